@@ -1,0 +1,12 @@
+//! The page's Web Worker (built for wasm32 by Trunk, with the `compute` feature).
+
+#[cfg(all(target_arch = "wasm32", feature = "compute"))]
+fn main() {
+    hearth::worker::start();
+}
+
+#[cfg(not(all(target_arch = "wasm32", feature = "compute")))]
+fn main() {
+    eprintln!("hearth-worker runs in a browser's Web Worker; build the page with `trunk build`.");
+    std::process::exit(2);
+}

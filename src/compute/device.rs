@@ -1,0 +1,86 @@
+use burn::tensor::{Device, Tensor};
+
+use super::{Accelerator, DeviceReport};
+use crate::clock::Stopwatch;
+
+/// Why a device could not be used.
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+pub enum ComputeError {
+    #[error("no usable GPU adapter: {0}")]
+    NoGpu(String),
+    #[error("reading a result back from the {device} device failed: {reason}")]
+    Readback {
+        device: &'static str,
+        reason: String,
+    },
+}
+
+/// burn's CPU device. Always available.
+pub fn init_cpu() -> Device {
+    Device::flex()
+}
+
+/// burn's wgpu device. In a browser this must run before any tensor is created on it.
+pub async fn init_wgpu() -> Result<Device, ComputeError> {
+    Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|error| ComputeError::NoGpu(error.to_string()))
+}
+
+/// Runs [`super::PROBE_EXPECTED`]'s computation on `device` and reads it back asynchronously
+/// (a synchronous readback panics in a browser).
+pub async fn probe(device: &Device) -> Result<Vec<f32>, ComputeError> {
+    let name = device_name(device);
+    let a = Tensor::<2>::from_floats([[1.0, 2.0], [3.0, 4.0]], device);
+    let product = a.clone().matmul(a).add_scalar(1.0);
+    let data = product
+        .into_data_async()
+        .await
+        .map_err(|error| ComputeError::Readback {
+            device: name,
+            reason: format!("{error:?}"),
+        })?;
+    data.try_to_vec::<f32>()
+        .map_err(|error| ComputeError::Readback {
+            device: name,
+            reason: format!("{error:?}"),
+        })
+}
+
+/// Prefers the GPU; falls back to the CPU when no adapter is found or the GPU's probe fails.
+pub async fn init_preferred() -> (Device, DeviceReport) {
+    let clock = Stopwatch::start();
+    let gpu_unavailable = match init_wgpu().await {
+        Ok(device) => match probe(&device).await {
+            Ok(probe) => {
+                let report = DeviceReport {
+                    accelerator: Accelerator::Gpu,
+                    gpu_unavailable: None,
+                    probe,
+                    millis: clock.elapsed_ms(),
+                };
+                return (device, report);
+            }
+            Err(error) => error.to_string(),
+        },
+        Err(error) => error.to_string(),
+    };
+    let device = init_cpu();
+    let probe = probe(&device).await.unwrap_or_default();
+    let report = DeviceReport {
+        accelerator: Accelerator::Cpu,
+        gpu_unavailable: Some(gpu_unavailable),
+        probe,
+        millis: clock.elapsed_ms(),
+    };
+    (device, report)
+}
+
+fn device_name(device: &Device) -> &'static str {
+    if *device == Device::flex() {
+        "CPU"
+    } else {
+        "GPU"
+    }
+}

@@ -1,0 +1,879 @@
+//! Column profiling: kinds, missing/distinct counts, summaries, histograms, target suggestion.
+
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{Column, ColumnValues, Dataset, Dialect};
+use super::datetime::parse_datetime;
+use super::hash::FastMap;
+
+/// Values listed in [`ColumnProfile::top`].
+pub const TOP_VALUES: usize = 10;
+/// Bins of a numeric [`Histogram`].
+pub const HISTOGRAM_BINS: usize = 20;
+
+/// Summary of a dataset for the user and for choosing a target.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub source: String,
+    pub rows: usize,
+    pub dialect: Dialect,
+    pub notes: Vec<String>,
+    pub columns: Vec<ColumnProfile>,
+    /// The first data rows, raw text; header names are in `columns[i].name`.
+    pub preview: Vec<Vec<String>>,
+    pub suggested_target: Option<String>,
+    pub suggested_task: Option<Task>,
+}
+
+/// What one column holds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ColumnProfile {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub missing: usize,
+    /// Distinct non-missing values (numbers compare by value, so `1` and `1.0` are one).
+    pub distinct: usize,
+    /// Over the finite values of numeric columns (all kinds stored as numbers), and over 0/1 for
+    /// text booleans (the `true`/`yes`/`y`/`t` value counts as 1).
+    pub numeric: Option<NumericSummary>,
+    /// Up to 10 most frequent values, most frequent first, ties by value; for text columns and for
+    /// boolean or constant numeric ones (empty for numeric, integer and all-missing columns).
+    pub top: Vec<CategoryCount>,
+    /// Numeric columns: up to 20 equal-width bins over the finite values. Date/time columns: the
+    /// same over Unix seconds (UTC), so `min` and `max` are timestamps.
+    pub histogram: Option<Histogram>,
+}
+
+/// The inferred kind of a column.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Numeric,
+    Integer,
+    Boolean,
+    Categorical,
+    Identifier,
+    DateTime,
+    Text,
+    Constant,
+    AllMissing,
+}
+
+impl ColumnKind {
+    /// A short user-facing label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Integer => "integer",
+            ColumnKind::Boolean => "boolean",
+            ColumnKind::Categorical => "categorical",
+            ColumnKind::Identifier => "identifier",
+            ColumnKind::DateTime => "date/time",
+            ColumnKind::Text => "free text",
+            ColumnKind::Constant => "constant",
+            ColumnKind::AllMissing => "all missing",
+        }
+    }
+}
+
+/// Statistics over finite values. `std` is the sample standard deviation (n − 1; 0 for one
+/// value); quantiles interpolate linearly (numpy's default). All fields are finite.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NumericSummary {
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub std: f64,
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CategoryCount {
+    pub value: String,
+    pub count: usize,
+}
+
+/// Equal-width bins between `min` and `max` (one bin when they are equal); the last bin
+/// includes `max`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Histogram {
+    pub min: f64,
+    pub max: f64,
+    pub counts: Vec<usize>,
+}
+
+/// A learning task.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    BinaryClassification,
+    MulticlassClassification,
+    Regression,
+}
+
+impl Task {
+    /// A short user-facing label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Task::BinaryClassification => "binary classification",
+            Task::MulticlassClassification => "multiclass classification",
+            Task::Regression => "regression",
+        }
+    }
+}
+
+/// Column names that usually hold the target (compared lowercased).
+const TARGET_NAMES: [&str; 11] = [
+    "target",
+    "label",
+    "class",
+    "y",
+    "outcome",
+    "species",
+    "survived",
+    "churn",
+    "price",
+    "quality",
+    "progression",
+];
+
+/// Profiles every column and suggests a target and task.
+pub fn profile(dataset: &Dataset) -> Profile {
+    let columns = dataset.columns.iter().map(profile_column).collect();
+    let mut profile = Profile {
+        source: dataset.source.clone(),
+        rows: dataset.rows,
+        dialect: dataset.dialect.clone(),
+        notes: dataset.notes.clone(),
+        columns,
+        preview: dataset.preview.clone(),
+        suggested_target: None,
+        suggested_task: None,
+    };
+    profile.suggested_target = suggest_target(&profile);
+    profile.suggested_task = profile
+        .suggested_target
+        .as_deref()
+        .and_then(|t| suggest_task(&profile, t));
+    profile
+}
+
+/// The task for predicting `target`: `None` for unusable targets (identifier, free text,
+/// date/time, constant, all-missing columns, or a name that is not a column).
+pub fn suggest_task(profile: &Profile, target: &str) -> Option<Task> {
+    let column = profile.columns.iter().find(|c| c.name == target)?;
+    match column.kind {
+        ColumnKind::Identifier
+        | ColumnKind::Text
+        | ColumnKind::DateTime
+        | ColumnKind::Constant
+        | ColumnKind::AllMissing => None,
+        ColumnKind::Boolean => Some(Task::BinaryClassification),
+        _ if column.distinct == 2 => Some(Task::BinaryClassification),
+        ColumnKind::Categorical => (column.distinct >= 3).then_some(Task::MulticlassClassification),
+        ColumnKind::Integer if (3..=10).contains(&column.distinct) => {
+            Some(Task::MulticlassClassification)
+        }
+        ColumnKind::Integer | ColumnKind::Numeric => Some(Task::Regression),
+    }
+}
+
+/// A usable column with a conventional target name, else the last boolean, categorical
+/// (≤ 50 distinct), integer or numeric column.
+fn suggest_target(profile: &Profile) -> Option<String> {
+    let by_name = profile.columns.iter().find(|c| {
+        let lower = c.name.to_lowercase();
+        (TARGET_NAMES.contains(&lower.as_str())
+            || lower.ends_with("_target")
+            || lower.ends_with("_label"))
+            && suggest_task(profile, &c.name).is_some()
+    });
+    let column = by_name.or_else(|| {
+        profile.columns.iter().rev().find(|c| match c.kind {
+            ColumnKind::Boolean | ColumnKind::Integer | ColumnKind::Numeric => true,
+            ColumnKind::Categorical => c.distinct <= 50,
+            _ => false,
+        })
+    })?;
+    Some(column.name.clone())
+}
+
+fn profile_column(column: &Column) -> ColumnProfile {
+    match &column.values {
+        ColumnValues::Numeric(values) => profile_numeric(&column.name, values),
+        ColumnValues::Text { dictionary, codes } => profile_text(&column.name, dictionary, codes),
+    }
+}
+
+fn looks_like_id_name(name: &str) -> bool {
+    name.to_lowercase().ends_with("id")
+}
+
+fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
+    let mut finite: Vec<f64> = Vec::with_capacity(values.len());
+    let mut missing = 0usize;
+    let mut infinite = 0usize;
+    let (mut positive_infinity, mut negative_infinity) = (false, false);
+    let mut integral = true;
+    let mut ascending = true;
+    let mut previous = f64::NEG_INFINITY;
+    for &v in values {
+        if v.is_nan() {
+            missing += 1;
+            continue;
+        }
+        if v <= previous {
+            ascending = false;
+        }
+        previous = v;
+        if v.is_finite() {
+            finite.push(v);
+            integral &= is_integral(v);
+        } else {
+            infinite += 1;
+            positive_infinity |= v > 0.0;
+            negative_infinity |= v < 0.0;
+        }
+    }
+    let (min, max) = min_max(&finite);
+    let histogram = (!finite.is_empty()).then(|| {
+        let mut h = Bins::new(min, max);
+        for &v in &finite {
+            h.add(v, 1);
+        }
+        h.into_histogram()
+    });
+    let (numeric, finite_distinct) = summarize(finite);
+    let distinct_count =
+        finite_distinct + usize::from(positive_infinity) + usize::from(negative_infinity);
+    let present = values.len() - missing;
+    let kind = if present == 0 {
+        ColumnKind::AllMissing
+    } else if distinct_count == 1 {
+        ColumnKind::Constant
+    } else if distinct_count == 2 && integral && infinite == 0 {
+        ColumnKind::Boolean
+    } else if integral
+        && infinite == 0
+        && distinct_count == present
+        && present >= 20
+        && (looks_like_id_name(name) || (ascending && max - min < 2.0 * present as f64))
+    {
+        ColumnKind::Identifier
+    } else if integral {
+        ColumnKind::Integer
+    } else {
+        ColumnKind::Numeric
+    };
+    let top = if matches!(kind, ColumnKind::Boolean | ColumnKind::Constant) {
+        let mut counts: FastMap<u64, (f64, usize)> = FastMap::default();
+        for &v in values.iter().filter(|v| !v.is_nan()) {
+            let entry = counts
+                .entry(if v == 0.0 { 0 } else { v.to_bits() })
+                .or_insert((v, 0));
+            entry.1 += 1;
+        }
+        top_values(
+            counts
+                .into_values()
+                .map(|(v, n)| (format!("{}", if v == 0.0 { 0.0 } else { v }), n))
+                .collect(),
+        )
+    } else {
+        Vec::new()
+    };
+    ColumnProfile {
+        name: name.to_string(),
+        kind,
+        missing,
+        distinct: distinct_count,
+        numeric,
+        top,
+        histogram,
+    }
+}
+
+const TRUE_FALSE: [(&str, &str); 4] = [("true", "false"), ("yes", "no"), ("y", "n"), ("t", "f")];
+
+/// For two values forming a boolean pair (case-insensitive), which one means true.
+fn boolean_pair(a: &str, b: &str) -> Option<bool> {
+    let (a, b) = (a.trim().to_lowercase(), b.trim().to_lowercase());
+    TRUE_FALSE.iter().find_map(|&(t, f)| {
+        if a == t && b == f {
+            Some(true)
+        } else if a == f && b == t {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
+fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfile {
+    let mut counts = vec![0usize; dictionary.len()];
+    let mut missing = 0usize;
+    for &code in codes {
+        match counts.get_mut(code as usize) {
+            Some(n) => *n += 1,
+            None => missing += 1,
+        }
+    }
+    let present = codes.len() - missing;
+    // (value, count) of the values that occur.
+    let used: Vec<(&str, usize)> = dictionary
+        .iter()
+        .zip(&counts)
+        .filter(|&(_, &n)| n > 0)
+        .map(|(v, &n)| (v.as_str(), n))
+        .collect();
+    let distinct = used.len();
+    let mut numeric = None;
+    let mut histogram = None;
+    let kind = if present == 0 {
+        ColumnKind::AllMissing
+    } else if distinct == 1 {
+        ColumnKind::Constant
+    } else if let [(a, na), (b, nb)] = used.as_slice()
+        && let Some(a_is_true) = boolean_pair(a, b)
+    {
+        let (ones, zeros) = if a_is_true { (*na, *nb) } else { (*nb, *na) };
+        let bits: Vec<f64> = std::iter::repeat_n(0.0, zeros)
+            .chain(std::iter::repeat_n(1.0, ones))
+            .collect();
+        numeric = summarize(bits).0;
+        ColumnKind::Boolean
+    } else if let Some(h) = datetime_histogram(&used, present) {
+        histogram = Some(h);
+        ColumnKind::DateTime
+    } else if distinct == present
+        && present >= 20
+        && used.iter().all(|(v, _)| {
+            !v.is_empty() && v.chars().count() <= 64 && !v.chars().any(char::is_whitespace)
+        })
+    {
+        ColumnKind::Identifier
+    } else {
+        let (mut chars, mut words) = (0usize, 0usize);
+        for (v, n) in &used {
+            chars = chars.saturating_add(v.chars().count().saturating_mul(*n));
+            words = words.saturating_add(v.split_whitespace().count().saturating_mul(*n));
+        }
+        let mean_chars = chars as f64 / present as f64;
+        let mean_words = words as f64 / present as f64;
+        if (mean_chars > 30.0 || mean_words >= 4.0) && distinct * 2 > present {
+            ColumnKind::Text
+        } else {
+            ColumnKind::Categorical
+        }
+    };
+    let top = if kind == ColumnKind::AllMissing {
+        Vec::new()
+    } else {
+        top_values(used.iter().map(|&(v, n)| (v.to_string(), n)).collect())
+    };
+    ColumnProfile {
+        name: name.to_string(),
+        kind,
+        missing,
+        distinct,
+        numeric,
+        top,
+        histogram,
+    }
+}
+
+/// The histogram of a text column if ≥ 95% of its values are dates or date-times.
+fn datetime_histogram(used: &[(&str, usize)], present: usize) -> Option<Histogram> {
+    // Parse each distinct value in both day orders; pick the order with more evidence.
+    let mut parsed: Vec<(Option<f64>, Option<f64>, usize)> = Vec::with_capacity(used.len());
+    let (mut dates, mut month_first_only, mut day_first_only) = (0usize, 0usize, 0usize);
+    let mut failures = 0usize;
+    let allowed_failures = present / 20; // 5%
+    for &(v, n) in used {
+        let mf = parse_datetime(v, false);
+        let df = parse_datetime(v, true);
+        match (mf, df) {
+            (None, None) => {
+                failures += n;
+                if failures > allowed_failures {
+                    return None;
+                }
+            }
+            (Some(_), None) => month_first_only += n,
+            (None, Some(_)) => day_first_only += n,
+            _ => {}
+        }
+        if mf.is_some() || df.is_some() {
+            dates += n;
+        }
+        parsed.push((mf, df, n));
+    }
+    if (dates as f64) < 0.95 * present as f64 {
+        return None;
+    }
+    let day_first = day_first_only > month_first_only;
+    let stamps: Vec<(f64, usize)> = parsed
+        .into_iter()
+        .filter_map(|(mf, df, n)| {
+            let t = if day_first { df.or(mf) } else { mf.or(df) };
+            t.map(|t| (t, n))
+        })
+        .collect();
+    let (min, max) = stamps
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(t, _)| {
+            (lo.min(t), hi.max(t))
+        });
+    if !(min.is_finite() && max.is_finite()) {
+        return None;
+    }
+    let mut h = Bins::new(min, max);
+    for (t, n) in stamps {
+        h.add(t, n);
+    }
+    Some(h.into_histogram())
+}
+
+/// The `TOP_VALUES` most frequent values: by count, then by value.
+fn top_values(mut values: Vec<(String, usize)>) -> Vec<CategoryCount> {
+    let order =
+        |a: &(String, usize), b: &(String, usize)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+    if values.len() > TOP_VALUES {
+        values.select_nth_unstable_by(TOP_VALUES - 1, order);
+        values.truncate(TOP_VALUES);
+    }
+    values.sort_unstable_by(order);
+    values
+        .into_iter()
+        .map(|(value, count)| CategoryCount { value, count })
+        .collect()
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Replaces a non-finite result (an overflow on extreme inputs) with the nearest finite value.
+fn finite_or_clamp(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else if x == f64::NEG_INFINITY {
+        f64::MIN
+    } else if x.is_nan() {
+        0.0
+    } else {
+        f64::MAX
+    }
+}
+
+/// Compensated (Neumaier) summation: accurate to about one rounding for typical data.
+fn neumaier_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let mut sum = 0.0f64;
+    let mut compensation = 0.0f64;
+    for v in values {
+        let t = sum + v;
+        if sum.abs() >= v.abs() {
+            compensation += (sum - t) + v;
+        } else {
+            compensation += (v - t) + sum;
+        }
+        sum = t;
+    }
+    sum + compensation
+}
+
+/// Mean, sample std, min/max and quartiles of finite values, and how many distinct ones there
+/// are (+0 and -0 are one).
+fn summarize(values: Vec<f64>) -> (Option<NumericSummary>, usize) {
+    let n = values.len();
+    if n == 0 {
+        return (None, 0);
+    }
+    let (min, max) = min_max(&values);
+    let count = n as f64;
+    let mut mean = neumaier_sum(values.iter().copied()) / count;
+    if !mean.is_finite() {
+        // The sum overflowed: average pre-divided values instead.
+        mean = values.iter().map(|v| v / count).sum::<f64>();
+    }
+    let mean = finite_or_clamp(mean).max(min).min(max);
+    let std = if n > 1 {
+        let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let mut std = (ss / (count - 1.0)).sqrt();
+        if !std.is_finite() {
+            // Overflow on huge values: compute on a scaled copy.
+            let scale = min.abs().max(max.abs());
+            let m = mean / scale;
+            let ss: f64 = values
+                .iter()
+                .map(|v| (v / scale - m) * (v / scale - m))
+                .sum();
+            std = (ss / (count - 1.0)).sqrt() * scale;
+        }
+        finite_or_clamp(std)
+    } else {
+        0.0
+    };
+    let ([p25, median, p75], distinct) = match decimal_grid(&values) {
+        Some(grid) => grid.order_statistics(&values),
+        None => sorted_order_statistics(values),
+    };
+    let summary = NumericSummary {
+        min,
+        max,
+        mean,
+        std,
+        p25,
+        median,
+        p75,
+    };
+    (Some(summary), distinct)
+}
+
+/// Quartiles and distinct count by sorting (as integer keys: faster than comparing floats).
+fn sorted_order_statistics(values: Vec<f64>) -> ([f64; 3], usize) {
+    let mut keys: Vec<u64> = values.into_iter().map(sort_key).collect();
+    keys.sort_unstable();
+    let distinct = 1 + keys
+        .iter()
+        .zip(keys.iter().skip(1))
+        .filter(|(a, b)| a != b)
+        .count();
+    let quartiles = [0.25, 0.5, 0.75].map(|q| quantile(&keys, q));
+    (quartiles, distinct)
+}
+
+/// Values that are all decimals with at most a few places in a narrow range (whole numbers,
+/// prices, measurements…): each is `k / scale` for an integer `k` between `min_k` and
+/// `max_k`, so counting sort does what sorting would, in linear time.
+struct DecimalGrid {
+    scale: f64,
+    min_k: i64,
+    span: usize,
+}
+
+/// Half-away-from-zero rounding of `v * scale` to an integer, without `f64::round` (a libm call
+/// on x86-64): `None` when `v` is not exactly `k / scale` (or is too large).
+#[inline(always)]
+fn grid_key(v: f64, scale: f64) -> Option<i64> {
+    let x = v * scale;
+    if x.abs() >= 9.0e15 {
+        return None;
+    }
+    let k = (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64;
+    (k as f64 / scale == v).then_some(k)
+}
+
+fn decimal_grid(values: &[f64]) -> Option<DecimalGrid> {
+    let n = values.len();
+    // Counting needs a pass over the whole range: keep it within a few slots per value.
+    let max_span = n.saturating_mul(4).saturating_add(1024);
+    'scales: for scale in [1.0, 10.0, 100.0, 1000.0, 10_000.0] {
+        let (mut min_k, mut max_k) = (i64::MAX, i64::MIN);
+        for &v in values {
+            let Some(k) = grid_key(v, scale) else {
+                continue 'scales;
+            };
+            min_k = min_k.min(k);
+            max_k = max_k.max(k);
+        }
+        let span = usize::try_from(max_k.checked_sub(min_k)?).ok()?.checked_add(1)?;
+        return (span <= max_span).then_some(DecimalGrid { scale, min_k, span });
+    }
+    None
+}
+
+impl DecimalGrid {
+    fn value(&self, slot: usize) -> f64 {
+        (self.min_k + slot as i64) as f64 / self.scale
+    }
+
+    /// Quartiles (numpy's linear interpolation) and the distinct count, by counting sort.
+    fn order_statistics(&self, values: &[f64]) -> ([f64; 3], usize) {
+        let mut counts = vec![0u32; self.span];
+        for &v in values {
+            if let Some(k) = grid_key(v, self.scale)
+                && let Some(count) = usize::try_from(k - self.min_k)
+                    .ok()
+                    .and_then(|slot| counts.get_mut(slot))
+            {
+                *count = count.saturating_add(1);
+            }
+        }
+        let distinct = counts.iter().filter(|&&c| c > 0).count();
+        // The order statistics needed: positions i and i + 1 of each quartile.
+        let last = values.len().saturating_sub(1);
+        let wanted: Vec<(usize, f64)> = [0.25, 0.5, 0.75]
+            .iter()
+            .map(|q| {
+                let pos = q * last as f64;
+                let i = (pos.floor() as usize).min(last);
+                (i, pos - i as f64)
+            })
+            .collect();
+        let mut targets: Vec<usize> = wanted
+            .iter()
+            .flat_map(|&(i, _)| [i, (i + 1).min(last)])
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        // Walk the counts once, noting the value at each target position.
+        let mut found: Vec<(usize, f64)> = Vec::with_capacity(targets.len());
+        let mut seen = 0usize;
+        let mut next = targets.iter().peekable();
+        for (slot, &count) in counts.iter().enumerate() {
+            seen += count as usize;
+            while let Some(&&target) = next.peek() {
+                if target < seen {
+                    found.push((target, self.value(slot)));
+                    next.next();
+                } else {
+                    break;
+                }
+            }
+        }
+        let at = |position: usize| {
+            found
+                .iter()
+                .find(|(p, _)| *p == position)
+                .map_or(0.0, |&(_, v)| v)
+        };
+        let mut quartiles = [0.0; 3];
+        for (slot, &(i, frac)) in quartiles.iter_mut().zip(&wanted) {
+            let a = at(i);
+            let b = at((i + 1).min(last));
+            *slot = finite_or_clamp(a + (b - a) * frac);
+        }
+        (quartiles, distinct)
+    }
+}
+
+/// An integer key that sorts like the f64 (for non-NaN values; -0 maps to +0).
+#[inline]
+fn sort_key(v: f64) -> u64 {
+    let bits = if v == 0.0 { 0 } else { v.to_bits() };
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+#[inline]
+fn from_sort_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
+/// The q-quantile of sorted keys with linear interpolation (numpy's default).
+fn quantile(keys: &[u64], q: f64) -> f64 {
+    let Some(last) = keys.len().checked_sub(1) else {
+        return 0.0;
+    };
+    let pos = q * last as f64;
+    let i = (pos.floor() as usize).min(last);
+    let frac = pos - i as f64;
+    let a = keys.get(i).map_or(0.0, |&k| from_sort_key(k));
+    let b = keys.get(i + 1).map_or(a, |&k| from_sort_key(k));
+    let mut v = a + (b - a) * frac;
+    if !v.is_finite() {
+        v = a * (1.0 - frac) + b * frac;
+    }
+    finite_or_clamp(v)
+}
+
+/// Whether a finite value is a whole number (without `f64::trunc`, a libm call on x86-64).
+#[inline]
+fn is_integral(v: f64) -> bool {
+    // Every f64 of magnitude 2^52 or more is whole; below that the i64 round trip is exact.
+    v.abs() >= 4_503_599_627_370_496.0 || (v as i64) as f64 == v
+}
+
+/// A histogram under construction.
+struct Bins {
+    min: f64,
+    max: f64,
+    /// Bins per half-unit: `(v/2 - min/2) * scale` is the bin position (halved so that
+    /// `max - min` cannot overflow).
+    scale: f64,
+    counts: Vec<usize>,
+}
+
+impl Bins {
+    fn new(min: f64, max: f64) -> Self {
+        let bins = if min < max { HISTOGRAM_BINS } else { 1 };
+        Bins {
+            min,
+            max,
+            scale: bins as f64 / (max * 0.5 - min * 0.5),
+            counts: vec![0; bins],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, v: f64, n: usize) {
+        let last = self.counts.len().saturating_sub(1);
+        let index = if last == 0 {
+            0
+        } else {
+            (((v * 0.5 - self.min * 0.5) * self.scale) as usize).min(last)
+        };
+        if let Some(c) = self.counts.get_mut(index) {
+            *c += n;
+        }
+    }
+
+    fn into_histogram(self) -> Histogram {
+        Histogram {
+            min: self.min,
+            max: self.max,
+            counts: self.counts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quartiles(values: &[f64]) -> [f64; 3] {
+        let (summary, _) = summarize(values.to_vec());
+        let s = summary.expect("summary");
+        [s.p25, s.median, s.p75]
+    }
+
+    #[test]
+    fn quartiles_match_numpy() {
+        // numpy.percentile([1,2,3,4], [25,50,75]) = [1.75, 2.5, 3.25]
+        assert_eq!(quartiles(&[4.0, 1.0, 3.0, 2.0]), [1.75, 2.5, 3.25]);
+        assert_eq!(quartiles(&[7.0]), [7.0, 7.0, 7.0]);
+        let v: Vec<f64> = (0..101).rev().map(f64::from).collect();
+        assert_eq!(quartiles(&v), [25.0, 50.0, 75.0]);
+        assert_eq!(quartiles(&[1.0, 2.0, 10.0]), [1.5, 2.0, 6.0]);
+    }
+
+    #[test]
+    fn sort_keys_order_like_floats() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut values: Vec<f64> = (0..5000)
+            .map(|i| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                match i % 5 {
+                    0 => (seed % 1000) as f64 - 500.0,
+                    1 => f64::from_bits(seed >> 2) * if seed & 1 == 0 { 1.0 } else { -1.0 },
+                    2 => -0.0,
+                    3 => 0.0,
+                    _ => (seed % 7) as f64 * 0.25,
+                }
+            })
+            .filter(|v: &f64| v.is_finite())
+            .collect();
+        let mut keys: Vec<u64> = values.iter().copied().map(sort_key).collect();
+        keys.sort_unstable();
+        let sorted: Vec<f64> = keys.iter().map(|&k| from_sort_key(k)).collect();
+        values.sort_by(f64::total_cmp);
+        for v in &mut values {
+            if *v == 0.0 {
+                *v = 0.0;
+            }
+        }
+        assert_eq!(sorted, values);
+        let (_, distinct) = summarize(vec![3.0, 1.0, 3.0, -0.0, 0.0, 7.0, 1.0]);
+        assert_eq!(distinct, 4);
+    }
+
+    #[test]
+    fn summary_is_finite_on_extremes() {
+        let s = summarize(vec![f64::MAX, -f64::MAX, f64::MAX])
+            .0
+            .expect("summary");
+        for x in [s.min, s.max, s.mean, s.std, s.p25, s.median, s.p75] {
+            assert!(x.is_finite(), "{s:?}");
+        }
+        let mut h = Bins::new(-f64::MAX, f64::MAX);
+        h.add(f64::MAX, 1);
+        h.add(-f64::MAX, 1);
+        h.add(0.0, 1);
+        let h = h.into_histogram();
+        assert_eq!(h.counts.iter().sum::<usize>(), 3);
+        assert_eq!(h.counts.first(), Some(&1));
+        assert_eq!(h.counts.last(), Some(&1));
+    }
+
+    #[test]
+    fn top_orders_by_count_then_value() {
+        let top = top_values(
+            ["b", "a", "c", "d"]
+                .iter()
+                .zip([2, 2, 5, 1])
+                .map(|(v, n)| (v.to_string(), n))
+                .collect(),
+        );
+        let got: Vec<(&str, usize)> = top.iter().map(|c| (c.value.as_str(), c.count)).collect();
+        assert_eq!(got, [("c", 5), ("a", 2), ("b", 2), ("d", 1)]);
+        let many: Vec<(String, usize)> = (0..30).map(|i| (format!("v{i:02}"), 1)).collect();
+        let top = top_values(many);
+        assert_eq!(top.len(), TOP_VALUES);
+        assert_eq!(top.first().map(|c| c.value.as_str()), Some("v00"));
+        assert_eq!(top.last().map(|c| c.value.as_str()), Some("v09"));
+    }
+
+    #[test]
+    fn counting_and_sorting_agree() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..200 {
+            let n = 300 + (next() % 300) as usize;
+            let values: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    match case % 5 {
+                        0 => (r % 50) as f64 - 25.0,
+                        1 => ((r % 2000) as f64 - 1000.0) / 100.0,
+                        2 => ((r % 1000) as f64) / 1000.0,
+                        3 => [-0.0, 0.0, 1.0][(r % 3) as usize],
+                        _ => ((r % 1000) as f64) / 10_000.0 + 1e6,
+                    }
+                })
+                .collect();
+            let Some(grid) = decimal_grid(&values) else { panic!("case {case}: {values:?}") };
+            let counted = grid.order_statistics(&values);
+            let sorted = sorted_order_statistics(values.clone());
+            assert_eq!(counted, sorted, "case {case}: {values:?}");
+        }
+        // Not on a grid: random doubles, huge values, a spread too wide to count.
+        assert!(decimal_grid(&[0.1 + 0.2, 1.0]).is_none());
+        assert!(decimal_grid(&[1e300, 1.0]).is_none());
+        assert!(decimal_grid(&[0.0, 1e9]).is_none());
+    }
+
+    #[test]
+    fn integral_values() {
+        assert!(is_integral(-3.0) && is_integral(1e300) && !is_integral(2.5));
+        assert!(!is_integral(-1e-300) && is_integral(-0.0));
+    }
+
+    #[test]
+    fn boolean_pairs() {
+        assert_eq!(boolean_pair("Yes", "no"), Some(true));
+        assert_eq!(boolean_pair("F", "T"), Some(false));
+        assert_eq!(boolean_pair("yes", "false"), None);
+        assert_eq!(boolean_pair("male", "female"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! The one message type between the page (UI thread) and its Web Worker.
+//!
+//! Messages are serde values encoded with serde-wasm-bindgen. A user's file cannot be
+//! serialised, so it travels beside the message in the same `postMessage` envelope
+//! (see [`Envelope`]) and the worker reads it in chunks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::compute::DeviceReport;
+use crate::data::{IngestOptions, Profile};
+
+/// What the page asks of the worker.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Request {
+    /// Parse and profile a bundled sample from `static/`, by file name.
+    LoadSample {
+        name: String,
+        dialect: DialectChoice,
+    },
+    /// Parse and profile the user's file, which rides in the envelope's attachment.
+    LoadFile {
+        name: String,
+        size: f64,
+        dialect: DialectChoice,
+    },
+    /// Parse the current dataset's source again, with the user's corrections to the guesses.
+    Reparse { dialect: DialectChoice },
+}
+
+/// What the worker tells the page.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Response {
+    /// The worker's wasm is running; requests sent from now on are handled (earlier ones may
+    /// have arrived before its message handler existed).
+    WorkerStarted,
+    /// The compute device is initialised and its probe ran.
+    DeviceReady(DeviceReport),
+    /// Work is under way; `done` of `total` bytes (or other units) processed.
+    Progress { task: String, done: f64, total: f64 },
+    /// A dataset was parsed and profiled; it replaces the previous one. `millis` is the worker's
+    /// time to read, parse and profile it; `memory_bytes` the worker's wasm memory afterwards (a
+    /// wasm heap never shrinks, so this is its peak).
+    Profiled {
+        profile: Profile,
+        millis: f64,
+        memory_bytes: f64,
+    },
+    /// The request failed; the previous dataset stays. `message` is one sentence for the user.
+    Failed { message: String },
+}
+
+/// The user's choice for each guess the parser makes; `None` keeps the guess.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct DialectChoice {
+    pub delimiter: Option<char>,
+    pub has_header: Option<bool>,
+    pub decimal_comma: Option<bool>,
+}
+
+impl DialectChoice {
+    /// Ingest options that apply these choices and leave the rest to detection.
+    pub fn to_options(&self, max_bytes: u64) -> IngestOptions {
+        IngestOptions {
+            delimiter: self.delimiter.and_then(|c| u8::try_from(c).ok()),
+            has_header: self.has_header,
+            decimal_comma: self.decimal_comma,
+            max_bytes,
+        }
+    }
+}
+
+/// The largest file the page accepts: a wasm32 heap is at most 4 GiB and the parsed columns
+/// take about as much memory as the file.
+pub const PAGE_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+#[cfg(target_arch = "wasm32")]
+pub use envelope::Envelope;
+
+#[cfg(target_arch = "wasm32")]
+mod envelope {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// A message plus an optional `File`, as one JS object `{ message, file }`.
+    pub struct Envelope<T> {
+        pub message: T,
+        pub file: Option<web_sys::File>,
+    }
+
+    impl<T: Serialize + DeserializeOwned> Envelope<T> {
+        pub fn new(message: T) -> Self {
+            Self {
+                message,
+                file: None,
+            }
+        }
+
+        pub fn to_js(&self) -> Result<JsValue, String> {
+            let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+            let message = self
+                .message
+                .serialize(&serializer)
+                .map_err(|e| e.to_string())?;
+            let object = js_sys::Object::new();
+            js_sys::Reflect::set(&object, &"message".into(), &message).map_err(describe)?;
+            if let Some(file) = &self.file {
+                js_sys::Reflect::set(&object, &"file".into(), file).map_err(describe)?;
+            }
+            Ok(object.into())
+        }
+
+        pub fn from_js(value: &JsValue) -> Result<Self, String> {
+            let message = js_sys::Reflect::get(value, &"message".into()).map_err(describe)?;
+            let message = serde_wasm_bindgen::from_value(message).map_err(|e| e.to_string())?;
+            let file = js_sys::Reflect::get(value, &"file".into())
+                .ok()
+                .and_then(|file| file.dyn_into::<web_sys::File>().ok());
+            Ok(Self { message, file })
+        }
+    }
+
+    fn describe(error: JsValue) -> String {
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    }
+}

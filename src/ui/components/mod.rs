@@ -1,0 +1,14 @@
+//! One component per pipeline step, and the pieces they are built from.
+
+mod columns;
+mod data_step;
+mod device_badge;
+mod dialect;
+mod histogram;
+mod preview;
+mod progress;
+mod source;
+mod target;
+
+pub use data_step::DataStep;
+pub use device_badge::DeviceBadge;

@@ -1,0 +1,105 @@
+//! The page's state and the reducer that applies each [`Action`] to it.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::compute::DeviceReport;
+use crate::data::{Profile, Task, suggest_task};
+use crate::protocol::{DialectChoice, Response};
+
+/// Work under way in the worker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub task: String,
+    pub done: f64,
+    pub total: f64,
+}
+
+impl Progress {
+    /// Fraction done, when the total is known.
+    pub fn fraction(&self) -> Option<f64> {
+        (self.total > 0.0).then(|| (self.done / self.total).clamp(0.0, 1.0))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct State {
+    /// The worker's wasm is running and will receive requests.
+    pub worker_started: bool,
+    pub device: Option<DeviceReport>,
+    pub progress: Option<Progress>,
+    pub profile: Option<Rc<Profile>>,
+    /// How long the worker took to read, parse and profile the current dataset.
+    pub load_millis: Option<f64>,
+    /// The worker's wasm memory after loading it.
+    pub worker_memory_bytes: Option<f64>,
+    /// The last failure, as one sentence; the previous dataset stays loaded.
+    pub error: Option<String>,
+    pub target: Option<String>,
+    pub task: Option<Task>,
+    /// The user's corrections to the parser's guesses for the current source.
+    pub dialect: DialectChoice,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Worker(Response),
+    /// The page asked the worker to (re)load a source with these dialect corrections.
+    Loading {
+        task: String,
+        dialect: DialectChoice,
+    },
+    SelectTarget(String),
+    SelectTask(Task),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Worker(Response::WorkerStarted) => next.worker_started = true,
+            Action::Worker(Response::DeviceReady(report)) => next.device = Some(report),
+            Action::Worker(Response::Progress { task, done, total }) => {
+                next.progress = Some(Progress { task, done, total })
+            }
+            Action::Worker(Response::Profiled {
+                profile,
+                millis,
+                memory_bytes,
+            }) => {
+                next.target = profile.suggested_target.clone();
+                next.task = profile.suggested_task;
+                next.profile = Some(Rc::new(profile));
+                next.load_millis = Some(millis);
+                next.worker_memory_bytes = Some(memory_bytes);
+                next.progress = None;
+                next.error = None;
+            }
+            Action::Worker(Response::Failed { message }) => {
+                next.error = Some(message);
+                next.progress = None;
+            }
+            Action::Loading { task, dialect } => {
+                next.progress = Some(Progress {
+                    task,
+                    done: 0.0,
+                    total: 0.0,
+                });
+                next.error = None;
+                next.dialect = dialect;
+            }
+            Action::SelectTarget(column) => {
+                next.task = next
+                    .profile
+                    .as_ref()
+                    .and_then(|profile| suggest_task(profile, &column));
+                next.target = Some(column);
+            }
+            Action::SelectTask(task) => next.task = Some(task),
+        }
+        Rc::new(next)
+    }
+}

@@ -1,0 +1,219 @@
+//! The Web Worker that runs the engine, so that the page's thread never blocks on parsing,
+//! profiling or training. It answers each [`Request`] with [`Response`]s.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use crate::clock::Stopwatch;
+use crate::compute;
+use crate::data::{self, Dataset, Ingest};
+use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
+use crate::{samples, web_file};
+
+/// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
+/// negligible, small enough that progress updates are frequent and memory stays flat.
+const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+
+/// Where the current dataset came from, kept so the user's dialect corrections can re-parse it.
+#[derive(Clone)]
+enum Source {
+    Sample { name: String, bytes: Rc<Vec<u8>> },
+    File(File),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Sample { name, .. } => name.clone(),
+            Source::File(file) => file.name(),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Source::Sample { bytes, .. } => bytes.len() as u64,
+            Source::File(file) => file.size() as u64,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Engine {
+    source: Option<Source>,
+    /// Kept for the training steps that follow profiling.
+    #[allow(dead_code)]
+    dataset: Option<Dataset>,
+    #[allow(dead_code)]
+    device: Option<burn::tensor::Device>,
+}
+
+/// Entry point of the worker's wasm module.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let engine = Rc::new(RefCell::new(Engine::default()));
+
+    let handler_engine = engine.clone();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let engine = handler_engine.clone();
+        spawn_local(async move {
+            let response = handle(&engine, event.data()).await;
+            post(response);
+        });
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(Response::WorkerStarted);
+
+    spawn_local(async move {
+        let (device, report) = compute::init_preferred().await;
+        engine.borrow_mut().device = Some(device);
+        post(Response::DeviceReady(report));
+    });
+}
+
+async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
+    let result = match Envelope::<Request>::from_js(&value) {
+        Err(error) => Err(format!(
+            "The page sent a message the worker could not read: {error}."
+        )),
+        Ok(Envelope { message, file }) => match message {
+            Request::LoadSample { name, dialect } => match fetch_sample(&name).await {
+                Ok(bytes) => load(
+                    engine,
+                    Source::Sample {
+                        name,
+                        bytes: Rc::new(bytes),
+                    },
+                    &dialect,
+                ),
+                Err(message) => Err(message),
+            },
+            Request::LoadFile { name, dialect, .. } => match file {
+                Some(file) => load(engine, Source::File(file), &dialect),
+                None => Err(format!("{name} did not reach the worker; choose it again.")),
+            },
+            Request::Reparse { dialect } => {
+                let source = engine.borrow().source.clone();
+                match source {
+                    Some(source) => load(engine, source, &dialect),
+                    None => Err("There is no dataset to re-read yet; load one first.".to_string()),
+                }
+            }
+        },
+    };
+    result.unwrap_or_else(|message| Response::Failed { message })
+}
+
+/// Parses and profiles `source`; on success it becomes the current dataset.
+fn load(
+    engine: &Rc<RefCell<Engine>>,
+    source: Source,
+    dialect: &DialectChoice,
+) -> Result<Response, String> {
+    let clock = Stopwatch::start();
+    let name = source.name();
+    let total = source.len();
+    if total > PAGE_MAX_BYTES {
+        return Err(format!(
+            "{name} is {:.0} MB, over the page's limit of {:.0} MB; the `hearth profile` command takes larger files.",
+            total as f64 / 1e6,
+            PAGE_MAX_BYTES as f64 / 1e6
+        ));
+    }
+    let task = format!("Reading {name}");
+    let mut ingest = Ingest::new(&name, dialect.to_options(PAGE_MAX_BYTES));
+    match &source {
+        Source::Sample { bytes, .. } => {
+            for chunk in bytes.chunks(CHUNK_BYTES) {
+                ingest.push(chunk).map_err(|error| error.to_string())?;
+            }
+        }
+        Source::File(file) => {
+            web_file::read_in_chunks(file, CHUNK_BYTES, |chunk, done| {
+                ingest.push(chunk).map_err(|error| error.to_string())?;
+                post(Response::Progress {
+                    task: task.clone(),
+                    done: done as f64,
+                    total: total as f64,
+                });
+                Ok(())
+            })
+            .map_err(|error| format!("{name} could not be read: {error}."))?;
+        }
+    }
+    let dataset = ingest.finish().map_err(|error| error.to_string())?;
+    post(Response::Progress {
+        task: format!("Profiling {name}"),
+        done: total as f64,
+        total: total as f64,
+    });
+    let profile = data::profile(&dataset);
+    let mut engine = engine.borrow_mut();
+    engine.source = Some(source);
+    engine.dataset = Some(dataset);
+    Ok(Response::Profiled {
+        profile,
+        millis: clock.elapsed_ms(),
+        memory_bytes: wasm_memory_bytes(),
+    })
+}
+
+async fn fetch_sample(name: &str) -> Result<Vec<u8>, String> {
+    let sample =
+        samples::find(name).ok_or_else(|| format!("There is no bundled sample called {name}."))?;
+    let response = JsFuture::from(scope().fetch_with_str(&format!("static/{}", sample.file)))
+        .await
+        .map_err(|error| js_error(name, error))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|error| js_error(name, error))?;
+    if !response.ok() {
+        return Err(format!(
+            "The bundled sample {name} could not be loaded (HTTP {}).",
+            response.status()
+        ));
+    }
+    let buffer = response
+        .array_buffer()
+        .map_err(|error| js_error(name, error))?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|error| js_error(name, error))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn js_error(name: &str, error: JsValue) -> String {
+    format!("{name} could not be read: {}.", web_file::describe(error))
+}
+
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            f64::from(
+                memory
+                    .buffer()
+                    .unchecked_into::<js_sys::ArrayBuffer>()
+                    .byte_length(),
+            )
+        })
+        .unwrap_or(0.0)
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(response: Response) {
+    match Envelope::new(response).to_js() {
+        Ok(value) => {
+            if let Err(error) = scope().post_message(&value) {
+                web_sys::console::error_1(&error);
+            }
+        }
+        Err(error) => web_sys::console::error_1(&error.into()),
+    }
+}

@@ -1,0 +1,115 @@
+// End-to-end: the real built app (trunk build output in $HEARTH_DIST, default ../../dist) in
+// Debian's Chromium, driven like a person: it opens on a sample, takes a CSV through the file
+// input, reports bad input in one sentence, and lets every parser guess be corrected.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { launch, serve } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
+const LONG = 240_000; // first WebGPU use compiles shaders on SwiftShader: tens of seconds
+
+let server, browser, page;
+const pageErrors = [];
+
+before(async () => {
+  server = await serve(dist);
+  browser = await launch();
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.goto(server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Waits until the worker is idle and the profile shown is `source`. */
+async function profileOf(source) {
+  await page.waitForSelector(`#profile[data-source="${source}"]:not(.stale)`, { timeout: LONG });
+  return page.$eval('#profile', (element) => ({
+    rows: Number(element.dataset.rows),
+    columns: Number(element.dataset.columns),
+    kinds: Object.fromEntries([...element.querySelectorAll('tr[data-column]')]
+      .map((row) => [row.dataset.column, { kind: row.dataset.kind, missing: Number(row.dataset.missing) }])),
+  }));
+}
+
+async function upload(name, text) {
+  await page.setInputFiles('#file-input', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+}
+
+test('opens on the bundled penguins sample, profiled', async () => {
+  const profile = await profileOf('penguins.csv');
+  assert.equal(profile.rows, 344);
+  assert.equal(profile.columns, 8);
+  assert.equal(profile.kinds.species.kind, 'categorical');
+  assert.deepEqual(profile.kinds.bill_length_mm, { kind: 'numeric', missing: 2 });
+  assert.equal(await page.$eval('#target-select', (select) => select.value), 'species');
+  assert.equal(await page.$eval('#task-select', (select) => select.value), 'multiclass classification');
+});
+
+test('the worker gets the WebGPU device from SwiftShader and its probe reads back right', async () => {
+  await page.waitForSelector('#device:not([data-state="pending"])', { timeout: LONG });
+  const device = await page.$eval('#device', (element) => ({ text: element.textContent, state: element.dataset.state, title: element.title }));
+  assert.equal(device.state, 'ready', `device badge: ${JSON.stringify(device)}`);
+  assert.equal(device.text.trim(), 'WebGPU', `device badge: ${JSON.stringify(device)}`);
+});
+
+test('another sample can be picked', async () => {
+  await page.selectOption('#sample-select', 'diabetes.csv');
+  const profile = await profileOf('diabetes.csv');
+  assert.equal(profile.rows, 442);
+  assert.equal(await page.$eval('#target-select', (select) => select.value), 'progression');
+  assert.equal(await page.$eval('#task-select', (select) => select.value), 'regression');
+});
+
+test('a CSV chosen through the file input is read with its dialect detected', async () => {
+  const csv = '\uFEFFname;weight;grade;note\r\n'
+    + 'Ann;3,5;a;"multi\r\nline; quoted"\r\n'
+    + 'Bob;4,25;b;"say ""hi"""\r\n'
+    + 'Cy;NA;a;plain\r\n'
+    + 'Di;5;b;x\r\n';
+  await upload('semicolons.csv', csv);
+  const profile = await profileOf('semicolons.csv');
+  assert.equal(profile.rows, 4);
+  assert.deepEqual(Object.keys(profile.kinds), ['name', 'weight', 'grade', 'note']);
+  assert.deepEqual(profile.kinds.weight, { kind: 'numeric', missing: 1 });
+  assert.equal(await page.$eval('#delimiter-select', (select) => select.value), ';');
+  assert.equal(await page.$eval('#decimal-comma-check', (box) => box.checked), true);
+  const cell = await page.$eval('#preview tbody tr:nth-child(2) td:nth-child(4)', (td) => td.textContent);
+  assert.equal(cell, 'say "hi"');
+});
+
+test('a correction to a guess re-reads the file', async () => {
+  await page.uncheck('#header-check');
+  const profile = await profileOf('semicolons.csv');
+  assert.equal(profile.rows, 5, 'the header row becomes data');
+  assert.ok(Object.keys(profile.kinds).includes('column_1'));
+});
+
+test('bad input gives one sentence naming the line, and the previous dataset stays', async () => {
+  await upload('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
+  const error = await page.waitForSelector('#error', { timeout: LONG });
+  const message = await error.textContent();
+  assert.match(message, /ragged\.csv/);
+  assert.match(message, /line 3/);
+  const profile = await profileOf('semicolons.csv');
+  assert.equal(profile.rows, 5);
+});
+
+test('an empty file is refused the same way', async () => {
+  await upload('empty.csv', '');
+  await page.waitForFunction(() => /empty\.csv/.test(document.querySelector('#error')?.textContent ?? ''), null, { timeout: LONG });
+  assert.ok(await page.$('#profile[data-source="semicolons.csv"]'));
+});
+
+test('nothing panicked or threw in the page or the worker', () => {
+  assert.deepEqual(pageErrors, []);
+});

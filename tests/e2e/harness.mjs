@@ -1,0 +1,44 @@
+// Serves the built app (dist/) on loopback and launches Debian's Chromium with WebGPU on
+// SwiftShader. Shared by the end-to-end tests and the browser benchmark.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.csv': 'text/csv', '.json': 'application/json',
+  '.md': 'text/markdown', '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+
+/** Serves `root` (and `extra`, a map of URL path -> file path) on 127.0.0.1, on a free port. */
+export async function serve(root, extra = {}) {
+  const server = createServer(async (request, response) => {
+    try {
+      const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+      let file = extra[path] ?? join(root, normalize(path).replace(/^(\.\.[/\\])+/, ''));
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+export function chromiumFlags() {
+  return (process.env.CHROMIUM_FLAGS ?? '--headless=new --no-sandbox --disable-background-networking '
+    + '--enable-unsafe-webgpu --enable-features=Vulkan --use-vulkan=swiftshader --enable-unsafe-swiftshader')
+    .split(/\s+/).filter(Boolean);
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: chromiumFlags(),
+  });
+}
