@@ -28,6 +28,7 @@ fn a_file_read_in_small_chunks_profiles_like_the_whole_bytes() {
     );
     for chunk_bytes in [1, 7, 64, 4096] {
         let mut ingest = Ingest::new("t.csv", IngestOptions::default());
+        ingest.set_size_hint(text.len() as u64);
         let mut calls = 0;
         read_in_chunks(
             &file("t.csv", text.as_bytes()),

@@ -86,6 +86,7 @@ fn an_unknown_or_unusable_target_is_refused_with_the_reason() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("constant"));
 }
 
+#[cfg(feature = "compute")]
 #[test]
 fn the_cpu_device_computes_the_probe() {
     let output = hearth(&["device", "--device", "cpu"]);

@@ -1,6 +1,8 @@
 //! The compute device natively: burn's CPU device, and wgpu on Mesa lavapipe (scripts/setup
 //! installs mesa-vulkan-drivers, so a Vulkan adapter always exists where the suite runs).
 
+#![cfg(feature = "compute")]
+
 use hearth::compute::{self, Accelerator, PROBE_EXPECTED};
 
 #[test]

@@ -212,7 +212,6 @@ fn looks_like_id_name(name: &str) -> bool {
 }
 
 fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
-    let mut finite: Vec<f64> = Vec::with_capacity(values.len());
     let mut missing = 0usize;
     let mut infinite = 0usize;
     let (mut positive_infinity, mut negative_infinity) = (false, false);
@@ -229,7 +228,6 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
         }
         previous = v;
         if v.is_finite() {
-            finite.push(v);
             integral &= is_integral(v);
         } else {
             infinite += 1;
@@ -237,15 +235,18 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
             negative_infinity |= v < 0.0;
         }
     }
-    let (min, max) = min_max(&finite);
-    let histogram = (!finite.is_empty()).then(|| {
-        let mut h = Bins::new(min, max);
-        for &v in &finite {
-            h.add(v, 1);
-        }
-        h.into_histogram()
-    });
-    let (numeric, finite_distinct) = summarize(finite);
+    let described = if missing + infinite == 0 {
+        describe(values, true)
+    } else {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        describe(&finite, true)
+    };
+    let Described {
+        summary: numeric,
+        distinct: finite_distinct,
+        histogram,
+    } = described;
+    let (min, max) = numeric.as_ref().map_or((0.0, 0.0), |s| (s.min, s.max));
     let distinct_count =
         finite_distinct + usize::from(positive_infinity) + usize::from(negative_infinity);
     let present = values.len() - missing;
@@ -342,7 +343,7 @@ fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfi
         let bits: Vec<f64> = std::iter::repeat_n(0.0, zeros)
             .chain(std::iter::repeat_n(1.0, ones))
             .collect();
-        numeric = summarize(bits).0;
+        numeric = describe(&bits, false).summary;
         ColumnKind::Boolean
     } else if let Some(h) = datetime_histogram(&used, present) {
         histogram = Some(h);
@@ -451,14 +452,6 @@ fn top_values(mut values: Vec<(String, usize)>) -> Vec<CategoryCount> {
         .collect()
 }
 
-fn min_max(values: &[f64]) -> (f64, f64) {
-    values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
 /// Replaces a non-finite result (an overflow on extreme inputs) with the nearest finite value.
 fn finite_or_clamp(x: f64) -> f64 {
     if x.is_finite() {
@@ -473,39 +466,85 @@ fn finite_or_clamp(x: f64) -> f64 {
 }
 
 /// Compensated (Neumaier) summation: accurate to about one rounding for typical data.
-fn neumaier_sum(values: impl Iterator<Item = f64>) -> f64 {
-    let mut sum = 0.0f64;
-    let mut compensation = 0.0f64;
-    for v in values {
-        let t = sum + v;
-        if sum.abs() >= v.abs() {
-            compensation += (sum - t) + v;
-        } else {
-            compensation += (v - t) + sum;
-        }
-        sum = t;
-    }
-    sum + compensation
+#[derive(Default)]
+struct Neumaier {
+    sum: f64,
+    compensation: f64,
 }
 
-/// Mean, sample std, min/max and quartiles of finite values, and how many distinct ones there
-/// are (+0 and -0 are one).
-fn summarize(values: Vec<f64>) -> (Option<NumericSummary>, usize) {
+impl Neumaier {
+    #[inline(always)]
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.compensation += (self.sum - t) + v;
+        } else {
+            self.compensation += (v - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    fn total(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
+
+/// What [`describe`] finds in finite values.
+struct Described {
+    summary: Option<NumericSummary>,
+    /// Distinct values (+0 and -0 are one).
+    distinct: usize,
+    histogram: Option<Histogram>,
+}
+
+/// Summary statistics, distinct count and (if asked) histogram of finite values, in three
+/// passes: min, max and sum; then squared deviations, histogram bins and the range of decimal
+/// grid keys; then counting sort on that grid, or a sort.
+fn describe(values: &[f64], histogram: bool) -> Described {
     let n = values.len();
     if n == 0 {
-        return (None, 0);
+        return Described {
+            summary: None,
+            distinct: 0,
+            histogram: None,
+        };
     }
-    let (min, max) = min_max(&values);
     let count = n as f64;
-    let mut mean = neumaier_sum(values.iter().copied()) / count;
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut sum = Neumaier::default();
+    for &v in values {
+        min = min.min(v);
+        max = max.max(v);
+        sum.add(v);
+    }
+    let mut mean = sum.total() / count;
     if !mean.is_finite() {
         // The sum overflowed: average pre-divided values instead.
         mean = values.iter().map(|v| v / count).sum::<f64>();
     }
     let mean = finite_or_clamp(mean).max(min).min(max);
+
+    let scale = grid_scale(values);
+    let mut keys = scale.map(|_| (i64::MAX, i64::MIN));
+    let mut bins = histogram.then(|| Bins::new(min, max));
+    let mut squares = 0.0f64;
+    for &v in values {
+        squares += (v - mean) * (v - mean);
+        if let Some(bins) = &mut bins {
+            bins.add(v, 1);
+        }
+        if let (Some(scale), Some((lo, hi))) = (scale, &mut keys) {
+            match round_key(v, scale) {
+                Some(k) => {
+                    *lo = (*lo).min(k);
+                    *hi = (*hi).max(k);
+                }
+                None => keys = None,
+            }
+        }
+    }
     let std = if n > 1 {
-        let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-        let mut std = (ss / (count - 1.0)).sqrt();
+        let mut std = (squares / (count - 1.0)).sqrt();
         if !std.is_finite() {
             // Overflow on huge values: compute on a scaled copy.
             let scale = min.abs().max(max.abs());
@@ -520,25 +559,29 @@ fn summarize(values: Vec<f64>) -> (Option<NumericSummary>, usize) {
     } else {
         0.0
     };
-    let ([p25, median, p75], distinct) = match decimal_grid(&values) {
-        Some(grid) => grid.order_statistics(&values),
-        None => sorted_order_statistics(values),
-    };
-    let summary = NumericSummary {
-        min,
-        max,
-        mean,
-        std,
-        p25,
-        median,
-        p75,
-    };
-    (Some(summary), distinct)
+    let grid = scale
+        .zip(keys)
+        .and_then(|(scale, (lo, hi))| DecimalGrid::new(scale, lo, hi, n));
+    let counted = grid.and_then(|grid| grid.order_statistics(values));
+    let ([p25, median, p75], distinct) = counted.unwrap_or_else(|| sorted_order_statistics(values));
+    Described {
+        summary: Some(NumericSummary {
+            min,
+            max,
+            mean,
+            std,
+            p25,
+            median,
+            p75,
+        }),
+        distinct,
+        histogram: bins.map(Bins::into_histogram),
+    }
 }
 
 /// Quartiles and distinct count by sorting (as integer keys: faster than comparing floats).
-fn sorted_order_statistics(values: Vec<f64>) -> ([f64; 3], usize) {
-    let mut keys: Vec<u64> = values.into_iter().map(sort_key).collect();
+fn sorted_order_statistics(values: &[f64]) -> ([f64; 3], usize) {
+    let mut keys: Vec<u64> = values.iter().copied().map(sort_key).collect();
     keys.sort_unstable();
     let distinct = 1 + keys
         .iter()
@@ -559,52 +602,54 @@ struct DecimalGrid {
 }
 
 /// Half-away-from-zero rounding of `v * scale` to an integer, without `f64::round` (a libm call
-/// on x86-64): `None` when `v` is not exactly `k / scale` (or is too large).
+/// on x86-64); `None` when too large to be exact.
 #[inline(always)]
-fn grid_key(v: f64, scale: f64) -> Option<i64> {
+fn round_key(v: f64, scale: f64) -> Option<i64> {
     let x = v * scale;
     if x.abs() >= 9.0e15 {
         return None;
     }
-    let k = (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64;
-    (k as f64 / scale == v).then_some(k)
+    Some((x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64)
 }
 
-fn decimal_grid(values: &[f64]) -> Option<DecimalGrid> {
-    let n = values.len();
-    // Counting needs a pass over the whole range: keep it within a few slots per value.
-    let max_span = n.saturating_mul(4).saturating_add(1024);
-    'scales: for scale in [1.0, 10.0, 100.0, 1000.0, 10_000.0] {
-        let (mut min_k, mut max_k) = (i64::MAX, i64::MIN);
-        for &v in values {
-            let Some(k) = grid_key(v, scale) else {
-                continue 'scales;
-            };
-            min_k = min_k.min(k);
-            max_k = max_k.max(k);
-        }
-        let span = usize::try_from(max_k.checked_sub(min_k)?).ok()?.checked_add(1)?;
-        return (span <= max_span).then_some(DecimalGrid { scale, min_k, span });
-    }
-    None
+/// The grid key of `v`, if `v` is exactly the double nearest to `key / scale`.
+#[inline(always)]
+fn grid_key(v: f64, scale: f64) -> Option<i64> {
+    round_key(v, scale).filter(|&k| k as f64 / scale == v)
+}
+
+/// The number of decimal places the values seem to have (as a power of ten), judging by the
+/// first values; [`DecimalGrid::order_statistics`] checks every value.
+fn grid_scale(values: &[f64]) -> Option<f64> {
+    let head = values.get(..64).unwrap_or(values);
+    [1.0, 10.0, 100.0, 1000.0, 10_000.0]
+        .into_iter()
+        .find(|&scale| head.iter().all(|&v| grid_key(v, scale).is_some()))
 }
 
 impl DecimalGrid {
+    /// The grid for keys from `min_k` to `max_k`, unless the range is too wide to count
+    /// (more than a few slots per value).
+    fn new(scale: f64, min_k: i64, max_k: i64, n: usize) -> Option<DecimalGrid> {
+        let max_span = n.saturating_mul(4).saturating_add(1024);
+        let span = usize::try_from(max_k.checked_sub(min_k)?)
+            .ok()?
+            .checked_add(1)?;
+        (span <= max_span).then_some(DecimalGrid { scale, min_k, span })
+    }
+
     fn value(&self, slot: usize) -> f64 {
         (self.min_k + slot as i64) as f64 / self.scale
     }
 
-    /// Quartiles (numpy's linear interpolation) and the distinct count, by counting sort.
-    fn order_statistics(&self, values: &[f64]) -> ([f64; 3], usize) {
+    /// Quartiles (numpy's linear interpolation) and the distinct count, by counting sort;
+    /// `None` if a value is not on the grid after all.
+    fn order_statistics(&self, values: &[f64]) -> Option<([f64; 3], usize)> {
         let mut counts = vec![0u32; self.span];
         for &v in values {
-            if let Some(k) = grid_key(v, self.scale)
-                && let Some(count) = usize::try_from(k - self.min_k)
-                    .ok()
-                    .and_then(|slot| counts.get_mut(slot))
-            {
-                *count = count.saturating_add(1);
-            }
+            let slot = usize::try_from(grid_key(v, self.scale)? - self.min_k).ok()?;
+            let count = counts.get_mut(slot)?;
+            *count = count.saturating_add(1);
         }
         let distinct = counts.iter().filter(|&&c| c > 0).count();
         // The order statistics needed: positions i and i + 1 of each quartile.
@@ -650,7 +695,7 @@ impl DecimalGrid {
             let b = at((i + 1).min(last));
             *slot = finite_or_clamp(a + (b - a) * frac);
         }
-        (quartiles, distinct)
+        Some((quartiles, distinct))
     }
 }
 
@@ -744,6 +789,20 @@ impl Bins {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summarize(values: Vec<f64>) -> (Option<NumericSummary>, usize) {
+        let d = describe(&values, false);
+        (d.summary, d.distinct)
+    }
+
+    fn decimal_grid(values: &[f64]) -> Option<DecimalGrid> {
+        let scale = grid_scale(values)?;
+        let keys: Option<Vec<i64>> = values.iter().map(|&v| round_key(v, scale)).collect();
+        let keys = keys?;
+        let lo = keys.iter().copied().min()?;
+        let hi = keys.iter().copied().max()?;
+        DecimalGrid::new(scale, lo, hi, values.len())
+    }
 
     fn quartiles(values: &[f64]) -> [f64; 3] {
         let (summary, _) = summarize(values.to_vec());
@@ -852,13 +911,23 @@ mod tests {
                     }
                 })
                 .collect();
-            let Some(grid) = decimal_grid(&values) else { panic!("case {case}: {values:?}") };
+            let Some(grid) = decimal_grid(&values) else {
+                panic!("case {case}: {values:?}")
+            };
             let counted = grid.order_statistics(&values);
-            let sorted = sorted_order_statistics(values.clone());
-            assert_eq!(counted, sorted, "case {case}: {values:?}");
+            let sorted = sorted_order_statistics(&values);
+            assert_eq!(counted, Some(sorted), "case {case}: {values:?}");
         }
-        // Not on a grid: random doubles, huge values, a spread too wide to count.
+        // Not on a grid: random doubles, huge values, a spread too wide to count; and a value
+        // off the grid after the first 64 (caught while counting).
         assert!(decimal_grid(&[0.1 + 0.2, 1.0]).is_none());
+        let mut late: Vec<f64> = (0..100).map(f64::from).collect();
+        late.push(0.1 + 0.2);
+        let grid = decimal_grid(&late).expect("judged by the first values");
+        assert_eq!(grid.order_statistics(&late), None);
+        let (summary, distinct) = summarize(late.clone());
+        assert_eq!(distinct, 101);
+        assert_eq!(summary.map(|s| s.median), Some(49.0));
         assert!(decimal_grid(&[1e300, 1.0]).is_none());
         assert!(decimal_grid(&[0.0, 1e9]).is_none());
     }

@@ -127,6 +127,7 @@ fn load(
     }
     let task = format!("Reading {name}");
     let mut ingest = Ingest::new(&name, dialect.to_options(PAGE_MAX_BYTES));
+    ingest.set_size_hint(total);
     match &source {
         Source::Sample { bytes, .. } => {
             for chunk in bytes.chunks(CHUNK_BYTES) {
