@@ -11,7 +11,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::clock::Stopwatch;
 use crate::compute;
-use crate::data::{self, Dataset, Ingest};
+use crate::data::{self, DataError, Dataset, Ingest};
 use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
 use crate::{samples, web_file};
 
@@ -118,12 +118,10 @@ fn load(
     let clock = Stopwatch::start();
     let name = source.name();
     let total = source.len();
+    // Refuse before reading: the limit protects the worker's heap.
     if total > PAGE_MAX_BYTES {
-        return Err(format!(
-            "{name} is {:.0} MB, over the page's limit of {:.0} MB; the `hearth profile` command takes larger files.",
-            total as f64 / 1e6,
-            PAGE_MAX_BYTES as f64 / 1e6
-        ));
+        let error = DataError::TooLarge { file: name, size: total, limit: PAGE_MAX_BYTES, at_least: false };
+        return Err(error.to_string());
     }
     let task = format!("Reading {name}");
     let mut ingest = Ingest::new(&name, dialect.to_options(PAGE_MAX_BYTES));
