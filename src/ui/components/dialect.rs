@@ -64,26 +64,30 @@ pub fn dialect_controls(props: &Props) -> Html {
             "(detected)"
         }
     };
-    let used = &props.used;
+    // Show the user's choice while the file is re-read, so a control never flips back.
+    let choice = &props.choice;
+    let delimiter = choice.delimiter.map_or(u32::from(props.used.delimiter), u32::from);
+    let has_header = choice.has_header.unwrap_or(props.used.has_header);
+    let decimal_comma = choice.decimal_comma.unwrap_or(props.used.decimal_comma);
     html! {
         <fieldset id="dialect" class="dialect">
             <legend>{ "How the file was read" }</legend>
             <label>
                 { "Delimiter " }
                 <select id="delimiter-select" onchange={on_delimiter}>
-                    { for DELIMITERS.iter().map(|(delimiter, name)| html! {
-                        <option value={delimiter.to_string()} selected={u32::from(used.delimiter) == u32::from(*delimiter)}>{ *name }</option>
+                    { for DELIMITERS.iter().map(|(option, name)| html! {
+                        <option value={option.to_string()} selected={u32::from(*option) == delimiter}>{ *name }</option>
                     }) }
                 </select>
                 <small>{ guessed(props.choice.delimiter.is_some()) }</small>
             </label>
             <label>
-                <input id="header-check" type="checkbox" checked={used.has_header} onchange={on_header} />
+                <input id="header-check" type="checkbox" checked={has_header} onchange={on_header} />
                 { " First row is a header " }
                 <small>{ guessed(props.choice.has_header.is_some()) }</small>
             </label>
             <label>
-                <input id="decimal-comma-check" type="checkbox" checked={used.decimal_comma} onchange={on_decimal} />
+                <input id="decimal-comma-check" type="checkbox" checked={decimal_comma} onchange={on_decimal} />
                 { " Decimal comma (3,5 = 3.5) " }
                 <small>{ guessed(props.choice.decimal_comma.is_some()) }</small>
             </label>
