@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::histogram::MiniHistogram;
+use super::bars::column_chart;
 use crate::data::{ColumnProfile, Profile};
 use crate::format;
 
@@ -33,11 +33,7 @@ pub fn column_table(props: &Props) -> Html {
                             <td class="num">{ missing(column.missing, rows) }</td>
                             <td class="num">{ column.distinct }</td>
                             <td class="summary">{ summary(column) }</td>
-                            <td>
-                                if let Some(histogram) = &column.histogram {
-                                    <MiniHistogram histogram={histogram.clone()} />
-                                }
-                            </td>
+                            <td>{ column_chart(column) }</td>
                         </tr>
                     }
                 }) }

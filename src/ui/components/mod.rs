@@ -1,10 +1,10 @@
 //! One component per pipeline step, and the pieces they are built from.
 
+mod bars;
 mod columns;
 mod data_step;
 mod device_badge;
 mod dialect;
-mod histogram;
 mod preview;
 mod progress;
 mod source;
