@@ -4,7 +4,10 @@ use std::io::Write;
 use std::process::{Command, Output};
 
 fn hearth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hearth")).args(args).output().expect("the hearth binary runs")
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .output()
+        .expect("the hearth binary runs")
 }
 
 fn sample(name: &str) -> String {
@@ -12,7 +15,10 @@ fn sample(name: &str) -> String {
 }
 
 fn temp_csv(bytes: &[u8]) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().expect("temp file");
+    let mut file = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
     file.write_all(bytes).expect("write temp file");
     file
 }
@@ -20,11 +26,19 @@ fn temp_csv(bytes: &[u8]) -> tempfile::NamedTempFile {
 #[test]
 fn profile_json_has_an_entry_per_column_with_name_kind_and_missing() {
     let output = hearth(&["profile", &sample("penguins.csv"), "--json"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
     let columns = report["columns"].as_array().expect("columns array");
     assert_eq!(columns.len(), 8);
-    let bill = columns.iter().find(|c| c["name"] == "bill_length_mm").expect("bill_length_mm");
+    let bill = columns
+        .iter()
+        .find(|c| c["name"] == "bill_length_mm")
+        .expect("bill_length_mm");
     assert_eq!(bill["kind"], "numeric");
     assert_eq!(bill["missing"], 2);
     assert_eq!(report["rows"], 344);
@@ -37,15 +51,28 @@ fn profile_table_names_the_target_and_task() {
     let output = hearth(&["profile", &sample("diabetes.csv"), "--target", "bmi"]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.starts_with("diabetes.csv: 442 rows x 11 columns"), "{text}");
+    assert!(
+        text.starts_with("diabetes.csv: 442 rows x 11 columns"),
+        "{text}"
+    );
     assert!(text.contains("target: bmi (regression)"), "{text}");
 }
 
 #[test]
 fn dialect_corrections_apply() {
     let file = temp_csv(b"1;2,5\n3;4,5\n5;6\n");
-    let output = hearth(&["profile", file.path().to_str().unwrap(), "--json", "--header", "false"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = hearth(&[
+        "profile",
+        file.path().to_str().unwrap(),
+        "--json",
+        "--header",
+        "false",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["rows"], 3);
     assert_eq!(report["dialect"]["decimal_comma"], true);
@@ -78,7 +105,10 @@ fn an_unknown_or_unusable_target_is_refused_with_the_reason() {
     let output = hearth(&["profile", &sample("iris.csv"), "--target", "petal"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("--target petal") && stderr.contains("species"), "{stderr}");
+    assert!(
+        stderr.contains("--target petal") && stderr.contains("species"),
+        "{stderr}"
+    );
 
     let file = temp_csv(b"id,x\n1,a\n1,b\n");
     let output = hearth(&["profile", file.path().to_str().unwrap(), "--target", "id"]);
@@ -90,7 +120,14 @@ fn an_unknown_or_unusable_target_is_refused_with_the_reason() {
 #[test]
 fn the_cpu_device_computes_the_probe() {
     let output = hearth(&["device", "--device", "cpu"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("device: CPU") && text.contains("(correct)"), "{text}");
+    assert!(
+        text.contains("device: CPU") && text.contains("(correct)"),
+        "{text}"
+    );
 }

@@ -8,7 +8,10 @@ use hearth::compute::{self, Accelerator, PROBE_EXPECTED};
 #[test]
 fn the_cpu_device_computes_the_probe() {
     let device = compute::init_cpu();
-    assert_eq!(pollster::block_on(compute::probe(&device)), Ok(PROBE_EXPECTED.to_vec()));
+    assert_eq!(
+        pollster::block_on(compute::probe(&device)),
+        Ok(PROBE_EXPECTED.to_vec())
+    );
 }
 
 /// The only test in this binary that touches wgpu: burn initialises its wgpu runtime once per
@@ -16,7 +19,12 @@ fn the_cpu_device_computes_the_probe() {
 #[test]
 fn the_preferred_device_is_the_gpu_and_its_probe_reads_back_right() {
     let (_device, report) = pollster::block_on(compute::init_preferred());
-    assert_eq!(report.accelerator, Accelerator::Gpu, "GPU unavailable: {:?}", report.gpu_unavailable);
+    assert_eq!(
+        report.accelerator,
+        Accelerator::Gpu,
+        "GPU unavailable: {:?}",
+        report.gpu_unavailable
+    );
     assert!(report.probe_ok(), "probe read back {:?}", report.probe);
     assert!(report.millis > 0.0);
 }

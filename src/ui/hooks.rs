@@ -14,7 +14,10 @@ use crate::protocol::{Envelope, Request, Response};
 const WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
 
 /// The worker's event handlers, kept alive as long as the worker.
-type Listeners = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>);
+type Listeners = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(ErrorEvent)>,
+);
 
 /// Sends requests to the worker. Cheap to clone; equal when it is the same worker.
 #[derive(Clone)]

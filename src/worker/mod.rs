@@ -120,7 +120,12 @@ fn load(
     let total = source.len();
     // Refuse before reading: the limit protects the worker's heap.
     if total > PAGE_MAX_BYTES {
-        let error = DataError::TooLarge { file: name, size: total, limit: PAGE_MAX_BYTES, at_least: false };
+        let error = DataError::TooLarge {
+            file: name,
+            size: total,
+            limit: PAGE_MAX_BYTES,
+            at_least: false,
+        };
         return Err(error.to_string());
     }
     let task = format!("Reading {name}");

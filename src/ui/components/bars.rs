@@ -53,7 +53,11 @@ pub fn column_chart(column: &ColumnProfile) -> Html {
             .enumerate()
             .map(|(bin, count)| {
                 let low = histogram.min + width * bin as f64;
-                format!("{} – {}: {count}", format::number(low), format::number(low + width))
+                format!(
+                    "{} – {}: {count}",
+                    format::number(low),
+                    format::number(low + width)
+                )
             })
             .collect();
         let caption = format!(
@@ -67,7 +71,11 @@ pub fn column_chart(column: &ColumnProfile) -> Html {
         return html! {};
     }
     let counts: Vec<usize> = column.top.iter().map(|category| category.count).collect();
-    let labels: Vec<String> = column.top.iter().map(|category| format!("{}: {}", category.value, category.count)).collect();
+    let labels: Vec<String> = column
+        .top
+        .iter()
+        .map(|category| format!("{}: {}", category.value, category.count))
+        .collect();
     let caption = format!("The {} most frequent values", column.top.len());
     html! { <MiniBars {counts} {labels} {caption} /> }
 }

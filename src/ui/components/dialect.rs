@@ -66,7 +66,9 @@ pub fn dialect_controls(props: &Props) -> Html {
     };
     // Show the user's choice while the file is re-read, so a control never flips back.
     let choice = &props.choice;
-    let delimiter = choice.delimiter.map_or(u32::from(props.used.delimiter), u32::from);
+    let delimiter = choice
+        .delimiter
+        .map_or(u32::from(props.used.delimiter), u32::from);
     let has_header = choice.has_header.unwrap_or(props.used.has_header);
     let decimal_comma = choice.decimal_comma.unwrap_or(props.used.decimal_comma);
     html! {
