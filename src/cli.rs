@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::data::{self, IngestOptions, Profile, Task};
 use crate::format;
+use crate::prep::{self, Matrix, Plan, PrepConfig, Prepared};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +26,9 @@ struct Cli {
 enum Command {
     /// Read a CSV file and describe each column: kind, missing values, distribution.
     Profile(ProfileArgs),
+    /// Decide and fit the preprocessing for a target: print each decision with its reason and
+    /// write the fitted pipeline as JSON.
+    Prep(PrepArgs),
     /// Initialise the compute device (GPU through wgpu, else CPU) and run a probe computation.
     #[cfg(feature = "compute")]
     Device(DeviceArgs),
@@ -40,6 +44,33 @@ struct ProfileArgs {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+#[derive(Args)]
+struct PrepArgs {
+    /// The CSV file (comma, semicolon, tab or pipe separated; detected).
+    file: PathBuf,
+    /// The column to predict.
+    #[arg(long)]
+    target: String,
+    /// The task: binary, multiclass or regression (default: suggested from the target).
+    #[arg(long, value_parser = parse_task)]
+    task: Option<Task>,
+    /// A JSON file of settings and per-column overrides, e.g.
+    /// {"columns": {"island": {"encoding": "ordinal"}, "year": "drop"}}.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Seed of the train/validation/test split (overrides the config's; default 42).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where to write the fitted pipeline (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the transformed training rows as CSV, with a header of feature names.
+    #[arg(long)]
+    emit_features: Option<PathBuf>,
     #[command(flatten)]
     dialect: DialectArgs,
 }
@@ -82,6 +113,17 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     }
 }
 
+fn parse_task(text: &str) -> Result<Task, String> {
+    match text {
+        "binary" | "binary_classification" => Ok(Task::BinaryClassification),
+        "multiclass" | "multiclass_classification" => Ok(Task::MulticlassClassification),
+        "regression" => Ok(Task::Regression),
+        other => Err(format!(
+            "'{other}' is not a task; use 'binary', 'multiclass' or 'regression'"
+        )),
+    }
+}
+
 #[cfg(feature = "compute")]
 #[derive(Args)]
 struct DeviceArgs {
@@ -103,6 +145,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Profile(args) => profile(&args),
+        Command::Prep(args) => prep(&args),
         #[cfg(feature = "compute")]
         Command::Device(args) => device(&args),
     };
@@ -247,6 +290,160 @@ fn render_profile(profile: &Profile, target: Option<&str>, task: Option<Task>) -
             let _ = writeln!(out, "target: none suggested; pass --target COLUMN");
         }
     }
+    out
+}
+
+/// The message for a `--target` that is not a column, or cannot be predicted.
+fn target_error(profile: &Profile, name: &str) -> String {
+    match profile.columns.iter().find(|column| column.name == name) {
+        Some(column) => format!(
+            "--target {name}: this column cannot be predicted (it is {}).",
+            column.kind.label()
+        ),
+        None => {
+            let names: Vec<&str> = profile
+                .columns
+                .iter()
+                .map(|column| column.name.as_str())
+                .collect();
+            format!(
+                "--target {name}: {} has no such column; its columns are {}.",
+                profile.source,
+                names.join(", ")
+            )
+        }
+    }
+}
+
+fn prep(args: &PrepArgs) -> Result<(), String> {
+    let dataset = data::read_csv_path(&args.file, args.dialect.options())
+        .map_err(|error| error.to_string())?;
+    let profile = data::profile(&dataset);
+    let target = args.target.as_str();
+    let task = match args.task {
+        Some(task) => task,
+        None => {
+            data::suggest_task(&profile, target).ok_or_else(|| target_error(&profile, target))?
+        }
+    };
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| format!("Could not read {}: {error}.", path.display()))?;
+            PrepConfig::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))?
+        }
+        None => PrepConfig::default(),
+    };
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    let plan = prep::plan(&profile, target, task, &config).map_err(|error| error.to_string())?;
+    let prepared = prep::fit(&dataset, &plan, &config).map_err(|error| error.to_string())?;
+    let json =
+        serde_json::to_string_pretty(&prepared.pipeline).map_err(|error| error.to_string())?;
+    std::fs::write(&args.out, json + "\n")
+        .map_err(|error| format!("Could not write {}: {error}.", args.out.display()))?;
+    let mut report = render_prep(&profile, &plan, &prepared, &config);
+    {
+        use std::fmt::Write;
+        let _ = writeln!(report, "wrote {}", args.out.display());
+        if let Some(path) = &args.emit_features {
+            let matrix = prepared
+                .pipeline
+                .transform_dataset(&dataset, &prepared.split.train)
+                .map_err(|error| error.to_string())?;
+            write_features(path, &matrix)
+                .map_err(|error| format!("Could not write {}: {error}.", path.display()))?;
+            let _ = writeln!(
+                report,
+                "wrote {}: {} training rows x {} features",
+                path.display(),
+                matrix.rows,
+                matrix.cols
+            );
+        }
+    }
+    print!("{report}");
+    Ok(())
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes a feature matrix as CSV: a header of feature names, then one line per row.
+fn write_features(path: &std::path::Path, matrix: &Matrix) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let header: Vec<String> = matrix.feature_names.iter().map(|n| csv_field(n)).collect();
+    writeln!(out, "{}", header.join(","))?;
+    for row in 0..matrix.rows {
+        let mut first = true;
+        for value in matrix.row(row) {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            write!(out, "{value}")?;
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// The plan and split as plain text for a terminal.
+fn render_prep(profile: &Profile, plan: &Plan, prepared: &Prepared, config: &PrepConfig) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} rows; target {} ({}): {}",
+        profile.source,
+        profile.rows,
+        plan.target,
+        plan.task.label(),
+        plan.target_reason
+    );
+    let width = plan
+        .decisions
+        .iter()
+        .map(|decision| decision.column.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(out, "{:<width$}  {:<12}  decision", "column", "kind");
+    for decision in &plan.decisions {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<12}  {}",
+            decision.column,
+            decision.kind.label(),
+            decision.reason
+        );
+    }
+    let summary = &prepared.summary;
+    for note in &summary.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if summary.folds > 0 {
+        let _ = writeln!(
+            out,
+            "split (seed {}): {} training rows in {} folds, {} test",
+            config.seed, summary.train, summary.folds, summary.test
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "split (seed {}): {} train, {} valid, {} test",
+            config.seed, summary.train, summary.valid, summary.test
+        );
+    }
+    let _ = writeln!(out, "features: {}", summary.features);
     out
 }
 

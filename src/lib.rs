@@ -10,7 +10,9 @@ pub mod clock;
 pub mod compute;
 pub mod data;
 pub mod format;
+pub mod prep;
 pub mod protocol;
+pub mod rng;
 pub mod samples;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,385 @@
+//! The user's preprocessing settings: general ones and per-column overrides.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, MapAccess, Unexpected, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::error::PrepError;
+
+/// Preprocessing settings. Every field has a default, so a partial JSON document (an overrides
+/// file) deserialises into a full config; unknown fields are refused, so a typo is reported.
+///
+/// ```json
+/// {
+///   "seed": 7,
+///   "split": {"train": 0.8, "valid": 0.1, "test": 0.1},
+///   "columns": {
+///     "island": {"encoding": "ordinal"},
+///     "bill_length_mm": {"impute": "mean", "indicator": true, "scale": "robust"},
+///     "body_mass_g": {"impute": {"constant": 4000}},
+///     "year": "drop"
+///   }
+/// }
+/// ```
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrepConfig {
+    /// Seed of every random draw (the split). Default 42.
+    pub seed: u64,
+    /// Fractions of the rows (with a target) for training, validation and test.
+    pub split: SplitFractions,
+    /// k-fold cross-validation (k ≥ 2): the test fraction is still held out; every other row
+    /// is training data and is dealt into `k` folds (`split.valid` is then ignored). Default
+    /// `None`: one validation split.
+    pub folds: Option<usize>,
+    /// Categorical columns with at most this many distinct values are one-hot encoded; more
+    /// use [`PrepConfig::high_cardinality`]. Default 10.
+    pub one_hot_max: usize,
+    /// The encoding of categorical columns above `one_hot_max`: `frequency` (default) or
+    /// `ordinal` (`one_hot` is allowed too).
+    pub high_cardinality: Encoding,
+    /// Categories seen fewer times than this in the training rows go to the "other" bucket
+    /// (one-hot, ordinal), as do categories never seen. Default 5.
+    pub rare_min_count: usize,
+    /// Regression: standardise the target with its training mean and standard deviation
+    /// (inverted by [`FittedPipeline::decode_value`](super::FittedPipeline::decode_value)).
+    /// Default true.
+    pub standardize_target: bool,
+    /// Per-column overrides, by column name.
+    pub columns: BTreeMap<String, ColumnChoice>,
+}
+
+impl Default for PrepConfig {
+    fn default() -> Self {
+        PrepConfig {
+            seed: 42,
+            split: SplitFractions::default(),
+            folds: None,
+            one_hot_max: 10,
+            high_cardinality: Encoding::Frequency,
+            rare_min_count: 5,
+            standardize_target: true,
+            columns: BTreeMap::new(),
+        }
+    }
+}
+
+impl PrepConfig {
+    /// Reads a (partial) config from JSON; absent fields keep their defaults, and an empty
+    /// document is the default config.
+    pub fn from_json(text: &str) -> Result<PrepConfig, PrepError> {
+        if text.trim().is_empty() {
+            return Ok(PrepConfig::default());
+        }
+        serde_json::from_str(text).map_err(|error| PrepError::Config {
+            message: error.to_string(),
+        })
+    }
+
+    /// Checks the general settings (the per-column ones are checked against the data by
+    /// [`plan`](super::plan)).
+    pub fn validate(&self) -> Result<(), PrepError> {
+        let SplitFractions { train, valid, test } = self.split;
+        let setting = |problem: String| PrepError::Setting {
+            setting: "split".to_string(),
+            problem,
+        };
+        for (name, value) in [("train", train), ("valid", valid), ("test", test)] {
+            if !value.is_finite() || !(0.0..=1.0).contains(&value) {
+                return Err(setting(format!(
+                    "the {name} fraction must be between 0 and 1, not {value}"
+                )));
+            }
+        }
+        if train <= 0.0 {
+            return Err(setting("the train fraction must be above 0".to_string()));
+        }
+        let sum = train + valid + test;
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(setting(format!(
+                "the train, valid and test fractions must add up to 1, but they add up to {}",
+                (sum * 1e6).round() / 1e6
+            )));
+        }
+        if let Some(k) = self.folds
+            && k < 2
+        {
+            return Err(PrepError::Setting {
+                setting: "folds".to_string(),
+                problem: format!("cross-validation needs at least 2 folds, not {k}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Fractions of the rows for each split; they must add up to 1.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SplitFractions {
+    pub train: f64,
+    pub valid: f64,
+    pub test: f64,
+}
+
+impl Default for SplitFractions {
+    fn default() -> Self {
+        SplitFractions {
+            train: 0.7,
+            valid: 0.15,
+            test: 0.15,
+        }
+    }
+}
+
+/// How a numeric value that is missing is filled in. JSON: `"median"`, `"mean"` or
+/// `{"constant": 0}`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Impute {
+    Median,
+    Mean,
+    Constant(f64),
+}
+
+/// How a numeric feature is scaled, with statistics of the training rows. JSON: `"standard"`,
+/// `"robust"`, `"min_max"` or `"none"`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// (x − mean) / standard deviation (population, as scikit-learn).
+    Standard,
+    /// (x − median) / interquartile range.
+    Robust,
+    /// (x − min) / (max − min), so training values lie in [0, 1].
+    MinMax,
+    /// Unchanged.
+    None,
+}
+
+/// How a categorical column becomes numbers. JSON: `"one_hot"`, `"ordinal"`, `"frequency"`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// One 0/1 feature per frequent category, one for "other" (rare and unseen categories),
+    /// and one for missing values when they are frequent in training.
+    OneHot,
+    /// One feature: the category's rank in sorted order (1…k, 0 = other), divided by k.
+    Ordinal,
+    /// One feature: the category's share of the training rows (0 when unseen).
+    Frequency,
+}
+
+/// A numeric part of a date/time. JSON: `"year"`, `"month"`, `"day"`, `"day_of_week"`,
+/// `"hour"`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePart {
+    Year,
+    /// 1–12.
+    Month,
+    /// Day of the month, 1–31.
+    Day,
+    /// 0 = Monday … 6 = Sunday.
+    DayOfWeek,
+    /// 0–23 (UTC when the value has an offset).
+    Hour,
+}
+
+impl DatePart {
+    /// The suffix of the feature name (`date_year`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePart::Year => "year",
+            DatePart::Month => "month",
+            DatePart::Day => "day",
+            DatePart::DayOfWeek => "day_of_week",
+            DatePart::Hour => "hour",
+        }
+    }
+
+    /// A user-facing label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DatePart::DayOfWeek => "day of week",
+            other => other.name(),
+        }
+    }
+}
+
+/// The override of one column. JSON: `"drop"`, `"keep"` (use a column that would be dropped,
+/// with the default treatment for its values), or an object of [`ColumnSettings`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnChoice {
+    Drop,
+    Keep,
+    Set(ColumnSettings),
+}
+
+/// Per-column settings; the absent ones keep their defaults. Which apply depends on the column:
+/// numeric and boolean columns take `impute`, `indicator`, `scale`; date/time columns take
+/// `parts` too; text columns take `encoding`. Settings on a column that would be dropped keep
+/// it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ColumnSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impute: Option<Impute>,
+    /// Add a 0/1 feature saying whether the value was missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// Date/time columns: the parts to extract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<DatePart>>,
+}
+
+impl Serialize for ColumnChoice {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ColumnChoice::Drop => serializer.serialize_str("drop"),
+            ColumnChoice::Keep => serializer.serialize_str("keep"),
+            ColumnChoice::Set(settings) => settings.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnChoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChoiceVisitor;
+
+        impl<'de> Visitor<'de> for ChoiceVisitor {
+            type Value = ColumnChoice;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"drop\", \"keep\" or an object of column settings")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ColumnChoice, E> {
+                match value {
+                    "drop" => Ok(ColumnChoice::Drop),
+                    "keep" => Ok(ColumnChoice::Keep),
+                    other => Err(E::invalid_value(Unexpected::Str(other), &self)),
+                }
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ColumnChoice, A::Error> {
+                ColumnSettings::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(ColumnChoice::Set)
+            }
+        }
+
+        deserializer.deserialize_any(ChoiceVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_json_keeps_defaults() {
+        let config = PrepConfig::from_json(r#"{"seed": 7}"#).unwrap_or_default();
+        assert_eq!(config.seed, 7);
+        assert_eq!(config.split, SplitFractions::default());
+        assert_eq!(config.one_hot_max, 10);
+        assert!(config.columns.is_empty());
+    }
+
+    #[test]
+    fn column_choices_read_and_write_naturally() {
+        let text = r#"{"columns": {
+            "island": {"encoding": "ordinal"},
+            "bill_length_mm": {"impute": "mean", "indicator": true, "scale": "robust"},
+            "mass": {"impute": {"constant": 4000}},
+            "when": {"parts": ["year", "day_of_week"]},
+            "year": "drop",
+            "id": "keep"
+        }}"#;
+        let config = match PrepConfig::from_json(text) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(config.columns.get("year"), Some(&ColumnChoice::Drop));
+        assert_eq!(config.columns.get("id"), Some(&ColumnChoice::Keep));
+        assert_eq!(
+            config.columns.get("bill_length_mm"),
+            Some(&ColumnChoice::Set(ColumnSettings {
+                impute: Some(Impute::Mean),
+                indicator: Some(true),
+                scale: Some(Scale::Robust),
+                ..ColumnSettings::default()
+            }))
+        );
+        assert_eq!(
+            config.columns.get("mass"),
+            Some(&ColumnChoice::Set(ColumnSettings {
+                impute: Some(Impute::Constant(4000.0)),
+                ..ColumnSettings::default()
+            }))
+        );
+        let json = serde_json::to_string(&config).unwrap_or_default();
+        assert!(json.contains(r#""year":"drop""#), "{json}");
+        assert!(
+            json.contains(r#""island":{"encoding":"ordinal"}"#),
+            "{json}"
+        );
+        assert_eq!(PrepConfig::from_json(&json), Ok(config));
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_reported() {
+        let e = PrepConfig::from_json(r#"{"columns": {"x": {"scal": "robust"}}}"#);
+        assert!(
+            matches!(&e, Err(PrepError::Config { message }) if message.contains("scal")),
+            "{e:?}"
+        );
+        let e = PrepConfig::from_json(r#"{"columns": {"x": "remove"}}"#);
+        assert!(
+            matches!(&e, Err(PrepError::Config { message }) if message.contains("remove")),
+            "{e:?}"
+        );
+        let e = PrepConfig::from_json(r#"{"sead": 1}"#);
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn validates_fractions_and_folds() {
+        assert!(PrepConfig::default().validate().is_ok());
+        let mut c = PrepConfig::default();
+        c.split.test = 0.2;
+        let message = c
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            message,
+            "Setting \"split\": the train, valid and test fractions must add up to 1, but they add up to 1.05."
+        );
+        let c = PrepConfig {
+            split: SplitFractions {
+                train: 0.0,
+                valid: 0.5,
+                test: 0.5,
+            },
+            ..PrepConfig::default()
+        };
+        assert!(c.validate().is_err());
+        let c = PrepConfig {
+            folds: Some(1),
+            ..PrepConfig::default()
+        };
+        assert!(c.validate().is_err());
+        let c = PrepConfig {
+            folds: Some(5),
+            ..PrepConfig::default()
+        };
+        assert!(c.validate().is_ok());
+    }
+}
