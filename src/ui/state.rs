@@ -6,6 +6,7 @@ use yew::Reducible;
 
 use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
+use crate::prep::{Plan, PrepConfig, PrepSummary};
 use crate::protocol::{DialectChoice, Response};
 
 /// Work under way in the worker.
@@ -23,8 +24,36 @@ impl Progress {
     }
 }
 
+/// The pipeline steps the page shows, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Step {
+    #[default]
+    Data,
+    Prepare,
+}
+
+impl Step {
+    pub const ALL: [Step; 2] = [Step::Data, Step::Prepare];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Data => "1 · Data",
+            Step::Prepare => "2 · Prepare",
+        }
+    }
+}
+
+/// The fitted preprocessing as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrepView {
+    pub plan: Plan,
+    pub summary: PrepSummary,
+    pub feature_names: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct State {
+    pub step: Step,
     /// The worker's wasm is running and will receive requests.
     pub worker_started: bool,
     pub device: Option<DeviceReport>,
@@ -40,6 +69,14 @@ pub struct State {
     pub task: Option<Task>,
     /// The user's corrections to the parser's guesses for the current source.
     pub dialect: DialectChoice,
+    /// Counts loaded datasets, so that effects can tell a new dataset from a re-render.
+    pub dataset_generation: u32,
+    /// The user's preprocessing settings and per-column overrides for the current dataset.
+    pub prep_config: PrepConfig,
+    pub prep: Option<Rc<PrepView>>,
+    pub prep_error: Option<String>,
+    /// A re-fit is under way; what is shown is from the previous settings.
+    pub prep_pending: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +89,10 @@ pub enum Action {
     },
     SelectTarget(String),
     SelectTask(Task),
+    ShowStep(Step),
+    /// The page asked the worker to fit the preprocessing again.
+    Preparing,
+    SetPrepConfig(PrepConfig),
 }
 
 impl Reducible for State {
@@ -77,6 +118,19 @@ impl Reducible for State {
                 next.worker_memory_bytes = Some(memory_bytes);
                 next.progress = None;
                 next.error = None;
+                next.dataset_generation = next.dataset_generation.wrapping_add(1);
+                next.prep_config = PrepConfig::default();
+                next.prep = None;
+                next.prep_error = None;
+            }
+            Action::Worker(Response::Prepared { plan, summary, feature_names }) => {
+                next.prep = Some(Rc::new(PrepView { plan, summary, feature_names }));
+                next.prep_error = None;
+                next.prep_pending = false;
+            }
+            Action::Worker(Response::PrepareFailed { message }) => {
+                next.prep_error = Some(message);
+                next.prep_pending = false;
             }
             Action::Worker(Response::Failed { message }) => {
                 next.error = Some(message);
@@ -92,6 +146,8 @@ impl Reducible for State {
                 next.dialect = dialect;
             }
             Action::SelectTarget(column) => {
+                // The target cannot also be a feature.
+                next.prep_config.columns.remove(&column);
                 next.task = next
                     .profile
                     .as_ref()
@@ -99,6 +155,9 @@ impl Reducible for State {
                 next.target = Some(column);
             }
             Action::SelectTask(task) => next.task = Some(task),
+            Action::ShowStep(step) => next.step = step,
+            Action::Preparing => next.prep_pending = true,
+            Action::SetPrepConfig(config) => next.prep_config = config,
         }
         Rc::new(next)
     }

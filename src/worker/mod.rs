@@ -11,7 +11,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::clock::Stopwatch;
 use crate::compute;
-use crate::data::{self, DataError, Dataset, Ingest};
+use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
+use crate::prep::{self, PrepConfig, Prepared};
 use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
 use crate::{samples, web_file};
 
@@ -45,9 +46,11 @@ impl Source {
 #[derive(Default)]
 struct Engine {
     source: Option<Source>,
-    /// Kept for the training steps that follow profiling.
-    #[allow(dead_code)]
     dataset: Option<Dataset>,
+    profile: Option<Profile>,
+    /// The fitted preprocessing and split, kept for training.
+    #[allow(dead_code)]
+    prepared: Option<Prepared>,
     #[allow(dead_code)]
     device: Option<burn::tensor::Device>,
 }
@@ -103,6 +106,9 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
                     Some(source) => load(engine, source, &dialect),
                     None => Err("There is no dataset to re-read yet; load one first.".to_string()),
                 }
+            }
+            Request::Prepare { target, task, config } => {
+                return prepare(&mut engine.borrow_mut(), &target, task, &config);
             }
         },
     };
@@ -160,11 +166,37 @@ fn load(
     let mut engine = engine.borrow_mut();
     engine.source = Some(source);
     engine.dataset = Some(dataset);
+    engine.profile = Some(profile.clone());
+    engine.prepared = None;
     Ok(Response::Profiled {
         profile,
         millis: clock.elapsed_ms(),
         memory_bytes: wasm_memory_bytes(),
     })
+}
+
+/// Decides and fits the preprocessing of the current dataset; keeps it for training.
+fn prepare(engine: &mut Engine, target: &str, task: Task, config: &PrepConfig) -> Response {
+    let (Some(dataset), Some(profile)) = (&engine.dataset, &engine.profile) else {
+        return Response::PrepareFailed { message: "Load a dataset first.".to_string() };
+    };
+    let fitted = prep::plan(profile, target, task, config)
+        .and_then(|plan| prep::fit(dataset, &plan, config).map(|prepared| (plan, prepared)));
+    match fitted {
+        Ok((plan, prepared)) => {
+            let response = Response::Prepared {
+                plan,
+                summary: prepared.summary.clone(),
+                feature_names: prepared.pipeline.feature_names.clone(),
+            };
+            engine.prepared = Some(prepared);
+            response
+        }
+        Err(error) => {
+            engine.prepared = None;
+            Response::PrepareFailed { message: error.to_string() }
+        }
+    }
 }
 
 async fn fetch_sample(name: &str) -> Result<Vec<u8>, String> {

@@ -110,6 +110,68 @@ test('an empty file is refused the same way', async () => {
   assert.ok(await page.$('#profile[data-source="semicolons.csv"]'));
 });
 
+async function prepInfo() {
+  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
+  return page.$eval('#prep', (element) => ({
+    features: Number(element.dataset.features),
+    rows: ['train', 'valid', 'test'].map((split) => Number(element.dataset[split])),
+    decisions: Object.fromEntries([...element.querySelectorAll('#decisions tr[data-column]')]
+      .map((row) => [row.dataset.column, row.dataset.action])),
+  }));
+}
+
+async function refitted(features) {
+  await page.waitForFunction((previous) => {
+    const element = document.querySelector('#prep:not(.stale)');
+    return element && Number(element.dataset.features) !== previous;
+  }, features, { timeout: LONG });
+  return prepInfo();
+}
+
+test('the Prepare step shows every decision with its reason and the split', async () => {
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'penguins.csv');
+  await profileOf('penguins.csv');
+  await page.click('#step-prepare');
+  const prep = await prepInfo();
+  assert.deepEqual(Object.keys(prep.decisions).sort(),
+    ['bill_depth_mm', 'bill_length_mm', 'body_mass_g', 'flipper_length_mm', 'island', 'sex', 'year']);
+  assert.equal(prep.decisions.island, 'one-hot');
+  assert.equal(prep.decisions.bill_length_mm, 'numeric');
+  assert.equal(prep.rows.reduce((a, b) => a + b), 344);
+  assert.ok(prep.rows[0] > prep.rows[1] && prep.rows[1] > 0);
+  const reason = await page.$eval('#decisions tr[data-column="island"] .reason', (td) => td.textContent);
+  assert.match(reason, /one-hot/);
+  const names = await page.$$eval('#feature-names li', (items) => items.map((item) => item.textContent));
+  assert.equal(names.length, prep.features);
+});
+
+test('an override re-fits at once in the worker', async () => {
+  const before = await prepInfo();
+  await page.selectOption('#decisions tr[data-column="island"] select.treatment', 'ordinal');
+  const ordinal = await refitted(before.features);
+  assert.equal(ordinal.decisions.island, 'ordinal');
+  assert.ok(ordinal.features < before.features, `${ordinal.features} < ${before.features}`);
+  await page.selectOption('#decisions tr[data-column="year"] select.treatment', 'drop');
+  const dropped = await refitted(ordinal.features);
+  assert.equal(dropped.decisions.year, 'drop');
+  assert.equal(dropped.features, ordinal.features - 1);
+  await page.check('#decisions tr[data-column="bill_length_mm"] input.indicator');
+  const flagged = await refitted(dropped.features);
+  assert.equal(flagged.features, dropped.features + 1);
+});
+
+test('a setting the engine refuses is named in one sentence', async () => {
+  await page.fill('#train-input', '90');
+  await page.dispatchEvent('#train-input', 'change');
+  const error = await page.waitForSelector('#prep-error', { timeout: LONG });
+  assert.match(await error.textContent(), /Setting "split".*add up to 1/);
+  await page.fill('#train-input', '70');
+  await page.dispatchEvent('#train-input', 'change');
+  await page.waitForSelector('#prep-error', { state: 'detached', timeout: LONG });
+  await prepInfo();
+});
+
 test('nothing panicked or threw in the page or the worker', () => {
   assert.deepEqual(pageErrors, []);
 });

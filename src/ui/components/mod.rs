@@ -3,8 +3,11 @@
 mod bars;
 mod columns;
 mod data_step;
+mod decisions;
 mod device_badge;
 mod dialect;
+mod prep_settings;
+mod prepare_step;
 mod preview;
 mod progress;
 mod source;
@@ -12,3 +15,4 @@ mod target;
 
 pub use data_step::DataStep;
 pub use device_badge::DeviceBadge;
+pub use prepare_step::PrepareStep;
