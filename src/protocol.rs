@@ -27,7 +27,11 @@ pub enum Request {
     /// Parse the current dataset's source again, with the user's corrections to the guesses.
     Reparse { dialect: DialectChoice },
     /// Decide and fit the preprocessing of the current dataset for this target.
-    Prepare { target: String, task: Task, config: PrepConfig },
+    Prepare {
+        target: String,
+        task: Task,
+        config: PrepConfig,
+    },
 }
 
 /// What the worker tells the page.
@@ -51,7 +55,11 @@ pub enum Response {
     /// The request failed; the previous dataset stays. `message` is one sentence for the user.
     Failed { message: String },
     /// The preprocessing was decided and fitted on the training rows.
-    Prepared { plan: Plan, summary: PrepSummary, feature_names: Vec<String> },
+    Prepared {
+        plan: Plan,
+        summary: PrepSummary,
+        feature_names: Vec<String>,
+    },
     /// The preprocessing could not be fitted (a setting that does not fit its column, a single
     /// class…); the previous preprocessing is gone, the dataset stays.
     PrepareFailed { message: String },

@@ -23,7 +23,10 @@ pub fn app() -> Html {
                     task: format!("Loading {}", sample.file),
                     dialect: dialect.clone(),
                 });
-                let request = Request::LoadSample { name: sample.file.to_string(), dialect };
+                let request = Request::LoadSample {
+                    name: sample.file.to_string(),
+                    dialect,
+                };
                 if let Err(message) = worker.send(request, None) {
                     dispatcher.dispatch(Action::Worker(Response::Failed { message }));
                 }
@@ -35,11 +38,22 @@ pub fn app() -> Html {
     {
         let worker = worker.clone();
         let dispatcher = state.dispatcher();
-        let inputs = (state.dataset_generation, state.target.clone(), state.task, state.prep_config.clone());
+        let inputs = (
+            state.dataset_generation,
+            state.target.clone(),
+            state.task,
+            state.prep_config.clone(),
+        );
         use_effect_with(inputs, move |(generation, target, task, config)| {
-            if let (true, Some(worker), Some(target), Some(task)) = (*generation > 0, worker, target, task) {
+            if let (true, Some(worker), Some(target), Some(task)) =
+                (*generation > 0, worker, target, task)
+            {
                 dispatcher.dispatch(Action::Preparing);
-                let request = Request::Prepare { target: target.clone(), task: *task, config: config.clone() };
+                let request = Request::Prepare {
+                    target: target.clone(),
+                    task: *task,
+                    config: config.clone(),
+                };
                 if let Err(message) = worker.send(request, None) {
                     dispatcher.dispatch(Action::Worker(Response::PrepareFailed { message }));
                 }

@@ -123,8 +123,16 @@ impl Reducible for State {
                 next.prep = None;
                 next.prep_error = None;
             }
-            Action::Worker(Response::Prepared { plan, summary, feature_names }) => {
-                next.prep = Some(Rc::new(PrepView { plan, summary, feature_names }));
+            Action::Worker(Response::Prepared {
+                plan,
+                summary,
+                feature_names,
+            }) => {
+                next.prep = Some(Rc::new(PrepView {
+                    plan,
+                    summary,
+                    feature_names,
+                }));
                 next.prep_error = None;
                 next.prep_pending = false;
             }

@@ -107,7 +107,11 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
                     None => Err("There is no dataset to re-read yet; load one first.".to_string()),
                 }
             }
-            Request::Prepare { target, task, config } => {
+            Request::Prepare {
+                target,
+                task,
+                config,
+            } => {
                 return prepare(&mut engine.borrow_mut(), &target, task, &config);
             }
         },
@@ -178,7 +182,9 @@ fn load(
 /// Decides and fits the preprocessing of the current dataset; keeps it for training.
 fn prepare(engine: &mut Engine, target: &str, task: Task, config: &PrepConfig) -> Response {
     let (Some(dataset), Some(profile)) = (&engine.dataset, &engine.profile) else {
-        return Response::PrepareFailed { message: "Load a dataset first.".to_string() };
+        return Response::PrepareFailed {
+            message: "Load a dataset first.".to_string(),
+        };
     };
     let fitted = prep::plan(profile, target, task, config)
         .and_then(|plan| prep::fit(dataset, &plan, config).map(|prepared| (plan, prepared)));
@@ -194,7 +200,9 @@ fn prepare(engine: &mut Engine, target: &str, task: Task, config: &PrepConfig) -
         }
         Err(error) => {
             engine.prepared = None;
-            Response::PrepareFailed { message: error.to_string() }
+            Response::PrepareFailed {
+                message: error.to_string(),
+            }
         }
     }
 }

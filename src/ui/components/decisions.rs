@@ -2,7 +2,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::data::ColumnKind;
-use crate::prep::{Action, ColumnChoice, ColumnSettings, Decision, Encoding, Impute, Plan, PrepConfig, Scale};
+use crate::prep::{
+    Action, ColumnChoice, ColumnSettings, Decision, Encoding, Impute, Plan, PrepConfig, Scale,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -32,7 +34,9 @@ fn row(decision: &Decision, config: &PrepConfig, on_change: &Callback<PrepConfig
     let on_treatment = {
         let (config, on_change, column) = (config.clone(), on_change.clone(), column.clone());
         Callback::from(move |event: Event| {
-            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else { return };
+            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
             let mut config = config.clone();
             match choice_from_value(&select.value()) {
                 Some(choice) => config.columns.insert(column.clone(), choice),
@@ -69,9 +73,19 @@ fn row(decision: &Decision, config: &PrepConfig, on_change: &Callback<PrepConfig
 /// Treatments offered besides "automatic", by the column's kind.
 fn treatments(kind: ColumnKind) -> &'static [(&'static str, &'static str)] {
     match kind {
-        ColumnKind::Categorical => &[("one_hot", "one-hot"), ("ordinal", "ordinal"), ("frequency", "frequency"), ("drop", "drop")],
-        ColumnKind::Numeric | ColumnKind::Integer | ColumnKind::Boolean | ColumnKind::DateTime => &[("drop", "drop")],
-        ColumnKind::Identifier | ColumnKind::Text | ColumnKind::Constant | ColumnKind::AllMissing => &[("keep", "keep")],
+        ColumnKind::Categorical => &[
+            ("one_hot", "one-hot"),
+            ("ordinal", "ordinal"),
+            ("frequency", "frequency"),
+            ("drop", "drop"),
+        ],
+        ColumnKind::Numeric | ColumnKind::Integer | ColumnKind::Boolean | ColumnKind::DateTime => {
+            &[("drop", "drop")]
+        }
+        ColumnKind::Identifier
+        | ColumnKind::Text
+        | ColumnKind::Constant
+        | ColumnKind::AllMissing => &[("keep", "keep")],
     }
 }
 
@@ -91,7 +105,12 @@ fn choice_value(choice: Option<&ColumnChoice>) -> &'static str {
 
 /// `None` means "automatic": no override.
 fn choice_from_value(value: &str) -> Option<ColumnChoice> {
-    let encoding = |encoding| Some(ColumnChoice::Set(ColumnSettings { encoding: Some(encoding), ..Default::default() }));
+    let encoding = |encoding| {
+        Some(ColumnChoice::Set(ColumnSettings {
+            encoding: Some(encoding),
+            ..Default::default()
+        }))
+    };
     match value {
         "drop" => Some(ColumnChoice::Drop),
         "keep" => Some(ColumnChoice::Keep),
@@ -103,18 +122,54 @@ fn choice_from_value(value: &str) -> Option<ColumnChoice> {
 }
 
 /// Imputation, missing indicator and scaling for columns that end up numeric.
-fn numeric_controls(decision: &Decision, config: &PrepConfig, on_change: &Callback<PrepConfig>) -> Html {
+fn numeric_controls(
+    decision: &Decision,
+    config: &PrepConfig,
+    on_change: &Callback<PrepConfig>,
+) -> Html {
+    // The user's pending settings win over the last fitted plan, so controls never flip back
+    // while the worker re-fits.
+    let pending = match config.columns.get(&decision.column) {
+        Some(ColumnChoice::Set(settings)) => settings.clone(),
+        _ => ColumnSettings::default(),
+    };
     let (impute, indicator, scale) = match &decision.action {
-        Action::Numeric { impute, indicator, scale } | Action::Date { impute, indicator, scale, .. } => (*impute, *indicator, *scale),
-        Action::Boolean { indicator } => return indicator_only(decision, config, on_change, *indicator),
+        Action::Numeric {
+            impute,
+            indicator,
+            scale,
+        }
+        | Action::Date {
+            impute,
+            indicator,
+            scale,
+            ..
+        } => (
+            pending.impute.unwrap_or(*impute),
+            pending.indicator.unwrap_or(*indicator),
+            pending.scale.unwrap_or(*scale),
+        ),
+        Action::Boolean { indicator } => {
+            return indicator_only(
+                decision,
+                config,
+                on_change,
+                pending.indicator.unwrap_or(*indicator),
+            );
+        }
         _ => return html! {},
     };
     // Each control edits the column's settings, keeping the others.
     let edit = |change: fn(&mut ColumnSettings, &str, bool)| {
-        let (config, on_change, column) = (config.clone(), on_change.clone(), decision.column.clone());
+        let (config, on_change, column) =
+            (config.clone(), on_change.clone(), decision.column.clone());
         Callback::from(move |event: Event| {
-            let Some((value, checked)) = control_state(&event) else { return };
-            on_change.emit(with_settings(&config, &column, |settings| change(settings, &value, checked)));
+            let Some((value, checked)) = control_state(&event) else {
+                return;
+            };
+            on_change.emit(with_settings(&config, &column, |settings| {
+                change(settings, &value, checked)
+            }));
         })
     };
     let on_impute = edit(|settings, value, _| {
@@ -173,11 +228,20 @@ fn numeric_controls(decision: &Decision, config: &PrepConfig, on_change: &Callba
     }
 }
 
-fn indicator_only(decision: &Decision, config: &PrepConfig, on_change: &Callback<PrepConfig>, indicator: bool) -> Html {
+fn indicator_only(
+    decision: &Decision,
+    config: &PrepConfig,
+    on_change: &Callback<PrepConfig>,
+    indicator: bool,
+) -> Html {
     let (config, on_change, column) = (config.clone(), on_change.clone(), decision.column.clone());
     let on_indicator = Callback::from(move |event: Event| {
-        let Some(input) = event.target_dyn_into::<HtmlInputElement>() else { return };
-        on_change.emit(with_settings(&config, &column, |settings| settings.indicator = Some(input.checked())));
+        let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
+            return;
+        };
+        on_change.emit(with_settings(&config, &column, |settings| {
+            settings.indicator = Some(input.checked())
+        }));
     });
     html! {
         <label><input class="indicator" type="checkbox" checked={indicator} onchange={on_indicator} />{ " missing flag" }</label>
@@ -189,17 +253,25 @@ fn control_state(event: &Event) -> Option<(String, bool)> {
     if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
         return Some((input.value(), input.checked()));
     }
-    event.target_dyn_into::<HtmlSelectElement>().map(|select| (select.value(), false))
+    event
+        .target_dyn_into::<HtmlSelectElement>()
+        .map(|select| (select.value(), false))
 }
 
 /// `config` with `column`'s settings edited (starting from its current settings, if any).
-fn with_settings(config: &PrepConfig, column: &str, edit: impl FnOnce(&mut ColumnSettings)) -> PrepConfig {
+fn with_settings(
+    config: &PrepConfig,
+    column: &str,
+    edit: impl FnOnce(&mut ColumnSettings),
+) -> PrepConfig {
     let mut config = config.clone();
     let mut settings = match config.columns.get(column) {
         Some(ColumnChoice::Set(settings)) => settings.clone(),
         _ => ColumnSettings::default(),
     };
     edit(&mut settings);
-    config.columns.insert(column.to_string(), ColumnChoice::Set(settings));
+    config
+        .columns
+        .insert(column.to_string(), ColumnChoice::Set(settings));
     config
 }

@@ -17,10 +17,16 @@ pub fn prep_settings(props: &Props) -> Html {
     let config = &props.config;
     // A number field that updates one setting when the user commits a valid value; invalid
     // input is left for the engine to refuse with a sentence naming the setting.
-    let number = |id: &'static str, label: &'static str, value: String, step: &'static str, apply: fn(&mut PrepConfig, f64)| {
+    let number = |id: &'static str,
+                  label: &'static str,
+                  value: String,
+                  step: &'static str,
+                  apply: fn(&mut PrepConfig, f64)| {
         let (config, on_change) = (props.config.clone(), props.on_change.clone());
         let onchange = Callback::from(move |event: Event| {
-            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
             if let Ok(number) = input.value().trim().parse::<f64>() {
                 let mut config = config.clone();
                 apply(&mut config, number);
@@ -35,16 +41,24 @@ pub fn prep_settings(props: &Props) -> Html {
     let on_folds = {
         let (config, on_change) = (props.config.clone(), props.on_change.clone());
         Callback::from(move |event: Event| {
-            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else { return };
+            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
             let mut config = config.clone();
-            config.folds = select.value().parse::<usize>().ok().filter(|folds| *folds >= 2);
+            config.folds = select
+                .value()
+                .parse::<usize>()
+                .ok()
+                .filter(|folds| *folds >= 2);
             on_change.emit(config);
         })
     };
     let on_standardize = {
         let (config, on_change) = (props.config.clone(), props.on_change.clone());
         Callback::from(move |event: Event| {
-            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
             let mut config = config.clone();
             config.standardize_target = input.checked();
             on_change.emit(config);
