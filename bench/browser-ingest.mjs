@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 const here = dirname(fileURLToPath(import.meta.url));
 const e2e = join(here, '..', 'tests', 'e2e');
 const { launch, serve } = await import(join(e2e, 'harness.mjs'));
-const require = createRequire(join(e2e, 'package.json'));
+const require = createRequire(join(here, 'package.json'));
 const papa = require.resolve('papaparse/papaparse.min.js');
 
 const [file, dist, runsArg] = process.argv.slice(2);
