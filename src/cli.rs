@@ -32,6 +32,13 @@ enum Command {
     /// Initialise the compute device (GPU through wgpu, else CPU) and run a probe computation.
     #[cfg(feature = "compute")]
     Device(DeviceArgs),
+    /// Prepare the data and train a model: print one line per epoch, then the test metrics,
+    /// and save the model (weights, pipeline, settings, metrics) as a .hearth file.
+    #[cfg(feature = "compute")]
+    Train(TrainArgs),
+    /// Predict every row of a CSV file with a .hearth model.
+    #[cfg(feature = "compute")]
+    Predict(PredictArgs),
 }
 
 #[derive(Args)]
@@ -133,6 +140,77 @@ struct DeviceArgs {
 }
 
 #[cfg(feature = "compute")]
+#[derive(Args)]
+struct TrainArgs {
+    /// The CSV file (comma, semicolon, tab or pipe separated; detected).
+    file: PathBuf,
+    /// The column to predict.
+    #[arg(long)]
+    target: String,
+    /// The task: binary, multiclass or regression (default: suggested from the target).
+    #[arg(long, value_parser = parse_task)]
+    task: Option<Task>,
+    /// The model family: linear (linear/logistic/softmax regression) or mlp.
+    #[arg(long, value_enum)]
+    model: Option<ModelChoice>,
+    /// Hidden layer sizes of the MLP, e.g. 64,32 (implies --model mlp).
+    #[arg(long)]
+    hidden: Option<String>,
+    /// The most epochs to train.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// The peak learning rate.
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Rows per optimisation step.
+    #[arg(long)]
+    batch: Option<usize>,
+    /// Where to train: auto times a few steps on the GPU and the CPU and uses the faster.
+    #[arg(long, value_enum, default_value = "auto")]
+    device: DeviceChoice,
+    /// Seed of the initial weights, batch order and dropout (the split's seed is the
+    /// preprocessing config's, default 42).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A JSON file of training settings, e.g. {"model": {"mlp": {"hidden": [32]}}, "epochs": 50};
+    /// the flags above override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A JSON file of preprocessing settings and per-column overrides (as for `hearth prep`).
+    #[arg(long)]
+    prep_config: Option<PathBuf>,
+    /// Where to write the model (.hearth, JSON).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+#[cfg(feature = "compute")]
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ModelChoice {
+    Linear,
+    Mlp,
+}
+
+#[cfg(feature = "compute")]
+#[derive(Args)]
+struct PredictArgs {
+    /// The model file written by `hearth train`.
+    model: PathBuf,
+    /// The CSV file with the columns the model reads (the target may be absent).
+    file: PathBuf,
+    /// Where to write the predictions as CSV (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Where to run the model.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: DeviceChoice,
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+#[cfg(feature = "compute")]
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum DeviceChoice {
     Auto,
@@ -148,6 +226,10 @@ pub fn run() -> ExitCode {
         Command::Prep(args) => prep(&args),
         #[cfg(feature = "compute")]
         Command::Device(args) => device(&args),
+        #[cfg(feature = "compute")]
+        Command::Train(args) => train_command(&args),
+        #[cfg(feature = "compute")]
+        Command::Predict(args) => predict_command(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -490,4 +572,325 @@ fn device(args: &DeviceArgs) -> Result<(), String> {
     } else {
         Err("the device computed a wrong probe result".to_string())
     }
+}
+
+/// Reads a JSON settings file for `flag`.
+#[cfg(feature = "compute")]
+fn read_settings(flag: &str, path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("{flag} {}: could not read it: {error}.", path.display()))
+}
+
+/// The training settings: the config file, then the flags.
+#[cfg(feature = "compute")]
+fn train_config(args: &TrainArgs) -> Result<crate::train::TrainConfig, String> {
+    use crate::train::{Activation, ModelKind, TrainConfig};
+    let mut config = match &args.config {
+        Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
+            .map_err(|error| format!("{}: {error}", path.display()))?,
+        None => TrainConfig::default(),
+    };
+    let hidden = match &args.hidden {
+        Some(text) => Some(parse_hidden(text)?),
+        None => None,
+    };
+    match (args.model, hidden) {
+        (Some(ModelChoice::Linear), Some(_)) => {
+            return Err("--hidden applies to --model mlp, not to --model linear.".to_string());
+        }
+        (Some(ModelChoice::Linear), None) => config.model = ModelKind::Linear,
+        (Some(ModelChoice::Mlp), hidden) | (None, hidden @ Some(_)) => {
+            let (old_hidden, activation, dropout, layer_norm) = match &config.model {
+                ModelKind::Mlp {
+                    hidden,
+                    activation,
+                    dropout,
+                    layer_norm,
+                } => (hidden.clone(), *activation, *dropout, *layer_norm),
+                ModelKind::Linear => (vec![64], Activation::Relu, 0.0, false),
+            };
+            config.model = ModelKind::Mlp {
+                hidden: hidden.unwrap_or(old_hidden),
+                activation,
+                dropout,
+                layer_norm,
+            };
+        }
+        (None, None) => {}
+    }
+    if let Some(epochs) = args.epochs {
+        config.epochs = epochs;
+    }
+    if let Some(lr) = args.lr {
+        config.learning_rate = lr;
+    }
+    if let Some(batch) = args.batch {
+        config.batch_size = batch;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    config.validate().map_err(|error| error.to_string())?;
+    Ok(config)
+}
+
+/// `64,32` → `[64, 32]`.
+#[cfg(feature = "compute")]
+fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
+    text.split(',')
+        .map(|part| part.trim().parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            format!("--hidden {text}: give the hidden layer sizes as whole numbers separated by commas, e.g. 64,32.")
+        })
+}
+
+/// The device for `choice`: auto times a burst of steps on each device.
+#[cfg(feature = "compute")]
+fn train_device(
+    choice: DeviceChoice,
+    pipeline: &crate::prep::FittedPipeline,
+    train: &crate::train::Examples,
+    config: &crate::train::TrainConfig,
+) -> Result<(burn::tensor::Device, crate::train::DeviceSelection), String> {
+    use crate::compute::{self, Accelerator};
+    use crate::train::{DeviceSelection, DeviceTiming, pick_fastest};
+    let chosen = |accelerator: Accelerator, device| {
+        (
+            device,
+            DeviceSelection {
+                accelerator,
+                timings: Vec::new(),
+                reason: "chosen with --device".to_string(),
+            },
+        )
+    };
+    match choice {
+        DeviceChoice::Cpu => Ok(chosen(Accelerator::Cpu, compute::init_cpu())),
+        DeviceChoice::Wgpu => {
+            let device = pollster::block_on(compute::init_wgpu())
+                .map_err(|error| format!("--device wgpu: {error}."))?;
+            Ok(chosen(Accelerator::Gpu, device))
+        }
+        DeviceChoice::Auto => {
+            let mut candidates = Vec::new();
+            let gpu_error = match pollster::block_on(compute::init_wgpu()) {
+                Ok(device) => {
+                    candidates.push((Accelerator::Gpu, device));
+                    None
+                }
+                Err(error) => Some(error.to_string()),
+            };
+            candidates.push((Accelerator::Cpu, compute::init_cpu()));
+            let (device, mut selection) =
+                pollster::block_on(pick_fastest(candidates, pipeline, train, config))
+                    .map_err(|error| error.to_string())?;
+            if let Some(error) = gpu_error {
+                selection.timings.insert(
+                    0,
+                    DeviceTiming {
+                        accelerator: Accelerator::Gpu,
+                        ms_per_step: None,
+                        error: Some(error),
+                    },
+                );
+                selection.reason = format!("{} (no GPU)", selection.reason);
+            }
+            Ok((device, selection))
+        }
+    }
+}
+
+#[cfg(feature = "compute")]
+fn train_command(args: &TrainArgs) -> Result<(), String> {
+    use crate::train::{ModelFile, Trainer, TrainingData};
+    let config = train_config(args)?;
+    let dataset = data::read_csv_path(&args.file, args.dialect.options())
+        .map_err(|error| error.to_string())?;
+    let profile = data::profile(&dataset);
+    let target = args.target.as_str();
+    let task = match args.task {
+        Some(task) => task,
+        None => {
+            data::suggest_task(&profile, target).ok_or_else(|| target_error(&profile, target))?
+        }
+    };
+    let prep_config = match &args.prep_config {
+        Some(path) => PrepConfig::from_json(&read_settings("--prep-config", path)?)
+            .map_err(|error| format!("{}: {error}", path.display()))?,
+        None => PrepConfig::default(),
+    };
+    let plan =
+        prep::plan(&profile, target, task, &prep_config).map_err(|error| error.to_string())?;
+    let prepared = prep::fit(&dataset, &plan, &prep_config).map_err(|error| error.to_string())?;
+    let data = TrainingData::from_prepared(&prepared, &dataset).map_err(|e| e.to_string())?;
+    let summary = &prepared.summary;
+    println!(
+        "{}: target {target} ({}); {} train, {} valid, {} test rows; {} features",
+        profile.source,
+        task.label(),
+        data.train.rows(),
+        data.valid.as_ref().map_or(0, |v| v.rows()),
+        data.test.as_ref().map_or(0, |t| t.rows()),
+        summary.features
+    );
+    for note in summary.notes.iter().chain(&data.notes) {
+        println!("note: {note}");
+    }
+    let (device, selection) = train_device(args.device, &prepared.pipeline, &data.train, &config)?;
+    for timing in &selection.timings {
+        match (timing.ms_per_step, &timing.error) {
+            (Some(ms), _) => println!(
+                "timing: {} {ms:.3} ms per step (batch {})",
+                timing.accelerator.label(),
+                config.batch_size.min(data.train.rows())
+            ),
+            (None, Some(error)) => println!(
+                "timing: {} unavailable: {error}",
+                timing.accelerator.label()
+            ),
+            (None, None) => {}
+        }
+    }
+    println!(
+        "device: {} ({})",
+        selection.accelerator.label(),
+        selection.reason
+    );
+    let mut trainer = Trainer::new(
+        device,
+        &prepared.pipeline,
+        data.train.clone(),
+        data.valid.clone(),
+        &config,
+    )
+    .map_err(|error| error.to_string())?;
+    println!(
+        "model: {} ({} parameters), {} lr {} {}, batch {}, up to {} epochs{}",
+        config.model.label(),
+        crate::train::Architecture::new(
+            &config.model,
+            data.train.features.cols,
+            trainer.head().outputs()
+        )
+        .parameters(),
+        config.optimizer.name(),
+        config.learning_rate,
+        config.schedule.label(),
+        config.batch_size,
+        config.epochs,
+        if config.patience > 0 {
+            format!(
+                ", patience {} on the {}",
+                config.patience,
+                trainer.monitor().name()
+            )
+        } else {
+            String::new()
+        }
+    );
+    let width = config.epochs.to_string().len();
+    while !trainer.done() {
+        let report = pollster::block_on(trainer.next_epoch()).map_err(|e| e.to_string())?;
+        let valid = match (&report.valid_loss, &report.valid_metrics) {
+            (Some(loss), Some(metrics)) => format!("  valid_loss {loss:.4}  {}", metrics.summary()),
+            _ => String::new(),
+        };
+        println!(
+            "epoch {:>width$}/{}  train_loss {:.4}{valid}  {:.1} ms{}",
+            report.epoch,
+            config.epochs,
+            report.train_loss,
+            report.elapsed_ms,
+            if report.is_best { "  *" } else { "" }
+        );
+    }
+    if let Some(reason) = trainer.finished_reason() {
+        println!(
+            "stopped: {reason}; best epoch {}",
+            trainer.best().map_or(0, |b| b.epoch)
+        );
+    }
+    let test = match &data.test {
+        Some(test) => Some(pollster::block_on(trainer.evaluate(test)).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    if let Some(metrics) = &test {
+        println!("test: {}", metrics.summary());
+    }
+    let file = pollster::block_on(ModelFile::from_trainer(
+        &trainer,
+        test,
+        Some(selection.accelerator.label().to_string()),
+    ))
+    .map_err(|error| error.to_string())?;
+    let json = file.to_json().map_err(|error| error.to_string())?;
+    std::fs::write(&args.out, json + "\n")
+        .map_err(|error| format!("Could not write {}: {error}.", args.out.display()))?;
+    println!("wrote {}", args.out.display());
+    Ok(())
+}
+
+#[cfg(feature = "compute")]
+fn predict_command(args: &PredictArgs) -> Result<(), String> {
+    use crate::compute;
+    use crate::prep::Prediction;
+    use crate::train::ModelFile;
+    let text = std::fs::read_to_string(&args.model)
+        .map_err(|error| format!("Could not read {}: {error}.", args.model.display()))?;
+    let model = ModelFile::from_json(&text)
+        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    let dataset = data::read_csv_path(&args.file, args.dialect.options())
+        .map_err(|error| error.to_string())?;
+    let device = match args.device {
+        DeviceChoice::Wgpu | DeviceChoice::Auto => {
+            pollster::block_on(compute::init_wgpu()).unwrap_or_else(|_| compute::init_cpu())
+        }
+        DeviceChoice::Cpu => compute::init_cpu(),
+    };
+    let predictions = pollster::block_on(model.predict_dataset(&device, &dataset))
+        .map_err(|error| error.to_string())?;
+    let classes: Vec<String> = match &model.pipeline.target_encoding {
+        prep::TargetEncoding::Labels { classes } => classes.clone(),
+        prep::TargetEncoding::Regression { .. } => Vec::new(),
+    };
+    let mut out = String::new();
+    let mut header = vec![csv_field(&format!("predicted_{}", model.pipeline.target))];
+    header.extend(classes.iter().map(|c| csv_field(&format!("p_{c}"))));
+    out.push_str(&header.join(","));
+    out.push('\n');
+    let width = predictions.width.max(1);
+    for (row, prediction) in predictions.predictions.iter().enumerate() {
+        let outputs = predictions
+            .outputs
+            .get(row * width..(row + 1) * width)
+            .unwrap_or_default();
+        let mut fields = vec![match prediction {
+            Prediction::Class { name, .. } => csv_field(name),
+            Prediction::Value { value } => format!("{value}"),
+        }];
+        if !classes.is_empty() {
+            if let [p1] = outputs {
+                fields.push(format!("{}", 1.0 - p1));
+                fields.push(format!("{p1}"));
+            } else {
+                fields.extend(outputs.iter().map(|p| format!("{p}")));
+            }
+        }
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, out)
+                .map_err(|error| format!("Could not write {}: {error}.", path.display()))?;
+            println!(
+                "wrote {}: {} predictions",
+                path.display(),
+                predictions.predictions.len()
+            );
+        }
+        None => print!("{out}"),
+    }
+    Ok(())
 }

@@ -14,6 +14,8 @@ pub mod prep;
 pub mod protocol;
 pub mod rng;
 pub mod samples;
+#[cfg(feature = "compute")]
+pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

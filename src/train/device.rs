@@ -1,0 +1,135 @@
+//! Choosing the device to train on by timing a short burst of training steps on each.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainConfig;
+use super::error::TrainError;
+use super::trainer::{Examples, Trainer};
+use crate::compute::Accelerator;
+use crate::prep::FittedPipeline;
+
+/// Which device to train on.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DevicePreference {
+    /// Time a few steps on each available device and use the faster.
+    #[default]
+    Auto,
+    Cpu,
+    Gpu,
+}
+
+/// Steps timed per device (after [`WARMUP_STEPS`], which compile the GPU's kernels).
+pub const TIMED_STEPS: usize = 10;
+pub const WARMUP_STEPS: usize = 3;
+
+/// One device's timing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DeviceTiming {
+    pub accelerator: Accelerator,
+    /// Milliseconds per training step (a batch of `batch_size` rows), including one readback
+    /// at the end of the burst; `None` when the device failed.
+    pub ms_per_step: Option<f64>,
+    /// Why the device could not be timed.
+    pub error: Option<String>,
+}
+
+/// Which device training runs on, and why.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DeviceSelection {
+    pub accelerator: Accelerator,
+    /// The timings behind an automatic choice (empty when the device was chosen by the user).
+    pub timings: Vec<DeviceTiming>,
+    /// Why this device, in words.
+    pub reason: String,
+}
+
+/// Milliseconds per training step on `device` for this data shape and config: a throwaway
+/// trainer on the first rows runs [`WARMUP_STEPS`] steps, then `steps` timed ones.
+pub async fn time_device(
+    device: &Device,
+    pipeline: &FittedPipeline,
+    train: &Examples,
+    config: &TrainConfig,
+    steps: usize,
+) -> Result<f64, TrainError> {
+    let rows: Vec<usize> = (0..train.rows().min(config.batch_size.max(1))).collect();
+    let sample = train.subset(&rows);
+    let mut trainer = Trainer::new(device.clone(), pipeline, sample, None, config)?;
+    trainer.time_steps(WARMUP_STEPS).await?;
+    trainer.time_steps(steps.max(1)).await
+}
+
+/// Times every candidate device and returns the fastest with the timings. A device whose
+/// timing fails is skipped (its error is reported); when all fail, the first candidate's
+/// error is returned.
+pub async fn pick_fastest(
+    candidates: Vec<(Accelerator, Device)>,
+    pipeline: &FittedPipeline,
+    train: &Examples,
+    config: &TrainConfig,
+) -> Result<(Device, DeviceSelection), TrainError> {
+    let mut timings = Vec::new();
+    let mut best: Option<(f64, Accelerator, Device)> = None;
+    let mut first_error: Option<TrainError> = None;
+    for (accelerator, device) in candidates {
+        match time_device(&device, pipeline, train, config, TIMED_STEPS).await {
+            Ok(ms) => {
+                timings.push(DeviceTiming {
+                    accelerator,
+                    ms_per_step: Some(ms),
+                    error: None,
+                });
+                if best.as_ref().is_none_or(|(b, _, _)| ms < *b) {
+                    best = Some((ms, accelerator, device));
+                }
+            }
+            Err(error) => {
+                timings.push(DeviceTiming {
+                    accelerator,
+                    ms_per_step: None,
+                    error: Some(error.to_string()),
+                });
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    match best {
+        Some((ms, accelerator, device)) => {
+            let others: Vec<String> = timings
+                .iter()
+                .filter(|t| t.accelerator != accelerator)
+                .map(|t| match t.ms_per_step {
+                    Some(other) => format!("{} {other:.2} ms", t.accelerator.label()),
+                    None => format!("{} unavailable", t.accelerator.label()),
+                })
+                .collect();
+            let reason = if others.is_empty() {
+                format!(
+                    "{} is the only device ({ms:.2} ms per step)",
+                    accelerator.label()
+                )
+            } else {
+                format!(
+                    "{} was fastest at {ms:.2} ms per step (vs {})",
+                    accelerator.label(),
+                    others.join(", ")
+                )
+            };
+            Ok((
+                device,
+                DeviceSelection {
+                    accelerator,
+                    timings,
+                    reason,
+                },
+            ))
+        }
+        None => Err(first_error.unwrap_or_else(|| TrainError::Device {
+            device: "compute".to_string(),
+            during: "choosing a device".to_string(),
+            reason: "no device was offered".to_string(),
+        })),
+    }
+}

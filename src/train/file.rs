@@ -1,0 +1,240 @@
+//! The `.hearth` model file: one JSON document with everything needed to predict from raw rows.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainConfig;
+use super::error::TrainError;
+use super::metrics::Metrics;
+use super::model::{Head, Network, Weights};
+use super::trainer::{EpochReport, Trainer, infer};
+use crate::data::{Dataset, Task};
+use crate::prep::{FittedPipeline, Matrix, Prediction, TargetEncoding};
+
+/// The `format` field of every model file.
+pub const MODEL_FORMAT: &str = "hearth-model";
+/// The layout version this Hearth writes and the newest it reads.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+/// A trained model: the fitted preprocessing, the network's weights, the settings it was
+/// trained with and how it did. Serialised as one JSON object (weights as `f32` numbers, which
+/// JSON carries exactly), so a loaded model predicts bit for bit as the saved one on the same
+/// device.
+///
+/// Layout (format version 1): `format` (`"hearth-model"`), `format_version`,
+/// `hearth_version`, `task`, `head` (binary: one logit; multiclass: one per class;
+/// regression: one standardised value), `config` ([`TrainConfig`]), `pipeline`
+/// ([`FittedPipeline`]), `weights` ([`Weights`]: per dense layer a row-major
+/// `[inputs][outputs]` matrix and a bias, then the layer norms), `training`
+/// ([`TrainingSummary`]), `valid_metrics` and `test_metrics`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ModelFile {
+    pub format: String,
+    pub format_version: u32,
+    pub hearth_version: String,
+    pub task: Task,
+    pub head: Head,
+    pub config: TrainConfig,
+    pub pipeline: FittedPipeline,
+    pub weights: Weights,
+    pub training: TrainingSummary,
+    /// The best epoch's validation metrics (those of the saved weights).
+    pub valid_metrics: Option<Metrics>,
+    pub test_metrics: Option<Metrics>,
+}
+
+/// How training went.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TrainingSummary {
+    pub epochs_run: usize,
+    /// The epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Why training ended (all epochs, early stopping, a stop request).
+    pub stop_reason: Option<String>,
+    /// The device it ran on, in words ("CPU", "GPU (wgpu)", "WebGPU").
+    pub device: Option<String>,
+    /// Every epoch's report.
+    pub history: Vec<EpochReport>,
+}
+
+/// Predictions for many rows.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Predictions {
+    /// `width` outputs per row: class probabilities (of class 1 only for binary) or the
+    /// standardised regression value.
+    pub outputs: Vec<f32>,
+    pub width: usize,
+    /// The decoded prediction of each row.
+    pub predictions: Vec<Prediction>,
+}
+
+impl ModelFile {
+    /// The trainer's best weights (read back once) with its pipeline, config and history.
+    pub async fn from_trainer(
+        trainer: &Trainer,
+        test_metrics: Option<Metrics>,
+        device: Option<String>,
+    ) -> Result<ModelFile, TrainError> {
+        let weights = trainer.best_weights().await?;
+        let best = trainer.best();
+        Ok(ModelFile {
+            format: MODEL_FORMAT.to_string(),
+            format_version: MODEL_FORMAT_VERSION,
+            hearth_version: env!("CARGO_PKG_VERSION").to_string(),
+            task: trainer.pipeline().task,
+            head: trainer.head().clone(),
+            config: trainer.config().clone(),
+            pipeline: trainer.pipeline().clone(),
+            weights,
+            training: TrainingSummary {
+                epochs_run: trainer.epoch(),
+                best_epoch: best.map_or(0, |b| b.epoch),
+                stop_reason: trainer.finished_reason(),
+                device,
+                history: trainer.history().to_vec(),
+            },
+            valid_metrics: best.and_then(|b| b.valid_metrics.clone()),
+            test_metrics,
+        })
+    }
+
+    /// Compact JSON (the weights make pretty-printing long).
+    pub fn to_json(&self) -> Result<String, TrainError> {
+        self.check()?;
+        serde_json::to_string(self).map_err(|error| TrainError::model_file(error.to_string()))
+    }
+
+    /// Reads and checks a model file.
+    pub fn from_json(text: &str) -> Result<ModelFile, TrainError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            format_version: Option<u32>,
+        }
+        let header: Header = serde_json::from_str(text).map_err(|error| {
+            TrainError::model_file(format!("it is not a JSON object ({error})"))
+        })?;
+        if header.format.as_deref() != Some(MODEL_FORMAT) {
+            return Err(TrainError::model_file(
+                "it is not a Hearth model (its \"format\" is not \"hearth-model\")",
+            ));
+        }
+        if let Some(version) = header.format_version
+            && version > MODEL_FORMAT_VERSION
+        {
+            return Err(TrainError::model_file(format!(
+                "it was written by a newer Hearth (format version {version}; this one reads up to {MODEL_FORMAT_VERSION})"
+            )));
+        }
+        let file: ModelFile = serde_json::from_str(text)
+            .map_err(|error| TrainError::model_file(error.to_string()))?;
+        file.check()?;
+        Ok(file)
+    }
+
+    /// Checks that the parts fit together: weights, pipeline width, task and head.
+    pub fn check(&self) -> Result<(), TrainError> {
+        self.weights.validate()?;
+        let arch = &self.weights.architecture;
+        if arch.inputs != self.pipeline.width() {
+            return Err(TrainError::model_file(format!(
+                "the network takes {} features but the pipeline makes {}",
+                arch.inputs,
+                self.pipeline.width()
+            )));
+        }
+        if arch.outputs != self.head.outputs() {
+            return Err(TrainError::model_file(format!(
+                "the network has {} outputs but its task needs {}",
+                arch.outputs,
+                self.head.outputs()
+            )));
+        }
+        let fits = match (&self.head, &self.pipeline.target_encoding) {
+            (Head::Binary, TargetEncoding::Labels { classes }) => classes.len() == 2,
+            (Head::Multiclass { classes: n }, TargetEncoding::Labels { classes }) => {
+                classes.len() == *n
+            }
+            (Head::Regression { .. }, TargetEncoding::Regression { .. }) => true,
+            _ => false,
+        };
+        if !fits || self.pipeline.task != self.task {
+            return Err(TrainError::model_file(
+                "its task, output layer and target encoding do not agree",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The network on `device` (without autodiff).
+    pub fn network(&self, device: &Device) -> Result<Network, TrainError> {
+        Network::from_weights(&self.weights, &device.clone().without_autodiff())
+    }
+
+    /// The head's outputs for a feature matrix (see [`Predictions::outputs`]), one readback.
+    pub async fn predict_matrix(
+        &self,
+        device: &Device,
+        features: &Matrix,
+    ) -> Result<Vec<f32>, TrainError> {
+        let device = device.clone().without_autodiff();
+        let network = self.network(&device)?;
+        infer(&network, &self.head, &device, features).await
+    }
+
+    /// Predictions for raw rows: `rows[r][i]` is the field of `pipeline.columns[i]` as read
+    /// from a CSV (`None` or a missing marker = missing), as for
+    /// [`FittedPipeline::transform_row`].
+    pub async fn predict_rows(
+        &self,
+        device: &Device,
+        rows: &[Vec<Option<&str>>],
+    ) -> Result<Predictions, TrainError> {
+        let cols = self.pipeline.width();
+        let mut values = Vec::with_capacity(rows.len().saturating_mul(cols));
+        for row in rows {
+            values.extend(self.pipeline.transform_row(row));
+        }
+        let matrix = Matrix {
+            rows: rows.len(),
+            cols,
+            values,
+            feature_names: self.pipeline.feature_names.clone(),
+        };
+        self.predict_features(device, &matrix).await
+    }
+
+    /// Predictions for every row of a dataset (which needs the columns the pipeline reads;
+    /// the target may be absent).
+    pub async fn predict_dataset(
+        &self,
+        device: &Device,
+        dataset: &Dataset,
+    ) -> Result<Predictions, TrainError> {
+        let rows: Vec<usize> = (0..dataset.rows).collect();
+        let matrix = self.pipeline.transform_dataset(dataset, &rows)?;
+        self.predict_features(device, &matrix).await
+    }
+
+    async fn predict_features(
+        &self,
+        device: &Device,
+        matrix: &Matrix,
+    ) -> Result<Predictions, TrainError> {
+        let outputs = self.predict_matrix(device, matrix).await?;
+        let width = self.head.outputs();
+        let predictions = outputs
+            .chunks(width.max(1))
+            .map(|row| {
+                self.pipeline
+                    .decode_prediction(row)
+                    .unwrap_or(Prediction::Value { value: f64::NAN })
+            })
+            .collect();
+        Ok(Predictions {
+            outputs,
+            width,
+            predictions,
+        })
+    }
+}
