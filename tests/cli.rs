@@ -1,27 +1,7 @@
 //! The `hearth` binary as a user runs it: output, exit codes, and one-sentence errors.
 
-use std::io::Write;
-use std::process::{Command, Output};
-
-fn hearth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(args)
-        .output()
-        .expect("the hearth binary runs")
-}
-
-fn sample(name: &str) -> String {
-    format!("{}/static/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn temp_csv(bytes: &[u8]) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new()
-        .suffix(".csv")
-        .tempfile()
-        .expect("temp file");
-    file.write_all(bytes).expect("write temp file");
-    file
-}
+mod support;
+use support::{hearth, sample, temp_file};
 
 #[test]
 fn profile_json_has_an_entry_per_column_with_name_kind_and_missing() {
@@ -60,7 +40,7 @@ fn profile_table_names_the_target_and_task() {
 
 #[test]
 fn dialect_corrections_apply() {
-    let file = temp_csv(b"1;2,5\n3;4,5\n5;6\n");
+    let file = temp_file(".csv", b"1;2,5\n3;4,5\n5;6\n");
     let output = hearth(&[
         "profile",
         file.path().to_str().unwrap(),
@@ -81,7 +61,7 @@ fn dialect_corrections_apply() {
 
 #[test]
 fn bad_input_exits_1_with_one_sentence_naming_the_line() {
-    let file = temp_csv(b"a,b,c\n1,2,3\n4,5\n");
+    let file = temp_file(".csv", b"a,b,c\n1,2,3\n4,5\n");
     let output = hearth(&["profile", file.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -92,7 +72,7 @@ fn bad_input_exits_1_with_one_sentence_naming_the_line() {
 
 #[test]
 fn binary_and_missing_files_are_errors_not_panics() {
-    let file = temp_csv(&[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0, 0xff, 0xfe]);
+    let file = temp_file(".csv", &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0, 0xff, 0xfe]);
     for path in [file.path().to_str().unwrap(), "/nonexistent/nope.csv"] {
         let output = hearth(&["profile", path]);
         assert_eq!(output.status.code(), Some(1), "{path}");
@@ -110,7 +90,7 @@ fn an_unknown_or_unusable_target_is_refused_with_the_reason() {
         "{stderr}"
     );
 
-    let file = temp_csv(b"id,x\n1,a\n1,b\n");
+    let file = temp_file(".csv", b"id,x\n1,a\n1,b\n");
     let output = hearth(&["profile", file.path().to_str().unwrap(), "--target", "id"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("constant"));

@@ -1,70 +1,12 @@
 //! `hearth prep` as a user runs it: the pipeline file, the features CSV, overrides, seeds,
 //! dialect flags, and one-sentence errors.
 
-use std::io::Write;
-use std::process::{Command, Output};
-
 use hearth::prep::FittedPipeline;
 
-fn hearth(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(args)
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => panic!("the hearth binary does not run: {e}"),
-    }
-}
-
-fn sample(name: &str) -> String {
-    format!("{}/static/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn temp_file(suffix: &str, bytes: &[u8]) -> tempfile::NamedTempFile {
-    let mut file = match tempfile::Builder::new().suffix(suffix).tempfile() {
-        Ok(f) => f,
-        Err(e) => panic!("temp file: {e}"),
-    };
-    if let Err(e) = file.write_all(bytes) {
-        panic!("write temp file: {e}");
-    }
-    file
-}
-
-fn path_of(dir: &tempfile::TempDir, name: &str) -> String {
-    dir.path().join(name).to_string_lossy().into_owned()
-}
-
-fn temp_dir() -> tempfile::TempDir {
-    match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => panic!("temp dir: {e}"),
-    }
-}
-
-fn read(path: &str) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => panic!("{path}: {e}"),
-    }
-}
-
-fn assert_ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn assert_one_sentence_error(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
+mod support;
+use support::{
+    assert_ok, assert_one_sentence_error, hearth, path_of, read, sample, temp_dir, temp_file,
+};
 
 #[test]
 fn prep_writes_the_pipeline_and_the_training_features() {

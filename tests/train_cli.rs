@@ -3,72 +3,12 @@
 
 #![cfg(feature = "compute")]
 
-use std::io::Write;
-use std::process::{Command, Output};
-
 use hearth::train::{Metrics, ModelFile, ModelKind};
 
-fn hearth(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(args)
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => panic!("the hearth binary does not run: {e}"),
-    }
-}
-
-fn sample(name: &str) -> String {
-    format!("{}/static/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn temp_dir() -> tempfile::TempDir {
-    match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => panic!("temp dir: {e}"),
-    }
-}
-
-fn path_of(dir: &tempfile::TempDir, name: &str) -> String {
-    dir.path().join(name).to_string_lossy().into_owned()
-}
-
-fn write(path: &str, text: &str) {
-    let result = std::fs::File::create(path).and_then(|mut f| f.write_all(text.as_bytes()));
-    if let Err(e) = result {
-        panic!("{path}: {e}");
-    }
-}
-
-fn read(path: &str) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => panic!("{path}: {e}"),
-    }
-}
-
-fn assert_ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Exit code 1 and one line on stderr (lavapipe's own warnings aside), no panic.
-fn assert_one_sentence_error(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| !l.contains("XDG_RUNTIME_DIR"))
-        .collect();
-    assert_eq!(lines.len(), 1, "{stderr}");
-    assert!(lines[0].starts_with("error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    lines[0].to_string()
-}
+mod support;
+use support::{
+    assert_ok, assert_one_sentence_error, hearth, path_of, read, sample, temp_dir, write,
+};
 
 #[test]
 fn train_writes_a_model_that_loads_and_predicts() {
