@@ -397,30 +397,71 @@ fn target_error(profile: &Profile, name: &str) -> String {
     }
 }
 
-fn prep(args: &PrepArgs) -> Result<(), String> {
-    let dataset = data::read_csv_path(&args.file, args.dialect.options())
-        .map_err(|error| error.to_string())?;
+/// A CSV file read, profiled and prepared for a target: what `prep` and `train` share.
+struct PreparedFile {
+    dataset: data::Dataset,
+    profile: Profile,
+    config: PrepConfig,
+    plan: Plan,
+    prepared: Prepared,
+}
+
+/// Reads `file`, settles the task (suggested when not given), reads the preprocessing overrides
+/// (`config_flag` names the flag in errors) and plans and fits the preprocessing.
+fn prepare_file(
+    file: &std::path::Path,
+    dialect: &DialectArgs,
+    target: &str,
+    task: Option<Task>,
+    config_flag: &str,
+    config_path: Option<&std::path::Path>,
+    seed: Option<u64>,
+) -> Result<PreparedFile, String> {
+    let dataset =
+        data::read_csv_path(file, dialect.options()).map_err(|error| error.to_string())?;
     let profile = data::profile(&dataset);
-    let target = args.target.as_str();
-    let task = match args.task {
+    let task = match task {
         Some(task) => task,
         None => {
             data::suggest_task(&profile, target).ok_or_else(|| target_error(&profile, target))?
         }
     };
-    let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|error| format!("Could not read {}: {error}.", path.display()))?;
-            PrepConfig::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))?
-        }
+    let mut config = match config_path {
+        Some(path) => PrepConfig::from_json(&read_settings(config_flag, path)?)
+            .map_err(|error| format!("{}: {error}", path.display()))?,
         None => PrepConfig::default(),
     };
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         config.seed = seed;
     }
     let plan = prep::plan(&profile, target, task, &config).map_err(|error| error.to_string())?;
     let prepared = prep::fit(&dataset, &plan, &config).map_err(|error| error.to_string())?;
+    Ok(PreparedFile {
+        dataset,
+        profile,
+        config,
+        plan,
+        prepared,
+    })
+}
+
+fn prep(args: &PrepArgs) -> Result<(), String> {
+    let PreparedFile {
+        dataset,
+        profile,
+        config,
+        plan,
+        prepared,
+        ..
+    } = prepare_file(
+        &args.file,
+        &args.dialect,
+        &args.target,
+        args.task,
+        "--config",
+        args.config.as_deref(),
+        args.seed,
+    )?;
     let json =
         serde_json::to_string_pretty(&prepared.pipeline).map_err(|error| error.to_string())?;
     std::fs::write(&args.out, json + "\n")
@@ -575,7 +616,6 @@ fn device(args: &DeviceArgs) -> Result<(), String> {
 }
 
 /// Reads a JSON settings file for `flag`.
-#[cfg(feature = "compute")]
 fn read_settings(flag: &str, path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|error| format!("{flag} {}: could not read it: {error}.", path.display()))
@@ -705,24 +745,23 @@ fn train_device(
 fn train_command(args: &TrainArgs) -> Result<(), String> {
     use crate::train::{ModelFile, Trainer, TrainingData};
     let config = train_config(args)?;
-    let dataset = data::read_csv_path(&args.file, args.dialect.options())
-        .map_err(|error| error.to_string())?;
-    let profile = data::profile(&dataset);
     let target = args.target.as_str();
-    let task = match args.task {
-        Some(task) => task,
-        None => {
-            data::suggest_task(&profile, target).ok_or_else(|| target_error(&profile, target))?
-        }
-    };
-    let prep_config = match &args.prep_config {
-        Some(path) => PrepConfig::from_json(&read_settings("--prep-config", path)?)
-            .map_err(|error| format!("{}: {error}", path.display()))?,
-        None => PrepConfig::default(),
-    };
-    let plan =
-        prep::plan(&profile, target, task, &prep_config).map_err(|error| error.to_string())?;
-    let prepared = prep::fit(&dataset, &plan, &prep_config).map_err(|error| error.to_string())?;
+    let PreparedFile {
+        dataset,
+        profile,
+        plan,
+        prepared,
+        ..
+    } = prepare_file(
+        &args.file,
+        &args.dialect,
+        target,
+        args.task,
+        "--prep-config",
+        args.prep_config.as_deref(),
+        None,
+    )?;
+    let task = plan.task;
     let data = TrainingData::from_prepared(&prepared, &dataset).map_err(|e| e.to_string())?;
     let summary = &prepared.summary;
     println!(
