@@ -14,7 +14,6 @@ pub mod prep;
 pub mod protocol;
 pub mod rng;
 pub mod samples;
-#[cfg(feature = "compute")]
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

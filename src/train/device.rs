@@ -1,49 +1,17 @@
 //! Choosing the device to train on by timing a short burst of training steps on each.
 
 use burn::tensor::Device;
-use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
 use super::error::TrainError;
+use super::report::{DeviceSelection, DeviceTiming};
 use super::trainer::{Examples, Trainer};
 use crate::compute::Accelerator;
 use crate::prep::FittedPipeline;
 
-/// Which device to train on.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum DevicePreference {
-    /// Time a few steps on each available device and use the faster.
-    #[default]
-    Auto,
-    Cpu,
-    Gpu,
-}
-
 /// Steps timed per device (after [`WARMUP_STEPS`], which compile the GPU's kernels).
 pub const TIMED_STEPS: usize = 10;
 pub const WARMUP_STEPS: usize = 3;
-
-/// One device's timing.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct DeviceTiming {
-    pub accelerator: Accelerator,
-    /// Milliseconds per training step (a batch of `batch_size` rows), including one readback
-    /// at the end of the burst; `None` when the device failed.
-    pub ms_per_step: Option<f64>,
-    /// Why the device could not be timed.
-    pub error: Option<String>,
-}
-
-/// Which device training runs on, and why.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct DeviceSelection {
-    pub accelerator: Accelerator,
-    /// The timings behind an automatic choice (empty when the device was chosen by the user).
-    pub timings: Vec<DeviceTiming>,
-    /// Why this device, in words.
-    pub reason: String,
-}
 
 /// Milliseconds per training step on `device` for this data shape and config: a throwaway
 /// trainer on the first rows runs [`WARMUP_STEPS`] steps, then `steps` timed ones.

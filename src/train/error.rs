@@ -51,6 +51,7 @@ impl TrainError {
         }
     }
 
+    #[cfg(feature = "compute")]
     pub(crate) fn data(part: &str, problem: impl Into<String>) -> TrainError {
         TrainError::Data {
             part: part.to_string(),
@@ -58,6 +59,7 @@ impl TrainError {
         }
     }
 
+    #[cfg(feature = "compute")]
     pub(crate) fn model_file(problem: impl Into<String>) -> TrainError {
         TrainError::ModelFile {
             problem: problem.into(),

@@ -7,7 +7,8 @@ use super::config::TrainConfig;
 use super::error::TrainError;
 use super::metrics::Metrics;
 use super::model::{Head, Network, Weights};
-use super::trainer::{EpochReport, Trainer, infer};
+use super::report::TrainingSummary;
+use super::trainer::{Trainer, infer};
 use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prediction, TargetEncoding};
 
@@ -41,20 +42,6 @@ pub struct ModelFile {
     /// The best epoch's validation metrics (those of the saved weights).
     pub valid_metrics: Option<Metrics>,
     pub test_metrics: Option<Metrics>,
-}
-
-/// How training went.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct TrainingSummary {
-    pub epochs_run: usize,
-    /// The epoch whose weights were kept.
-    pub best_epoch: usize,
-    /// Why training ended (all epochs, early stopping, a stop request).
-    pub stop_reason: Option<String>,
-    /// The device it ran on, in words ("CPU", "GPU (wgpu)", "WebGPU").
-    pub device: Option<String>,
-    /// Every epoch's report.
-    pub history: Vec<EpochReport>,
 }
 
 /// Predictions for many rows.

@@ -35,23 +35,31 @@
 //! [`Transaction`]: burn::tensor::Transaction
 
 mod config;
+#[cfg(feature = "compute")]
 mod device;
 mod error;
+#[cfg(feature = "compute")]
 mod file;
 pub mod metrics;
+#[cfg(feature = "compute")]
 mod model;
+mod report;
+#[cfg(feature = "compute")]
 mod trainer;
 
+// Settings, metrics and reports need no burn: the page (built without it) uses them too.
 pub use config::{Activation, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig};
-pub use device::{
-    DevicePreference, DeviceSelection, DeviceTiming, TIMED_STEPS, WARMUP_STEPS, pick_fastest,
-    time_device,
-};
 pub use error::TrainError;
-pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions, TrainingSummary};
 pub use metrics::{ClassificationMetrics, Metrics, Monitor, RegressionMetrics};
+pub use report::{DevicePreference, DeviceSelection, DeviceTiming, EpochReport, TrainingSummary};
+
+#[cfg(feature = "compute")]
+pub use device::{TIMED_STEPS, WARMUP_STEPS, pick_fastest, time_device};
+#[cfg(feature = "compute")]
+pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
+#[cfg(feature = "compute")]
 pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights, class_weights};
+#[cfg(feature = "compute")]
 pub use trainer::{
-    EpochReport, Examples, Trainer, TrainingData, evaluate_outputs, infer, initial_weights,
-    loss_and_gradient,
+    Examples, Trainer, TrainingData, evaluate_outputs, infer, initial_weights, loss_and_gradient,
 };

@@ -12,6 +12,7 @@ use super::config::{ModelKind, OptimizerKind, TrainConfig};
 use super::error::TrainError;
 use super::metrics::{self, Metrics, Monitor};
 use super::model::{Architecture, Head, Network, Weights, class_weights, readback_error};
+use super::report::EpochReport;
 use crate::clock::Stopwatch;
 use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prepared, TargetEncoding, Targets};
@@ -191,32 +192,6 @@ impl TrainingData {
             notes,
         })
     }
-}
-
-/// What one epoch did, posted to the page after each epoch.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct EpochReport {
-    /// 1-based.
-    pub epoch: usize,
-    /// Mean training loss over the epoch's batches (with dropout, class-weighted if set).
-    pub train_loss: f64,
-    /// The same loss on the validation rows (no dropout); `None` without validation rows.
-    pub valid_loss: Option<f64>,
-    pub valid_metrics: Option<Metrics>,
-    /// What early stopping watches, and its value this epoch (lower is better).
-    pub monitor: Monitor,
-    pub monitor_value: f64,
-    /// Whether this epoch is the best so far (its weights are kept).
-    pub is_best: bool,
-    pub best_epoch: usize,
-    /// The learning rate of the epoch's last step.
-    pub learning_rate: f64,
-    pub steps: usize,
-    pub rows: usize,
-    /// Wall time of the epoch: the steps, the validation pass and the readback.
-    pub elapsed_ms: f64,
-    /// Training rows per second over `elapsed_ms`.
-    pub samples_per_sec: f64,
 }
 
 /// The best epoch so far: its weights (a snapshot without autodiff) and report.
