@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::compute::DeviceReport;
 use crate::data::{IngestOptions, Profile, Task};
 use crate::prep::{Plan, PrepConfig, PrepSummary};
+use crate::train::{
+    DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
+};
 
 /// What the page asks of the worker.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -32,6 +35,13 @@ pub enum Request {
         task: Task,
         config: PrepConfig,
     },
+    /// Train a model on the prepared data, epoch by epoch.
+    Train {
+        config: TrainConfig,
+        device: DevicePreference,
+    },
+    /// Stop training after the current epoch, keeping the best model so far.
+    StopTraining,
 }
 
 /// What the worker tells the page.
@@ -63,6 +73,22 @@ pub enum Response {
     /// The preprocessing could not be fitted (a setting that does not fit its column, a single
     /// class…); the previous preprocessing is gone, the dataset stays.
     PrepareFailed { message: String },
+    /// Training began on this device (chosen by timing when the user asked for "auto").
+    TrainingStarted {
+        selection: DeviceSelection,
+        epochs: usize,
+    },
+    /// One epoch finished.
+    Epoch(EpochReport),
+    /// Training ended; `model` is the `.hearth` file's text.
+    Trained {
+        summary: TrainingSummary,
+        valid_metrics: Option<Metrics>,
+        test_metrics: Option<Metrics>,
+        model: String,
+    },
+    /// Training could not start or failed; the prepared data stays.
+    TrainFailed { message: String },
 }
 
 /// The user's choice for each guess the parser makes; `None` keeps the guess.

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::components::{DataStep, DeviceBadge, PrepareStep};
+use super::components::{DataStep, DeviceBadge, PrepareStep, TrainStep};
 use super::hooks::use_worker;
 use super::state::{Action, State, Step};
 use crate::protocol::{DialectChoice, Request, Response};
@@ -86,6 +86,7 @@ pub fn app() -> Html {
                 match state.step {
                     Step::Data => html! { <DataStep state={state.clone()} worker={worker} /> },
                     Step::Prepare => html! { <PrepareStep state={state.clone()} /> },
+                    Step::Train => html! { <TrainStep state={state.clone()} worker={worker.clone()} /> },
                 }
             }
         </>

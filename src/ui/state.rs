@@ -8,6 +8,9 @@ use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
 use crate::prep::{Plan, PrepConfig, PrepSummary};
 use crate::protocol::{DialectChoice, Response};
+use crate::train::{
+    DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
+};
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,15 +33,17 @@ pub enum Step {
     #[default]
     Data,
     Prepare,
+    Train,
 }
 
 impl Step {
-    pub const ALL: [Step; 2] = [Step::Data, Step::Prepare];
+    pub const ALL: [Step; 3] = [Step::Data, Step::Prepare, Step::Train];
 
     pub fn label(self) -> &'static str {
         match self {
             Step::Data => "1 · Data",
             Step::Prepare => "2 · Prepare",
+            Step::Train => "3 · Train",
         }
     }
 }
@@ -49,6 +54,26 @@ pub struct PrepView {
     pub plan: Plan,
     pub summary: PrepSummary,
     pub feature_names: Vec<String>,
+}
+
+/// A training run as the page shows it: live while it runs, with the model file at the end.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TrainingView {
+    pub selection: Option<DeviceSelection>,
+    pub total_epochs: usize,
+    pub epochs: Vec<EpochReport>,
+    pub running: bool,
+    pub stopping: bool,
+    pub result: Option<TrainedView>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedView {
+    pub summary: TrainingSummary,
+    pub valid_metrics: Option<Metrics>,
+    pub test_metrics: Option<Metrics>,
+    /// The `.hearth` file's text.
+    pub model: Rc<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -77,6 +102,11 @@ pub struct State {
     pub prep_error: Option<String>,
     /// A re-fit is under way; what is shown is from the previous settings.
     pub prep_pending: bool,
+    pub train_config: TrainConfig,
+    pub train_device: DevicePreference,
+    /// The last training run on the current preprocessing.
+    pub training: Option<Rc<TrainingView>>,
+    pub train_error: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +123,12 @@ pub enum Action {
     /// The page asked the worker to fit the preprocessing again.
     Preparing,
     SetPrepConfig(PrepConfig),
+    SetTrainConfig(TrainConfig),
+    SetTrainDevice(DevicePreference),
+    /// The page asked the worker to train.
+    TrainingRequested,
+    /// The page asked the worker to stop after the current epoch.
+    StopRequested,
 }
 
 impl Reducible for State {
@@ -123,11 +159,56 @@ impl Reducible for State {
                 next.prep = None;
                 next.prep_error = None;
             }
+            Action::Worker(Response::TrainingStarted { selection, epochs }) => {
+                next.training = Some(Rc::new(TrainingView {
+                    selection: Some(selection),
+                    total_epochs: epochs,
+                    running: true,
+                    ..TrainingView::default()
+                }));
+                next.progress = None;
+            }
+            Action::Worker(Response::Epoch(report)) => {
+                if let Some(training) = &mut next.training {
+                    Rc::make_mut(training).epochs.push(report);
+                }
+            }
+            Action::Worker(Response::Trained {
+                summary,
+                valid_metrics,
+                test_metrics,
+                model,
+            }) => {
+                let result = TrainedView {
+                    summary,
+                    valid_metrics,
+                    test_metrics,
+                    model: Rc::new(model),
+                };
+                let training = next.training.get_or_insert_with(Default::default);
+                let training = Rc::make_mut(training);
+                training.running = false;
+                training.stopping = false;
+                training.result = Some(result);
+                next.progress = None;
+            }
+            Action::Worker(Response::TrainFailed { message }) => {
+                next.train_error = Some(message);
+                next.progress = None;
+                if let Some(training) = &mut next.training {
+                    let training = Rc::make_mut(training);
+                    training.running = false;
+                    training.stopping = false;
+                }
+            }
             Action::Worker(Response::Prepared {
                 plan,
                 summary,
                 feature_names,
             }) => {
+                // A model trained on other features no longer applies.
+                next.training = None;
+                next.train_error = None;
                 next.prep = Some(Rc::new(PrepView {
                     plan,
                     summary,
@@ -166,6 +247,20 @@ impl Reducible for State {
             Action::ShowStep(step) => next.step = step,
             Action::Preparing => next.prep_pending = true,
             Action::SetPrepConfig(config) => next.prep_config = config,
+            Action::SetTrainConfig(config) => next.train_config = config,
+            Action::SetTrainDevice(device) => next.train_device = device,
+            Action::TrainingRequested => {
+                next.train_error = None;
+                next.training = Some(Rc::new(TrainingView {
+                    running: true,
+                    ..TrainingView::default()
+                }));
+            }
+            Action::StopRequested => {
+                if let Some(training) = &mut next.training {
+                    Rc::make_mut(training).stopping = true;
+                }
+            }
         }
         Rc::new(next)
     }

@@ -1,7 +1,7 @@
 //! The Web Worker that runs the engine, so that the page's thread never blocks on parsing,
 //! profiling or training. It answers each [`Request`] with [`Response`]s.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -11,9 +11,13 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::clock::Stopwatch;
 use crate::compute;
+use crate::compute::Accelerator;
 use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
 use crate::prep::{self, PrepConfig, Prepared};
 use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
+use crate::train::{
+    DevicePreference, ModelFile, TrainConfig, TrainError, Trainer, TrainingData, pick_fastest,
+};
 use crate::{samples, web_file};
 
 /// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
@@ -49,10 +53,11 @@ struct Engine {
     dataset: Option<Dataset>,
     profile: Option<Profile>,
     /// The fitted preprocessing and split, kept for training.
-    #[allow(dead_code)]
     prepared: Option<Prepared>,
-    #[allow(dead_code)]
-    device: Option<burn::tensor::Device>,
+    /// The device initialised at start-up, when it is a GPU (WebGPU).
+    gpu: Option<burn::tensor::Device>,
+    /// Set by a stop request; the training loop checks it between epochs.
+    stop_training: Rc<Cell<bool>>,
 }
 
 /// Entry point of the worker's wasm module.
@@ -74,7 +79,9 @@ pub fn start() {
 
     spawn_local(async move {
         let (device, report) = compute::init_preferred().await;
-        engine.borrow_mut().device = Some(device);
+        if report.accelerator == Accelerator::Gpu {
+            engine.borrow_mut().gpu = Some(device);
+        }
         post(Response::DeviceReady(report));
     });
 }
@@ -106,6 +113,15 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
                     Some(source) => load(engine, source, &dialect),
                     None => Err("There is no dataset to re-read yet; load one first.".to_string()),
                 }
+            }
+            Request::Train { config, device } => return train(engine, &config, device).await,
+            Request::StopTraining => {
+                engine.borrow().stop_training.set(true);
+                return Response::Progress {
+                    task: "Stopping after this epoch".into(),
+                    done: 0.0,
+                    total: 0.0,
+                };
             }
             Request::Prepare {
                 target,
@@ -177,6 +193,108 @@ fn load(
         millis: clock.elapsed_ms(),
         memory_bytes: wasm_memory_bytes(),
     })
+}
+
+/// Trains on the prepared data, posting each epoch; the best epoch's model is kept.
+async fn train(
+    engine: &Rc<RefCell<Engine>>,
+    config: &TrainConfig,
+    preference: DevicePreference,
+) -> Response {
+    let failed = |error: TrainError| Response::TrainFailed {
+        message: error.to_string(),
+    };
+    let (data, pipeline, gpu, stop) = {
+        let engine = engine.borrow();
+        let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
+            return Response::TrainFailed {
+                message: "Prepare the data first (step 2).".into(),
+            };
+        };
+        match TrainingData::from_prepared(prepared, dataset) {
+            Ok(data) => (
+                data,
+                prepared.pipeline.clone(),
+                engine.gpu.clone(),
+                engine.stop_training.clone(),
+            ),
+            Err(error) => return failed(error),
+        }
+    };
+    stop.set(false);
+    let candidates = match (preference, gpu) {
+        (DevicePreference::Cpu, _) | (DevicePreference::Auto, None) => {
+            vec![(Accelerator::Cpu, compute::init_cpu())]
+        }
+        (DevicePreference::Gpu, Some(gpu)) => vec![(Accelerator::Gpu, gpu)],
+        (DevicePreference::Auto, Some(gpu)) => {
+            vec![
+                (Accelerator::Gpu, gpu),
+                (Accelerator::Cpu, compute::init_cpu()),
+            ]
+        }
+        (DevicePreference::Gpu, None) => {
+            let message = "WebGPU is not available in this browser; train on the CPU.".into();
+            return Response::TrainFailed { message };
+        }
+    };
+    post(Response::Progress {
+        task: "Timing the devices".into(),
+        done: 0.0,
+        total: 0.0,
+    });
+    let (device, selection) = match pick_fastest(candidates, &pipeline, &data.train, config).await {
+        Ok(chosen) => chosen,
+        Err(error) => return failed(error),
+    };
+    post(Response::TrainingStarted {
+        selection: selection.clone(),
+        epochs: config.epochs,
+    });
+    let mut trainer = match Trainer::new(device, &pipeline, data.train, data.valid, config) {
+        Ok(trainer) => trainer,
+        Err(error) => return failed(error),
+    };
+    while !trainer.done() {
+        match trainer.next_epoch().await {
+            Ok(report) => post(Response::Epoch(report)),
+            Err(error) => return failed(error),
+        }
+        // Let a stop request in: on the CPU device an epoch's futures never yield.
+        yield_to_event_loop().await;
+        if stop.get() {
+            trainer.stop();
+        }
+    }
+    let test = match &data.test {
+        Some(test) => match trainer.evaluate(test).await {
+            Ok(metrics) => Some(metrics),
+            Err(error) => return failed(error),
+        },
+        None => None,
+    };
+    let label = selection.accelerator.label().to_string();
+    let file = match ModelFile::from_trainer(&trainer, test, Some(label)).await {
+        Ok(file) => file,
+        Err(error) => return failed(error),
+    };
+    match file.to_json() {
+        Ok(model) => Response::Trained {
+            summary: file.training.clone(),
+            valid_metrics: file.valid_metrics.clone(),
+            test_metrics: file.test_metrics.clone(),
+            model,
+        },
+        Err(error) => failed(error),
+    }
+}
+
+/// Resolves on the next turn of the worker's event loop, so queued messages get handled.
+async fn yield_to_event_loop() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Decides and fits the preprocessing of the current dataset; keeps it for training.

@@ -173,6 +173,46 @@ test('a setting the engine refuses is named in one sentence', async () => {
   await prepInfo();
 });
 
+async function train(device, epochs) {
+  await page.click('#step-train');
+  await page.selectOption('#device-select', device);
+  await page.fill('#epochs-input', String(epochs));
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: DEVICE });
+  return page.$$eval('#epochs tr[data-epoch]', (rows) => rows
+    .map((row) => ({ epoch: Number(row.dataset.epoch), loss: Number(row.dataset.trainLoss) }))
+    .sort((a, b) => a.epoch - b.epoch));
+}
+
+test('training on WebGPU in the worker: a few epochs, the loss falls, the model downloads', async () => {
+  const epochs = await train('gpu', 3);
+  assert.equal(epochs.length, 3);
+  assert.ok(epochs[2].loss < epochs[0].loss, JSON.stringify(epochs));
+  assert.equal(await page.$eval('#train-device', (p) => p.dataset.device), 'WebGPU');
+  const accuracy = await page.$eval('#test-metrics tr[data-metric="accuracy"] td', (td) => Number(td.textContent));
+  assert.ok(accuracy > 0 && accuracy <= 1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  const model = JSON.parse(await readFile(path, 'utf8'));
+  assert.equal(model.format, 'hearth-model');
+  assert.equal(model.training.history.length, 3);
+});
+
+test('training on the CPU can be stopped and keeps the best epoch', async () => {
+  await page.click('#step-train');
+  await page.selectOption('#device-select', 'cpu');
+  await page.fill('#epochs-input', '500');
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector('#epochs tr[data-epoch="2"]', { timeout: LONG });
+  await page.click('#stop-button');
+  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  const ran = await page.$$eval('#epochs tr[data-epoch]', (rows) => rows.length);
+  assert.ok(ran >= 2 && ran < 500, `${ran} epochs`);
+});
+
 test('nothing panicked or threw in the page or the worker', () => {
   assert.deepEqual(pageErrors, []);
 });

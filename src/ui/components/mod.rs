@@ -6,13 +6,16 @@ mod data_step;
 mod decisions;
 mod device_badge;
 mod dialect;
+mod metrics;
 mod prep_settings;
 mod prepare_step;
 mod preview;
 mod progress;
 mod source;
 mod target;
+mod train_step;
 
 pub use data_step::DataStep;
 pub use device_badge::DeviceBadge;
 pub use prepare_step::PrepareStep;
+pub use train_step::TrainStep;
