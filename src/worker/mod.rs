@@ -16,7 +16,8 @@ use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
 use crate::prep::{self, PrepConfig, Prepared};
 use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
 use crate::train::{
-    DevicePreference, ModelFile, TrainConfig, TrainError, Trainer, TrainingData, pick_fastest,
+    DevicePreference, DeviceSelection, ModelFile, TrainConfig, TrainError, Trainer, TrainingData,
+    pick_fastest,
 };
 use crate::{samples, web_file};
 
@@ -222,29 +223,45 @@ async fn train(
         }
     };
     stop.set(false);
-    let candidates = match (preference, gpu) {
-        (DevicePreference::Cpu, _) | (DevicePreference::Auto, None) => {
-            vec![(Accelerator::Cpu, compute::init_cpu())]
-        }
-        (DevicePreference::Gpu, Some(gpu)) => vec![(Accelerator::Gpu, gpu)],
-        (DevicePreference::Auto, Some(gpu)) => {
-            vec![
-                (Accelerator::Gpu, gpu),
-                (Accelerator::Cpu, compute::init_cpu()),
-            ]
-        }
+    // A device the user chose is used as is; only "auto" with a choice times the candidates.
+    let chosen = |accelerator, device, reason: &str| {
+        let timings = Vec::new();
+        Ok((
+            device,
+            DeviceSelection {
+                accelerator,
+                timings,
+                reason: reason.to_string(),
+            },
+        ))
+    };
+    let picked = match (preference, gpu) {
+        (DevicePreference::Cpu, _) => chosen(Accelerator::Cpu, compute::init_cpu(), "chosen"),
+        (DevicePreference::Gpu, Some(gpu)) => chosen(Accelerator::Gpu, gpu, "chosen"),
+        (DevicePreference::Auto, None) => chosen(
+            Accelerator::Cpu,
+            compute::init_cpu(),
+            "WebGPU is not available in this browser",
+        ),
         (DevicePreference::Gpu, None) => {
             let message = "WebGPU is not available in this browser; train on the CPU.".into();
             return Response::TrainFailed { message };
         }
+        (DevicePreference::Auto, Some(gpu)) => {
+            post(Response::Progress {
+                task: "Timing the devices".into(),
+                done: 0.0,
+                total: 0.0,
+            });
+            let candidates = vec![
+                (Accelerator::Gpu, gpu),
+                (Accelerator::Cpu, compute::init_cpu()),
+            ];
+            pick_fastest(candidates, &pipeline, &data.train, config).await
+        }
     };
-    post(Response::Progress {
-        task: "Timing the devices".into(),
-        done: 0.0,
-        total: 0.0,
-    });
-    let (device, selection) = match pick_fastest(candidates, &pipeline, &data.train, config).await {
-        Ok(chosen) => chosen,
+    let (device, selection) = match picked {
+        Ok(picked) => picked,
         Err(error) => return failed(error),
     };
     post(Response::TrainingStarted {
