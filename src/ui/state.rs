@@ -185,11 +185,13 @@ impl Reducible for State {
                     test_metrics,
                     model: Rc::new(model),
                 };
-                let training = next.training.get_or_insert_with(Default::default);
-                let training = Rc::make_mut(training);
-                training.running = false;
-                training.stopping = false;
-                training.result = Some(result);
+                // No view means the data was re-prepared meanwhile: that model no longer applies.
+                if let Some(training) = &mut next.training {
+                    let training = Rc::make_mut(training);
+                    training.running = false;
+                    training.stopping = false;
+                    training.result = Some(result);
+                }
                 next.progress = None;
             }
             Action::Worker(Response::TrainFailed { message }) => {

@@ -70,8 +70,9 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let engine = handler_engine.clone();
         spawn_local(async move {
-            let response = handle(&engine, event.data()).await;
-            post(response);
+            if let Some(response) = handle(&engine, event.data()).await {
+                post(response);
+            }
         });
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -87,7 +88,8 @@ pub fn start() {
     });
 }
 
-async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
+/// Answers one request; `None` when the request needs no answer of its own.
+async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response> {
     let result = match Envelope::<Request>::from_js(&value) {
         Err(error) => Err(format!(
             "The page sent a message the worker could not read: {error}."
@@ -115,25 +117,22 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Response {
                     None => Err("There is no dataset to re-read yet; load one first.".to_string()),
                 }
             }
-            Request::Train { config, device } => return train(engine, &config, device).await,
+            Request::Train { config, device } => return Some(train(engine, &config, device).await),
             Request::StopTraining => {
+                // The training loop answers, with its last epoch and the model it kept.
                 engine.borrow().stop_training.set(true);
-                return Response::Progress {
-                    task: "Stopping after this epoch".into(),
-                    done: 0.0,
-                    total: 0.0,
-                };
+                return None;
             }
             Request::Prepare {
                 target,
                 task,
                 config,
             } => {
-                return prepare(&mut engine.borrow_mut(), &target, task, &config);
+                return Some(prepare(&mut engine.borrow_mut(), &target, task, &config));
             }
         },
     };
-    result.unwrap_or_else(|message| Response::Failed { message })
+    Some(result.unwrap_or_else(|message| Response::Failed { message }))
 }
 
 /// Parses and profiles `source`; on success it becomes the current dataset.
