@@ -1,12 +1,15 @@
 // Browser half of the training benchmark: the same MLP (20 → 64 → 64 → 2, batch 256, Adam) in
-// the same headless Chromium, trained by TF.js on its webgpu and wasm backends.
-// Usage: node bench/browser-train.mjs [steps]
+// the same headless Chromium, trained by TF.js on its webgpu and wasm backends and, given the
+// CSV and the built app, by Hearth in its worker on the CPU and on WebGPU (the real page,
+// driven like a person: upload, pick the target, set the model, train, read each epoch).
+// Usage: node bench/browser-train.mjs [steps] [CSV DIST CPU_EPOCHS GPU_EPOCHS]
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { launch, serve } = await import(join(here, '..', 'tests', 'e2e', 'harness.mjs'));
 const steps = Number(process.argv[2] ?? 20);
+const [csv, dist, cpuEpochs, gpuEpochs] = process.argv.slice(3);
 const tfjs = (path) => join(here, 'node_modules', '@tensorflow', path);
 const server = await serve(here, {
   '/tfjs/tf.min.js': tfjs('tfjs/dist/tf.min.js'),
@@ -25,8 +28,51 @@ try {
     results.push(await page.evaluate(([backend, steps]) => window.benchTfjs(backend, { steps }), [backend, steps]));
     await page.close();
   }
+  if (csv && dist) {
+    results.push(await hearth('cpu', Number(cpuEpochs ?? 3)));
+    results.push(await hearth('gpu', Number(gpuEpochs ?? 2)));
+  }
 } finally {
   await browser.close();
   server.close();
+}
+
+/** Trains in the Hearth page; samples/s of each epoch (the first on WebGPU compiles shaders). */
+async function hearth(device, epochs) {
+  const app = await serve(dist);
+  const page = await browser.newPage();
+  try {
+    await page.goto(app.url);
+    await page.waitForSelector('#device:not([data-state="pending"])', { timeout: 300_000 });
+    await page.setInputFiles('#file-input', csv);
+    const name = csv.split('/').pop();
+    await page.waitForSelector(`#profile[data-source="${name}"]:not(.stale)`, { timeout: 120_000 });
+    await page.selectOption('#target-select', 'label');
+    await page.click('#step-train');
+    await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+    const set = async (selector, value) => {
+      await page.fill(selector, String(value));
+      await page.dispatchEvent(selector, 'change');
+    };
+    await set('#hidden-input', '64,64');
+    await page.selectOption('#optimizer-select', 'adam');
+    await page.selectOption('#schedule-select', 'constant');
+    await set('#lr-input', 0.001);
+    await set('#weight-decay-input', 0);
+    await set('#batch-input', 256);
+    await set('#patience-input', 0);
+    await set('#epochs-input', epochs);
+    await page.selectOption('#device-select', device);
+    await page.click('#train-button');
+    await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: 1_800_000 });
+    const perEpoch = await page.$$eval('#epochs tr[data-epoch]', (rows) => rows
+      .map((row) => ({ epoch: Number(row.dataset.epoch), samplesPerSec: Number(row.dataset.samplesPerSec) }))
+      .sort((a, b) => a.epoch - b.epoch));
+    const ran = await page.$eval('#train-device', (p) => p.dataset.device);
+    return { engine: 'hearth-page', device: ran, epochs: perEpoch };
+  } finally {
+    await page.close();
+    app.close();
+  }
 }
 console.log(JSON.stringify(results, null, 2));

@@ -42,6 +42,9 @@ pub enum Request {
     },
     /// Stop training after the current epoch, keeping the best model so far.
     StopTraining,
+    /// Read a `.hearth` model file, which rides in the envelope's attachment; it becomes the
+    /// current model.
+    LoadModel { name: String },
 }
 
 /// What the worker tells the page.
@@ -80,16 +83,33 @@ pub enum Response {
     },
     /// One epoch finished.
     Epoch(EpochReport),
-    /// Training ended; `model` is the `.hearth` file's text.
-    Trained {
-        summary: TrainingSummary,
-        valid_metrics: Option<Metrics>,
-        test_metrics: Option<Metrics>,
-        model: String,
-    },
-    /// Training could not start or failed; the prepared data stays.
+    /// Training ended, or a model file was loaded: it is now the current model.
+    Trained(Box<TrainedModel>),
+    /// Training could not start or failed, or a model file could not be read; the prepared data
+    /// and the previous model stay.
     TrainFailed { message: String },
 }
+
+/// The current model as the page shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TrainedModel {
+    pub summary: TrainingSummary,
+    pub valid_metrics: Option<Metrics>,
+    pub test_metrics: Option<Metrics>,
+    /// The settings it was trained with.
+    pub config: TrainConfig,
+    /// Regression: `(predicted, actual)` on the target's scale for up to
+    /// [`MAX_RESIDUAL_POINTS`] test rows (validation rows when there is no test split), for
+    /// the residual plot. Empty for classification and for a loaded file.
+    pub residuals: Vec<(f64, f64)>,
+    /// The `.hearth` file's text.
+    pub model: String,
+    /// The file it was loaded from; `None` when trained in this page.
+    pub loaded_from: Option<String>,
+}
+
+/// Residual points sent to the page: enough to see the shape, few enough to draw at once.
+pub const MAX_RESIDUAL_POINTS: usize = 2_000;
 
 /// The user's choice for each guess the parser makes; `None` keeps the guess.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]

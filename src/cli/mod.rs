@@ -836,11 +836,12 @@ fn train_command(args: &TrainArgs) -> Result<(), String> {
             _ => String::new(),
         };
         println!(
-            "epoch {:>width$}/{}  train_loss {:.4}{valid}  {:.1} ms{}",
+            "epoch {:>width$}/{}  train_loss {:.4}{valid}  {:.1} ms  {:.0} samples/s{}",
             report.epoch,
             config.epochs,
             report.train_loss,
             report.elapsed_ms,
+            report.samples_per_sec,
             if report.is_best { "  *" } else { "" }
         );
     }

@@ -62,4 +62,5 @@ pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights,
 #[cfg(feature = "compute")]
 pub use trainer::{
     Examples, Trainer, TrainingData, evaluate_outputs, infer, initial_weights, loss_and_gradient,
+    regression_points,
 };

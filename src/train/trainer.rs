@@ -18,6 +18,30 @@ use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prepared, TargetEncoding, Targets};
 use crate::rng::SplitMix64;
 
+/// Regression: `(predicted, actual)` on the target's original scale for the first `limit`
+/// examples, from read-back outputs (what a residual plot draws); empty for classification.
+pub fn regression_points(
+    pipeline: &FittedPipeline,
+    outputs: &[f32],
+    examples: &Examples,
+    limit: usize,
+) -> Vec<(f64, f64)> {
+    match &examples.targets {
+        Targets::Classes(_) => Vec::new(),
+        Targets::Values(values) => outputs
+            .iter()
+            .zip(values)
+            .take(limit)
+            .map(|(&predicted, &actual)| {
+                (
+                    pipeline.decode_value(predicted),
+                    pipeline.decode_value(actual),
+                )
+            })
+            .collect(),
+    }
+}
+
 /// Rows per forward pass when evaluating (bounds device memory on large validation sets).
 const EVAL_CHUNK: usize = 8192;
 

@@ -7,10 +7,8 @@ use yew::Reducible;
 use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
 use crate::prep::{Plan, PrepConfig, PrepSummary};
-use crate::protocol::{DialectChoice, Response};
-use crate::train::{
-    DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
-};
+use crate::protocol::{DialectChoice, Response, TrainedModel};
+use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,16 +62,7 @@ pub struct TrainingView {
     pub epochs: Vec<EpochReport>,
     pub running: bool,
     pub stopping: bool,
-    pub result: Option<TrainedView>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainedView {
-    pub summary: TrainingSummary,
-    pub valid_metrics: Option<Metrics>,
-    pub test_metrics: Option<Metrics>,
-    /// The `.hearth` file's text.
-    pub model: Rc<String>,
+    pub result: Option<Rc<TrainedModel>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -173,24 +162,27 @@ impl Reducible for State {
                     Rc::make_mut(training).epochs.push(report);
                 }
             }
-            Action::Worker(Response::Trained {
-                summary,
-                valid_metrics,
-                test_metrics,
-                model,
-            }) => {
-                let result = TrainedView {
-                    summary,
-                    valid_metrics,
-                    test_metrics,
-                    model: Rc::new(model),
-                };
-                // No view means the data was re-prepared meanwhile: that model no longer applies.
-                if let Some(training) = &mut next.training {
+            Action::Worker(Response::Trained(model)) => {
+                let model = Rc::new(*model);
+                if model.loaded_from.is_some() {
+                    // A loaded file replaces whatever the page showed, with its own history.
+                    next.train_config = model.config.clone();
+                    next.train_error = None;
+                    next.training = Some(Rc::new(TrainingView {
+                        selection: None,
+                        total_epochs: model.summary.epochs_run,
+                        epochs: model.summary.history.clone(),
+                        running: false,
+                        stopping: false,
+                        result: Some(model),
+                    }));
+                } else if let Some(training) = &mut next.training {
+                    // No view means the data was re-prepared meanwhile: that model no longer
+                    // applies to what the page shows.
                     let training = Rc::make_mut(training);
                     training.running = false;
                     training.stopping = false;
-                    training.result = Some(result);
+                    training.result = Some(model);
                 }
                 next.progress = None;
             }

@@ -14,12 +14,14 @@ use crate::compute;
 use crate::compute::Accelerator;
 use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
 use crate::prep::{self, PrepConfig, Prepared};
-use crate::protocol::{DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response};
+use crate::protocol::{
+    DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, TrainedModel,
+};
 use crate::train::{
     DevicePreference, DeviceSelection, ModelFile, TrainConfig, TrainError, Trainer, TrainingData,
-    pick_fastest,
+    evaluate_outputs, pick_fastest, regression_points,
 };
-use crate::{samples, web_file};
+use crate::{format, samples, web_file};
 
 /// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
 /// negligible, small enough that progress updates are frequent and memory stays flat.
@@ -59,6 +61,8 @@ struct Engine {
     gpu: Option<burn::tensor::Device>,
     /// Set by a stop request; the training loop checks it between epochs.
     stop_training: Rc<Cell<bool>>,
+    /// The model last trained or loaded: what the later steps compress and export.
+    model: Option<ModelFile>,
 }
 
 /// Entry point of the worker's wasm module.
@@ -118,6 +122,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 }
             }
             Request::Train { config, device } => return Some(train(engine, &config, device).await),
+            Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
             Request::StopTraining => {
                 // The training loop answers, with its last epoch and the model it kept.
                 engine.borrow().stop_training.set(true);
@@ -282,26 +287,80 @@ async fn train(
             trainer.stop();
         }
     }
-    let test = match &data.test {
-        Some(test) => match trainer.evaluate(test).await {
-            Ok(metrics) => Some(metrics),
+    let (test_metrics, residuals) = match &data.test {
+        Some(test) => match trainer.predict(&test.features).await {
+            Ok(outputs) => (
+                Some(evaluate_outputs(trainer.head(), &pipeline, &outputs, test)),
+                regression_points(&pipeline, &outputs, test, MAX_RESIDUAL_POINTS),
+            ),
             Err(error) => return failed(error),
         },
-        None => None,
+        None => (None, Vec::new()),
     };
     let label = selection.accelerator.label().to_string();
-    let file = match ModelFile::from_trainer(&trainer, test, Some(label)).await {
+    let file = match ModelFile::from_trainer(&trainer, test_metrics, Some(label)).await {
         Ok(file) => file,
         Err(error) => return failed(error),
     };
-    match file.to_json() {
-        Ok(model) => Response::Trained {
-            summary: file.training.clone(),
-            valid_metrics: file.valid_metrics.clone(),
-            test_metrics: file.test_metrics.clone(),
-            model,
-        },
-        Err(error) => failed(error),
+    current_model(engine, file, residuals, None)
+}
+
+/// Makes `file` the current model (for export) and describes it for the page.
+fn current_model(
+    engine: &Rc<RefCell<Engine>>,
+    file: ModelFile,
+    residuals: Vec<(f64, f64)>,
+    loaded_from: Option<String>,
+) -> Response {
+    let model = match file.to_json() {
+        Ok(model) => model,
+        Err(error) => {
+            return Response::TrainFailed {
+                message: error.to_string(),
+            };
+        }
+    };
+    let response = Response::Trained(Box::new(TrainedModel {
+        summary: file.training.clone(),
+        valid_metrics: file.valid_metrics.clone(),
+        test_metrics: file.test_metrics.clone(),
+        config: file.config.clone(),
+        residuals,
+        model,
+        loaded_from,
+    }));
+    engine.borrow_mut().model = Some(file);
+    response
+}
+
+/// Reads a `.hearth` file the user chose; a valid one becomes the current model.
+fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> Response {
+    let failed = |message: String| Response::TrainFailed { message };
+    let Some(file) = file else {
+        return failed(format!("{name} did not reach the worker; choose it again."));
+    };
+    if file.size() > PAGE_MAX_BYTES as f64 {
+        return failed(format!(
+            "{name} is {}, more than the page reads ({}); is it a .hearth file?",
+            format::bytes(file.size()),
+            format::bytes(PAGE_MAX_BYTES as f64)
+        ));
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = web_file::read_in_chunks(&file, CHUNK_BYTES, |chunk, _| {
+        bytes.extend_from_slice(chunk);
+        Ok(())
+    }) {
+        return failed(format!("{name} could not be read: {error}."));
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return failed(format!(
+            "{name} is not a .hearth model file: it is not UTF-8 text."
+        ));
+    };
+    match ModelFile::from_json(&text) {
+        Ok(model) => current_model(engine, model, Vec::new(), Some(name.to_string())),
+        Err(error) => failed(format!("{name}: {error}")),
     }
 }
 

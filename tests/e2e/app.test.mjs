@@ -13,6 +13,7 @@ const LONG = 60_000;
 const DEVICE = 240_000; // first WebGPU use compiles shaders on SwiftShader: tens of seconds
 
 let server, browser, page;
+let downloaded; // the .hearth file the WebGPU training test downloads
 const pageErrors = [];
 
 before(async () => {
@@ -180,6 +181,10 @@ async function train(device, epochs) {
   await page.dispatchEvent('#epochs-input', 'change');
   await page.click('#train-button');
   await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: DEVICE });
+  return epochRows();
+}
+
+async function epochRows() {
   return page.$$eval('#epochs tr[data-epoch]', (rows) => rows
     .map((row) => ({ epoch: Number(row.dataset.epoch), loss: Number(row.dataset.trainLoss) }))
     .sort((a, b) => a.epoch - b.epoch));
@@ -198,6 +203,55 @@ test('training on WebGPU in the worker: a few epochs, the loss falls, the model 
   const model = JSON.parse(await readFile(path, 'utf8'));
   assert.equal(model.format, 'hearth-model');
   assert.equal(model.training.history.length, 3);
+  downloaded = { path, model };
+});
+
+test('the loss and validation-accuracy curves are drawn, marking the best epoch', async () => {
+  const loss = await page.$eval('#loss-chart', (figure) => ({
+    points: Number(figure.dataset.points),
+    paths: figure.querySelectorAll('svg polyline, svg path').length,
+    text: figure.textContent,
+  }));
+  assert.equal(loss.points, 6, 'train and validation loss for 3 epochs');
+  assert.ok(loss.paths >= 2, JSON.stringify(loss));
+  assert.match(loss.text, /validation/);
+  const metric = await page.$eval('#metric-chart', (figure) => Number(figure.dataset.points));
+  assert.equal(metric, 6, 'accuracy and balanced accuracy for 3 epochs');
+});
+
+test('a downloaded .hearth file loads back with its history and metrics', async () => {
+  await page.click('#step-prepare');
+  await page.click('#step-train');
+  await page.setInputFiles('#model-file-input', downloaded.path);
+  await page.waitForSelector('#trained[data-loaded="true"]', { timeout: LONG });
+  const rows = await epochRows();
+  const saved = downloaded.model.training.history.map((epoch) => epoch.train_loss);
+  assert.equal(rows.length, saved.length);
+  rows.forEach((row, i) => assert.ok(Math.abs(row.loss - saved[i]) < 1e-12, `${row.loss} vs ${saved[i]}`));
+  const accuracy = await page.$eval('#test-metrics tr[data-metric="accuracy"] td', (td) => Number(td.textContent));
+  assert.ok(Math.abs(accuracy - downloaded.model.test_metrics.accuracy) < 1e-3);
+  assert.equal(await page.$eval('#epochs-input', (input) => input.value), '3', 'the form shows its settings');
+});
+
+test('a file that is not a model is refused in one sentence naming it', async () => {
+  await page.setInputFiles('#model-file-input', { name: 'notes.hearth', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+  const error = await page.waitForSelector('#train-error', { timeout: LONG });
+  assert.match(await error.textContent(), /notes\.hearth/);
+  assert.ok(await page.$('#trained[data-loaded="true"]'), 'the loaded model stays');
+});
+
+test('settings that cannot work are named before training', async () => {
+  await page.fill('#hidden-input', '64,abc');
+  await page.dispatchEvent('#hidden-input', 'change');
+  assert.match(await (await page.waitForSelector('#train-field-error')).textContent(), /Hidden layers/);
+  await page.fill('#dropout-input', '2');
+  await page.dispatchEvent('#dropout-input', 'change');
+  assert.match(await (await page.waitForSelector('#train-config-error')).textContent(), /dropout/i);
+  assert.equal(await page.$eval('#train-button', (button) => button.disabled), true);
+  await page.fill('#dropout-input', '0.1');
+  await page.dispatchEvent('#dropout-input', 'change');
+  await page.waitForSelector('#train-config-error', { state: 'detached' });
+  assert.equal(await page.$eval('#train-button', (button) => button.disabled), false);
 });
 
 test('training on the CPU can be stopped and keeps the best epoch', async () => {
@@ -206,11 +260,29 @@ test('training on the CPU can be stopped and keeps the best epoch', async () => 
   await page.fill('#epochs-input', '500');
   await page.dispatchEvent('#epochs-input', 'change');
   await page.click('#train-button');
-  await page.waitForSelector('#epochs tr[data-epoch="2"]', { timeout: LONG });
+  await page.waitForSelector('#epochs tr[data-epoch="2"]', { state: 'attached', timeout: LONG });
   await page.click('#stop-button');
   await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
   const ran = await page.$$eval('#epochs tr[data-epoch]', (rows) => rows.length);
   assert.ok(ran >= 2 && ran < 500, `${ran} epochs`);
+});
+
+test('regression shows error curves and a residual plot of the test rows', async () => {
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'diabetes.csv');
+  await profileOf('diabetes.csv');
+  await page.click('#step-prepare');
+  const prep = await prepInfo();
+  await page.click('#step-train');
+  await page.selectOption('#device-select', 'cpu');
+  await page.selectOption('#loss-select', 'huber');
+  const epochs = await train('cpu', 20);
+  assert.equal(epochs.length, 20);
+  const residuals = await page.$eval('#residual-chart', (figure) => Number(figure.dataset.points));
+  assert.equal(residuals, prep.rows[2], 'one point per test row');
+  assert.match(await page.$eval('#metric-chart', (figure) => figure.textContent), /RMSE/);
+  const rmse = await page.$eval('#test-metrics tr[data-metric="RMSE"] td', (td) => Number(td.textContent));
+  assert.ok(rmse > 0 && rmse < 80, `RMSE ${rmse} (the target's standard deviation is 77)`);
 });
 
 test('nothing panicked or threw in the page or the worker', () => {

@@ -3,6 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::format;
+use crate::protocol::TrainedModel;
 use crate::train::Metrics;
 
 #[derive(Properties, PartialEq)]
@@ -60,8 +61,7 @@ pub fn metrics_table(props: &MetricsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct DownloadProps {
-    /// The `.hearth` file's text.
-    pub model: Rc<String>,
+    pub model: Rc<TrainedModel>,
     /// The file name without extension.
     pub name: String,
 }
@@ -70,7 +70,9 @@ pub struct DownloadProps {
 #[function_component(ModelDownload)]
 pub fn model_download(props: &DownloadProps) -> Html {
     let model = props.model.clone();
-    let url = use_memo(Rc::as_ptr(&props.model) as usize, move |_| blob_url(&model));
+    let url = use_memo(Rc::as_ptr(&props.model) as usize, move |_| {
+        blob_url(&model.model)
+    });
     let file_name = format!(
         "{}.hearth",
         if props.name.is_empty() {
@@ -82,7 +84,7 @@ pub fn model_download(props: &DownloadProps) -> Html {
     match url.as_ref() {
         Some(url) => html! {
             <p><a id="download-model" class="button" href={url.clone()} download={file_name.clone()}>
-                { format!("Download {file_name} ({})", format::bytes(props.model.len() as f64)) }
+                { format!("Download {file_name} ({})", format::bytes(props.model.model.len() as f64)) }
             </a></p>
         },
         None => {

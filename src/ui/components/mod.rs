@@ -1,6 +1,7 @@
 //! One component per pipeline step, and the pieces they are built from.
 
 mod bars;
+mod chart;
 mod columns;
 mod data_step;
 mod decisions;
@@ -13,6 +14,7 @@ mod preview;
 mod progress;
 mod source;
 mod target;
+mod train_settings;
 mod train_step;
 
 pub use data_step::DataStep;

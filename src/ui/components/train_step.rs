@@ -1,10 +1,14 @@
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::chart::{BLUE, Chart, ORANGE, Series, VERMILION};
 use super::metrics::{MetricsTable, ModelDownload};
+use super::train_settings::TrainSettings;
 use crate::format;
-use crate::protocol::Request;
-use crate::train::{DevicePreference, EpochReport, ModelKind, OptimizerKind, TrainConfig};
+use crate::protocol::{Request, Response, TrainedModel};
+use crate::train::{EpochReport, Metrics};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::state::{Action, State};
 
@@ -28,9 +32,7 @@ pub fn train_step(props: &Props) -> Html {
             if let Some(worker) = &worker
                 && let Err(message) = worker.send(request, None)
             {
-                dispatcher.dispatch(Action::Worker(crate::protocol::Response::TrainFailed {
-                    message,
-                }));
+                dispatcher.dispatch(Action::Worker(Response::TrainFailed { message }));
             }
         }
     };
@@ -46,24 +48,53 @@ pub fn train_step(props: &Props) -> Html {
         })
     };
     let on_stop = {
-        let dispatcher = state.dispatcher();
+        let (dispatcher, send) = (state.dispatcher(), send.clone());
         Callback::from(move |_: MouseEvent| {
             dispatcher.dispatch(Action::StopRequested);
             send(Request::StopTraining);
+        })
+    };
+    let on_load = {
+        let (dispatcher, worker) = (state.dispatcher(), props.worker.clone());
+        Callback::from(move |event: Event| {
+            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let request = Request::LoadModel { name: file.name() };
+            if let Some(worker) = &worker
+                && let Err(message) = worker.send(request, Some(file))
+            {
+                dispatcher.dispatch(Action::Worker(Response::TrainFailed { message }));
+            }
         })
     };
     let running = state
         .training
         .as_ref()
         .is_some_and(|training| training.running);
+    let invalid = state
+        .train_config
+        .validate()
+        .err()
+        .map(|error| error.to_string());
     html! {
         <main class="step-train">
-            <TrainSettings config={state.train_config.clone()} device={state.train_device} disabled={running}
+            <TrainSettings config={state.train_config.clone()} device={state.train_device} task={state.task} disabled={running}
                 on_config={{ let d = state.dispatcher(); Callback::from(move |c| d.dispatch(Action::SetTrainConfig(c))) }}
                 on_device={{ let d = state.dispatcher(); Callback::from(move |c| d.dispatch(Action::SetTrainDevice(c))) }} />
+            if let Some(message) = &invalid {
+                <p id="train-config-error" class="error" role="alert">{ message }</p>
+            }
             <div class="train-buttons">
-                <button id="train-button" class="primary" onclick={on_train} disabled={running}>{ "Train" }</button>
+                <button id="train-button" class="primary" onclick={on_train} disabled={running || invalid.is_some()}>{ "Train" }</button>
                 <button id="stop-button" onclick={on_stop} disabled={!running}>{ "Stop (keep the best so far)" }</button>
+                <label class={classes!("button", running.then_some("disabled"))}>{ "Load a .hearth model…" }
+                    <input id="model-file-input" type="file" accept=".hearth,application/json" hidden=true disabled={running} onchange={on_load} />
+                </label>
             </div>
             if let Some(error) = &state.train_error {
                 <p id="train-error" class="error" role="alert">{ error }</p>
@@ -78,20 +109,48 @@ pub fn train_step(props: &Props) -> Html {
                     if training.running {
                         { progress(training.epochs.last(), training.total_epochs, training.stopping) }
                     }
-                    { epoch_table(&training.epochs) }
+                    { curves(&training.epochs, training.running) }
                     if let Some(result) = &training.result {
-                        <h3>{ format!("Best epoch {} of {}", result.summary.best_epoch, result.summary.epochs_run) }
-                            if let Some(reason) = &result.summary.stop_reason { <small>{ format!(" — {reason}") }</small> }
-                        </h3>
-                        <div class="metrics-pair">
-                            if let Some(metrics) = &result.valid_metrics { <MetricsTable id="valid-metrics" title="Validation" metrics={metrics.clone()} /> }
-                            if let Some(metrics) = &result.test_metrics { <MetricsTable id="test-metrics" title="Test" metrics={metrics.clone()} /> }
-                        </div>
-                        <ModelDownload model={result.model.clone()} name={state.profile.as_ref().map(|p| p.source.trim_end_matches(".csv").to_string()).unwrap_or_default()} />
+                        { result_view(result, state.profile.as_ref().map(|p| p.source.trim_end_matches(".csv").to_string()).unwrap_or_default()) }
                     }
+                    { epoch_table(&training.epochs) }
                 </section>
             }
         </main>
+    }
+}
+
+/// The final model: where it came from, its metrics, residuals and the download.
+fn result_view(result: &Rc<TrainedModel>, name: String) -> Html {
+    let summary = &result.summary;
+    let residuals = (!result.residuals.is_empty()).then(|| {
+        let points = result
+            .residuals
+            .iter()
+            .map(|&(predicted, actual)| (predicted, actual - predicted))
+            .collect();
+        Rc::new(vec![Series::points("test rows", BLUE, points)])
+    });
+    html! {
+        <div id="trained" data-loaded={result.loaded_from.is_some().to_string()}>
+            <h3>{ format!("Best epoch {} of {}", summary.best_epoch, summary.epochs_run) }
+                if let Some(reason) = &summary.stop_reason { <small>{ format!(" — {reason}") }</small> }
+            </h3>
+            <p class="muted">
+                { format!("{} · {} · trained on {}", result.config.model.label(), result.config.optimizer.name(),
+                    summary.device.as_deref().unwrap_or("an unrecorded device")) }
+                if let Some(file) = &result.loaded_from { { format!(" · loaded from {file}") } }
+            </p>
+            <div class="metrics-pair">
+                if let Some(metrics) = &result.valid_metrics { <MetricsTable id="valid-metrics" title="Validation" metrics={metrics.clone()} /> }
+                if let Some(metrics) = &result.test_metrics { <MetricsTable id="test-metrics" title="Test" metrics={metrics.clone()} /> }
+            </div>
+            if let Some(series) = residuals {
+                <Chart id="residual-chart" title="Residuals on the test rows" x_label="predicted"
+                    y_label="actual − predicted" {series} marker_y={0.0} />
+            }
+            <ModelDownload model={result.clone()} {name} />
+        </div>
     }
 }
 
@@ -109,135 +168,123 @@ fn progress(last: Option<&EpochReport>, total: usize, stopping: bool) -> Html {
     }
 }
 
+/// Loss and validation-metric curves. While training runs they are redrawn every ~4% of the
+/// epochs so far rather than every epoch: a CPU epoch can take a few milliseconds, faster than
+/// a chart is worth redrawing.
+fn curves(epochs: &[EpochReport], running: bool) -> Html {
+    if epochs.is_empty() {
+        return html! {};
+    }
+    let shown = if running {
+        let every = (epochs.len() / 25).max(1);
+        &epochs[..epochs.len() - epochs.len() % every]
+    } else {
+        epochs
+    };
+    let at = |value: &dyn Fn(&EpochReport) -> Option<f64>| -> Vec<(f64, f64)> {
+        shown
+            .iter()
+            .filter_map(|e| value(e).map(|v| (e.epoch as f64, v)))
+            .collect()
+    };
+    let mut losses = vec![Series::line("train", BLUE, at(&|e| Some(e.train_loss)))];
+    let valid_loss = at(&|e| e.valid_loss);
+    if !valid_loss.is_empty() {
+        losses.push(Series::line("validation", ORANGE, valid_loss));
+    }
+    let classification = shown
+        .iter()
+        .any(|e| matches!(e.valid_metrics, Some(Metrics::Classification(_))));
+    let metric = |pick: fn(&Metrics) -> Option<f64>| {
+        at(&move |e: &EpochReport| e.valid_metrics.as_ref().and_then(pick))
+    };
+    let (metric_title, metric_axis, metric_series) = if classification {
+        (
+            "Validation accuracy",
+            "accuracy",
+            vec![
+                Series::line(
+                    "accuracy",
+                    BLUE,
+                    metric(|m| match m {
+                        Metrics::Classification(m) => Some(m.accuracy),
+                        Metrics::Regression(_) => None,
+                    }),
+                ),
+                Series::line(
+                    "balanced accuracy",
+                    VERMILION,
+                    metric(|m| match m {
+                        Metrics::Classification(m) => Some(m.balanced_accuracy),
+                        Metrics::Regression(_) => None,
+                    }),
+                ),
+            ],
+        )
+    } else {
+        (
+            "Validation error",
+            "target units",
+            vec![
+                Series::line(
+                    "RMSE",
+                    BLUE,
+                    metric(|m| match m {
+                        Metrics::Regression(m) => Some(m.rmse),
+                        Metrics::Classification(_) => None,
+                    }),
+                ),
+                Series::line(
+                    "MAE",
+                    VERMILION,
+                    metric(|m| match m {
+                        Metrics::Regression(m) => Some(m.mae),
+                        Metrics::Classification(_) => None,
+                    }),
+                ),
+            ],
+        )
+    };
+    let best = shown
+        .iter()
+        .rev()
+        .find(|e| e.is_best)
+        .map(|e| e.epoch as f64);
+    let has_metric = metric_series.iter().any(|s| !s.points.is_empty());
+    html! {
+        <div class="charts">
+            <Chart id="loss-chart" title="Loss" x_label="epoch" y_label="loss" series={Rc::new(losses)} marker_x={best} />
+            if has_metric {
+                <Chart id="metric-chart" title={metric_title} x_label="epoch" y_label={metric_axis}
+                    series={Rc::new(metric_series)} marker_x={best} />
+            }
+        </div>
+    }
+}
+
+/// Every epoch's numbers, folded away: the curves show the shape, this the exact values.
 fn epoch_table(epochs: &[EpochReport]) -> Html {
     if epochs.is_empty() {
         return html! {};
     }
     html! {
-        <table id="epochs" class="epochs">
-            <thead><tr><th>{ "Epoch" }</th><th>{ "Train loss" }</th><th>{ "Valid loss" }</th><th>{ "Valid metric" }</th><th>{ "Time" }</th></tr></thead>
-            <tbody>
-                { for epochs.iter().rev().map(|epoch| html! {
-                    <tr data-epoch={epoch.epoch.to_string()} data-train-loss={epoch.train_loss.to_string()} class={classes!(epoch.is_best.then_some("best"))}>
-                        <td>{ epoch.epoch }{ if epoch.is_best { " ★" } else { "" } }</td>
-                        <td class="num">{ format::number(epoch.train_loss) }</td>
-                        <td class="num">{ epoch.valid_loss.map(format::number).unwrap_or_default() }</td>
-                        <td>{ epoch.valid_metrics.as_ref().map(|m| m.summary()).unwrap_or_default() }</td>
-                        <td class="num">{ format!("{:.0} ms", epoch.elapsed_ms) }</td>
-                    </tr>
-                }) }
-            </tbody>
-        </table>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct SettingsProps {
-    config: TrainConfig,
-    device: DevicePreference,
-    disabled: bool,
-    on_config: Callback<TrainConfig>,
-    on_device: Callback<DevicePreference>,
-}
-
-/// The main training settings; the rest keep their defaults (the CLI's `--config` reaches all).
-#[function_component(TrainSettings)]
-fn train_settings(props: &SettingsProps) -> Html {
-    let config = &props.config;
-    let edit = |apply: fn(&mut TrainConfig, &str)| {
-        let (config, on_config) = (props.config.clone(), props.on_config.clone());
-        Callback::from(move |event: Event| {
-            let value = event
-                .target_dyn_into::<HtmlInputElement>()
-                .map(|input| input.value())
-                .or_else(|| {
-                    event
-                        .target_dyn_into::<HtmlSelectElement>()
-                        .map(|select| select.value())
-                });
-            if let Some(value) = value {
-                let mut config = config.clone();
-                apply(&mut config, value.trim());
-                on_config.emit(config);
-            }
-        })
-    };
-    let on_model = edit(|config, value| {
-        config.model = match value {
-            "linear" => ModelKind::Linear,
-            _ => TrainConfig::default().model,
-        }
-    });
-    let on_hidden = edit(|config, value| {
-        let hidden: Result<Vec<usize>, _> = value
-            .split(',')
-            .map(|part| part.trim().parse::<usize>())
-            .collect();
-        if let (ModelKind::Mlp { hidden: layers, .. }, Ok(hidden)) = (&mut config.model, hidden) {
-            *layers = hidden;
-        }
-    });
-    let on_epochs = edit(|config, value| config.epochs = value.parse().unwrap_or(config.epochs));
-    let on_lr =
-        edit(|config, value| config.learning_rate = value.parse().unwrap_or(config.learning_rate));
-    let on_batch =
-        edit(|config, value| config.batch_size = value.parse().unwrap_or(config.batch_size));
-    let on_optimizer = edit(|config, value| {
-        config.optimizer = match value {
-            "adam" => OptimizerKind::Adam,
-            "sgd" => OptimizerKind::Sgd { momentum: 0.9 },
-            _ => OptimizerKind::AdamW,
-        }
-    });
-    let on_device = {
-        let on_device = props.on_device.clone();
-        Callback::from(move |event: Event| {
-            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                on_device.emit(match select.value().as_str() {
-                    "cpu" => DevicePreference::Cpu,
-                    "gpu" => DevicePreference::Gpu,
-                    _ => DevicePreference::Auto,
-                });
-            }
-        })
-    };
-    let (is_mlp, hidden) = match &config.model {
-        ModelKind::Mlp { hidden, .. } => (
-            true,
-            hidden
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-        ModelKind::Linear => (false, String::new()),
-    };
-    let optimizer = match config.optimizer {
-        OptimizerKind::Adam => "adam",
-        OptimizerKind::AdamW => "adamw",
-        OptimizerKind::Sgd { .. } => "sgd",
-    };
-    let option = |value: &'static str, label: &'static str, selected: bool| html! { <option {value} {selected}>{ label }</option> };
-    html! {
-        <fieldset id="train-settings" class="train-settings" disabled={props.disabled}>
-            <legend>{ "Model and training" }</legend>
-            <label>{ "Model " }<select id="model-select" onchange={on_model}>
-                { option("mlp", "MLP", is_mlp) }{ option("linear", "linear / logistic", !is_mlp) }
-            </select></label>
-            if is_mlp {
-                <label>{ "Hidden layers " }<input id="hidden-input" type="text" value={hidden} onchange={on_hidden} /></label>
-            }
-            <label>{ "Epochs " }<input id="epochs-input" type="number" min="1" value={config.epochs.to_string()} onchange={on_epochs} /></label>
-            <label>{ "Learning rate " }<input id="lr-input" type="number" step="any" value={config.learning_rate.to_string()} onchange={on_lr} /></label>
-            <label>{ "Batch " }<input id="batch-input" type="number" min="1" value={config.batch_size.to_string()} onchange={on_batch} /></label>
-            <label>{ "Optimiser " }<select id="optimizer-select" onchange={on_optimizer}>
-                { option("adamw", "AdamW", optimizer == "adamw") }{ option("adam", "Adam", optimizer == "adam") }{ option("sgd", "SGD + momentum", optimizer == "sgd") }
-            </select></label>
-            <label>{ "Device " }<select id="device-select" onchange={on_device}>
-                { option("auto", "auto (fastest by timing)", props.device == DevicePreference::Auto) }
-                { option("gpu", "WebGPU", props.device == DevicePreference::Gpu) }
-                { option("cpu", "CPU", props.device == DevicePreference::Cpu) }
-            </select></label>
-        </fieldset>
+        <details class="epoch-details">
+            <summary>{ format!("All {} epochs", epochs.len()) }</summary>
+            <table id="epochs" class="epochs">
+                <thead><tr><th>{ "Epoch" }</th><th>{ "Train loss" }</th><th>{ "Valid loss" }</th><th>{ "Valid metric" }</th><th>{ "LR" }</th><th>{ "Time" }</th></tr></thead>
+                <tbody>
+                    { for epochs.iter().rev().map(|epoch| html! {
+                        <tr data-epoch={epoch.epoch.to_string()} data-train-loss={epoch.train_loss.to_string()} data-samples-per-sec={epoch.samples_per_sec.to_string()} class={classes!(epoch.is_best.then_some("best"))}>
+                            <td>{ epoch.epoch }{ if epoch.is_best { " ★" } else { "" } }</td>
+                            <td class="num">{ format::number(epoch.train_loss) }</td>
+                            <td class="num">{ epoch.valid_loss.map(format::number).unwrap_or_default() }</td>
+                            <td>{ epoch.valid_metrics.as_ref().map(|m| m.summary()).unwrap_or_default() }</td>
+                            <td class="num">{ format!("{:.2e}", epoch.learning_rate) }</td>
+                            <td class="num">{ format!("{:.0} ms", epoch.elapsed_ms) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </details>
     }
 }
