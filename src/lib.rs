@@ -7,13 +7,16 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod clock;
+pub mod compress;
 pub mod compute;
 pub mod data;
+pub mod export;
 pub mod format;
 pub mod prep;
 pub mod protocol;
 pub mod rng;
 pub mod samples;
+pub mod search;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

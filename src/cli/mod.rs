@@ -11,6 +11,11 @@ use crate::data::{self, IngestOptions, Profile, Task};
 use crate::format;
 use crate::prep::{self, Matrix, Plan, PrepConfig, Prepared};
 
+#[cfg(feature = "compute")]
+mod export;
+#[cfg(feature = "compute")]
+mod search;
+
 #[derive(Parser)]
 #[command(
     name = "hearth",
@@ -39,6 +44,17 @@ enum Command {
     /// Predict every row of a CSV file with a .hearth model.
     #[cfg(feature = "compute")]
     Predict(PredictArgs),
+    /// Search model families and hyperparameters (random, grid or TPE sampling; median or ASHA
+    /// pruning; trials in parallel threads) and write the study as JSON.
+    #[cfg(feature = "compute")]
+    Search(search::SearchArgs),
+    /// Profile, prepare and search with good defaults, and save the best model.
+    #[cfg(feature = "compute")]
+    Automl(search::AutomlArgs),
+    /// Prune and quantize a .hearth model, compare the variants with it, and write one as an
+    /// ONNX file (opset 13) that includes the preprocessing.
+    #[cfg(feature = "compute")]
+    Export(export::ExportArgs),
 }
 
 #[derive(Args)]
@@ -230,6 +246,12 @@ pub fn run() -> ExitCode {
         Command::Train(args) => train_command(&args),
         #[cfg(feature = "compute")]
         Command::Predict(args) => predict_command(&args),
+        #[cfg(feature = "compute")]
+        Command::Search(args) => search::search_command(&args),
+        #[cfg(feature = "compute")]
+        Command::Automl(args) => search::automl_command(&args),
+        #[cfg(feature = "compute")]
+        Command::Export(args) => export::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

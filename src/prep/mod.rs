@@ -60,5 +60,7 @@ pub use pipeline::{
     FrequencyStep, Matrix, NumericStep, OneHotStep, OrdinalStep, Prediction, Scaler, Step,
     TargetEncoding, Targets, fit_pipeline,
 };
+#[cfg(feature = "compute")]
+pub(crate) use pipeline::{FALSE_WORDS, TRUE_WORDS};
 pub use plan::{Action, Decision, Plan, plan};
 pub use split::Split;

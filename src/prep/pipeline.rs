@@ -19,8 +19,9 @@ const OTHER: &str = "(other)";
 const MISSING: &str = "(missing)";
 
 /// Words read as true / false by boolean steps on text (compared trimmed, case-insensitively).
-const TRUE_WORDS: [&str; 4] = ["true", "yes", "y", "t"];
-const FALSE_WORDS: [&str; 4] = ["false", "no", "n", "f"];
+/// The ONNX export lists their spellings too.
+pub(crate) const TRUE_WORDS: [&str; 4] = ["true", "yes", "y", "t"];
+pub(crate) const FALSE_WORDS: [&str; 4] = ["false", "no", "n", "f"];
 
 /// Everything needed to turn raw rows into features, learned from the training rows only.
 /// Serialises to JSON and back exactly (all fitted parameters are `f32`, which JSON carries

@@ -295,6 +295,29 @@ impl Network {
         &self.architecture
     }
 
+    /// The network with each dense weight multiplied by its mask (`masks[layer]`, shaped like
+    /// the weight), keeping the parameter ids so that an optimiser's state carries over: how
+    /// the trainer holds pruned weights at zero.
+    pub(crate) fn masked(self, masks: &[Tensor<2>]) -> Network {
+        let dense = self
+            .dense
+            .into_iter()
+            .enumerate()
+            .map(|(index, mut layer)| {
+                if let Some(mask) = masks.get(index) {
+                    let require_grad = layer.weight.val().is_require_grad();
+                    layer.weight = layer.weight.map(|weight| {
+                        (weight * mask.clone())
+                            .detach()
+                            .set_require_grad(require_grad)
+                    });
+                }
+                layer
+            })
+            .collect();
+        Network { dense, ..self }
+    }
+
     /// The raw outputs (logits, or the standardised regression value) for a batch
     /// `[rows, inputs]`. `masks`, when given, holds one dropout mask `[rows, units]` per hidden
     /// layer (0 or 1/(1 − p)), applied after the activation.

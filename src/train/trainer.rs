@@ -266,6 +266,8 @@ pub struct Trainer {
     since_best: usize,
     stopped: bool,
     history: Vec<EpochReport>,
+    /// Pruning masks re-applied after every step (see [`Trainer::set_weight_masks`]).
+    weight_masks: Option<Vec<Tensor<2>>>,
 }
 
 /// Seed offsets, so that the weights, the batch order and dropout draw independent streams.
@@ -367,7 +369,48 @@ impl Trainer {
             stopped: false,
             history: Vec::new(),
             config: config.clone(),
+            weight_masks: None,
         })
+    }
+
+    /// Holds pruned weights at zero while training (fine-tuning after pruning,
+    /// `compress::Pruner`): after every optimisation step each dense layer's weight is
+    /// multiplied by its mask, `masks[layer]` in the weights' row-major `[inputs][outputs]`
+    /// layout with 1 for kept and 0 for removed. The parameters keep their ids, so the
+    /// optimiser's state carries over.
+    pub fn set_weight_masks(&mut self, masks: &[Vec<f32>]) -> Result<(), TrainError> {
+        let sizes = self.architecture_sizes();
+        if masks.len() != sizes.len().saturating_sub(1)
+            || masks
+                .iter()
+                .zip(sizes.windows(2))
+                .any(|(mask, w)| mask.len() != w[0] * w[1])
+        {
+            return Err(TrainError::data(
+                "training",
+                "the pruning masks do not fit the network's dense layers",
+            ));
+        }
+        self.weight_masks = Some(
+            masks
+                .iter()
+                .zip(sizes.windows(2))
+                .map(|(mask, w)| {
+                    Tensor::from_data(TensorData::new(mask.clone(), [w[0], w[1]]), &self.device)
+                })
+                .collect(),
+        );
+        if let (Some(model), Some(masks)) = (self.model.take(), &self.weight_masks) {
+            self.model = Some(model.masked(masks));
+        }
+        Ok(())
+    }
+
+    fn architecture_sizes(&self) -> Vec<usize> {
+        self.model
+            .as_ref()
+            .map(|model| model.architecture().sizes())
+            .unwrap_or_default()
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -467,7 +510,11 @@ impl Trainer {
             }
         };
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optimizer.step(lr, model, grads));
+        let model = self.optimizer.step(lr, model, grads);
+        self.model = Some(match &self.weight_masks {
+            Some(masks) => model.masked(masks),
+            None => model,
+        });
         self.step += 1;
         Ok((loss_sum.detach(), weight_sum))
     }

@@ -1,0 +1,174 @@
+//! The comparison report: each exported variant's size, metrics and output difference from
+//! the float32 model, and the sparsity-versus-metric curve of one-shot pruning.
+
+use super::error::CompressError;
+use super::forward;
+use super::prune::{dense_sparsity, magnitude_prune};
+use super::quantize::CompressedNetwork;
+use super::report::{CompressionReport, SparsityPoint, VariantReport};
+use super::settings::{PruneScope, Quantization};
+use crate::prep::Matrix;
+use crate::train::{Examples, Head, Metrics, ModelFile, evaluate_outputs, metrics};
+
+/// The rows a comparison evaluates on: the model's validation and test rows (either may be
+/// absent; without both, only sizes are compared).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EvaluationRows<'a> {
+    pub valid: Option<&'a Examples>,
+    pub test: Option<&'a Examples>,
+}
+
+/// Outputs and metrics of one variant on the evaluation rows.
+struct Evaluated {
+    valid: Option<(Vec<f32>, Metrics)>,
+    test: Option<(Vec<f32>, Metrics)>,
+}
+
+fn evaluate(
+    model: &ModelFile,
+    network: &CompressedNetwork,
+    rows: EvaluationRows<'_>,
+) -> Result<Evaluated, CompressError> {
+    let run = |examples: Option<&Examples>| -> Result<Option<(Vec<f32>, Metrics)>, CompressError> {
+        let Some(examples) = examples.filter(|e| e.rows() > 0) else {
+            return Ok(None);
+        };
+        let outputs = forward::predict(network, &model.head, &examples.features)?;
+        let metrics = evaluate_outputs(&model.head, &model.pipeline, &outputs, examples);
+        Ok(Some((outputs, metrics)))
+    };
+    Ok(Evaluated {
+        valid: run(rows.valid)?,
+        test: run(rows.test)?,
+    })
+}
+
+/// Compares each of `variants` with the float32 model: the exported file's size, validation
+/// and test metrics, and the largest and mean difference of the outputs (class probabilities,
+/// or the value in the target's units) over the validation and test rows. Static int8 is
+/// calibrated on `calibration` (feature rows, e.g. the training rows). The report's curve is
+/// left empty: fill it with [`sparsity_curve`] or from a [`super::Pruner`].
+pub fn compare(
+    model: &ModelFile,
+    variants: &[Quantization],
+    calibration: Option<&Matrix>,
+    rows: EvaluationRows<'_>,
+) -> Result<CompressionReport, CompressError> {
+    model.check()?;
+    let reference_network = CompressedNetwork::new(&model.weights, Quantization::None, None)?;
+    let reference = evaluate(model, &reference_network, rows)?;
+    let reference_bytes = crate::export::to_onnx(model, &reference_network)?.len();
+    let mut reports = Vec::with_capacity(variants.len());
+    for &quantization in variants {
+        let network = if quantization == Quantization::None {
+            reference_network.clone()
+        } else {
+            CompressedNetwork::new(&model.weights, quantization, calibration)?
+        };
+        let onnx_bytes = crate::export::to_onnx(model, &network)?.len();
+        let evaluated = evaluate(model, &network, rows)?;
+        let mut differences = Differences::default();
+        for (ours, theirs) in [
+            (&evaluated.valid, &reference.valid),
+            (&evaluated.test, &reference.test),
+        ] {
+            if let (Some((ours, _)), Some((theirs, _))) = (ours, theirs) {
+                differences.add(model, ours, theirs);
+            }
+        }
+        reports.push(VariantReport {
+            quantization,
+            onnx_bytes,
+            size_ratio: onnx_bytes as f64 / reference_bytes.max(1) as f64,
+            valid_metrics: evaluated.valid.map(|(_, m)| m),
+            test_metrics: evaluated.test.map(|(_, m)| m),
+            max_output_difference: differences.max,
+            mean_output_difference: differences.mean(),
+            argmax_agreement: differences.agreement(&model.head),
+            rows_compared: differences.rows,
+        });
+    }
+    Ok(CompressionReport {
+        parameters: model.weights.architecture.parameters(),
+        sparsity: dense_sparsity(&model.weights),
+        variants: reports,
+        curve: Vec::new(),
+    })
+}
+
+/// Running totals of output differences between a variant and the float32 model.
+#[derive(Default)]
+struct Differences {
+    max: f64,
+    sum: f64,
+    values: usize,
+    rows: usize,
+    agreeing: usize,
+}
+
+impl Differences {
+    fn add(&mut self, model: &ModelFile, ours: &[f32], theirs: &[f32]) {
+        let width = model.head.outputs().max(1);
+        let rows = ours.len().min(theirs.len()) / width;
+        let as_reported = |y: f32| match model.head {
+            Head::Regression { .. } => model.pipeline.decode_value(y),
+            _ => f64::from(y),
+        };
+        for (&a, &b) in ours.iter().zip(theirs) {
+            let difference = (as_reported(a) - as_reported(b)).abs();
+            self.max = self.max.max(difference);
+            self.sum += difference;
+            self.values += 1;
+        }
+        if !matches!(model.head, Head::Regression { .. }) {
+            let a = metrics::predicted_classes(ours, width, rows);
+            let b = metrics::predicted_classes(theirs, width, rows);
+            self.agreeing += a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        }
+        self.rows += rows;
+    }
+
+    fn mean(&self) -> f64 {
+        if self.values == 0 {
+            0.0
+        } else {
+            self.sum / self.values as f64
+        }
+    }
+
+    fn agreement(&self, head: &Head) -> Option<f64> {
+        match head {
+            Head::Regression { .. } => None,
+            _ if self.rows == 0 => None,
+            _ => Some(self.agreeing as f64 / self.rows as f64),
+        }
+    }
+}
+
+/// The validation metrics of the model pruned in one shot (no fine-tuning) to each of
+/// `levels`: how much sparsity the trained weights tolerate.
+pub fn sparsity_curve(
+    model: &ModelFile,
+    levels: &[f64],
+    scope: PruneScope,
+    valid: &Examples,
+) -> Result<Vec<SparsityPoint>, CompressError> {
+    model.check()?;
+    levels
+        .iter()
+        .map(|&level| {
+            let (weights, mask) = magnitude_prune(&model.weights, level, scope, None)?;
+            let network = CompressedNetwork::new(&weights, Quantization::None, None)?;
+            let outputs = forward::predict(&network, &model.head, &valid.features)?;
+            Ok(SparsityPoint {
+                sparsity: mask.sparsity(),
+                valid_metrics: (valid.rows() > 0)
+                    .then(|| evaluate_outputs(&model.head, &model.pipeline, &outputs, valid)),
+                fine_tuned: false,
+            })
+        })
+        .collect()
+}
+
+/// The usual curve levels: 0 to 95 % sparsity.
+pub const CURVE_LEVELS: [f64; 9] = [0.0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
