@@ -6,9 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compress::{CompressionReport, PruneSettings, Quantization};
 use crate::compute::DeviceReport;
 use crate::data::{IngestOptions, Profile, Task};
+use crate::export::GraphInput;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
+use crate::search::{Decision, Outcome, StudySettings, TrialTicket};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -45,6 +48,44 @@ pub enum Request {
     /// Read a `.hearth` model file, which rides in the envelope's attachment; it becomes the
     /// current model.
     LoadModel { name: String },
+    /// Make this `.hearth` text the current model (a trial picked from the leaderboard).
+    UseModel { name: String, model: String },
+    /// Train one trial of a study on the prepared data, on the CPU device (a search worker of
+    /// the pool). The worker posts [`Response::TrialEpoch`] after each epoch and waits for the
+    /// study's [`Request::TrialDecision`].
+    RunTrial {
+        settings: Box<StudySettings>,
+        ticket: TrialTicket,
+    },
+    /// The study's answer to a [`Response::TrialEpoch`]: go on or prune.
+    TrialDecision { number: usize, decision: Decision },
+    /// Compress the current model and write it as ONNX, comparing every variant with it.
+    Export(ExportSettings),
+}
+
+/// What the Export step asks for.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ExportSettings {
+    /// The form of the file to write.
+    pub quantization: Quantization,
+    /// Prune the dense weights first (fine-tuning on the training rows when it asks for
+    /// epochs).
+    pub prune: Option<PruneSettings>,
+}
+
+/// A written ONNX file and how every variant compares with the float32 model.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ExportedModel {
+    pub report: CompressionReport,
+    pub quantization: Quantization,
+    /// The graph's inputs (one per CSV column the model reads), for the usage snippets.
+    pub inputs: Vec<GraphInput>,
+    /// `label` + `probabilities`, or `value`.
+    pub outputs: Vec<String>,
+    #[serde(with = "serde_bytes")]
+    pub onnx: Vec<u8>,
+    /// Why some numbers are missing (e.g. no validation rows for a loaded model's data).
+    pub note: Option<String>,
 }
 
 /// What the worker tells the page.
@@ -56,7 +97,11 @@ pub enum Response {
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
     /// Work is under way; `done` of `total` bytes (or other units) processed.
-    Progress { task: String, done: f64, total: f64 },
+    Progress {
+        task: String,
+        done: f64,
+        total: f64,
+    },
     /// A dataset was parsed and profiled; it replaces the previous one. `millis` is the worker's
     /// time to read, parse and profile it; `memory_bytes` the worker's wasm memory afterwards (a
     /// wasm heap never shrinks, so this is its peak).
@@ -66,7 +111,9 @@ pub enum Response {
         memory_bytes: f64,
     },
     /// The request failed; the previous dataset stays. `message` is one sentence for the user.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
     /// The preprocessing was decided and fitted on the training rows.
     Prepared {
         plan: Plan,
@@ -75,7 +122,9 @@ pub enum Response {
     },
     /// The preprocessing could not be fitted (a setting that does not fit its column, a single
     /// class…); the previous preprocessing is gone, the dataset stays.
-    PrepareFailed { message: String },
+    PrepareFailed {
+        message: String,
+    },
     /// Training began on this device (chosen by timing when the user asked for "auto").
     TrainingStarted {
         selection: DeviceSelection,
@@ -87,7 +136,32 @@ pub enum Response {
     Trained(Box<TrainedModel>),
     /// Training could not start or failed, or a model file could not be read; the prepared data
     /// and the previous model stay.
-    TrainFailed { message: String },
+    TrainFailed {
+        message: String,
+    },
+    /// A trial finished an epoch with this value of the study's primary metric.
+    TrialEpoch {
+        number: usize,
+        epoch: usize,
+        value: f64,
+    },
+    /// A trial ended; a complete one brings its `.hearth` file's text.
+    TrialDone {
+        number: usize,
+        outcome: Outcome,
+        model: Option<String>,
+    },
+    /// Pruning finished a stage (gradual pruning with fine-tuning takes a while).
+    PruneStage {
+        stage: usize,
+        stages: usize,
+        sparsity: f64,
+    },
+    Exported(Box<ExportedModel>),
+    /// The export could not be made; the model stays.
+    ExportFailed {
+        message: String,
+    },
 }
 
 /// The current model as the page shows it.
@@ -107,6 +181,10 @@ pub struct TrainedModel {
     /// The file it was loaded from; `None` when trained in this page.
     pub loaded_from: Option<String>,
 }
+
+/// The name the page gives the workers of its search pool: they train trials on the CPU
+/// device and never initialise WebGPU (each GPU context costs memory and start-up time).
+pub const SEARCH_WORKER_NAME: &str = "hearth-search";
 
 /// Residual points sent to the page: enough to see the shape, few enough to draw at once.
 pub const MAX_RESIDUAL_POINTS: usize = 2_000;
@@ -159,7 +237,10 @@ mod envelope {
         }
 
         pub fn to_js(&self) -> Result<JsValue, String> {
-            let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+            // Seeds are full 64-bit numbers, which a JS number cannot hold: 64-bit integers
+            // cross as BigInt.
+            let serializer = serde_wasm_bindgen::Serializer::json_compatible()
+                .serialize_large_number_types_as_bigints(true);
             let message = self
                 .message
                 .serialize(&serializer)

@@ -110,3 +110,36 @@ fn the_stopwatch_runs_in_a_worker() {
     let elapsed = clock.elapsed_ms();
     assert!(elapsed.is_finite() && elapsed >= 0.0);
 }
+
+#[wasm_bindgen_test]
+fn a_trial_with_a_full_64_bit_seed_crosses_the_envelope() {
+    use hearth::search::{Budget, ParamValue, SamplerKind, Space, StudySettings, TrialTicket};
+    let settings = StudySettings {
+        seed: u64::MAX,
+        sampler: SamplerKind::Random,
+        pruner: Default::default(),
+        budget: Budget {
+            trials: Some(3),
+            work: Some(u64::MAX - 1),
+            wall_clock_s: None,
+        },
+        objectives: Default::default(),
+        space: Space::for_training(100),
+        train: Default::default(),
+        rows_per_epoch: 100,
+    };
+    let ticket = TrialTicket {
+        number: 2,
+        params: [("learning_rate".to_string(), ParamValue::Float(0.01))]
+            .into_iter()
+            .collect(),
+        seed: 2_473_213_396_952_100_530,
+    };
+    let request = Request::RunTrial {
+        settings: Box::new(settings),
+        ticket,
+    };
+    let received =
+        Envelope::<Request>::from_js(&Envelope::new(request.clone()).to_js().unwrap()).unwrap();
+    assert_eq!(received.message, request);
+}

@@ -1,15 +1,84 @@
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::components::{DataStep, DeviceBadge, PrepareStep, TrainStep};
+use super::components::{DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TrainStep};
 use super::hooks::use_worker;
-use super::state::{Action, State, Step};
+use super::search::SearchDriver;
+use super::state::SearchView;
+use super::state::{Action, DataSource, State, Step};
+use super::storage;
 use crate::protocol::{DialectChoice, Request, Response};
 use crate::samples::SAMPLES;
+use crate::search::Study;
 
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(State::default);
     let worker = use_worker(state.dispatcher());
+    // The running search outlives the Search step's component: it is held here.
+    let search_driver = use_mut_ref(|| None::<SearchDriver>);
+
+    // Show the study saved by an earlier visit (it can be resumed on the same data).
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let Ok(Some(saved)) = storage::load().await else {
+                    return;
+                };
+                let Ok(study) = Study::from_json(&saved.study) else {
+                    return;
+                };
+                let models = saved
+                    .models
+                    .into_iter()
+                    .map(|(number, model)| (number, Rc::new(model)))
+                    .collect::<BTreeMap<_, _>>();
+                dispatcher.dispatch(Action::Search(Rc::new(SearchView {
+                    study: Rc::new(study),
+                    models: Rc::new(models),
+                    running: false,
+                    workers: 0,
+                    source: saved.source,
+                    target: saved.target,
+                    auto: false,
+                    error: None,
+                })));
+            });
+        });
+    }
+
+    // The Auto button's search: when it ends, its best trial becomes the model.
+    {
+        let (worker, dispatcher, search) =
+            (worker.clone(), state.dispatcher(), state.search.clone());
+        let finished_auto = search
+            .as_ref()
+            .is_some_and(|search| search.auto && !search.running);
+        use_effect_with(finished_auto, move |finished| {
+            if let (true, Some(search), Some(worker)) = (*finished, search, worker) {
+                let best = search
+                    .study
+                    .best_trial()
+                    .and_then(|trial| search.models.get(&trial.number).map(|m| (trial.number, m)));
+                if let Some((number, model)) = best {
+                    let request = Request::UseModel {
+                        name: format!("trial {number} (Auto)"),
+                        model: model.as_str().to_string(),
+                    };
+                    if worker.send(request, None).is_ok() {
+                        dispatcher.dispatch(Action::ShowStep(Step::Train));
+                    }
+                }
+                let mut done = (*search).clone();
+                done.auto = false;
+                dispatcher.dispatch(Action::Search(Rc::new(done)));
+            }
+        });
+    }
 
     // Open on the first bundled sample as soon as the worker can take requests.
     {
@@ -22,6 +91,7 @@ pub fn app() -> Html {
                 dispatcher.dispatch(Action::Loading {
                     task: format!("Loading {}", sample.file),
                     dialect: dialect.clone(),
+                    source: Some(DataSource::Sample(sample.file.to_string())),
                 });
                 let request = Request::LoadSample {
                     name: sample.file.to_string(),
@@ -87,6 +157,8 @@ pub fn app() -> Html {
                     Step::Data => html! { <DataStep state={state.clone()} worker={worker} /> },
                     Step::Prepare => html! { <PrepareStep state={state.clone()} /> },
                     Step::Train => html! { <TrainStep state={state.clone()} worker={worker.clone()} /> },
+                    Step::Search => html! { <SearchStep state={state.clone()} worker={worker.clone()} driver={search_driver.clone()} /> },
+                    Step::Export => html! { <ExportStep state={state.clone()} worker={worker.clone()} /> },
                 }
             }
         </>

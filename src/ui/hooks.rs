@@ -11,10 +11,10 @@ use super::state::{Action, State};
 use crate::protocol::{Envelope, Request, Response};
 
 /// The worker script Trunk emits for the `hearth-worker` binary.
-const WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
+pub const WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
 
 /// The worker's event handlers, kept alive as long as the worker.
-type Listeners = (
+pub type Listeners = (
     Closure<dyn FnMut(MessageEvent)>,
     Closure<dyn FnMut(ErrorEvent)>,
 );

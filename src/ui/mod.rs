@@ -4,7 +4,9 @@
 mod app;
 mod components;
 mod hooks;
+mod search;
 pub mod state;
+mod storage;
 
 /// Mounts the app on the page's `<main id="app">` (or the body).
 pub fn start() {

@@ -1,5 +1,6 @@
 //! The page's state and the reducer that applies each [`Action`] to it.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::Reducible;
@@ -7,8 +8,10 @@ use yew::Reducible;
 use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
 use crate::prep::{Plan, PrepConfig, PrepSummary};
-use crate::protocol::{DialectChoice, Response, TrainedModel};
+use crate::protocol::{DialectChoice, ExportSettings, ExportedModel, Response, TrainedModel};
+use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
+use crate::ui::components::SearchForm;
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,18 +35,63 @@ pub enum Step {
     Data,
     Prepare,
     Train,
+    Search,
+    Export,
 }
 
 impl Step {
-    pub const ALL: [Step; 3] = [Step::Data, Step::Prepare, Step::Train];
+    pub const ALL: [Step; 5] = [
+        Step::Data,
+        Step::Prepare,
+        Step::Train,
+        Step::Search,
+        Step::Export,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Step::Data => "1 · Data",
             Step::Prepare => "2 · Prepare",
             Step::Train => "3 · Train",
+            Step::Search => "4 · Search",
+            Step::Export => "5 · Export",
         }
     }
+}
+
+/// Where the current dataset came from, so that a search worker can load it too.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataSource {
+    Sample(String),
+    File(web_sys::File),
+}
+
+impl DataSource {
+    pub fn name(&self) -> String {
+        match self {
+            DataSource::Sample(name) => name.clone(),
+            DataSource::File(file) => file.name(),
+        }
+    }
+}
+
+/// A hyperparameter study as the page shows it: a snapshot of the study the search driver
+/// holds, with the model file of each complete trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchView {
+    pub study: Rc<Study>,
+    pub models: Rc<BTreeMap<usize, Rc<String>>>,
+    /// Trials are being handed to the pool.
+    pub running: bool,
+    /// Workers in the pool.
+    pub workers: usize,
+    /// The dataset and target the study was run on (a saved study resumes only on them).
+    pub source: String,
+    pub target: String,
+    /// Started by the Auto button: the best trial becomes the model when it ends.
+    pub auto: bool,
+    /// Why the search stopped early, as one sentence.
+    pub error: Option<String>,
 }
 
 /// The fitted preprocessing as the page shows it.
@@ -96,6 +144,24 @@ pub struct State {
     /// The last training run on the current preprocessing.
     pub training: Option<Rc<TrainingView>>,
     pub train_error: Option<String>,
+    /// The current dataset's source, and the one being loaded.
+    pub source: Option<DataSource>,
+    pub pending_source: Option<DataSource>,
+    /// The current (or saved) study.
+    pub search: Option<Rc<SearchView>>,
+    pub search_form: SearchForm,
+    pub export_settings: ExportSettings,
+    pub export: ExportView,
+}
+
+/// The Export step's last request and its result.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ExportView {
+    pub running: bool,
+    /// `(stage, stages, sparsity)` of gradual pruning.
+    pub stage: Option<(usize, usize, f64)>,
+    pub result: Option<Rc<ExportedModel>>,
+    pub error: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +171,8 @@ pub enum Action {
     Loading {
         task: String,
         dialect: DialectChoice,
+        /// `None` re-reads the current source.
+        source: Option<DataSource>,
     },
     SelectTarget(String),
     SelectTask(Task),
@@ -118,6 +186,12 @@ pub enum Action {
     TrainingRequested,
     /// The page asked the worker to stop after the current epoch.
     StopRequested,
+    /// The search driver's latest snapshot (or a study restored from storage).
+    Search(Rc<SearchView>),
+    SetSearchForm(SearchForm),
+    SetExportSettings(ExportSettings),
+    /// The page asked the worker for an ONNX file.
+    ExportRequested,
 }
 
 impl Reducible for State {
@@ -139,6 +213,9 @@ impl Reducible for State {
                 next.target = profile.suggested_target.clone();
                 next.task = profile.suggested_task;
                 next.profile = Some(Rc::new(profile));
+                if let Some(source) = next.pending_source.take() {
+                    next.source = Some(source);
+                }
                 next.load_millis = Some(millis);
                 next.worker_memory_bytes = Some(memory_bytes);
                 next.progress = None;
@@ -164,6 +241,8 @@ impl Reducible for State {
             }
             Action::Worker(Response::Trained(model)) => {
                 let model = Rc::new(*model);
+                // An export of the previous model no longer matches the model shown.
+                next.export = ExportView::default();
                 if model.loaded_from.is_some() {
                     // A loaded file replaces whatever the page showed, with its own history.
                     next.train_config = model.config.clone();
@@ -216,10 +295,18 @@ impl Reducible for State {
                 next.prep_pending = false;
             }
             Action::Worker(Response::Failed { message }) => {
+                next.pending_source = None;
                 next.error = Some(message);
                 next.progress = None;
             }
-            Action::Loading { task, dialect } => {
+            Action::Loading {
+                task,
+                dialect,
+                source,
+            } => {
+                if source.is_some() {
+                    next.pending_source = source;
+                }
                 next.progress = Some(Progress {
                     task,
                     done: 0.0,
@@ -250,6 +337,34 @@ impl Reducible for State {
                     ..TrainingView::default()
                 }));
             }
+            Action::Search(view) => next.search = Some(view),
+            Action::SetSearchForm(form) => next.search_form = form,
+            Action::SetExportSettings(settings) => next.export_settings = settings,
+            Action::ExportRequested => {
+                next.export = ExportView {
+                    running: true,
+                    ..ExportView::default()
+                }
+            }
+            Action::Worker(Response::PruneStage {
+                stage,
+                stages,
+                sparsity,
+            }) => next.export.stage = Some((stage, stages, sparsity)),
+            Action::Worker(Response::Exported(exported)) => {
+                next.export = ExportView {
+                    result: Some(Rc::new(*exported)),
+                    ..ExportView::default()
+                }
+            }
+            Action::Worker(Response::ExportFailed { message }) => {
+                next.export = ExportView {
+                    error: Some(message),
+                    ..ExportView::default()
+                }
+            }
+            // Trials run in the search pool, whose messages go to the search driver.
+            Action::Worker(Response::TrialEpoch { .. } | Response::TrialDone { .. }) => {}
             Action::StopRequested => {
                 if let Some(training) = &mut next.training {
                     Rc::make_mut(training).stopping = true;

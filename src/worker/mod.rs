@@ -2,6 +2,7 @@
 //! profiling or training. It answers each [`Request`] with [`Response`]s.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -15,13 +16,18 @@ use crate::compute::Accelerator;
 use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
 use crate::prep::{self, PrepConfig, Prepared};
 use crate::protocol::{
-    DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, TrainedModel,
+    DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
+    SEARCH_WORKER_NAME, TrainedModel,
 };
+use crate::search::runner::{TrialSetup, run_trial};
+use crate::search::{Decision, Outcome, StudySettings, TrialTicket};
 use crate::train::{
     DevicePreference, DeviceSelection, ModelFile, TrainConfig, TrainError, Trainer, TrainingData,
     evaluate_outputs, pick_fastest, regression_points,
 };
 use crate::{format, samples, web_file};
+
+mod export;
 
 /// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
 /// negligible, small enough that progress updates are frequent and memory stays flat.
@@ -63,6 +69,10 @@ struct Engine {
     stop_training: Rc<Cell<bool>>,
     /// The model last trained or loaded: what the later steps compress and export.
     model: Option<ModelFile>,
+    /// The prepared data as training examples, built once for a search worker's trials.
+    trial_data: Option<Rc<TrainingData>>,
+    /// The study's answers to this worker's trial epochs, by trial number.
+    decisions: Rc<RefCell<HashMap<usize, Decision>>>,
 }
 
 /// Entry point of the worker's wasm module.
@@ -82,6 +92,9 @@ pub fn start() {
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(Response::WorkerStarted);
+    if scope().name() == SEARCH_WORKER_NAME {
+        return;
+    }
 
     spawn_local(async move {
         let (device, report) = compute::init_preferred().await;
@@ -123,6 +136,26 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             }
             Request::Train { config, device } => return Some(train(engine, &config, device).await),
             Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
+            Request::UseModel { name, model } => {
+                return Some(match ModelFile::from_json(&model) {
+                    Ok(file) => current_model(engine, file, Vec::new(), Some(name)),
+                    Err(error) => Response::TrainFailed {
+                        message: format!("{name}: {error}"),
+                    },
+                });
+            }
+            Request::RunTrial { settings, ticket } => {
+                return Some(run_search_trial(engine, &settings, &ticket).await);
+            }
+            Request::Export(settings) => return Some(export::export(engine, &settings).await),
+            Request::TrialDecision { number, decision } => {
+                engine
+                    .borrow()
+                    .decisions
+                    .borrow_mut()
+                    .insert(number, decision);
+                return None;
+            }
             Request::StopTraining => {
                 // The training loop answers, with its last epoch and the model it kept.
                 engine.borrow().stop_training.set(true);
@@ -193,6 +226,7 @@ fn load(
     engine.dataset = Some(dataset);
     engine.profile = Some(profile.clone());
     engine.prepared = None;
+    engine.trial_data = None;
     Ok(Response::Profiled {
         profile,
         millis: clock.elapsed_ms(),
@@ -364,6 +398,74 @@ fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> R
     }
 }
 
+/// Trains one trial of the page's study on the CPU device, posting each epoch's value and
+/// waiting for the study's decision before the next.
+async fn run_search_trial(
+    engine: &Rc<RefCell<Engine>>,
+    settings: &StudySettings,
+    ticket: &TrialTicket,
+) -> Response {
+    let number = ticket.number;
+    let done = |outcome| Response::TrialDone {
+        number,
+        outcome,
+        model: None,
+    };
+    let failed = |error: String| {
+        done(Outcome::Failed {
+            epochs: 0,
+            error,
+            elapsed_ms: 0.0,
+        })
+    };
+    let (pipeline, data, decisions) = {
+        let mut engine = engine.borrow_mut();
+        let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
+            return failed("the search worker has no prepared data".to_string());
+        };
+        let pipeline = prepared.pipeline.clone();
+        let data = match &engine.trial_data {
+            Some(data) => data.clone(),
+            None => match TrainingData::from_prepared(prepared, dataset) {
+                Ok(data) => {
+                    let data = Rc::new(data);
+                    engine.trial_data = Some(data.clone());
+                    data
+                }
+                Err(error) => return failed(error.to_string()),
+            },
+        };
+        (pipeline, data, engine.decisions.clone())
+    };
+    let setup = TrialSetup {
+        device: compute::init_cpu(),
+        device_label: Some(Accelerator::Cpu.label().to_string()),
+        pipeline: &pipeline,
+        data: &data,
+        settings,
+        keep_model: true,
+    };
+    let run = run_trial(&setup, ticket, async |epoch, value| {
+        post(Response::TrialEpoch {
+            number,
+            epoch,
+            value,
+        });
+        loop {
+            yield_to_event_loop().await;
+            if let Some(decision) = decisions.borrow_mut().remove(&number) {
+                return decision;
+            }
+        }
+    })
+    .await;
+    Response::TrialDone {
+        number,
+        outcome: run.outcome,
+        model: run.model.and_then(|model| model.to_json().ok()),
+    }
+}
+
 /// Resolves on the next turn of the worker's event loop, so queued messages get handled.
 async fn yield_to_event_loop() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
@@ -389,10 +491,12 @@ fn prepare(engine: &mut Engine, target: &str, task: Task, config: &PrepConfig) -
                 feature_names: prepared.pipeline.feature_names.clone(),
             };
             engine.prepared = Some(prepared);
+            engine.trial_data = None;
             response
         }
         Err(error) => {
             engine.prepared = None;
+            engine.trial_data = None;
             Response::PrepareFailed {
                 message: error.to_string(),
             }

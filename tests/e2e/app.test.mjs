@@ -285,6 +285,163 @@ test('regression shows error curves and a residual plot of the test rows', async
   assert.ok(rmse > 0 && rmse < 80, `RMSE ${rmse} (the target's standard deviation is 77)`);
 });
 
+const SMALL_SPACE = JSON.stringify({
+  params: [
+    { name: 'model', domain: { categorical: { choices: ['linear', 'mlp'] } } },
+    { name: 'width', domain: { int: { low: 4, high: 32 } }, when: { param: 'model', one_of: ['mlp'] } },
+    { name: 'learning_rate', domain: { float: { low: 0.001, high: 0.1, log: true } } },
+    { name: 'epochs', domain: { fixed: { value: 6 } } },
+  ],
+});
+
+async function studyInfo() {
+  return page.$eval('#study', (element) => ({
+    running: element.dataset.running,
+    trials: Number(element.dataset.trials),
+    complete: Number(element.dataset.complete),
+    rows: [...element.querySelectorAll('#leaderboard tr[data-trial]')].map((row) => ({ number: Number(row.dataset.trial), state: row.dataset.state })),
+  }));
+}
+
+test('a study runs its trials in a pool of workers, with a leaderboard and plots', async () => {
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'iris.csv');
+  await profileOf('iris.csv');
+  await page.click('#step-prepare');
+  await prepInfo();
+  await page.click('#step-search');
+  await page.selectOption('#sampler-select', 'random');
+  await page.selectOption('#pruner-select', 'none');
+  await page.fill('#trials-input', '6');
+  await page.dispatchEvent('#trials-input', 'change');
+  await page.fill('#workers-input', '2');
+  await page.dispatchEvent('#workers-input', 'change');
+  await page.click('#search-settings details summary');
+  await page.fill('#space-input', SMALL_SPACE);
+  await page.dispatchEvent('#space-input', 'change');
+  await page.click('#search-button');
+  await page.waitForSelector('#study[data-running="false"][data-trials="6"]', { timeout: DEVICE });
+  const study = await studyInfo();
+  assert.equal(study.rows.length, 6);
+  assert.equal(study.complete, 6, JSON.stringify(study));
+  assert.equal(await page.$eval('#history-chart', (figure) => Number(figure.dataset.points)) > 6, true);
+  assert.equal(await page.$eval('#parallel-chart', (figure) => Number(figure.dataset.lines)), 6);
+  assert.ok(await page.$eval('#importance-chart', (figure) => Number(figure.dataset.bars)) >= 2);
+  assert.ok(await page.$('#slice-chart'));
+  // Sorting by trial number puts them in order.
+  await page.click('#leaderboard th[data-sort="#"]');
+  const numbers = (await studyInfo()).rows.map((row) => row.number);
+  assert.deepEqual(numbers, [0, 1, 2, 3, 4, 5]);
+});
+
+test('the study exports as JSON with each trial\'s parameters', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-study')]);
+  const { readFile } = await import('node:fs/promises');
+  const study = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(study.trials.length, 6);
+  for (const trial of study.trials) {
+    assert.ok(['linear', 'mlp'].includes(trial.params.model), JSON.stringify(trial.params));
+    assert.ok(trial.params.learning_rate >= 0.001 && trial.params.learning_rate <= 0.1);
+  }
+});
+
+test('any trial can become the model', async () => {
+  const number = await page.$eval('#leaderboard tr.best', (row) => Number(row.dataset.trial));
+  await page.click('#leaderboard tr.best button.use-trial');
+  await page.waitForSelector('#trained[data-loaded="true"]', { timeout: LONG });
+  assert.match(await page.$eval('#trained', (element) => element.textContent), new RegExp(`trial ${number}`));
+});
+
+test('a stopped study survives a reload and resumes on the same data', async () => {
+  await page.click('#step-search');
+  await page.fill('#trials-input', '4');
+  await page.dispatchEvent('#trials-input', 'change');
+  await page.fill('#workers-input', '1');
+  await page.dispatchEvent('#workers-input', 'change');
+  await page.click('#search-button');
+  await page.waitForSelector('#study[data-complete="1"]', { timeout: DEVICE });
+  await page.click('#search-stop');
+  await page.waitForSelector('#study[data-running="false"]', { timeout: LONG });
+  const stopped = await studyInfo();
+  assert.ok(stopped.complete >= 1 && stopped.complete < 4, JSON.stringify(stopped));
+  await page.reload();
+  await profileOf('penguins.csv');
+  await page.click('#step-search');
+  await page.waitForSelector('#study', { timeout: LONG });
+  assert.equal((await studyInfo()).complete, stopped.complete, 'the saved study is shown');
+  assert.equal(await page.$eval('#search-resume', (button) => button.disabled), true, 'not on other data');
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'iris.csv');
+  await profileOf('iris.csv');
+  await page.click('#step-search');
+  await page.waitForSelector('#search-resume:not([disabled])', { timeout: LONG });
+  await page.click('#search-resume');
+  await page.waitForSelector('#study[data-running="false"][data-complete="4"]', { timeout: DEVICE });
+  const resumed = await studyInfo();
+  assert.deepEqual(resumed.rows.map((row) => row.number).sort(), [0, 1, 2, 3]);
+});
+
+/** Runs tests/onnx/check.py on a file the page made: onnx.checker, then onnxruntime on every
+ * row of the CSV against `hearth predict` of the page's own .hearth file. */
+async function checkWithOnnxruntime(model, onnxPath, csv, kind) {
+  const python = process.env.HEARTH_ONNX_PYTHON;
+  const hearth = process.env.HEARTH_BIN;
+  assert.ok(python && hearth, 'run through scripts/check, which sets HEARTH_ONNX_PYTHON and HEARTH_BIN');
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const work = await mkdtemp(join(tmpdir(), 'hearth-onnx-'));
+  const script = join(here, '..', 'onnx', 'check.py');
+  return new Promise((resolve) => {
+    execFile(python, [script, '--file', hearth, model, onnxPath, csv, kind, work], (error, stdout, stderr) => {
+      resolve({ ok: !error, output: stdout + stderr });
+    });
+  });
+}
+
+test('the Export step compares every form and its ONNX file runs in onnxruntime', async () => {
+  await page.click('#step-train');
+  await page.selectOption('#model-select', 'mlp');
+  await page.fill('#hidden-input', '64,64');
+  await page.dispatchEvent('#hidden-input', 'change');
+  await page.fill('#dropout-input', '0');
+  await page.dispatchEvent('#dropout-input', 'change');
+  await train('cpu', 30);
+  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const modelPath = await modelDownload.path();
+  await page.click('#step-export');
+  await page.selectOption('#quantize-select', 'dynamic');
+  await page.click('#export-button');
+  await page.waitForSelector('#exported[data-form="dynamic-int8"]', { timeout: LONG });
+  const forms = await page.$$eval('#export-report tr[data-form]', (rows) => Object.fromEntries(rows.map((row) => [row.dataset.form, Number(row.dataset.ratio)])));
+  assert.deepEqual(Object.keys(forms).sort(), ['dynamic-int8', 'fp16', 'fp32', 'static-int8']);
+  assert.equal(forms.fp32, 1);
+  assert.ok(forms['dynamic-int8'] < 0.6 && forms.fp16 < 0.8, JSON.stringify(forms));
+  assert.ok(await page.$eval('#sparsity-chart', (figure) => Number(figure.dataset.points)) >= 5);
+  assert.match(await page.$eval('#python-snippet', (pre) => pre.textContent), /"petal_length_cm"/);
+  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+  const csv = join(here, '..', '..', 'static', 'iris.csv');
+  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'dynamic');
+  assert.ok(checked.ok, checked.output);
+});
+
+test('pruning in the page reaches the sparsity asked for and the float32 file still agrees', async () => {
+  await page.selectOption('#quantize-select', 'none');
+  await page.check('#prune-input');
+  await page.fill('#sparsity-input', '0.5');
+  await page.dispatchEvent('#sparsity-input', 'change');
+  await page.fill('#stages-input', '2');
+  await page.dispatchEvent('#stages-input', 'change');
+  await page.fill('#fine-tune-input', '3');
+  await page.dispatchEvent('#fine-tune-input', 'change');
+  await page.click('#export-button');
+  await page.waitForSelector('#exported[data-form="fp32"]', { timeout: LONG });
+  const caption = await page.$eval('#export-report caption', (c) => c.textContent);
+  assert.match(caption, /50% of the dense weights zero/);
+  const fineTuned = await page.$eval('#sparsity-chart', (figure) => figure.textContent);
+  assert.match(fineTuned, /fine-tuned/);
+});
+
 test('nothing panicked or threw in the page or the worker', () => {
   assert.deepEqual(pageErrors, []);
 });

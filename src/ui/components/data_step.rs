@@ -9,7 +9,7 @@ use super::source::SourcePicker;
 use super::target::TargetPicker;
 use crate::protocol::{DialectChoice, Request, Response};
 use crate::ui::hooks::WorkerHandle;
-use crate::ui::state::{Action, State};
+use crate::ui::state::{Action, DataSource, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -42,7 +42,16 @@ pub fn data_step(props: &Props) -> Html {
                     }));
                     return;
                 };
-                dispatcher.dispatch(Action::Loading { task, dialect });
+                let source = match (&request, &file) {
+                    (Request::LoadSample { name, .. }, _) => Some(DataSource::Sample(name.clone())),
+                    (Request::LoadFile { .. }, Some(file)) => Some(DataSource::File(file.clone())),
+                    _ => None,
+                };
+                dispatcher.dispatch(Action::Loading {
+                    task,
+                    dialect,
+                    source,
+                });
                 if let Err(message) = worker.send(request, file) {
                     dispatcher.dispatch(Action::Worker(Response::Failed { message }));
                 }

@@ -71,7 +71,7 @@ pub struct DownloadProps {
 pub fn model_download(props: &DownloadProps) -> Html {
     let model = props.model.clone();
     let url = use_memo(Rc::as_ptr(&props.model) as usize, move |_| {
-        blob_url(&model.model)
+        blob_url(&model.model, "application/json")
     });
     let file_name = format!(
         "{}.hearth",
@@ -93,10 +93,11 @@ pub fn model_download(props: &DownloadProps) -> Html {
     }
 }
 
-fn blob_url(text: &str) -> Option<String> {
+/// A `blob:` URL holding `text`, for a download link: the file is made in the browser.
+pub fn blob_url(text: &str, mime: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }

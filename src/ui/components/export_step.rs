@@ -1,0 +1,414 @@
+//! Step 5: compress the current model and download it as ONNX, with the size / metric table of
+//! every numeric form, the sparsity curve and snippets that run the file.
+
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::chart::{BLUE, Chart, Series};
+use crate::compress::{
+    Calibration, CompressionReport, Granularity, PruneScope, PruneSettings, Quantization, headline,
+};
+use crate::export::InputKind;
+use crate::format;
+use crate::protocol::{ExportSettings, ExportedModel, Request, Response};
+use crate::ui::hooks::WorkerHandle;
+use crate::ui::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: UseReducerHandle<State>,
+    pub worker: Option<WorkerHandle>,
+}
+
+#[function_component(ExportStep)]
+pub fn export_step(props: &Props) -> Html {
+    let state = &props.state;
+    let Some(model) = state.training.as_ref().and_then(|t| t.result.clone()) else {
+        return html! { <main class="step-export"><p>{ "Train a model, pick a trial or load a .hearth file first (steps 3 and 4)." }</p></main> };
+    };
+    let exporting = state.export.running;
+    let on_export = {
+        let (dispatcher, worker, settings) = (
+            state.dispatcher(),
+            props.worker.clone(),
+            state.export_settings.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(worker) = &worker else { return };
+            dispatcher.dispatch(Action::ExportRequested);
+            if let Err(message) = worker.send(Request::Export(settings.clone()), None) {
+                dispatcher.dispatch(Action::Worker(Response::ExportFailed { message }));
+            }
+        })
+    };
+    let name = state
+        .profile
+        .as_ref()
+        .map(|p| p.source.trim_end_matches(".csv").to_string())
+        .unwrap_or_else(|| "model".into());
+    html! {
+        <main class="step-export">
+            <p class="muted">{ format!("Exporting {} ({}){}", model.config.model.label(),
+                model.summary.device.as_deref().unwrap_or("trained here"),
+                model.loaded_from.as_ref().map(|f| format!(", from {f}")).unwrap_or_default()) }</p>
+            <ExportSettingsForm settings={state.export_settings.clone()} disabled={exporting}
+                on_change={{ let d = state.dispatcher(); Callback::from(move |s| d.dispatch(Action::SetExportSettings(s))) }} />
+            <div class="train-buttons">
+                <button id="export-button" class="primary" onclick={on_export} disabled={exporting}>{ "Build the ONNX file" }</button>
+            </div>
+            if let Some((stage, stages, sparsity)) = state.export.stage {
+                if exporting {
+                    <p class="progress">{ format!("Pruning: stage {stage} of {stages}, sparsity {:.0}%", sparsity * 100.0) }</p>
+                }
+            }
+            if exporting && state.export.stage.is_none() { <p class="progress">{ "Compressing and comparing…" }</p> }
+            if let Some(message) = &state.export.error {
+                <p id="export-error" class="error" role="alert">{ message }</p>
+            }
+            if let Some(exported) = &state.export.result {
+                <ExportedView exported={exported.clone()} {name} />
+            }
+        </main>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    settings: ExportSettings,
+    disabled: bool,
+    on_change: Callback<ExportSettings>,
+}
+
+type Apply = fn(&mut ExportSettings, &str) -> Result<(), String>;
+
+#[function_component(ExportSettingsForm)]
+fn export_settings_form(props: &FormProps) -> Html {
+    let field_error = use_state(|| None::<String>);
+    let settings = &props.settings;
+    let edit = |apply: Apply| {
+        let (settings, on_change, field_error) = (
+            props.settings.clone(),
+            props.on_change.clone(),
+            field_error.clone(),
+        );
+        Callback::from(move |event: Event| {
+            let value = if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                if input.type_() == "checkbox" {
+                    input.checked().to_string()
+                } else {
+                    input.value()
+                }
+            } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                select.value()
+            } else {
+                return;
+            };
+            let mut next = settings.clone();
+            match apply(&mut next, value.trim()) {
+                Ok(()) => {
+                    field_error.set(None);
+                    on_change.emit(next);
+                }
+                Err(message) => field_error.set(Some(message)),
+            }
+        })
+    };
+    let option = |value: &'static str, label: &'static str, selected: bool| html! { <option {value} {selected}>{ label }</option> };
+    let (granularity, calibration) = match settings.quantization {
+        Quantization::DynamicInt8 { granularity } => (Some(granularity), None),
+        Quantization::StaticInt8 {
+            granularity,
+            calibration,
+        } => (Some(granularity), Some(calibration)),
+        _ => (None, None),
+    };
+    let prune = settings.prune.clone();
+    html! {
+        <fieldset id="export-settings" class="train-settings" disabled={props.disabled}>
+            <legend>{ "Compression" }</legend>
+            <div class="settings-row">
+                <label>{ "Form " }<select id="quantize-select" onchange={edit(set_quantization)}>
+                    { option("none", "float32", settings.quantization == Quantization::None) }
+                    { option("fp16", "float16 weights", settings.quantization == Quantization::Float16) }
+                    { option("dynamic", "dynamic int8", matches!(settings.quantization, Quantization::DynamicInt8 { .. })) }
+                    { option("static", "static int8 (calibrated)", matches!(settings.quantization, Quantization::StaticInt8 { .. })) }
+                </select></label>
+                if let Some(granularity) = granularity {
+                    <label>{ "Weight scales " }<select id="granularity-select" onchange={edit(set_granularity)}>
+                        { option("channel", "per channel", granularity == Granularity::PerChannel) }
+                        { option("tensor", "per tensor", granularity == Granularity::PerTensor) }
+                    </select></label>
+                }
+                if let Some(calibration) = calibration {
+                    <label>{ "Calibration " }<select id="calibration-select" onchange={edit(set_calibration)}>
+                        { option("minmax", "min–max", calibration == Calibration::MinMax) }
+                        { option("percentile", "99.99th percentile", matches!(calibration, Calibration::Percentile { .. })) }
+                    </select></label>
+                }
+            </div>
+            <div class="settings-row">
+                <label><input id="prune-input" type="checkbox" checked={prune.is_some()} onchange={edit(set_prune)} />{ " prune" }</label>
+                if let Some(prune) = prune {
+                    <label>{ "Sparsity " }<input id="sparsity-input" type="number" min="0" max="0.99" step="0.05" value={prune.sparsity.to_string()} onchange={edit(set_sparsity)} /></label>
+                    <label>{ "Scope " }<select id="scope-select" onchange={edit(set_scope)}>
+                        { option("global", "global", prune.scope == PruneScope::Global) }
+                        { option("layer", "per layer", prune.scope == PruneScope::PerLayer) }
+                    </select></label>
+                    <label>{ "Stages " }<input id="stages-input" type="number" min="1" value={prune.stages.to_string()} onchange={edit(set_stages)} /></label>
+                    <label>{ "Fine-tune epochs per stage " }<input id="fine-tune-input" type="number" min="0" value={prune.fine_tune_epochs.to_string()} onchange={edit(set_fine_tune)} /></label>
+                }
+            </div>
+            if let Some(message) = &*field_error {
+                <p id="export-field-error" class="error" role="alert">{ message }</p>
+            }
+        </fieldset>
+    }
+}
+
+fn granularity_of(settings: &ExportSettings) -> Granularity {
+    match settings.quantization {
+        Quantization::DynamicInt8 { granularity }
+        | Quantization::StaticInt8 { granularity, .. } => granularity,
+        _ => Granularity::PerChannel,
+    }
+}
+
+fn set_quantization(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    let granularity = granularity_of(settings);
+    settings.quantization = match value {
+        "fp16" => Quantization::Float16,
+        "dynamic" => Quantization::DynamicInt8 { granularity },
+        "static" => Quantization::StaticInt8 {
+            granularity,
+            calibration: Calibration::MinMax,
+        },
+        _ => Quantization::None,
+    };
+    Ok(())
+}
+
+fn set_granularity(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    let chosen = if value == "tensor" {
+        Granularity::PerTensor
+    } else {
+        Granularity::PerChannel
+    };
+    match &mut settings.quantization {
+        Quantization::DynamicInt8 { granularity }
+        | Quantization::StaticInt8 { granularity, .. } => *granularity = chosen,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn set_calibration(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    if let Quantization::StaticInt8 { calibration, .. } = &mut settings.quantization {
+        *calibration = if value == "percentile" {
+            Calibration::Percentile { percentile: 99.99 }
+        } else {
+            Calibration::MinMax
+        };
+    }
+    Ok(())
+}
+
+fn set_prune(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    settings.prune = (value == "true").then(PruneSettings::default);
+    Ok(())
+}
+
+fn prune_field<T: std::str::FromStr>(
+    settings: &mut ExportSettings,
+    name: &str,
+    value: &str,
+    apply: impl FnOnce(&mut PruneSettings, T),
+) -> Result<(), String> {
+    let parsed = value
+        .parse::<T>()
+        .map_err(|_| format!("{name}: “{value}” is not a valid number."))?;
+    if let Some(prune) = &mut settings.prune {
+        apply(prune, parsed);
+    }
+    Ok(())
+}
+
+fn set_sparsity(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    prune_field(settings, "Sparsity", value, |p, v: f64| p.sparsity = v)
+}
+
+fn set_scope(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    if let Some(prune) = &mut settings.prune {
+        prune.scope = if value == "layer" {
+            PruneScope::PerLayer
+        } else {
+            PruneScope::Global
+        };
+    }
+    Ok(())
+}
+
+fn set_stages(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    prune_field(settings, "Stages", value, |p, v: usize| p.stages = v)
+}
+
+fn set_fine_tune(settings: &mut ExportSettings, value: &str) -> Result<(), String> {
+    prune_field(settings, "Fine-tune epochs", value, |p, v: usize| {
+        p.fine_tune_epochs = v
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct ExportedProps {
+    exported: Rc<ExportedModel>,
+    name: String,
+}
+
+#[function_component(ExportedView)]
+fn exported_view(props: &ExportedProps) -> Html {
+    let exported = &props.exported;
+    let file_name = format!("{}-{}.onnx", props.name, exported.quantization.label());
+    let bytes = exported.clone();
+    let url = (*use_memo(Rc::as_ptr(exported) as usize, move |_| {
+        bytes_url(&bytes.onnx)
+    }))
+    .clone();
+    html! {
+        <div id="exported" data-form={exported.quantization.label()} data-bytes={exported.onnx.len().to_string()}>
+            if let Some(note) = &exported.note { <p class="muted">{ note }</p> }
+            { report_table(&exported.report, exported.quantization.label()) }
+            { sparsity_chart(&exported.report) }
+            if let Some(url) = url {
+                <p><a id="download-onnx" class="button" href={url} download={file_name.clone()}>
+                    { format!("Download {file_name} ({})", format::bytes(exported.onnx.len() as f64)) }
+                </a></p>
+            }
+            { snippets(exported, &file_name) }
+        </div>
+    }
+}
+
+fn report_table(report: &CompressionReport, chosen: &str) -> Html {
+    let headline_of = |metrics: &Option<crate::train::Metrics>| {
+        metrics
+            .as_ref()
+            .map(|m| {
+                let (name, value) = headline(m);
+                format!("{name} {value:.2}")
+            })
+            .unwrap_or_else(|| "—".into())
+    };
+    html! {
+        <table id="export-report" class="epochs">
+            <caption>{ format!("{} parameters, {:.0}% of the dense weights zero", format::number(report.parameters as f64), report.sparsity * 100.0) }</caption>
+            <thead><tr><th>{ "form" }</th><th>{ "ONNX size" }</th><th>{ "× fp32" }</th><th>{ "validation" }</th><th>{ "test" }</th>
+                <th>{ "max output diff" }</th><th>{ "mean output diff" }</th><th>{ "same label" }</th></tr></thead>
+            <tbody>
+                { for report.variants.iter().map(|v| html! {
+                    <tr data-form={v.quantization.label()} data-ratio={v.size_ratio.to_string()} class={classes!((v.quantization.label() == chosen).then_some("best"))}>
+                        <td>{ v.quantization.label() }</td>
+                        <td class="num">{ format::bytes(v.onnx_bytes as f64) }</td>
+                        <td class="num">{ format!("{:.2}", v.size_ratio) }</td>
+                        <td class="num">{ headline_of(&v.valid_metrics) }</td>
+                        <td class="num">{ headline_of(&v.test_metrics) }</td>
+                        <td class="num">{ format!("{:.2e}", v.max_output_difference) }</td>
+                        <td class="num">{ format!("{:.2e}", v.mean_output_difference) }</td>
+                        <td class="num">{ v.argmax_agreement.map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "—".into()) }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+fn sparsity_chart(report: &CompressionReport) -> Html {
+    let points: Vec<(f64, f64)> = report
+        .curve
+        .iter()
+        .filter_map(|p| {
+            p.valid_metrics
+                .as_ref()
+                .map(|m| (p.sparsity * 100.0, headline(m).1))
+        })
+        .collect();
+    let Some(name) = report
+        .curve
+        .iter()
+        .find_map(|p| p.valid_metrics.as_ref().map(|m| headline(m).0))
+    else {
+        return html! {};
+    };
+    let fine_tuned = report.curve.iter().any(|p| p.fine_tuned);
+    let how = if fine_tuned {
+        "pruned gradually and fine-tuned"
+    } else {
+        "pruned in one shot"
+    };
+    let series = Rc::new(vec![Series::line(how, BLUE, points)]);
+    html! { <Chart id="sparsity-chart" title={format!("Sparsity against the validation metric ({how})")} x_label="sparsity (%)" y_label={format!("{name} (points)")} {series} /> }
+}
+
+/// How to run the file: Python onnxruntime and onnxruntime-web, with this model's inputs.
+fn snippets(exported: &ExportedModel, file_name: &str) -> Html {
+    let python_feeds: Vec<String> = exported
+        .inputs
+        .iter()
+        .map(|input| match input.kind {
+            InputKind::Float => format!(
+                "    {:?}: np.array([[float(r[{:?}]) if r[{:?}] not in MISSING else np.nan] for r in rows], np.float32),",
+                input.name, input.name, input.name
+            ),
+            InputKind::String => format!(
+                "    {:?}: np.array([[\"\" if r[{:?}] in MISSING else r[{:?}]] for r in rows], object),",
+                input.name, input.name, input.name
+            ),
+        })
+        .collect();
+    let python = format!(
+        "import csv, numpy as np, onnxruntime as ort\n\nMISSING = {{\"\", \"NA\", \"N/A\", \"NaN\", \"null\", \"?\", \"-\"}}\nrows = list(csv.DictReader(open(\"data.csv\")))\nsession = ort.InferenceSession({file_name:?})\nfeeds = {{\n{}\n}}\n{} = session.run(None, feeds)\n",
+        python_feeds.join("\n"),
+        exported.outputs.join(", ")
+    );
+    let js_feeds: Vec<String> = exported
+        .inputs
+        .iter()
+        .map(|input| match input.kind {
+            InputKind::Float => format!(
+                "  {:?}: new ort.Tensor('float32', Float32Array.from(rows, (r) => r[{:?}] === '' ? NaN : Number(r[{:?}])), [rows.length, 1]),",
+                input.name, input.name, input.name
+            ),
+            InputKind::String => format!(
+                "  {:?}: new ort.Tensor('string', rows.map((r) => r[{:?}] ?? ''), [rows.length, 1]),",
+                input.name, input.name
+            ),
+        })
+        .collect();
+    let js = format!(
+        "import * as ort from 'onnxruntime-web';\n\n// rows: objects keyed by column name, e.g. from a CSV parser\nconst session = await ort.InferenceSession.create({file_name:?});\nconst results = await session.run({{\n{}\n}});\nconsole.log(results.{}.data);\n",
+        js_feeds.join("\n"),
+        exported
+            .outputs
+            .first()
+            .map(String::as_str)
+            .unwrap_or("label")
+    );
+    html! {
+        <div class="snippets">
+            <h4>{ "Run it in Python (onnxruntime)" }</h4>
+            <pre id="python-snippet"><code>{ python }</code></pre>
+            <h4>{ "Run it in the browser (onnxruntime-web)" }</h4>
+            <pre id="js-snippet"><code>{ js }</code></pre>
+        </div>
+    }
+}
+
+/// A `blob:` URL holding `bytes`, for the ONNX download.
+fn bytes_url(bytes: &[u8]) -> Option<String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
