@@ -285,13 +285,11 @@ test('regression shows error curves and a residual plot of the test rows', async
   assert.ok(rmse > 0 && rmse < 80, `RMSE ${rmse} (the target's standard deviation is 77)`);
 });
 
+// Changes to the default space: few epochs so that the study runs in seconds.
 const SMALL_SPACE = JSON.stringify({
-  params: [
-    { name: 'model', domain: { categorical: { choices: ['linear', 'mlp'] } } },
-    { name: 'width', domain: { int: { low: 4, high: 32 } }, when: { param: 'model', one_of: ['mlp'] } },
-    { name: 'learning_rate', domain: { float: { low: 0.001, high: 0.1, log: true } } },
-    { name: 'epochs', domain: { fixed: { value: 6 } } },
-  ],
+  width: { int: { low: 4, high: 32 } },
+  learning_rate: { float: { low: 0.001, high: 0.1, log: true } },
+  epochs: { fixed: { value: 6 } },
 });
 
 async function studyInfo() {
@@ -342,6 +340,8 @@ test('the study exports as JSON with each trial\'s parameters', async () => {
   for (const trial of study.trials) {
     assert.ok(['linear', 'mlp'].includes(trial.params.model), JSON.stringify(trial.params));
     assert.ok(trial.params.learning_rate >= 0.001 && trial.params.learning_rate <= 0.1);
+    assert.equal(trial.params.epochs, 6);
+    if (trial.params.model === 'mlp') assert.ok(trial.params.width >= 4 && trial.params.width <= 32);
   }
 });
 

@@ -3,10 +3,10 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::chart::{BLUE, Chart, Series};
+use super::form::{Apply, on_field};
 use crate::compress::{
     Calibration, CompressionReport, Granularity, PruneScope, PruneSettings, Quantization, headline,
 };
@@ -81,39 +81,12 @@ struct FormProps {
     on_change: Callback<ExportSettings>,
 }
 
-type Apply = fn(&mut ExportSettings, &str) -> Result<(), String>;
-
 #[function_component(ExportSettingsForm)]
 fn export_settings_form(props: &FormProps) -> Html {
     let field_error = use_state(|| None::<String>);
     let settings = &props.settings;
-    let edit = |apply: Apply| {
-        let (settings, on_change, field_error) = (
-            props.settings.clone(),
-            props.on_change.clone(),
-            field_error.clone(),
-        );
-        Callback::from(move |event: Event| {
-            let value = if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                if input.type_() == "checkbox" {
-                    input.checked().to_string()
-                } else {
-                    input.value()
-                }
-            } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                select.value()
-            } else {
-                return;
-            };
-            let mut next = settings.clone();
-            match apply(&mut next, value.trim()) {
-                Ok(()) => {
-                    field_error.set(None);
-                    on_change.emit(next);
-                }
-                Err(message) => field_error.set(Some(message)),
-            }
-        })
+    let edit = |apply: Apply<ExportSettings>| {
+        on_field(&props.settings, &props.on_change, &field_error, apply)
     };
     let option = |value: &'static str, label: &'static str, selected: bool| html! { <option {value} {selected}>{ label }</option> };
     let (granularity, calibration) = match settings.quantization {

@@ -8,6 +8,7 @@ mod decisions;
 mod device_badge;
 mod dialect;
 mod export_step;
+mod form;
 mod metrics;
 mod prep_settings;
 mod prepare_step;

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::chart::{BLUE, BarChart, Chart, GREY, ORANGE, ParallelChart, Series, VERMILION};
+use super::form::{Apply, on_field};
 use super::metrics::blob_url;
 use crate::format;
 use crate::protocol::{Request, Response};
@@ -34,7 +35,8 @@ pub struct SearchForm {
     pub workers: String,
     pub seed: String,
     pub second: String,
-    /// The search space as JSON; empty means the default for the data's size.
+    /// Changes to the default space (which follows the data's size), as JSON: parameter name
+    /// → domain, as `hearth search --space` takes them. Empty: no change.
     pub space: String,
 }
 
@@ -93,12 +95,16 @@ impl SearchForm {
         let trials = whole("Trials", optional("Trials", &self.trials)?)?;
         let work = whole("Work budget", optional("Work budget", &self.work)?)?;
         let seed = whole("Seed", optional("Seed", &self.seed)?)?.unwrap_or(42);
-        let space = if self.space.trim().is_empty() {
-            Space::for_training(training_rows)
+        let overrides: BTreeMap<String, Domain> = if self.space.trim().is_empty() {
+            BTreeMap::new()
         } else {
-            serde_json::from_str(&self.space)
-                .map_err(|error| format!("Search space: the JSON is not a space ({error})."))?
+            serde_json::from_str(&self.space).map_err(|error| {
+                format!("Search space: the changes are not a JSON object of parameter domains ({error}).")
+            })?
         };
+        let space = Space::for_training(training_rows)
+            .with_overrides(&overrides)
+            .map_err(|error| format!("Search space: {error}"))?;
         let settings = StudySettings {
             seed,
             sampler: match self.sampler.as_str() {
@@ -383,61 +389,55 @@ struct SettingsProps {
 #[function_component(SearchSettings)]
 fn search_settings(props: &SettingsProps) -> Html {
     let form = &props.form;
-    let edit = |apply: fn(&mut SearchForm, String)| {
-        let (form, on_change) = (props.form.clone(), props.on_change.clone());
-        Callback::from(move |event: Event| {
-            let value = if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                input.value()
-            } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                select.value()
-            } else if let Some(area) = event.target_dyn_into::<HtmlTextAreaElement>() {
-                area.value()
-            } else {
-                return;
-            };
-            let mut next = form.clone();
-            apply(&mut next, value);
-            on_change.emit(next);
-        })
-    };
+    let field_error = use_state(|| None::<String>);
+    let edit =
+        |apply: Apply<SearchForm>| on_field(&props.form, &props.on_change, &field_error, apply);
     let option = |value: &'static str, label: &'static str, current: &str| {
         html! {
             <option {value} selected={current == value}>{ label }</option>
         }
     };
-    let space = if form.space.trim().is_empty() {
-        serde_json::to_string_pretty(&Space::for_training(props.training_rows)).unwrap_or_default()
-    } else {
-        form.space.clone()
-    };
+    let defaults = Space::for_training(props.training_rows);
     html! {
         <fieldset id="search-settings" class="train-settings" disabled={props.disabled}>
             <legend>{ "Study" }</legend>
             <div class="settings-row">
-                <label>{ "Sampler " }<select id="sampler-select" onchange={edit(|f, v| f.sampler = v)}>
+                <label>{ "Sampler " }<select id="sampler-select" onchange={edit(|f, v| { f.sampler = v.to_string(); Ok(()) })}>
                     { option("tpe", "TPE", &form.sampler) }{ option("random", "random", &form.sampler) }{ option("grid", "grid", &form.sampler) }
                 </select></label>
-                <label>{ "Pruner " }<select id="pruner-select" onchange={edit(|f, v| f.pruner = v)}>
+                <label>{ "Pruner " }<select id="pruner-select" onchange={edit(|f, v| { f.pruner = v.to_string(); Ok(()) })}>
                     { option("asha", "ASHA", &form.pruner) }{ option("median", "median", &form.pruner) }{ option("none", "none", &form.pruner) }
                 </select></label>
-                <label>{ "Trials " }<input id="trials-input" type="number" min="1" value={form.trials.clone()} onchange={edit(|f, v| f.trials = v)} /></label>
+                <label>{ "Trials " }<input id="trials-input" type="number" min="1" value={form.trials.clone()} onchange={edit(|f, v| { f.trials = v.to_string(); Ok(()) })} /></label>
                 <label title="Training rows × epochs summed over trials; reproducible">{ "Work budget " }
-                    <input id="work-input" type="number" min="1" placeholder="none" value={form.work.clone()} onchange={edit(|f, v| f.work = v)} /></label>
+                    <input id="work-input" type="number" min="1" placeholder="none" value={form.work.clone()} onchange={edit(|f, v| { f.work = v.to_string(); Ok(()) })} /></label>
                 <label title="Depends on the machine: not reproducible">{ "Wall clock (s, not reproducible) " }
-                    <input id="wall-input" type="number" min="1" placeholder="none" value={form.wall_clock_s.clone()} onchange={edit(|f, v| f.wall_clock_s = v)} /></label>
+                    <input id="wall-input" type="number" min="1" placeholder="none" value={form.wall_clock_s.clone()} onchange={edit(|f, v| { f.wall_clock_s = v.to_string(); Ok(()) })} /></label>
             </div>
             <div class="settings-row">
-                <label>{ "Workers " }<input id="workers-input" type="number" min="1" max="32" value={form.workers.clone()} onchange={edit(|f, v| f.workers = v)} /></label>
-                <label>{ "Seed " }<input id="search-seed-input" type="number" min="0" value={form.seed.clone()} onchange={edit(|f, v| f.seed = v)} /></label>
-                <label>{ "Second objective " }<select id="second-select" onchange={edit(|f, v| f.second = v)}>
+                <label>{ "Workers " }<input id="workers-input" type="number" min="1" max="32" value={form.workers.clone()} onchange={edit(|f, v| { f.workers = v.to_string(); Ok(()) })} /></label>
+                <label>{ "Seed " }<input id="search-seed-input" type="number" min="0" value={form.seed.clone()} onchange={edit(|f, v| { f.seed = v.to_string(); Ok(()) })} /></label>
+                <label>{ "Second objective " }<select id="second-select" onchange={edit(|f, v| { f.second = v.to_string(); Ok(()) })}>
                     { option("none", "none", &form.second) }{ option("parameters", "parameter count", &form.second) }
                     { option("latency", "inference latency (not reproducible)", &form.second) }
                 </select></label>
             </div>
             <details>
-                <summary>{ "Search space (edit ranges, or use {\"fixed\": {\"value\": …}} to fix a parameter)" }</summary>
-                <textarea id="space-input" rows="14" cols="80" spellcheck="false" value={space}
-                    onchange={edit(|f, v| f.space = v)} />
+                <summary>{ "Search space" }</summary>
+                <table class="space">
+                    <thead><tr><th>{ "parameter" }</th><th>{ "default for this data" }</th><th>{ "when" }</th></tr></thead>
+                    <tbody>
+                        { for defaults.params.iter().map(|spec| html! {
+                            <tr><td>{ &spec.name }</td>
+                                <td><code>{ serde_json::to_string(&spec.domain).unwrap_or_default() }</code></td>
+                                <td>{ spec.when.as_ref().map(|w| format!("{} is {}", w.param, w.one_of.iter().map(ParamValue::label).collect::<Vec<_>>().join(" or "))).unwrap_or_default() }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <label for="space-input">{ "Changes (JSON: parameter → domain; fix one with {\"fixed\": {\"value\": …}}):" }</label>
+                <textarea id="space-input" rows="5" cols="80" spellcheck="false" value={form.space.clone()}
+                    placeholder={"{\"learning_rate\": {\"float\": {\"low\": 0.001, \"high\": 0.1, \"log\": true}}, \"model\": {\"fixed\": {\"value\": \"mlp\"}}}"}
+                    onchange={edit(|f, v| { f.space = v.to_string(); Ok(()) })} />
             </details>
         </fieldset>
     }

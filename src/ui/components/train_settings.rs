@@ -1,8 +1,9 @@
 //! The training settings form: every field of [`TrainConfig`] the task uses, and the device.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use super::form::{Apply, on_field};
 use crate::data::Task;
 use crate::train::{
     Activation, DevicePreference, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig,
@@ -18,41 +19,12 @@ pub struct Props {
     pub on_device: Callback<DevicePreference>,
 }
 
-/// Applies a field's text to the config, or says in one sentence why it cannot.
-type Apply = fn(&mut TrainConfig, &str) -> Result<(), String>;
-
 #[function_component(TrainSettings)]
 pub fn train_settings(props: &Props) -> Html {
     let field_error = use_state(|| None::<String>);
     let config = &props.config;
-    let edit = |apply: Apply| {
-        let (config, on_config, field_error) = (
-            props.config.clone(),
-            props.on_config.clone(),
-            field_error.clone(),
-        );
-        Callback::from(move |event: Event| {
-            let value = if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                if input.type_() == "checkbox" {
-                    input.checked().to_string()
-                } else {
-                    input.value()
-                }
-            } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                select.value()
-            } else {
-                return;
-            };
-            let mut next = config.clone();
-            match apply(&mut next, value.trim()) {
-                Ok(()) => {
-                    field_error.set(None);
-                    on_config.emit(next);
-                }
-                Err(message) => field_error.set(Some(message)),
-            }
-        })
-    };
+    let edit =
+        |apply: Apply<TrainConfig>| on_field(&props.config, &props.on_config, &field_error, apply);
     let on_device = {
         let on_device = props.on_device.clone();
         Callback::from(move |event: Event| {
@@ -70,7 +42,7 @@ pub fn train_settings(props: &Props) -> Html {
                   label: &'static str,
                   value: String,
                   step: &'static str,
-                  apply: Apply| {
+                  apply: Apply<TrainConfig>| {
         html! {
             <label>{ label }{ " " }<input id={id} type="number" min="0" step={step} value={value} onchange={edit(apply)} /></label>
         }
