@@ -2,7 +2,7 @@
 
 use hearth::data::{
     ColumnKind, ColumnProfile, IngestOptions, NumericSummary, Profile, Task, profile,
-    read_csv_bytes, read_csv_path, suggest_task,
+    read_csv_bytes, read_csv_path, suggest_task, target_problem, target_warnings,
 };
 
 fn bundled(name: &str) -> Profile {
@@ -423,4 +423,114 @@ fn labels_and_serde() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+#[test]
+fn nearly_unique_text_is_free_text_or_an_identifier_and_never_a_target() {
+    // 40 rows: a name per row but one repeated (97.5% distinct), a code per row, a city.
+    let mut csv = String::from("name,code,city,y\n");
+    for i in 0..40 {
+        let name = if i == 39 { 0 } else { i };
+        csv.push_str(&format!(
+            "\"Surname{name}, Mr. Given\",C{i:04},{},{}\n",
+            ["Oslo", "Bergen"][i % 2],
+            i % 3
+        ));
+    }
+    let p = of(&csv);
+    assert_eq!(column(&p, "name").kind, ColumnKind::Text);
+    assert_eq!(column(&p, "code").kind, ColumnKind::Identifier);
+    assert_eq!(column(&p, "city").kind, ColumnKind::Categorical);
+    assert_eq!(suggest_task(&p, "name"), None);
+    assert_eq!(
+        target_problem(&p, column(&p, "name")).as_deref(),
+        Some("it is free text or names (39 distinct values in 40 rows)")
+    );
+    assert_eq!(
+        target_problem(&p, column(&p, "code")).as_deref(),
+        Some("it identifies rows (40 distinct values in 40 rows) rather than describing them")
+    );
+    assert_eq!(target_problem(&p, column(&p, "city")), None);
+}
+
+#[test]
+fn a_category_with_too_many_classes_for_its_rows_is_no_target() {
+    // 30 classes in 400 rows: 7.5% of the rows.
+    let mut csv = String::from("x,kind\n");
+    for i in 0..400 {
+        csv.push_str(&format!("{i},k{}\n", i % 30));
+    }
+    let p = of(&csv);
+    assert_eq!(suggest_task(&p, "kind"), None);
+    let problem = target_problem(&p, column(&p, "kind")).unwrap_or_default();
+    assert!(
+        problem.starts_with("it has 30 classes in 400 rows, more than 5% of the rows"),
+        "{problem}"
+    );
+    // 20 classes are never too many, even in few rows.
+    let mut small = String::from("x,kind\n");
+    for i in 0..40 {
+        small.push_str(&format!("{i},k{}\n", i % 20));
+    }
+    assert_eq!(
+        suggest_task(&of(&small), "kind"),
+        Some(Task::MulticlassClassification)
+    );
+}
+
+#[test]
+fn a_constant_target_says_why_and_missing_targets_warn() {
+    let p = of("a,b\nsame,1\nsame,\nsame,3\nsame,4\n");
+    assert_eq!(
+        target_problem(&p, column(&p, "a")).as_deref(),
+        Some("every row has the same value (\"same\")")
+    );
+    assert_eq!(
+        target_warnings(&p, "b"),
+        ["1 of 4 rows have no value for \"b\"; they are left out of training and testing."]
+    );
+    assert!(target_warnings(&p, "a").is_empty());
+}
+
+#[test]
+fn the_suggested_target_is_not_a_time_part() {
+    let mut csv = String::from("carrier,distance,arr_delay,dep_time,hour,minute\n");
+    for i in 0..50 {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            ["AA", "UA"][i % 2],
+            100 + 7 * i,
+            (i as i64 * 13) % 50 - 20,
+            500 + i,
+            i % 24,
+            (i * 7) % 60
+        ));
+    }
+    assert_eq!(of(&csv).suggested_target.as_deref(), Some("arr_delay"));
+}
+
+#[test]
+fn a_column_of_numbers_with_some_text_first_gets_a_note() {
+    let mut csv = String::from("x,y\nunknown,1\n");
+    for i in 0..30 {
+        csv.push_str(&format!("{},{}\n", i % 10, i % 2));
+    }
+    let p = of(&csv);
+    assert_eq!(column(&p, "x").kind, ColumnKind::Categorical);
+    let note = p.notes.join(" ");
+    assert!(
+        note.contains(
+            "Column \"x\" mixes numbers and text (30 of 31 values are numbers, but not \"unknown\")"
+        ),
+        "{note}"
+    );
+    // Text after ten numbers: ingest's note with the line, and no second one.
+    let mut late = String::from("x,y\n");
+    for i in 0..30 {
+        late.push_str(&format!("{},{}\n", i % 10, i % 2));
+    }
+    late.push_str("unknown,1\n");
+    let p = of(&late);
+    assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+    assert!(p.notes[0].contains("line 32"), "{:?}", p.notes);
 }

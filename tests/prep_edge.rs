@@ -383,7 +383,7 @@ fn all_missing_constant_and_identifier_columns_are_dropped_with_reasons() {
         reason("id"),
         Some((
             Action::Drop,
-            "identifier-like: every value is distinct".to_string()
+            "identifier-like: 30 distinct values, (nearly) one per row, so it names rows rather than describes them".to_string()
         ))
     );
     assert_eq!(
@@ -479,11 +479,34 @@ fn a_class_with_one_row_goes_to_training_with_a_note() {
     text.push_str("99,rare\n");
     text.push_str("98,pair\n97,pair\n");
     let d = csv(&text);
-    let (_, prepared) = prepare(
+    // By default the two tiny classes are pooled: their names stay out of the model.
+    let (_, pooled) = prepare(
         &d,
         "y",
         Task::MulticlassClassification,
         &PrepConfig::default(),
+    );
+    assert_eq!(
+        pooled.pipeline.target_encoding,
+        TargetEncoding::Labels {
+            classes: vec!["a".into(), "b".into(), "(other)".into()]
+        }
+    );
+    let notes = pooled.summary.notes.join(" ");
+    assert!(
+        notes.contains("2 classes of \"y\" seen fewer than 5 times are pooled as \"(other)\""),
+        "{notes}"
+    );
+    match pooled.pipeline.encode_targets(&d, &[40, 41, 0]) {
+        Ok(Targets::Classes(c)) => assert_eq!(c, [2, 2, 0]),
+        other => panic!("{other:?}"),
+    }
+    // Kept as they are when the user lowers the minimum to 1.
+    let (_, prepared) = prepare(
+        &d,
+        "y",
+        Task::MulticlassClassification,
+        &config(r#"{"rare_min_count": 1}"#),
     );
     let split = &prepared.split;
     assert!(split.train.contains(&40), "the single 'rare' row trains");
@@ -503,11 +526,12 @@ fn a_class_with_one_row_goes_to_training_with_a_note() {
     assert_eq!(prepared.pipeline.class_name(2), Some("pair"));
 
     // With folds the tiny classes train in every fold.
-    let config = PrepConfig {
+    let folds = PrepConfig {
         folds: Some(3),
+        rare_min_count: 1,
         ..PrepConfig::default()
     };
-    let (_, prepared) = prepare(&d, "y", Task::MulticlassClassification, &config);
+    let (_, prepared) = prepare(&d, "y", Task::MulticlassClassification, &folds);
     for i in 0..3 {
         assert!(prepared.split.fold_train(i).contains(&40));
     }
@@ -519,6 +543,7 @@ fn a_class_with_one_row_goes_to_training_with_a_note() {
         Task::BinaryClassification,
         &PrepConfig {
             folds: Some(10),
+            rare_min_count: 1,
             ..PrepConfig::default()
         },
     );
@@ -843,7 +868,7 @@ fn overrides_that_do_not_fit_are_refused_in_one_sentence() {
     );
     assert_eq!(
         refuse(r#"{"split": {"train": 0.5, "valid": 0.1, "test": 0.1}}"#),
-        "Setting \"split\": the train, valid and test fractions must add up to 1, but they add up to 0.7."
+        "Setting \"split\": the train, valid and test parts must add up to 100%, but they add up to 70%."
     );
     // Unusable targets and tasks.
     let e = plan(&p, "island", Task::Regression, &PrepConfig::default());
@@ -886,10 +911,20 @@ fn high_cardinality_categories_use_frequency_or_ordinal() {
     let (plan, prepared) = prepare(&d, "y", Task::BinaryClassification, &PrepConfig::default());
     assert_eq!(
         plan.decision("city").map(|d| d.reason.as_str()),
-        Some("frequency: 15 categories > 10; share of training rows, unseen → 0")
+        Some(
+            "frequency: 15 categories > 10; share of training rows, seen < 5 times in training or unseen → other"
+        )
     );
     let p = &prepared.pipeline;
-    assert_eq!(p.transform_row(&[Some("elsewhere")]), [0.0]);
+    // About 3 training rows a city: every city is rarer than 5, so none is listed and all
+    // share the mean rare share, as unseen ones do.
+    let Step::Frequency(city) = step(p, "city") else {
+        panic!("frequency step");
+    };
+    assert!(city.categories.is_empty(), "{city:?}");
+    assert!(city.other > 0.05 && city.other < 0.09, "{city:?}");
+    assert_eq!(p.transform_row(&[Some("elsewhere")]), [city.other]);
+    assert_eq!(p.transform_row(&[Some("c3")]), [city.other]);
     assert_consistent(p, &d);
     let (_, prepared) = prepare(
         &d,
@@ -969,7 +1004,17 @@ fn text_booleans_and_numeric_booleans_are_zero_one() {
 #[test]
 fn transform_errors_are_typed() {
     let d = csv("x,y\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n");
-    let (_, prepared) = prepare(&d, "y", Task::BinaryClassification, &PrepConfig::default());
+    // Three rows a class: below the privacy minimum of 5, so both classes would be pooled.
+    let keep_all = config(r#"{"rare_min_count": 1}"#);
+    assert!(matches!(
+        try_prepare(&d, "y", Task::BinaryClassification, &PrepConfig::default()),
+        Err(PrepError::RareClasses {
+            classes: 2,
+            min_count: 5,
+            ..
+        })
+    ));
+    let (_, prepared) = prepare(&d, "y", Task::BinaryClassification, &keep_all);
     let p = &prepared.pipeline;
     assert_eq!(
         p.transform_dataset(&d, &[99]).err(),

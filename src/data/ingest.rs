@@ -233,7 +233,9 @@ impl Ingest {
                 .iter()
                 .map(|f| encoding.decode(f, line).trim().to_string())
                 .collect();
-            unique_names(&raw)
+            let names = unique_names(&raw);
+            notes.extend(renamed_notes(&raw, &names));
+            names
         } else {
             (1..=first.len()).map(|j| format!("column_{j}")).collect()
         };
@@ -602,6 +604,26 @@ fn detect_header(records: &[Vec<Vec<u8>>], decimal_comma: bool) -> bool {
     true
 }
 
+/// One note per header name that [`unique_names`] had to change, so a renamed column is never
+/// a surprise ("Column 4 is also named "price", so it is read as "price_2".").
+fn renamed_notes(raw: &[String], names: &[String]) -> Vec<String> {
+    raw.iter()
+        .zip(names)
+        .enumerate()
+        .filter(|(_, (raw, name))| raw != name)
+        .map(|(j, (raw, name))| {
+            if raw.is_empty() {
+                format!("Column {} has no name in the header, so it is called \"{name}\".", j + 1)
+            } else {
+                format!(
+                    "Column {} is also named \"{raw}\" (names must be unique), so it is read as \"{name}\".",
+                    j + 1
+                )
+            }
+        })
+        .collect()
+}
+
 /// Makes header names unique and non-empty: duplicates get `_2`, `_3`…; empty names become
 /// `column_N` (N = 1-based position).
 pub(crate) fn unique_names(raw: &[String]) -> Vec<String> {
@@ -807,8 +829,11 @@ impl Builder {
             if *numbers >= 10 {
                 let shown: String = decode_field(content).0.chars().take(40).collect();
                 cx.notes.push(format!(
-                    "Column \"{}\" is read as text: line {} has \"{}\" after {} numbers.",
-                    cx.name, cx.line, shown, numbers
+                    "{}line {} has \"{}\" after {} numbers.",
+                    super::read_as_text_note_start(cx.name),
+                    cx.line,
+                    shown,
+                    numbers
                 ));
             }
             *self = Builder::Text(text);
@@ -946,6 +971,17 @@ mod tests {
         assert_eq!(
             unique_names(&raw),
             ["a", "a_3", "column_3_2", "a_2", "b", "column_6", "column_3"]
+        );
+        let names = unique_names(&raw);
+        let notes = renamed_notes(&raw, &names);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert_eq!(
+            notes[0],
+            "Column 2 is also named \"a\" (names must be unique), so it is read as \"a_3\"."
+        );
+        assert_eq!(
+            notes[1],
+            "Column 3 has no name in the header, so it is called \"column_3_2\"."
         );
     }
 

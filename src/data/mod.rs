@@ -45,6 +45,13 @@ pub use ingest::read_csv_path;
 pub use ingest::{Ingest, IngestOptions, PREVIEW_ROWS, SNIFF_DELIMITERS, read_csv_bytes};
 pub use number::{MISSING_MARKERS, is_missing_marker, parse_number};
 pub use profile::{
-    CategoryCount, ColumnKind, ColumnProfile, HISTOGRAM_BINS, Histogram, NumericSummary, Profile,
-    TOP_VALUES, Task, profile, suggest_task,
+    CategoryCount, ColumnKind, ColumnProfile, HISTOGRAM_BINS, Histogram, MANY_CLASSES,
+    MAX_CLASS_SHARE, NumericSummary, Profile, TOP_VALUES, Task, nearly_unique, profile,
+    suggest_task, target_problem, target_warnings, too_many_classes,
 };
+
+/// How the note about a numeric column read as text begins (ingest writes it with the line;
+/// the profile adds one, without a line, only when ingest did not).
+pub(crate) fn read_as_text_note_start(column: &str) -> String {
+    format!("Column \"{column}\" is read as text: ")
+}

@@ -141,12 +141,22 @@ const TARGET_NAMES: [&str; 11] = [
 
 /// Profiles every column and suggests a target and task.
 pub fn profile(dataset: &Dataset) -> Profile {
-    let columns = dataset.columns.iter().map(profile_column).collect();
+    let columns: Vec<ColumnProfile> = dataset.columns.iter().map(profile_column).collect();
+    let mut notes = dataset.notes.clone();
+    for (column, profiled) in dataset.columns.iter().zip(&columns) {
+        if let Some(note) = mixed_note(column, profiled, dataset.dialect.decimal_comma)
+            && !notes
+                .iter()
+                .any(|n| n.starts_with(&super::read_as_text_note_start(&column.name)))
+        {
+            notes.push(note);
+        }
+    }
     let mut profile = Profile {
         source: dataset.source.clone(),
         rows: dataset.rows,
         dialect: dataset.dialect.clone(),
-        notes: dataset.notes.clone(),
+        notes,
         columns,
         preview: dataset.preview.clone(),
         suggested_target: None,
@@ -160,10 +170,70 @@ pub fn profile(dataset: &Dataset) -> Profile {
     profile
 }
 
-/// The task for predicting `target`: `None` for unusable targets (identifier, free text,
-/// date/time, constant, all-missing columns, or a name that is not a column).
+/// Classification needs rows per class: a target with more classes than this share of its
+/// rows (and more than [`MANY_CLASSES`]) is refused.
+pub const MAX_CLASS_SHARE: f64 = 0.05;
+/// Up to this many classes are never "too many", whatever the row count (a small teaching table
+/// with 4 classes in 30 rows is fine).
+pub const MANY_CLASSES: usize = 20;
+
+/// Whether `classes` classes over `rows` rows leave too few rows per class to learn from.
+pub fn too_many_classes(classes: usize, rows: usize) -> bool {
+    classes > MANY_CLASSES && classes as f64 > MAX_CLASS_SHARE * rows as f64
+}
+
+/// Why `column` cannot be predicted by any task, as words that complete "it cannot be predicted:
+/// …" (e.g. "every value is missing"), or `None` when some task can use it.
+pub fn target_problem(profile: &Profile, column: &ColumnProfile) -> Option<String> {
+    let present = profile.rows.saturating_sub(column.missing);
+    match column.kind {
+        ColumnKind::AllMissing => Some("every value is missing".to_string()),
+        ColumnKind::Constant => Some(match column.top.first() {
+            Some(only) => format!("every row has the same value (\"{}\")", only.value),
+            None => "every row has the same value".to_string(),
+        }),
+        ColumnKind::Identifier => Some(format!(
+            "it identifies rows ({} distinct values in {present} rows) rather than describing them",
+            column.distinct
+        )),
+        ColumnKind::Text => Some(format!(
+            "it is free text or names ({} distinct values in {present} rows)",
+            column.distinct
+        )),
+        ColumnKind::DateTime => Some("it is a date/time; predict a number or a category".into()),
+        ColumnKind::Categorical if too_many_classes(column.distinct, present) => Some(format!(
+            "it has {} classes in {present} rows, more than {}% of the rows, which leaves too few rows per class to learn from",
+            column.distinct,
+            MAX_CLASS_SHARE * 100.0
+        )),
+        _ => None,
+    }
+}
+
+/// What a person should know before training on `target`, one sentence each: rows without a
+/// target value are left out. Empty for an unknown column.
+pub fn target_warnings(profile: &Profile, target: &str) -> Vec<String> {
+    let Some(column) = profile.columns.iter().find(|c| c.name == target) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    if column.missing > 0 && column.kind != ColumnKind::AllMissing {
+        warnings.push(format!(
+            "{} of {} rows have no value for \"{target}\"; they are left out of training and testing.",
+            column.missing, profile.rows
+        ));
+    }
+    warnings
+}
+
+/// The task for predicting `target`: `None` for unusable targets (see [`target_problem`]: an
+/// identifier, free text, date/time, constant or all-missing column, a category with too many
+/// classes, or a name that is not a column).
 pub fn suggest_task(profile: &Profile, target: &str) -> Option<Task> {
     let column = profile.columns.iter().find(|c| c.name == target)?;
+    if target_problem(profile, column).is_some() {
+        return None;
+    }
     match column.kind {
         ColumnKind::Identifier
         | ColumnKind::Text
@@ -180,8 +250,22 @@ pub fn suggest_task(profile: &Profile, target: &str) -> Option<Task> {
     }
 }
 
+/// Names of a date or time's parts: a table split a timestamp into these (a flight table's
+/// `year, month, day, hour, minute`), and they are what one predicts *from*, not what one
+/// predicts, even when they come last.
+fn names_a_time_part(name: &str) -> bool {
+    const PARTS: [&str; 9] = [
+        "year", "month", "day", "weekday", "hour", "minute", "second", "time", "date",
+    ];
+    let lower = name.to_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .any(|word| PARTS.contains(&word) || PARTS.iter().any(|p| word == format!("{p}s")))
+}
+
 /// A usable column with a conventional target name, else the last boolean, categorical
-/// (≤ 50 distinct), integer or numeric column.
+/// (≤ 50 distinct), integer or numeric column whose name is not a date/time part.
 fn suggest_target(profile: &Profile) -> Option<String> {
     let by_name = profile.columns.iter().find(|c| {
         let lower = c.name.to_lowercase();
@@ -191,10 +275,13 @@ fn suggest_target(profile: &Profile) -> Option<String> {
             && suggest_task(profile, &c.name).is_some()
     });
     let column = by_name.or_else(|| {
-        profile.columns.iter().rev().find(|c| match c.kind {
-            ColumnKind::Boolean | ColumnKind::Integer | ColumnKind::Numeric => true,
-            ColumnKind::Categorical => c.distinct <= 50,
-            _ => false,
+        profile.columns.iter().rev().find(|c| {
+            let usable = match c.kind {
+                ColumnKind::Boolean | ColumnKind::Integer | ColumnKind::Numeric => true,
+                ColumnKind::Categorical => c.distinct <= 50,
+                _ => false,
+            };
+            usable && !names_a_time_part(&c.name) && suggest_task(profile, &c.name).is_some()
         })
     })?;
     Some(column.name.clone())
@@ -205,6 +292,41 @@ fn profile_column(column: &Column) -> ColumnProfile {
         ColumnValues::Numeric(values) => profile_numeric(&column.name, values),
         ColumnValues::Text { dictionary, codes } => profile_text(&column.name, dictionary, codes),
     }
+}
+
+/// A note for a text column whose values are mostly numbers: it is read as categories, which
+/// a person who expected a number column should hear about (ingest says so itself, with the
+/// line, when the text came after ten numbers; this covers text that came first).
+fn mixed_note(column: &Column, profiled: &ColumnProfile, decimal_comma: bool) -> Option<String> {
+    let ColumnValues::Text { dictionary, codes } = &column.values else {
+        return None;
+    };
+    if !matches!(profiled.kind, ColumnKind::Categorical | ColumnKind::Text) {
+        return None;
+    }
+    let mut counts = vec![0usize; dictionary.len()];
+    for &code in codes {
+        if let Some(n) = counts.get_mut(code as usize) {
+            *n += 1;
+        }
+    }
+    let (mut numbers, mut text, mut example) = (0usize, 0usize, None);
+    for (value, &n) in dictionary.iter().zip(&counts).filter(|&(_, &n)| n > 0) {
+        if super::number::parse_number(value.as_bytes(), decimal_comma).is_some() {
+            numbers += n;
+        } else {
+            text += n;
+            example.get_or_insert(value.as_str());
+        }
+    }
+    let example: String = example?.chars().take(40).collect();
+    (numbers > text).then(|| {
+        format!(
+            "Column \"{}\" mixes numbers and text ({numbers} of {} values are numbers, but not \"{example}\"), so it is read as categories; mark the odd values as missing to use it as a number.",
+            column.name,
+            numbers + text
+        )
+    })
 }
 
 fn looks_like_id_name(name: &str) -> bool {
@@ -298,6 +420,12 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
 
 const TRUE_FALSE: [(&str, &str); 4] = [("true", "false"), ("yes", "no"), ("y", "n"), ("t", "f")];
 
+/// Whether a text column has (nearly) one value per row: at least 20 values, at least 90% of
+/// them distinct.
+pub fn nearly_unique(distinct: usize, present: usize) -> bool {
+    present >= 20 && distinct.saturating_mul(10) >= present.saturating_mul(9)
+}
+
 /// For two values forming a boolean pair (case-insensitive), which one means true.
 fn boolean_pair(a: &str, b: &str) -> Option<bool> {
     let (a, b) = (a.trim().to_lowercase(), b.trim().to_lowercase());
@@ -348,13 +476,17 @@ fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfi
     } else if let Some(h) = datetime_histogram(&used, present) {
         histogram = Some(h);
         ColumnKind::DateTime
-    } else if distinct == present
-        && present >= 20
-        && used.iter().all(|(v, _)| {
+    } else if nearly_unique(distinct, present) {
+        // A value per row (names, ticket numbers, comments) identifies rows rather than
+        // predicts, and each value occurs too rarely to be written into a shared model.
+        let code_like = used.iter().all(|(v, _)| {
             !v.is_empty() && v.chars().count() <= 64 && !v.chars().any(char::is_whitespace)
-        })
-    {
-        ColumnKind::Identifier
+        });
+        if code_like {
+            ColumnKind::Identifier
+        } else {
+            ColumnKind::Text
+        }
     } else {
         let (mut chars, mut words) = (0usize, 0usize);
         for (v, n) in &used {

@@ -40,8 +40,10 @@ pub struct PrepConfig {
     /// The encoding of categorical columns above `one_hot_max`: `frequency` (default) or
     /// `ordinal` (`one_hot` is allowed too).
     pub high_cardinality: Encoding,
-    /// Categories seen fewer times than this in the training rows go to the "other" bucket
-    /// (one-hot, ordinal), as do categories never seen. Default 5.
+    /// The privacy minimum k: a category seen fewer times than this in the training rows (or a
+    /// target class seen fewer times in the data) is never written into a model — it goes to
+    /// the "(other)" bucket with unseen values (every encoding) or is pooled into an
+    /// "(other)" class. A rarer value could single out a person's row. Default 5; 1 keeps all.
     pub rare_min_count: usize,
     /// Regression: standardise the target with its training mean and standard deviation
     /// (inverted by [`FittedPipeline::decode_value`](super::FittedPipeline::decode_value)).
@@ -89,18 +91,19 @@ impl PrepConfig {
         for (name, value) in [("train", train), ("valid", valid), ("test", test)] {
             if !value.is_finite() || !(0.0..=1.0).contains(&value) {
                 return Err(setting(format!(
-                    "the {name} fraction must be between 0 and 1, not {value}"
+                    "the {name} part must be between 0% and 100%, not {}",
+                    percent(value)
                 )));
             }
         }
         if train <= 0.0 {
-            return Err(setting("the train fraction must be above 0".to_string()));
+            return Err(setting("the train part must be above 0%".to_string()));
         }
         let sum = train + valid + test;
         if (sum - 1.0).abs() > 1e-6 {
             return Err(setting(format!(
-                "the train, valid and test fractions must add up to 1, but they add up to {}",
-                (sum * 1e6).round() / 1e6
+                "the train, valid and test parts must add up to 100%, but they add up to {}",
+                percent(sum)
             )));
         }
         if let Some(k) = self.folds
@@ -113,6 +116,12 @@ impl PrepConfig {
         }
         Ok(())
     }
+}
+
+/// A fraction as the percentage the page shows (`0.705` → `70.5%`): messages speak in percent
+/// because that is what a person types in the page; the JSON settings hold fractions.
+fn percent(fraction: f64) -> String {
+    format!("{}%", (fraction * 1e6).round() / 1e4)
 }
 
 /// Fractions of the rows for each split; they must add up to 1.
@@ -360,7 +369,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             message,
-            "Setting \"split\": the train, valid and test fractions must add up to 1, but they add up to 1.05."
+            "Setting \"split\": the train, valid and test parts must add up to 100%, but they add up to 105%."
         );
         let c = PrepConfig {
             split: SplitFractions {

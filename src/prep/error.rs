@@ -26,6 +26,16 @@ pub enum PrepError {
     )]
     SingleClass { target: String, class: String },
 
+    /// Classification where pooling the rare classes leaves a single class.
+    #[error(
+        "The target \"{target}\" has {classes} classes, each seen fewer than {min_count} times; rare class names stay out of the model, which leaves a single class, so lower the setting \"rare_min_count\" or choose another target."
+    )]
+    RareClasses {
+        target: String,
+        classes: usize,
+        min_count: usize,
+    },
+
     /// Every row's target is missing.
     #[error("No row has a value for the target \"{target}\", so there is nothing to learn from.")]
     NoRows { target: String },

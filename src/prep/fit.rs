@@ -6,7 +6,9 @@ use crate::data::{Dataset, Task};
 
 use super::config::PrepConfig;
 use super::error::PrepError;
-use super::pipeline::{FittedPipeline, class_key, fit_pipeline, sort_classes, target_number};
+use super::pipeline::{
+    ClassList, FittedPipeline, OTHER, class_key, class_list, fit_pipeline, target_number,
+};
 use super::plan::Plan;
 use super::split::{Split, split_rows};
 
@@ -68,28 +70,44 @@ pub fn fit(dataset: &Dataset, plan: &Plan, config: &PrepConfig) -> Result<Prepar
             let keyed: Vec<(usize, String)> = (0..dataset.rows)
                 .filter_map(|row| class_key(target, row).map(|k| (row, k.into_owned())))
                 .collect();
-            let mut classes: Vec<String> = keyed.iter().map(|(_, k)| k.clone()).collect();
-            classes.sort_unstable();
-            classes.dedup();
-            sort_classes(&mut classes);
+            let ClassList { classes, pooled } =
+                class_list(target, dataset.rows, config.rare_min_count);
             let eligible: Vec<usize> = keyed.iter().map(|&(row, _)| row).collect();
-            let result = match classes.as_slice() {
-                [] => Err(PrepError::NoRows {
+            let first = keyed.first().map(|(_, class)| class);
+            let result = match (classes.as_slice(), first) {
+                (_, None) => Err(PrepError::NoRows {
                     target: plan.target.clone(),
                 }),
-                [only] => Err(PrepError::SingleClass {
+                (_, Some(class)) if keyed.iter().all(|(_, k)| k == class) => {
+                    Err(PrepError::SingleClass {
+                        target: plan.target.clone(),
+                        class: class.clone(),
+                    })
+                }
+                ([_], _) => Err(PrepError::RareClasses {
                     target: plan.target.clone(),
-                    class: only.clone(),
+                    classes: pooled,
+                    min_count: config.rare_min_count,
                 }),
                 _ => {
+                    if pooled > 0 {
+                        notes.push(format!(
+                            "{pooled} class{} of \"{}\" seen fewer than {} times {} pooled as \"{OTHER}\", so no rare class name is written into the model.",
+                            if pooled == 1 { "" } else { "es" },
+                            plan.target,
+                            config.rare_min_count,
+                            if pooled == 1 { "is" } else { "are" },
+                        ));
+                    }
                     let index: std::collections::HashMap<&str, u32> = classes
                         .iter()
                         .enumerate()
                         .map(|(i, c)| (c.as_str(), i as u32))
                         .collect();
+                    let other = (pooled > 0).then(|| classes.len() as u32 - 1);
                     let labels: Vec<u32> = keyed
                         .iter()
-                        .map(|(_, k)| index.get(k.as_str()).copied().unwrap_or(0))
+                        .map(|(_, k)| index.get(k.as_str()).copied().or(other).unwrap_or(0))
                         .collect();
                     split_rows(&eligible, Some((&labels, &classes)), config)
                 }

@@ -15,7 +15,7 @@ use super::plan::{Action, Plan};
 use super::stats;
 
 /// Name suffixes of the extra one-hot features.
-const OTHER: &str = "(other)";
+pub(crate) const OTHER: &str = "(other)";
 const MISSING: &str = "(missing)";
 
 /// Words read as true / false by boolean steps on text (compared trimmed, case-insensitively).
@@ -117,12 +117,18 @@ pub struct OrdinalStep {
     pub levels: u32,
 }
 
-/// One feature: the category's share of the training rows; unseen → 0.
+/// One feature: the category's share of the training rows. Only categories seen at least
+/// `rare_min_count` times are listed (a rarer value could single out a training row, and the
+/// list is written into every model file); rare and unseen values get `other`, the mean share
+/// of a rare category in training (0 when none was rare).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct FrequencyStep {
     pub categories: Vec<String>,
     pub frequencies: Vec<f32>,
     pub missing: f32,
+    /// Files written before rare values were pooled have no `other`: unseen values were 0.
+    #[serde(default)]
+    pub other: f32,
 }
 
 /// Date/time parts: each is imputed and scaled like a numeric step. Unreadable values count as
@@ -427,7 +433,7 @@ impl FrequencyStep {
             None => self.missing,
             Some(key) => find(&self.categories, &key)
                 .and_then(|i| self.frequencies.get(i).copied())
-                .unwrap_or(0.0),
+                .unwrap_or(self.other),
         };
         write(out, 0, share);
     }
@@ -698,17 +704,19 @@ impl FittedPipeline {
                     .enumerate()
                     .map(|(i, c)| (c.as_str(), i as u32))
                     .collect();
+                // Rare classes were pooled: any class not listed is one of them (or unseen).
+                let pooled = (classes.last().map(String::as_str) == Some(OTHER))
+                    .then(|| classes.len() as u32 - 1);
                 rows.iter()
                     .map(|&row| {
                         let key = class_key(column, row).ok_or_else(|| missing(row))?;
-                        index
-                            .get(key.as_ref())
-                            .copied()
-                            .ok_or_else(|| PrepError::UnknownClass {
+                        index.get(key.as_ref()).copied().or(pooled).ok_or_else(|| {
+                            PrepError::UnknownClass {
                                 row,
                                 class: key.into_owned(),
                                 target: self.target.clone(),
-                            })
+                            }
+                        })
                     })
                     .collect::<Result<Vec<u32>, _>>()
                     .map(Targets::Classes)
@@ -793,6 +801,42 @@ impl FittedPipeline {
 
 /// The class label of a row: text as is, numbers in shortest form; `None` when missing or a
 /// non-finite number.
+/// The classes of a classification target, numbered as the model numbers them.
+pub(crate) struct ClassList {
+    /// The classes seen at least `min_count` times in sorted order (numerically when all are
+    /// numbers), then [`OTHER`] when some were rarer.
+    pub classes: Vec<String>,
+    /// How many distinct classes were rarer than `min_count` and pooled into [`OTHER`].
+    pub pooled: usize,
+}
+
+/// The classes of `column` over its first `rows` rows. A class seen fewer than `min_count`
+/// times is pooled into [`OTHER`]: its name would single out a few rows, and the list is
+/// written into every model file and its ONNX export.
+pub(crate) fn class_list(column: &Column, rows: usize, min_count: usize) -> ClassList {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for row in 0..rows {
+        if let Some(key) = class_key(column, row) {
+            match counts.get_mut(key.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(key.into_owned(), 1);
+                }
+            }
+        }
+    }
+    let (kept, rare): (Vec<_>, Vec<_>) = counts.into_iter().partition(|&(_, n)| n >= min_count);
+    let mut classes: Vec<String> = kept.into_iter().map(|(class, _)| class).collect();
+    sort_classes(&mut classes);
+    if !rare.is_empty() {
+        classes.push(OTHER.to_string());
+    }
+    ClassList {
+        classes,
+        pooled: rare.len(),
+    }
+}
+
 pub(crate) fn class_key(column: &Column, row: usize) -> Option<std::borrow::Cow<'_, str>> {
     match Cell::of_column(column, row) {
         Cell::Number(x) if !x.is_finite() => None,
@@ -946,10 +990,14 @@ fn fit_step(
                 Encoding::Frequency => {
                     let n = rows.len().max(1) as f64;
                     let share = |count: usize| stats::finite_f32(count as f64 / n);
+                    let (kept, rare): (Vec<_>, Vec<_>) =
+                        counts.into_iter().partition(|&(_, c)| frequent(c));
+                    let rare_rows: usize = rare.iter().map(|&(_, c)| c).sum();
                     Step::Frequency(FrequencyStep {
-                        frequencies: counts.values().map(|&c| share(c)).collect(),
-                        categories: counts.into_keys().collect(),
+                        frequencies: kept.iter().map(|&(_, c)| share(c)).collect(),
+                        categories: kept.into_iter().map(|(category, _)| category).collect(),
                         missing: share(missing),
+                        other: stats::finite_f32(rare_rows as f64 / n / rare.len().max(1) as f64),
                     })
                 }
             }
@@ -1036,21 +1084,9 @@ pub fn fit_pipeline(
                 standardized: config.standardize_target,
             }
         }
-        Task::BinaryClassification | Task::MulticlassClassification => {
-            let mut classes: Vec<String> = {
-                let mut seen = std::collections::BTreeSet::new();
-                for row in 0..dataset.rows {
-                    if let Some(key) = class_key(target, row)
-                        && !seen.contains(key.as_ref())
-                    {
-                        seen.insert(key.into_owned());
-                    }
-                }
-                seen.into_iter().collect()
-            };
-            sort_classes(&mut classes);
-            TargetEncoding::Labels { classes }
-        }
+        Task::BinaryClassification | Task::MulticlassClassification => TargetEncoding::Labels {
+            classes: class_list(target, dataset.rows, config.rare_min_count).classes,
+        },
     };
     let columns: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
     let mut steps = Vec::new();

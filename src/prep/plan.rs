@@ -112,7 +112,7 @@ pub fn plan(
             columns: column_names(),
         });
     };
-    let target_reason = check_target(target_profile, task, config)?;
+    let target_reason = check_target(profile, target_profile, task, config)?;
     for name in config.columns.keys() {
         if name == target {
             return Err(PrepError::TargetOverride {
@@ -158,6 +158,7 @@ pub(crate) fn numeric_storage(column: &ColumnProfile) -> bool {
 }
 
 fn check_target(
+    profile: &Profile,
     column: &ColumnProfile,
     task: Task,
     config: &PrepConfig,
@@ -183,17 +184,20 @@ fn check_target(
                 unusable(format!("it has one value ({value})"))
             });
         }
-        ColumnKind::Identifier => {
-            return Err(unusable(
-                "it is identifier-like (every value is distinct)".to_string(),
-            ));
-        }
-        ColumnKind::Text | ColumnKind::DateTime => {
-            return Err(unusable(format!("it is {}", column.kind.label())));
-        }
         _ => {}
     }
+    if let Some(problem) = crate::data::target_problem(profile, column) {
+        return Err(unusable(problem));
+    }
     if classification {
+        let present = profile.rows.saturating_sub(column.missing);
+        if crate::data::too_many_classes(column.distinct, present) {
+            return Err(unusable(format!(
+                "it has {} classes in {present} rows, more than {}% of the rows, which leaves too few rows per class to learn from; choose regression if it is a number",
+                column.distinct,
+                crate::data::MAX_CLASS_SHARE * 100.0
+            )));
+        }
         if task == Task::BinaryClassification && column.distinct != 2 {
             return Err(unusable(format!(
                 "binary classification needs two classes, and it has {}",
@@ -325,9 +329,10 @@ fn describe(action: &Action, column: &ColumnProfile, config: &PrepConfig) -> Str
                     "ordinal: {count}; seen < {} times in training or unseen → 0",
                     config.rare_min_count
                 ),
-                Encoding::Frequency => {
-                    format!("frequency: {count}; share of training rows, unseen → 0")
-                }
+                Encoding::Frequency => format!(
+                    "frequency: {count}; share of training rows, seen < {} times in training or unseen → other",
+                    config.rare_min_count
+                ),
             }
         }
         Action::Date {
@@ -372,15 +377,18 @@ fn default_decision(column: &ColumnProfile, config: &PrepConfig) -> (Action, Str
         ColumnKind::Identifier => {
             return (
                 Action::Drop,
-                "identifier-like: every value is distinct".to_string(),
+                format!(
+                    "identifier-like: {} distinct values, (nearly) one per row, so it names rows rather than describes them",
+                    column.distinct
+                ),
             );
         }
         ColumnKind::Text => {
             return (
                 Action::Drop,
                 format!(
-                    "free text: {} mostly distinct values (set an encoding to use it)",
-                    column.distinct
+                    "free text or names: {} mostly distinct values, which identify rows rather than predict (set an encoding to use it; values seen fewer than {} times still stay out of the model)",
+                    column.distinct, config.rare_min_count
                 ),
             );
         }
