@@ -173,9 +173,12 @@ pub struct TrainedModel {
     /// The settings it was trained with.
     pub config: TrainConfig,
     /// Regression: `(predicted, actual)` on the target's scale for up to
-    /// [`MAX_RESIDUAL_POINTS`] test rows (validation rows when there is no test split), for
-    /// the residual plot. Empty for classification and for a loaded file.
+    /// [`MAX_RESIDUAL_POINTS`] test rows spread evenly over the whole test split, for the
+    /// residual plot. Empty for classification and for a loaded file.
     pub residuals: Vec<(f64, f64)>,
+    /// Classification: the class names in the model's order (the confusion matrix's axes).
+    #[serde(default)]
+    pub classes: Vec<String>,
     /// The `.hearth` file's text.
     pub model: String,
     /// The file it was loaded from; `None` when trained in this page.
@@ -237,6 +240,16 @@ mod envelope {
         }
 
         pub fn to_js(&self) -> Result<JsValue, String> {
+            // The message crosses as one JSON string. Built value by value, every JS value
+            // enters the wasm through an export, and each export of the worker (a wasm
+            // "command") first re-runs its static constructors (burn's kernel registries):
+            // about 0.3 ms a value, 25 s for a 1,001-column profile. JSON holds no NaN or
+            // infinity, so a message that does not survive the trip goes value by value.
+            if let Ok(text) = serde_json::to_string(&self.message)
+                && serde_json::from_str::<T>(&text).is_ok()
+            {
+                return self.wrap(&JsValue::from_str(&text));
+            }
             // Seeds are full 64-bit numbers, which a JS number cannot hold: 64-bit integers
             // cross as BigInt.
             let serializer = serde_wasm_bindgen::Serializer::json_compatible()
@@ -245,8 +258,12 @@ mod envelope {
                 .message
                 .serialize(&serializer)
                 .map_err(|e| e.to_string())?;
+            self.wrap(&message)
+        }
+
+        fn wrap(&self, message: &JsValue) -> Result<JsValue, String> {
             let object = js_sys::Object::new();
-            js_sys::Reflect::set(&object, &"message".into(), &message).map_err(describe)?;
+            js_sys::Reflect::set(&object, &"message".into(), message).map_err(describe)?;
             if let Some(file) = &self.file {
                 js_sys::Reflect::set(&object, &"file".into(), file).map_err(describe)?;
             }
@@ -255,7 +272,13 @@ mod envelope {
 
         pub fn from_js(value: &JsValue) -> Result<Self, String> {
             let message = js_sys::Reflect::get(value, &"message".into()).map_err(describe)?;
-            let message = serde_wasm_bindgen::from_value(message).map_err(|e| e.to_string())?;
+            let json = message
+                .as_string()
+                .and_then(|text| serde_json::from_str(&text).ok());
+            let message = match json {
+                Some(message) => message,
+                None => serde_wasm_bindgen::from_value(message).map_err(|e| e.to_string())?,
+            };
             let file = js_sys::Reflect::get(value, &"file".into())
                 .ok()
                 .and_then(|file| file.dyn_into::<web_sys::File>().ok());

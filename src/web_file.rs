@@ -4,14 +4,26 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, FileReaderSync};
 
+/// Why [`read_in_chunks`] stopped: the browser could not read the blob, or `each` refused a
+/// chunk. Kept apart so the caller words each once (a consumer's message is already a whole
+/// sentence naming the file; wrapping it again would name the file twice).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChunkError<E> {
+    /// The browser's reader failed; its message, without a full stop.
+    Read(String),
+    /// `each` returned this error.
+    Consumer(E),
+}
+
 /// Calls `each(chunk, bytes_done)` for consecutive slices of `blob`, `chunk_bytes` at a time.
 /// `FileReaderSync` exists only in workers: on the page's thread this returns an error.
-pub fn read_in_chunks(
+pub fn read_in_chunks<E>(
     blob: &Blob,
     chunk_bytes: usize,
-    mut each: impl FnMut(&[u8], u64) -> Result<(), String>,
-) -> Result<(), String> {
-    let reader = FileReaderSync::new().map_err(describe)?;
+    mut each: impl FnMut(&[u8], u64) -> Result<(), E>,
+) -> Result<(), ChunkError<E>> {
+    let read_error = |error: JsValue| ChunkError::Read(describe(error));
+    let reader = FileReaderSync::new().map_err(read_error)?;
     let total = blob.size() as u64;
     let step = chunk_bytes.max(1) as u64;
     let mut buffer = Vec::new();
@@ -20,12 +32,12 @@ pub fn read_in_chunks(
         let end = (offset + step).min(total);
         let slice = blob
             .slice_with_f64_and_f64(offset as f64, end as f64)
-            .map_err(describe)?;
-        let read = reader.read_as_array_buffer(&slice).map_err(describe)?;
+            .map_err(read_error)?;
+        let read = reader.read_as_array_buffer(&slice).map_err(read_error)?;
         let array = js_sys::Uint8Array::new(read.as_ref());
         buffer.resize(array.length() as usize, 0);
         array.copy_to(&mut buffer);
-        each(&buffer, end)?;
+        each(&buffer, end).map_err(ChunkError::Consumer)?;
         offset = end;
     }
     Ok(())

@@ -53,11 +53,27 @@ fn progress_reports_the_bytes_done_so_far() {
     let mut seen = Vec::new();
     read_in_chunks(&file("p.csv", PENGUINS), 4096, |_chunk, done| {
         seen.push(done);
-        Ok(())
+        Ok::<(), String>(())
     })
     .unwrap();
     assert_eq!(seen.last().copied(), Some(PENGUINS.len() as u64));
     assert!(seen.windows(2).all(|pair| pair[0] < pair[1]));
+}
+
+#[wasm_bindgen_test]
+fn a_refused_chunk_stops_the_read_with_the_consumer_error_as_is() {
+    let mut calls = 0;
+    let result = read_in_chunks(&file("p.csv", PENGUINS), 64, |_chunk, _done| {
+        calls += 1;
+        Err("p.csv does not look like text.")
+    });
+    assert_eq!(
+        result,
+        Err(hearth::web_file::ChunkError::Consumer(
+            "p.csv does not look like text."
+        ))
+    );
+    assert_eq!(calls, 1);
 }
 
 #[wasm_bindgen_test]

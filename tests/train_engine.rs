@@ -459,6 +459,25 @@ fn a_diverging_run_is_reported_not_panicked() {
 }
 
 #[test]
+fn a_device_whose_warmup_exceeds_the_budget_is_not_timed_further() {
+    let (prepared, data) = prepared("iris.csv", "species", Task::MulticlassClassification);
+    let config = TrainConfig::default();
+    let cpu = compute::init_cpu();
+    let timing = ok(pollster::block_on(hearth::train::time_device_within(
+        &cpu,
+        &prepared.pipeline,
+        &data.train,
+        &config,
+        5,
+        0.0,
+    )));
+    assert!(
+        matches!(timing, hearth::train::DeviceTime::OverBudget { warmup_ms } if warmup_ms > 0.0),
+        "{timing:?}"
+    );
+}
+
+#[test]
 fn auto_device_choice_times_each_candidate() {
     let (prepared, data) = prepared("iris.csv", "species", Task::MulticlassClassification);
     let config = TrainConfig::default();

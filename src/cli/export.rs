@@ -326,7 +326,7 @@ fn render_report(trained: &ModelFile, report: &CompressionReport, chosen: Quanti
         let _ = writeln!(out, "sparsity  valid {metric_name}  (pruning curve)");
         for point in &report.curve {
             let value = point.valid_metrics.as_ref().map_or("-".to_string(), |m| {
-                format!("{:.2}", compress::headline(m).1)
+                crate::format::score(compress::headline(m).1)
             });
             let _ = writeln!(
                 out,
@@ -358,10 +358,10 @@ fn render_report(trained: &ModelFile, report: &CompressionReport, chosen: Quanti
     for variant in &report.variants {
         let points =
             |m: &Option<crate::train::Metrics>| m.as_ref().map(|m| compress::headline(m).1);
-        let shown = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let shown = |v: Option<f64>| v.map_or("-".to_string(), crate::format::score);
         let test = points(&variant.test_metrics);
         let drop = match (test, reference_test) {
-            (Some(t), Some(r)) => format!("{:+.2}", t - r),
+            (Some(t), Some(r)) => format!("{:+.4}", t - r),
             _ => "-".to_string(),
         };
         let (max, mean) = if variant.rows_compared > 0 {

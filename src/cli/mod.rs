@@ -11,6 +11,7 @@ use crate::data::{self, IngestOptions, Profile, Task};
 use crate::format;
 use crate::prep::{self, Matrix, Plan, PrepConfig, Prepared};
 
+mod app;
 #[cfg(feature = "compute")]
 mod export;
 #[cfg(feature = "compute")]
@@ -55,6 +56,9 @@ enum Command {
     /// ONNX file (opset 13) that includes the preprocessing.
     #[cfg(feature = "compute")]
     Export(export::ExportArgs),
+    /// Serve the built web app (`trunk build --release` writes dist/) on this machine:
+    /// compressed, content-hashed files cached for a year, no live reload.
+    App(app::AppArgs),
 }
 
 #[derive(Args)]
@@ -252,6 +256,7 @@ pub fn run() -> ExitCode {
         Command::Automl(args) => search::automl_command(&args),
         #[cfg(feature = "compute")]
         Command::Export(args) => export::run(&args),
+        Command::App(args) => app::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -294,16 +299,10 @@ fn profile(args: &ProfileArgs) -> Result<(), String> {
         None => profile.suggested_target.as_deref(),
     };
     let task = target.and_then(|name| data::suggest_task(&profile, name));
-    if args.target.is_some() && task.is_none() {
-        return Err(format!(
-            "--target {}: this column cannot be predicted (it is {}).",
-            target.unwrap_or_default(),
-            profile
-                .columns
-                .iter()
-                .find(|column| Some(column.name.as_str()) == target)
-                .map_or("unusable", |column| column.kind.label())
-        ));
+    if let Some(name) = args.target.as_deref()
+        && task.is_none()
+    {
+        return Err(target_error(&profile, name));
     }
     if args.json {
         let report = ProfileReport {
@@ -401,8 +400,9 @@ fn render_profile(profile: &Profile, target: Option<&str>, task: Option<Task>) -
 fn target_error(profile: &Profile, name: &str) -> String {
     match profile.columns.iter().find(|column| column.name == name) {
         Some(column) => format!(
-            "--target {name}: this column cannot be predicted (it is {}).",
-            column.kind.label()
+            "--target {name}: this column cannot be predicted: {}.",
+            data::target_problem(profile, column)
+                .unwrap_or_else(|| format!("it is {}", column.kind.label()))
         ),
         None => {
             let names: Vec<&str> = profile

@@ -49,11 +49,12 @@ pub struct CompressionReport {
     pub curve: Vec<SparsityPoint>,
 }
 
-/// The one number a table shows for a set of metrics, in points (0–100): accuracy for
-/// classification, R² for regression; with its name.
+/// The one number a table shows for a set of metrics, as a fraction like every other score
+/// (shown with [`crate::format::score`]): accuracy for classification, R² for regression; with
+/// its name.
 pub fn headline(metrics: &Metrics) -> (&'static str, f64) {
     match metrics {
-        Metrics::Classification(m) => ("accuracy", m.accuracy * 100.0),
-        Metrics::Regression(m) => ("r2", m.r2 * 100.0),
+        Metrics::Classification(m) => ("accuracy", m.accuracy),
+        Metrics::Regression(m) => ("r2", m.r2),
     }
 }

@@ -6,12 +6,26 @@ use super::config::TrainConfig;
 use super::error::TrainError;
 use super::report::{DeviceSelection, DeviceTiming};
 use super::trainer::{Examples, Trainer};
+use crate::clock::Stopwatch;
 use crate::compute::Accelerator;
 use crate::prep::FittedPipeline;
 
-/// Steps timed per device (after [`WARMUP_STEPS`], which compile the GPU's kernels).
-pub const TIMED_STEPS: usize = 10;
-pub const WARMUP_STEPS: usize = 3;
+/// Steps timed per device (after [`WARMUP_STEPS`]). Few: every step on a slow device (WebGPU
+/// on a software renderer takes most of a second per step) is waited for before epoch 1.
+pub const TIMED_STEPS: usize = 5;
+/// Untimed steps first: the first step compiles the GPU's kernels, every later step of the
+/// same shape reuses them.
+pub const WARMUP_STEPS: usize = 1;
+
+/// What timing one device found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DeviceTime {
+    /// Milliseconds per training step.
+    PerStep(f64),
+    /// The warm-up alone took longer than the budget (milliseconds), so the timed steps were
+    /// not run: the device cannot win.
+    OverBudget { warmup_ms: f64 },
+}
 
 /// Milliseconds per training step on `device` for this data shape and config: a throwaway
 /// trainer on the first rows runs [`WARMUP_STEPS`] steps, then `steps` timed ones.
@@ -22,28 +36,63 @@ pub async fn time_device(
     config: &TrainConfig,
     steps: usize,
 ) -> Result<f64, TrainError> {
-    let rows: Vec<usize> = (0..train.rows().min(config.batch_size.max(1))).collect();
-    let sample = train.subset(&rows);
-    let mut trainer = Trainer::new(device.clone(), pipeline, sample, None, config)?;
-    trainer.time_steps(WARMUP_STEPS).await?;
-    trainer.time_steps(steps.max(1)).await
+    match time_device_within(device, pipeline, train, config, steps, f64::INFINITY).await? {
+        DeviceTime::PerStep(ms) => Ok(ms),
+        DeviceTime::OverBudget { warmup_ms } => Ok(warmup_ms),
+    }
 }
 
-/// Times every candidate device and returns the fastest with the timings. A device whose
-/// timing fails is skipped (its error is reported); when all fail, the first candidate's
-/// error is returned.
+/// As [`time_device`], but gives up after the warm-up when that alone took more than
+/// `budget_ms`.
+pub async fn time_device_within(
+    device: &Device,
+    pipeline: &FittedPipeline,
+    train: &Examples,
+    config: &TrainConfig,
+    steps: usize,
+    budget_ms: f64,
+) -> Result<DeviceTime, TrainError> {
+    let rows: Vec<usize> = (0..train.rows().min(config.batch_size.max(1))).collect();
+    let sample = train.subset(&rows);
+    let clock = Stopwatch::start();
+    let mut trainer = Trainer::new(device.clone(), pipeline, sample, None, config)?;
+    trainer.time_steps(WARMUP_STEPS).await?;
+    let warmup_ms = clock.elapsed_ms();
+    if warmup_ms > budget_ms {
+        return Ok(DeviceTime::OverBudget { warmup_ms });
+    }
+    Ok(DeviceTime::PerStep(trainer.time_steps(steps.max(1)).await?))
+}
+
+/// Training steps of the whole run: every epoch's batches.
+fn steps_in_run(train: &Examples, config: &TrainConfig) -> f64 {
+    let batch = config.batch_size.clamp(1, train.rows().max(1));
+    (train.rows().div_ceil(batch) * config.epochs.max(1)) as f64
+}
+
+/// Times every candidate device and returns the fastest with the timings. The CPU is timed
+/// first (it compiles nothing); a device whose warm-up alone takes longer than the whole run
+/// would on the fastest device so far is not timed further, since it cannot catch up. A
+/// device whose timing fails is skipped (its error is reported); when all fail, the first
+/// candidate's error is returned.
 pub async fn pick_fastest(
-    candidates: Vec<(Accelerator, Device)>,
+    mut candidates: Vec<(Accelerator, Device)>,
     pipeline: &FittedPipeline,
     train: &Examples,
     config: &TrainConfig,
 ) -> Result<(Device, DeviceSelection), TrainError> {
+    candidates.sort_by_key(|(accelerator, _)| *accelerator != Accelerator::Cpu);
+    let run_steps = steps_in_run(train, config);
     let mut timings = Vec::new();
     let mut best: Option<(f64, Accelerator, Device)> = None;
     let mut first_error: Option<TrainError> = None;
     for (accelerator, device) in candidates {
-        match time_device(&device, pipeline, train, config, TIMED_STEPS).await {
-            Ok(ms) => {
+        let budget = best
+            .as_ref()
+            .map_or(f64::INFINITY, |(ms, _, _)| ms * run_steps);
+        let timing = time_device_within(&device, pipeline, train, config, TIMED_STEPS, budget);
+        match timing.await {
+            Ok(DeviceTime::PerStep(ms)) => {
                 timings.push(DeviceTiming {
                     accelerator,
                     ms_per_step: Some(ms),
@@ -53,6 +102,13 @@ pub async fn pick_fastest(
                     best = Some((ms, accelerator, device));
                 }
             }
+            Ok(DeviceTime::OverBudget { warmup_ms }) => timings.push(DeviceTiming {
+                accelerator,
+                ms_per_step: None,
+                error: Some(format!(
+                    "its first step took {warmup_ms:.0} ms, longer than the whole run on the faster device"
+                )),
+            }),
             Err(error) => {
                 timings.push(DeviceTiming {
                     accelerator,
@@ -68,9 +124,12 @@ pub async fn pick_fastest(
             let others: Vec<String> = timings
                 .iter()
                 .filter(|t| t.accelerator != accelerator)
-                .map(|t| match t.ms_per_step {
-                    Some(other) => format!("{} {other:.2} ms", t.accelerator.label()),
-                    None => format!("{} unavailable", t.accelerator.label()),
+                .map(|t| match (t.ms_per_step, &t.error) {
+                    (Some(other), _) => format!("{} {other:.2} ms", t.accelerator.label()),
+                    (None, Some(error)) if error.starts_with("its first step") => {
+                        format!("{}: {error}", t.accelerator.label())
+                    }
+                    (None, _) => format!("{} unavailable", t.accelerator.label()),
                 })
                 .collect();
             let reason = if others.is_empty() {

@@ -16,6 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::format;
+
 /// Metrics of a task, on one set of rows.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -75,18 +77,26 @@ impl Metrics {
     /// A short one-line summary for a terminal.
     pub fn summary(&self) -> String {
         match self {
+            // The formats of `crate::format`, so that the CLI and every step of the page write
+            // a metric alike: scores as four-decimal fractions, errors in the target's units.
             Metrics::Classification(m) => {
                 let auc = m
                     .roc_auc
-                    .map_or_else(String::new, |a| format!(" auc {a:.4}"));
+                    .map_or_else(String::new, |a| format!(" auc {}", format::score(a)));
                 format!(
-                    "acc {:.4} bal_acc {:.4} f1 {:.4}{auc} logloss {:.4}",
-                    m.accuracy, m.balanced_accuracy, m.macro_f1, m.log_loss
+                    "acc {} bal_acc {} f1 {}{auc} logloss {}",
+                    format::score(m.accuracy),
+                    format::score(m.balanced_accuracy),
+                    format::score(m.macro_f1),
+                    format::score(m.log_loss)
                 )
             }
-            Metrics::Regression(m) => {
-                format!("rmse {:.4} mae {:.4} r2 {:.4}", m.rmse, m.mae, m.r2)
-            }
+            Metrics::Regression(m) => format!(
+                "rmse {} mae {} r2 {}",
+                format::number(m.rmse),
+                format::number(m.mae),
+                format::score(m.r2)
+            ),
         }
     }
 }

@@ -54,7 +54,9 @@ pub use metrics::{ClassificationMetrics, Metrics, Monitor, RegressionMetrics};
 pub use report::{DevicePreference, DeviceSelection, DeviceTiming, EpochReport, TrainingSummary};
 
 #[cfg(feature = "compute")]
-pub use device::{TIMED_STEPS, WARMUP_STEPS, pick_fastest, time_device};
+pub use device::{
+    DeviceTime, TIMED_STEPS, WARMUP_STEPS, pick_fastest, time_device, time_device_within,
+};
 #[cfg(feature = "compute")]
 pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
 #[cfg(feature = "compute")]

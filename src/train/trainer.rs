@@ -18,8 +18,10 @@ use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prepared, TargetEncoding, Targets};
 use crate::rng::SplitMix64;
 
-/// Regression: `(predicted, actual)` on the target's original scale for the first `limit`
-/// examples, from read-back outputs (what a residual plot draws); empty for classification.
+/// Regression: `(predicted, actual)` on the target's original scale for at most `limit`
+/// examples spread evenly over all of them, from read-back outputs (what a residual plot
+/// draws); empty for classification. Taking the first rows instead would show only the start
+/// of the file whenever the test split keeps the file's order.
 pub fn regression_points(
     pipeline: &FittedPipeline,
     outputs: &[f32],
@@ -28,11 +30,9 @@ pub fn regression_points(
 ) -> Vec<(f64, f64)> {
     match &examples.targets {
         Targets::Classes(_) => Vec::new(),
-        Targets::Values(values) => outputs
-            .iter()
-            .zip(values)
-            .take(limit)
-            .map(|(&predicted, &actual)| {
+        Targets::Values(values) => spread(outputs.len().min(values.len()), limit)
+            .filter_map(|row| Some((*outputs.get(row)?, *values.get(row)?)))
+            .map(|(predicted, actual)| {
                 (
                     pipeline.decode_value(predicted),
                     pipeline.decode_value(actual),
@@ -40,6 +40,14 @@ pub fn regression_points(
             })
             .collect(),
     }
+}
+
+/// `min(count, limit)` distinct indices below `count`, evenly spaced from the first to near the
+/// last, in increasing order (all of them when `count <= limit`).
+pub fn spread(count: usize, limit: usize) -> impl Iterator<Item = usize> {
+    let taken = count.min(limit);
+    // u128: `i * count` overflows usize only for absurd sizes, but nothing here may panic.
+    (0..taken).map(move |i| (i as u128 * count as u128 / taken as u128) as usize)
 }
 
 /// Rows per forward pass when evaluating (bounds device memory on large validation sets).
@@ -1068,5 +1076,82 @@ pub fn evaluate_outputs(
             let actual: Vec<f64> = values.iter().map(|&y| pipeline.decode_value(y)).collect();
             Metrics::Regression(metrics::regression_metrics(&predicted, &actual))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{IngestOptions, profile, read_csv_bytes};
+    use crate::prep::{PrepConfig, fit, plan};
+
+    #[test]
+    fn spread_covers_every_part_of_the_rows() {
+        let picked: Vec<usize> = spread(5_000, 2_000).collect();
+        assert_eq!(picked.len(), 2_000);
+        assert!(
+            picked.windows(2).all(|w| w[0] < w[1]),
+            "increasing, distinct"
+        );
+        assert_eq!(picked[0], 0);
+        assert!(*picked.last().unwrap_or(&0) >= 4_997, "reaches the end");
+        // Each tenth of the rows holds a tenth of the sample.
+        for tenth in 0..10 {
+            let inside = picked.iter().filter(|&&i| i / 500 == tenth).count();
+            assert_eq!(inside, 200, "tenth {tenth}");
+        }
+        assert_eq!(
+            spread(7, 2_000).collect::<Vec<_>>(),
+            (0..7).collect::<Vec<_>>()
+        );
+        assert_eq!(spread(0, 2_000).count(), 0);
+        assert_eq!(spread(10, 0).count(), 0);
+    }
+
+    #[test]
+    fn residual_points_come_from_all_test_rows() {
+        // y rises with the row number, so a point's actual value tells which row it came from.
+        let mut csv = String::from("x,y\n");
+        for row in 0..3_000 {
+            csv.push_str(&format!("{},{}\n", row % 17, row / 2));
+        }
+        let dataset = match read_csv_bytes("rising.csv", csv.as_bytes(), IngestOptions::default()) {
+            Ok(dataset) => dataset,
+            Err(error) => panic!("{error}"),
+        };
+        let config = PrepConfig::default();
+        let plan = match plan(&profile(&dataset), "y", Task::Regression, &config) {
+            Ok(plan) => plan,
+            Err(error) => panic!("{error}"),
+        };
+        let prepared = match fit(&dataset, &plan, &config) {
+            Ok(prepared) => prepared,
+            Err(error) => panic!("{error}"),
+        };
+        // Every row in file order: the order a test split may keep.
+        let rows: Vec<usize> = (0..dataset.rows).collect();
+        let examples = match Examples::from_rows(&prepared.pipeline, &dataset, &rows) {
+            Ok(examples) => examples,
+            Err(error) => panic!("{error}"),
+        };
+        let Targets::Values(values) = &examples.targets else {
+            panic!("a regression target");
+        };
+        // A perfect model: its outputs are the encoded targets.
+        let outputs = values.clone();
+        let points = regression_points(&prepared.pipeline, &outputs, &examples, 100);
+        assert_eq!(points.len(), 100);
+        let actual: Vec<f64> = points.iter().map(|p| p.1).collect();
+        assert!(actual[0] < 50.0, "starts at the first rows: {}", actual[0]);
+        assert!(
+            actual.iter().any(|&y| y > 1_450.0),
+            "reaches the last rows, not only the first 100: max {:?}",
+            actual.iter().copied().fold(f64::MIN, f64::max)
+        );
+        assert!(
+            points
+                .iter()
+                .all(|(p, a)| (p - a).abs() < 1e-2 * a.abs().max(1.0))
+        );
     }
 }

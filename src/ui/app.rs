@@ -5,7 +5,8 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::components::{DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TrainStep};
-use super::hooks::use_worker;
+use super::help::{self, Glossary};
+use super::hooks::{use_leave_guard, use_step_route, use_worker};
 use super::search::SearchDriver;
 use super::state::SearchView;
 use super::state::{Action, DataSource, State, Step};
@@ -20,6 +21,9 @@ pub fn app() -> Html {
     let worker = use_worker(state.dispatcher());
     // The running search outlives the Search step's component: it is held here.
     let search_driver = use_mut_ref(|| None::<SearchDriver>);
+    // Each step has a URL (Back, Forward, reload); leaving while work runs asks first.
+    use_step_route(state.step, state.dispatcher());
+    use_leave_guard(state.work_running());
 
     // Show the study saved by an earlier visit (it can be resumed on the same data).
     {
@@ -104,6 +108,19 @@ pub fn app() -> Html {
         });
     }
 
+    // A run whose data changed under it no longer applies to what the page shows: stop it, so
+    // that its best model arrives (and is set aside) now rather than after every epoch.
+    {
+        let (worker, dispatcher) = (worker.clone(), state.dispatcher());
+        use_effect_with(state.detached_run.is_some(), move |detached| {
+            if let (true, Some(worker)) = (*detached, worker)
+                && let Err(message) = worker.send(Request::StopTraining, None)
+            {
+                dispatcher.dispatch(Action::Worker(Response::TrainFailed { message }));
+            }
+        });
+    }
+
     // Re-fit the preprocessing whenever the dataset, the target, the task or a setting changes.
     {
         let worker = worker.clone();
@@ -151,7 +168,8 @@ pub fn app() -> Html {
                 <span class="tagline">{ "AutoML in your browser — your data never leaves this device." }</span>
                 <DeviceBadge device={state.device.clone()} />
             </header>
-            <nav class="steps">{ for steps }</nav>
+            <nav class="steps" aria-label="Steps">{ for steps }</nav>
+            <p id="step-help" class="muted step-help">{ help::step_intro(state.step) }</p>
             {
                 match state.step {
                     Step::Data => html! { <DataStep state={state.clone()} worker={worker} /> },
@@ -161,6 +179,7 @@ pub fn app() -> Html {
                     Step::Export => html! { <ExportStep state={state.clone()} worker={worker.clone()} /> },
                 }
             }
+            <Glossary />
         </>
     }
 }

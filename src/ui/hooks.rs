@@ -1,17 +1,36 @@
-//! The connection to the engine's Web Worker.
+//! The page's effects as named hooks: the connection to the engine's Web Worker, the step
+//! URLs, and the question before leaving while work runs.
 
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{BeforeUnloadEvent, ErrorEvent, Event, File, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::state::{Action, State};
+use super::state::{Action, State, Step};
 use crate::protocol::{Envelope, Request, Response};
 
-/// The worker script Trunk emits for the `hearth-worker` binary.
-pub const WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
+/// The worker script Trunk emits for the `hearth-worker` binary, under the name it gets
+/// before scripts/hash-worker gives it a content-hashed one.
+const UNHASHED_WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
+
+/// The URL of the worker's script: its content-hashed name, which scripts/hash-worker (a
+/// Trunk hook) writes into the page as `<meta name="hearth-worker" content="…">`, so that the
+/// script can be cached for a year and still never be stale.
+pub fn worker_script() -> String {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector(r#"meta[name="hearth-worker"]"#)
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| UNHASHED_WORKER_SCRIPT.to_string())
+}
 
 /// The worker's event handlers, kept alive as long as the worker.
 pub type Listeners = (
@@ -56,7 +75,7 @@ pub fn use_worker(dispatcher: UseReducerDispatcher<State>) -> Option<WorkerHandl
 }
 
 fn spawn_worker(dispatcher: UseReducerDispatcher<State>) -> Result<WorkerHandle, String> {
-    let worker = Worker::new(WORKER_SCRIPT)
+    let worker = Worker::new(&worker_script())
         .map_err(|error| format!("The background worker could not start: {error:?}."))?;
     let on_message_dispatcher = dispatcher.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -78,4 +97,111 @@ fn spawn_worker(dispatcher: UseReducerDispatcher<State>) -> Result<WorkerHandle,
         worker: Rc::new(worker),
         _listeners: Rc::new((on_message, on_error)),
     })
+}
+
+/// The URL fragment of each step: `#/data` … `#/export`, so that a step can be bookmarked,
+/// reloaded and reached with Back and Forward on any static server.
+pub fn step_route(step: Step) -> &'static str {
+    match step {
+        Step::Data => "#/data",
+        Step::Prepare => "#/prepare",
+        Step::Train => "#/train",
+        Step::Search => "#/search",
+        Step::Export => "#/export",
+    }
+}
+
+/// The step the page's URL names, if it names one.
+fn step_in_url() -> Option<Step> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    Step::ALL.into_iter().find(|step| step_route(*step) == hash)
+}
+
+/// Keeps the shown step and the URL in step: opens the step a reloaded or pasted URL names,
+/// gives every step change its own history entry, and follows Back and Forward.
+#[hook]
+pub fn use_step_route(step: Step, dispatcher: UseReducerDispatcher<State>) {
+    // The first render shows the default step, which must not overwrite the URL's step before
+    // the URL has been read.
+    let url_read = use_mut_ref(|| false);
+    {
+        let url_read = url_read.clone();
+        use_effect_with((), move |_| {
+            match step_in_url() {
+                Some(step) => dispatcher.dispatch(Action::ShowStep(step)),
+                None => replace_url(step_route(Step::default())),
+            }
+            *url_read.borrow_mut() = true;
+            // Back, Forward and an edited URL change only the fragment: the app stays.
+            let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                if let Some(step) = step_in_url() {
+                    dispatcher.dispatch(Action::ShowStep(step));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    use_effect_with(step, move |step| {
+        if *url_read.borrow() && step_in_url() != Some(*step) {
+            push_url(step_route(*step));
+        }
+    });
+}
+
+fn push_url(url: &str) {
+    if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+fn replace_url(url: &str) {
+    if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// While `running`, closing or reloading the page asks first: training, a search or an export
+/// in the worker would be lost. Idle, the page leaves without a question.
+#[hook]
+pub fn use_leave_guard(running: bool) {
+    use_effect_with(running, move |running| {
+        let guard = running.then(|| {
+            let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+                event.prevent_default();
+                // Older browsers ask only when returnValue is set.
+                event
+                    .unchecked_ref::<BeforeUnloadEvent>()
+                    .set_return_value("Work in progress will be lost.");
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.add_event_listener_with_callback(
+                    "beforeunload",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            listener
+        });
+        move || {
+            if let (Some(listener), Some(window)) = (guard, web_sys::window()) {
+                let _ = window.remove_event_listener_with_callback(
+                    "beforeunload",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
 }

@@ -3,6 +3,7 @@
 
 mod app;
 mod components;
+mod help;
 mod hooks;
 mod search;
 pub mod state;

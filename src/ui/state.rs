@@ -111,6 +111,44 @@ pub struct TrainingView {
     pub running: bool,
     pub stopping: bool,
     pub result: Option<Rc<TrainedModel>>,
+    /// The dataset the model was made from: its downloads are named after it, not after the
+    /// dataset loaded now.
+    pub data: Option<String>,
+}
+
+/// Models kept after they stopped being the current one.
+pub const MAX_SET_ASIDE: usize = 3;
+
+/// A model the page no longer shows as current, because other data was loaded, the data was
+/// prepared again or another model replaced it; kept so that it can be used again or downloaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetAsideModel {
+    pub id: u32,
+    pub model: Rc<TrainedModel>,
+    /// The dataset it was made from.
+    pub data: String,
+    /// Why it was set aside, as the end of a sentence: "when iris.csv was loaded".
+    pub reason: String,
+}
+
+impl SetAsideModel {
+    /// "penguins.csv, MLP": which model this is, as the page names it.
+    pub fn label(&self) -> String {
+        format!("{}, {}", self.data, self.model.config.model.label())
+    }
+}
+
+/// A download name for a model of `data`: the file name without its extension.
+pub fn file_stem(data: &str) -> String {
+    let stem = match data.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() && extension.len() <= 7 => stem,
+        _ => data,
+    };
+    if stem.trim().is_empty() {
+        "model".to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -152,6 +190,75 @@ pub struct State {
     pub search_form: SearchForm,
     pub export_settings: ExportSettings,
     pub export: ExportView,
+    /// Earlier models, newest first, at most [`MAX_SET_ASIDE`].
+    pub set_aside: Vec<Rc<SetAsideModel>>,
+    pub next_set_aside_id: u32,
+    /// The set-aside model the page asked the worker to make current again.
+    pub reusing: Option<u32>,
+    /// The data of a run still training when its data changed: its model is set aside on arrival.
+    pub detached_run: Option<String>,
+}
+
+impl State {
+    /// Training, a search or an export is under way: leaving the page would lose it.
+    pub fn work_running(&self) -> bool {
+        self.training.as_ref().is_some_and(|t| t.running)
+            || self.search.as_ref().is_some_and(|s| s.running)
+            || self.export.running
+    }
+
+    /// The current model and the name of the data it was made from.
+    pub fn current_model(&self) -> Option<(Rc<TrainedModel>, String)> {
+        let training = self.training.as_ref()?;
+        let model = training.result.clone()?;
+        let data = training.data.clone().unwrap_or_else(|| "model".to_string());
+        Some((model, data))
+    }
+
+    /// The name for the current model's downloads: its data's, not the dataset loaded now.
+    pub fn model_file_stem(&self) -> String {
+        self.current_model()
+            .map(|(_, data)| file_stem(&data))
+            .unwrap_or_else(|| "model".to_string())
+    }
+
+    fn data_name(&self) -> Option<String> {
+        self.profile.as_ref().map(|profile| profile.source.clone())
+    }
+
+    /// Keeps the current model (if any) reachable before something replaces it. A run still
+    /// training is remembered instead, so that its model is kept when it arrives.
+    fn set_aside_current(&mut self, reason: String) {
+        let Some(training) = self.training.take() else {
+            return;
+        };
+        if training.running {
+            self.detached_run = Some(training.data.clone().unwrap_or_default());
+        }
+        if let Some(model) = training.result.clone() {
+            let data = training
+                .data
+                .clone()
+                .unwrap_or_else(|| "an earlier dataset".to_string());
+            self.keep(model, data, reason);
+        }
+        self.export = ExportView::default();
+    }
+
+    fn keep(&mut self, model: Rc<TrainedModel>, data: String, reason: String) {
+        let id = self.next_set_aside_id;
+        self.next_set_aside_id = id.wrapping_add(1);
+        self.set_aside.insert(
+            0,
+            Rc::new(SetAsideModel {
+                id,
+                model,
+                data,
+                reason,
+            }),
+        );
+        self.set_aside.truncate(MAX_SET_ASIDE);
+    }
 }
 
 /// The Export step's last request and its result.
@@ -192,6 +299,8 @@ pub enum Action {
     SetExportSettings(ExportSettings),
     /// The page asked the worker for an ONNX file.
     ExportRequested,
+    /// The page asked the worker to make this set-aside model current again.
+    ReuseModel(u32),
 }
 
 impl Reducible for State {
@@ -210,6 +319,14 @@ impl Reducible for State {
                 millis,
                 memory_bytes,
             }) => {
+                // The current model was made from the previous data: keep it reachable.
+                let reason = if next.data_name().as_deref() == Some(profile.source.as_str()) {
+                    format!("when {} was read again", profile.source)
+                } else {
+                    format!("when {} was loaded", profile.source)
+                };
+                next.set_aside_current(reason);
+                next.train_error = None;
                 next.target = profile.suggested_target.clone();
                 next.task = profile.suggested_task;
                 next.profile = Some(Rc::new(profile));
@@ -230,6 +347,7 @@ impl Reducible for State {
                     selection: Some(selection),
                     total_epochs: epochs,
                     running: true,
+                    data: next.data_name(),
                     ..TrainingView::default()
                 }));
                 next.progress = None;
@@ -243,8 +361,33 @@ impl Reducible for State {
                 let model = Rc::new(*model);
                 // An export of the previous model no longer matches the model shown.
                 next.export = ExportView::default();
-                if model.loaded_from.is_some() {
-                    // A loaded file replaces whatever the page showed, with its own history.
+                if let Some(name) = &model.loaded_from {
+                    // A loaded file replaces whatever the page showed, with its own history;
+                    // the model it replaces stays reachable.
+                    let reused = next.reusing.take().and_then(|id| {
+                        let at = next.set_aside.iter().position(|entry| entry.id == id)?;
+                        Some(next.set_aside.remove(at))
+                    });
+                    let (data, reason) = match &reused {
+                        Some(entry) => (
+                            entry.data.clone(),
+                            format!("when the model of {} was used again", entry.data),
+                        ),
+                        // A file the user chose: its own name is all the page knows.
+                        None if name.ends_with(".hearth") || name.ends_with(".json") => {
+                            (name.clone(), format!("when {name} was loaded"))
+                        }
+                        // A trial of the study, trained on the study's data.
+                        None => (
+                            next.search
+                                .as_ref()
+                                .map(|search| search.source.clone())
+                                .or_else(|| next.data_name())
+                                .unwrap_or_else(|| "model".to_string()),
+                            format!("when {name} was picked"),
+                        ),
+                    };
+                    next.set_aside_current(reason);
                     next.train_config = model.config.clone();
                     next.train_error = None;
                     next.training = Some(Rc::new(TrainingView {
@@ -254,19 +397,36 @@ impl Reducible for State {
                         running: false,
                         stopping: false,
                         result: Some(model),
+                        data: Some(data),
                     }));
                 } else if let Some(training) = &mut next.training {
-                    // No view means the data was re-prepared meanwhile: that model no longer
-                    // applies to what the page shows.
                     let training = Rc::make_mut(training);
                     training.running = false;
                     training.stopping = false;
                     training.result = Some(model);
+                } else {
+                    // No view means the data changed while it trained: that model no longer
+                    // applies to what the page shows, but it is the user's work, so it is kept.
+                    let data = next
+                        .detached_run
+                        .take()
+                        .filter(|data| !data.is_empty())
+                        .unwrap_or_else(|| "an earlier dataset".to_string());
+                    next.keep(
+                        model,
+                        data,
+                        "because its data changed while it trained".into(),
+                    );
                 }
                 next.progress = None;
             }
             Action::Worker(Response::TrainFailed { message }) => {
                 next.train_error = Some(message);
+                // Whatever the page was waiting for did not come.
+                next.reusing = None;
+                if next.training.is_none() {
+                    next.detached_run = None;
+                }
                 next.progress = None;
                 if let Some(training) = &mut next.training {
                     let training = Rc::make_mut(training);
@@ -279,8 +439,8 @@ impl Reducible for State {
                 summary,
                 feature_names,
             }) => {
-                // A model trained on other features no longer applies.
-                next.training = None;
+                // A model trained on other features no longer applies: it is set aside.
+                next.set_aside_current("when the data was prepared again".to_string());
                 next.train_error = None;
                 next.prep = Some(Rc::new(PrepView {
                     plan,
@@ -334,9 +494,11 @@ impl Reducible for State {
                 next.train_error = None;
                 next.training = Some(Rc::new(TrainingView {
                     running: true,
+                    data: next.data_name(),
                     ..TrainingView::default()
                 }));
             }
+            Action::ReuseModel(id) => next.reusing = Some(id),
             Action::Search(view) => next.search = Some(view),
             Action::SetSearchForm(form) => next.search_form = form,
             Action::SetExportSettings(settings) => next.export_settings = settings,

@@ -28,6 +28,9 @@ use crate::train::{
 use crate::{format, samples, web_file};
 
 mod export;
+mod train_device;
+
+use train_device::software_adapter;
 
 /// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
 /// negligible, small enough that progress updates are frequent and memory stays flat.
@@ -211,7 +214,10 @@ fn load(
                 });
                 Ok(())
             })
-            .map_err(|error| format!("{name} could not be read: {error}."))?;
+            .map_err(|error| match error {
+                web_file::ChunkError::Read(error) => format!("{name} could not be read: {error}."),
+                web_file::ChunkError::Consumer(message) => message,
+            })?;
         }
     }
     let dataset = ingest.finish().map_err(|error| error.to_string())?;
@@ -273,6 +279,11 @@ async fn train(
             },
         ))
     };
+    // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
+    let software = match (preference, &gpu) {
+        (DevicePreference::Auto, Some(_)) => software_adapter().await,
+        _ => None,
+    };
     let picked = match (preference, gpu) {
         (DevicePreference::Cpu, _) => chosen(Accelerator::Cpu, compute::init_cpu(), "chosen"),
         (DevicePreference::Gpu, Some(gpu)) => chosen(Accelerator::Gpu, gpu, "chosen"),
@@ -285,6 +296,14 @@ async fn train(
             let message = "WebGPU is not available in this browser; train on the CPU.".into();
             return Response::TrainFailed { message };
         }
+        (DevicePreference::Auto, Some(_)) if software.is_some() => chosen(
+            Accelerator::Cpu,
+            compute::init_cpu(),
+            &format!(
+                "WebGPU here runs on {}, which emulates a GPU on the processor and is slower than the CPU",
+                software.as_deref().unwrap_or("a software renderer")
+            ),
+        ),
         (DevicePreference::Auto, Some(gpu)) => {
             post(Response::Progress {
                 task: "Timing the devices".into(),
@@ -360,6 +379,10 @@ fn current_model(
         test_metrics: file.test_metrics.clone(),
         config: file.config.clone(),
         residuals,
+        classes: match &file.pipeline.target_encoding {
+            prep::TargetEncoding::Labels { classes } => classes.clone(),
+            prep::TargetEncoding::Regression { .. } => Vec::new(),
+        },
         model,
         loaded_from,
     }));
@@ -381,10 +404,12 @@ fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> R
         ));
     }
     let mut bytes = Vec::new();
-    if let Err(error) = web_file::read_in_chunks(&file, CHUNK_BYTES, |chunk, _| {
-        bytes.extend_from_slice(chunk);
-        Ok(())
-    }) {
+    if let Err(web_file::ChunkError::Read(error)) =
+        web_file::read_in_chunks(&file, CHUNK_BYTES, |chunk, _| {
+            bytes.extend_from_slice(chunk);
+            Ok::<(), std::convert::Infallible>(())
+        })
+    {
         return failed(format!("{name} could not be read: {error}."));
     }
     let Ok(text) = String::from_utf8(bytes) else {

@@ -167,7 +167,7 @@ test('a setting the engine refuses is named in one sentence', async () => {
   await page.fill('#train-input', '90');
   await page.dispatchEvent('#train-input', 'change');
   const error = await page.waitForSelector('#prep-error', { timeout: LONG });
-  assert.match(await error.textContent(), /Setting "split".*add up to 1/);
+  assert.match(await error.textContent(), /Setting "split".*add up to 100%, but they add up to \d+%\./);
   await page.fill('#train-input', '70');
   await page.dispatchEvent('#train-input', 'change');
   await page.waitForSelector('#prep-error', { state: 'detached', timeout: LONG });
@@ -367,6 +367,10 @@ test('a stopped study survives a reload and resumes on the same data', async () 
   const stopped = await studyInfo();
   assert.ok(stopped.complete >= 1 && stopped.complete < 40, JSON.stringify(stopped));
   await page.reload();
+  // The reload keeps the step (#/search); the page meanwhile reopens on the bundled sample.
+  await page.waitForSelector('#study', { timeout: LONG });
+  assert.match(page.url(), /#\/search$/);
+  await page.click('#step-data');
   await profileOf('penguins.csv');
   await page.click('#step-search');
   await page.waitForSelector('#study', { timeout: LONG });

@@ -1,3 +1,5 @@
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::bars::column_chart;
@@ -6,16 +8,34 @@ use crate::format;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub profile: std::rc::Rc<Profile>,
+    pub profile: Rc<Profile>,
     pub target: Option<String>,
 }
 
+/// Rows drawn at first. A row costs a few hundred DOM nodes (its histogram's bars each have
+/// a tooltip), so a file with a thousand columns drawn whole kept the page blank for many
+/// seconds; past this many the rest wait for the user to ask.
+pub const FIRST_COLUMNS: usize = 100;
+
 /// One row per column: its inferred kind, missing and distinct counts, summary and histogram.
+/// Wide files show their first [`FIRST_COLUMNS`] rows and a button for the rest.
 #[function_component(ColumnTable)]
 pub fn column_table(props: &Props) -> Html {
     let rows = props.profile.rows;
+    let total = props.profile.columns.len();
+    // The profile for which the user asked to see every column; a new profile starts short.
+    let expanded = use_state(|| None::<Rc<Profile>>);
+    let all = expanded
+        .as_ref()
+        .is_some_and(|profile| Rc::ptr_eq(profile, &props.profile));
+    let shown = if all { total } else { total.min(FIRST_COLUMNS) };
+    let on_more = {
+        let (expanded, profile) = (expanded.clone(), props.profile.clone());
+        Callback::from(move |_: MouseEvent| expanded.set(Some(profile.clone())))
+    };
     html! {
-        <table id="columns" class="columns">
+        <>
+        <table id="columns" class="columns" data-shown={shown.to_string()}>
             <thead>
                 <tr>
                     <th>{ "Column" }</th><th>{ "Kind" }</th><th>{ "Missing" }</th>
@@ -23,7 +43,7 @@ pub fn column_table(props: &Props) -> Html {
                 </tr>
             </thead>
             <tbody>
-                { for props.profile.columns.iter().map(|column| {
+                { for props.profile.columns.iter().take(shown).map(|column| {
                     let is_target = props.target.as_deref() == Some(column.name.as_str());
                     html! {
                         <tr data-column={column.name.clone()} data-kind={column.kind.label()}
@@ -39,6 +59,13 @@ pub fn column_table(props: &Props) -> Html {
                 }) }
             </tbody>
         </table>
+        if shown < total {
+            <p class="columns-more">
+                { format!("The first {shown} of {total} columns. ") }
+                <button id="columns-more" type="button" onclick={on_more}>{ format!("Show all {total} columns") }</button>
+            </p>
+        }
+        </>
     }
 }
 

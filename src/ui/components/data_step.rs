@@ -5,6 +5,7 @@ use super::columns::ColumnTable;
 use super::dialect::DialectControls;
 use super::preview::PreviewTable;
 use super::progress::ProgressBar;
+use super::set_aside::{SetAsideModels, SetAsideWarning};
 use super::source::SourcePicker;
 use super::target::TargetPicker;
 use crate::protocol::{DialectChoice, Request, Response};
@@ -104,6 +105,8 @@ pub fn data_step(props: &Props) -> Html {
     html! {
         <main class="step-data">
             <SourcePicker current={state.profile.as_ref().map(|profile| profile.source.clone())} {on_sample} {on_file} />
+            <SetAsideWarning state={state.clone()} worker={props.worker.clone()} />
+            <SetAsideModels state={state.clone()} worker={props.worker.clone()} />
             if let Some(progress) = &state.progress {
                 <ProgressBar progress={progress.clone()} />
             }

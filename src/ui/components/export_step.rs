@@ -7,12 +7,14 @@ use yew::prelude::*;
 
 use super::chart::{BLUE, Chart, Series};
 use super::form::{Apply, on_field};
+use super::set_aside::SetAsideModels;
 use crate::compress::{
     Calibration, CompressionReport, Granularity, PruneScope, PruneSettings, Quantization, headline,
 };
 use crate::export::InputKind;
 use crate::format;
 use crate::protocol::{ExportSettings, ExportedModel, Request, Response};
+use crate::ui::help::{self, Term};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::state::{Action, State};
 
@@ -26,7 +28,8 @@ pub struct Props {
 pub fn export_step(props: &Props) -> Html {
     let state = &props.state;
     let Some(model) = state.training.as_ref().and_then(|t| t.result.clone()) else {
-        return html! { <main class="step-export"><p>{ "Train a model, pick a trial or load a .hearth file first (steps 3 and 4)." }</p></main> };
+        return html! { <main class="step-export"><p>{ "Train a model, pick a trial or load a .hearth file first (steps 3 and 4)." }</p>
+        <SetAsideModels state={state.clone()} worker={props.worker.clone()} /></main> };
     };
     let exporting = state.export.running;
     let on_export = {
@@ -43,11 +46,8 @@ pub fn export_step(props: &Props) -> Html {
             }
         })
     };
-    let name = state
-        .profile
-        .as_ref()
-        .map(|p| p.source.trim_end_matches(".csv").to_string())
-        .unwrap_or_else(|| "model".into());
+    // Named after the model's data, which need not be the dataset loaded now.
+    let name = state.model_file_stem();
     html! {
         <main class="step-export">
             <p class="muted">{ format!("Exporting {} ({}){}", model.config.model.label(),
@@ -102,7 +102,7 @@ fn export_settings_form(props: &FormProps) -> Html {
         <fieldset id="export-settings" class="train-settings" disabled={props.disabled}>
             <legend>{ "Compression" }</legend>
             <div class="settings-row">
-                <label>{ "Form " }<select id="quantize-select" onchange={edit(set_quantization)}>
+                <label title={help::titles(&[Term::Float16, Term::DynamicInt8, Term::StaticInt8])}>{ "Form " }<select id="quantize-select" onchange={edit(set_quantization)}>
                     { option("none", "float32", settings.quantization == Quantization::None) }
                     { option("fp16", "float16 weights", settings.quantization == Quantization::Float16) }
                     { option("dynamic", "dynamic int8", matches!(settings.quantization, Quantization::DynamicInt8 { .. })) }
@@ -122,7 +122,7 @@ fn export_settings_form(props: &FormProps) -> Html {
                 }
             </div>
             <div class="settings-row">
-                <label><input id="prune-input" type="checkbox" checked={prune.is_some()} onchange={edit(set_prune)} />{ " prune" }</label>
+                <label title={help::titles(&[Term::Pruning])}><input id="prune-input" type="checkbox" checked={prune.is_some()} onchange={edit(set_prune)} />{ " prune" }</label>
                 if let Some(prune) = prune {
                     <label>{ "Sparsity " }<input id="sparsity-input" type="number" min="0" max="0.99" step="0.05" value={prune.sparsity.to_string()} onchange={edit(set_sparsity)} /></label>
                     <label>{ "Scope " }<select id="scope-select" onchange={edit(set_scope)}>
@@ -263,19 +263,23 @@ fn exported_view(props: &ExportedProps) -> Html {
 }
 
 fn report_table(report: &CompressionReport, chosen: &str) -> Html {
+    // The same score format as the Train step's tables, so that a model reads the same there.
     let headline_of = |metrics: &Option<crate::train::Metrics>| {
         metrics
             .as_ref()
-            .map(|m| {
-                let (name, value) = headline(m);
-                format!("{name} {value:.2}")
-            })
+            .map(|m| format::score(headline(m).1))
             .unwrap_or_else(|| "—".into())
     };
+    let metric_name = report
+        .variants
+        .iter()
+        .find_map(|v| v.test_metrics.as_ref().or(v.valid_metrics.as_ref()))
+        .map(|m| metric_words(headline(m).0))
+        .unwrap_or("metric");
     html! {
         <table id="export-report" class="epochs">
             <caption>{ format!("{} parameters, {:.0}% of the dense weights zero", format::number(report.parameters as f64), report.sparsity * 100.0) }</caption>
-            <thead><tr><th>{ "form" }</th><th>{ "ONNX size" }</th><th>{ "× fp32" }</th><th>{ "validation" }</th><th>{ "test" }</th>
+            <thead><tr><th>{ "form" }</th><th>{ "ONNX size" }</th><th>{ "× fp32" }</th><th>{ format!("validation {metric_name}") }</th><th>{ format!("test {metric_name}") }</th>
                 <th>{ "max output diff" }</th><th>{ "mean output diff" }</th><th>{ "same label" }</th></tr></thead>
             <tbody>
                 { for report.variants.iter().map(|v| html! {
@@ -283,8 +287,8 @@ fn report_table(report: &CompressionReport, chosen: &str) -> Html {
                         <td>{ v.quantization.label() }</td>
                         <td class="num">{ format::bytes(v.onnx_bytes as f64) }</td>
                         <td class="num">{ format!("{:.2}", v.size_ratio) }</td>
-                        <td class="num">{ headline_of(&v.valid_metrics) }</td>
-                        <td class="num">{ headline_of(&v.test_metrics) }</td>
+                        <td class="num" data-metric="valid">{ headline_of(&v.valid_metrics) }</td>
+                        <td class="num" data-metric="test">{ headline_of(&v.test_metrics) }</td>
                         <td class="num">{ format!("{:.2e}", v.max_output_difference) }</td>
                         <td class="num">{ format!("{:.2e}", v.mean_output_difference) }</td>
                         <td class="num">{ v.argmax_agreement.map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "—".into()) }</td>
@@ -319,7 +323,15 @@ fn sparsity_chart(report: &CompressionReport) -> Html {
         "pruned in one shot"
     };
     let series = Rc::new(vec![Series::line(how, BLUE, points)]);
-    html! { <Chart id="sparsity-chart" title={format!("Sparsity against the validation metric ({how})")} x_label="sparsity (%)" y_label={format!("{name} (points)")} {series} /> }
+    html! { <Chart id="sparsity-chart" title={format!("Sparsity against the validation metric ({how})")} x_label="sparsity (%)" y_label={format!("validation {}", metric_words(name))} {series} /> }
+}
+
+/// The headline metric's name as the Train step's tables spell it.
+fn metric_words(name: &str) -> &str {
+    match name {
+        "r2" => "R²",
+        other => other,
+    }
 }
 
 /// How to run the file: Python onnxruntime and onnxruntime-web, with this model's inputs.

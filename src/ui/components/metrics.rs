@@ -11,39 +11,36 @@ pub struct MetricsProps {
     pub id: AttrValue,
     pub title: AttrValue,
     pub metrics: Metrics,
+    /// The class names in the model's order, for the confusion matrix's axes (empty: numbers).
+    #[prop_or_default]
+    pub classes: Rc<Vec<String>>,
 }
 
-/// A split's metrics, with the confusion matrix for classification.
+/// A split's metrics, with the confusion matrix for classification. Scores use
+/// [`format::score`] (as the CLI and the other steps do); errors are in the target's units.
 #[function_component(MetricsTable)]
 pub fn metrics_table(props: &MetricsProps) -> Html {
     let rows: Vec<(&str, String)> = match &props.metrics {
         Metrics::Classification(m) => vec![
-            ("accuracy", format::number(m.accuracy)),
-            ("balanced accuracy", format::number(m.balanced_accuracy)),
-            ("macro-F1", format::number(m.macro_f1)),
+            ("accuracy", format::score(m.accuracy)),
+            ("balanced accuracy", format::score(m.balanced_accuracy)),
+            ("macro-F1", format::score(m.macro_f1)),
             (
                 "ROC AUC",
-                m.roc_auc.map(format::number).unwrap_or_else(|| "—".into()),
+                m.roc_auc.map(format::score).unwrap_or_else(|| "—".into()),
             ),
-            ("log loss", format::number(m.log_loss)),
+            ("log loss", format::score(m.log_loss)),
             ("rows", m.rows.to_string()),
         ],
         Metrics::Regression(m) => vec![
             ("RMSE", format::number(m.rmse)),
             ("MAE", format::number(m.mae)),
-            ("R²", format::number(m.r2)),
+            ("R²", format::score(m.r2)),
             ("rows", m.rows.to_string()),
         ],
     };
     let confusion = match &props.metrics {
-        Metrics::Classification(m) => html! {
-            <table class="confusion" aria-label="Confusion matrix: rows are true classes, columns predicted">
-                <caption>{ "Confusion (row: true class, column: predicted)" }</caption>
-                { for m.confusion.iter().map(|row| html! {
-                    <tr>{ for row.iter().map(|count| html! { <td class="num">{ count }</td> }) }</tr>
-                }) }
-            </table>
-        },
+        Metrics::Classification(m) => confusion_table(&m.confusion, &props.classes),
         Metrics::Regression(_) => html! {},
     };
     html! {
@@ -56,6 +53,39 @@ pub fn metrics_table(props: &MetricsProps) -> Html {
             </table>
             { confusion }
         </div>
+    }
+}
+
+/// The name of class `index`: the model's own when known, else its number.
+fn class_label(classes: &[String], index: usize) -> String {
+    classes
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| index.to_string())
+}
+
+/// `confusion[true][predicted]` with the class names on both axes, as header cells so that a
+/// screen reader announces "true Adelie, predicted Gentoo" with each count.
+fn confusion_table(confusion: &[Vec<u64>], classes: &[String]) -> Html {
+    let columns = confusion.iter().map(Vec::len).max().unwrap_or(0);
+    html! {
+        <table class="confusion">
+            <caption>{ "Confusion matrix: rows are the true class, columns the predicted class" }</caption>
+            <thead>
+                <tr>
+                    <th scope="col" class="corner">{ "true ╲ predicted" }</th>
+                    { for (0..columns).map(|c| html! { <th scope="col" class="predicted">{ class_label(classes, c) }</th> }) }
+                </tr>
+            </thead>
+            <tbody>
+                { for confusion.iter().enumerate().map(|(t, row)| html! {
+                    <tr>
+                        <th scope="row" class="true">{ class_label(classes, t) }</th>
+                        { for row.iter().map(|count| html! { <td class="num">{ count }</td> }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
     }
 }
 

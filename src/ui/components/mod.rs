@@ -15,6 +15,7 @@ mod prepare_step;
 mod preview;
 mod progress;
 mod search_step;
+mod set_aside;
 mod source;
 mod target;
 mod train_settings;

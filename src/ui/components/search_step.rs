@@ -10,7 +10,10 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::chart::{BLUE, BarChart, Chart, GREY, ORANGE, ParallelChart, Series, VERMILION};
+use super::chart::{
+    BLUE, BarChart, Chart, GREY, ORANGE, ParallelAxis, ParallelChart, ParallelLine, Series,
+    VERMILION,
+};
 use super::form::{Apply, on_field};
 use super::metrics::blob_url;
 use crate::format;
@@ -20,6 +23,7 @@ use crate::search::{
     PrunerKind, SamplerKind, SecondObjective, Space, Study, StudySettings, TpeSettings, Trial,
     TrialState,
 };
+use crate::ui::help::{self, Term};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::search::{DataRequests, SearchDriver};
 use crate::ui::state::{Action, DataSource, SearchView, State, Step};
@@ -364,8 +368,9 @@ pub fn search_step(props: &Props) -> Html {
                 if resumable.is_some() {
                     <button id="search-resume" onclick={on_resume} disabled={resume_blocked.is_some()}>{ "Resume" }</button>
                 }
-                <label class={classes!("button", running.then_some("disabled"))}>{ "Import study…" }
-                    <input id="study-file-input" type="file" accept=".json,application/json" hidden=true disabled={running} onchange={on_import} />
+                // Transparent over its label rather than `hidden`, so that the keyboard reaches it.
+                <label class={classes!("button", "file-button", running.then_some("disabled"))}>{ "Import study…" }
+                    <input id="study-file-input" type="file" accept=".json,application/json" disabled={running} onchange={on_import} />
                 </label>
             </div>
             if let Some(message) = resume_blocked { <p class="muted">{ message }</p> }
@@ -402,10 +407,10 @@ fn search_settings(props: &SettingsProps) -> Html {
         <fieldset id="search-settings" class="train-settings" disabled={props.disabled}>
             <legend>{ "Study" }</legend>
             <div class="settings-row">
-                <label>{ "Sampler " }<select id="sampler-select" onchange={edit(|f, v| { f.sampler = v.to_string(); Ok(()) })}>
+                <label title={help::titles(&[Term::Tpe])}>{ "Sampler " }<select id="sampler-select" onchange={edit(|f, v| { f.sampler = v.to_string(); Ok(()) })}>
                     { option("tpe", "TPE", &form.sampler) }{ option("random", "random", &form.sampler) }{ option("grid", "grid", &form.sampler) }
                 </select></label>
-                <label>{ "Pruner " }<select id="pruner-select" onchange={edit(|f, v| { f.pruner = v.to_string(); Ok(()) })}>
+                <label title={help::titles(&[Term::Asha, Term::Median])}>{ "Pruner " }<select id="pruner-select" onchange={edit(|f, v| { f.pruner = v.to_string(); Ok(()) })}>
                     { option("asha", "ASHA", &form.pruner) }{ option("median", "median", &form.pruner) }{ option("none", "none", &form.pruner) }
                 </select></label>
                 <label>{ "Trials " }<input id="trials-input" type="number" min="1" value={form.trials.clone()} onchange={edit(|f, v| { f.trials = v.to_string(); Ok(()) })} /></label>
@@ -470,6 +475,7 @@ fn study_view(props: &StudyProps) -> Html {
     let count = |state: TrialState| study.trials.iter().filter(|t| t.state == state).count();
     let best = study.best_trial();
     let metric_name = metric_label(objectives.primary, &study.trials);
+    let show = value_format(objectives.primary, &study.trials);
 
     let mut trials: Vec<&Trial> = study.trials.iter().collect();
     let (by, ascending) = *sort;
@@ -486,18 +492,24 @@ fn study_view(props: &StudyProps) -> Html {
         };
         if ascending { order } else { order.reverse() }
     });
+    // Each sortable header holds a button, so that sorting works from the keyboard too, and
+    // says its order with aria-sort for screen readers (the arrow is only for the eye).
     let header = |label: &'static str, key: SortBy| {
-        let mark = match *sort {
-            (current, true) if current == key => " ▲",
-            (current, false) if current == key => " ▼",
-            _ => "",
+        let (mark, order) = match *sort {
+            (current, true) if current == key => (" ▲", "ascending"),
+            (current, false) if current == key => (" ▼", "descending"),
+            _ => ("", "none"),
         };
         let sort = sort.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
             let (current, ascending) = *sort;
             sort.set((key, if current == key { !ascending } else { true }));
         });
-        html! { <th class="sortable" {onclick} data-sort={label}>{ label }{ mark }</th> }
+        html! {
+            <th class="sortable" data-sort={label} aria-sort={order}>
+                <button type="button" class="sort" {onclick}>{ label }<span aria-hidden="true">{ mark }</span></button>
+            </th>
+        }
     };
     let use_trial = |number: usize| {
         let (model, worker, dispatcher) = (
@@ -549,7 +561,7 @@ fn study_view(props: &StudyProps) -> Html {
                     study.trials.len(), count(TrialState::Complete), count(TrialState::Pruned), count(TrialState::Failed),
                     if study.running() > 0 { format!(", {} running", study.running()) } else { String::new() },
                     if search.running { format!(" on {} workers", search.workers) } else { String::new() },
-                    best.map(|t| format!("best: trial {} ({metric_name} {})", t.number, t.values.as_ref().and_then(|v| v.first()).map(|v| format::number(*v)).unwrap_or_default()))
+                    best.map(|t| format!("best: trial {} ({metric_name} {})", t.number, t.values.as_ref().and_then(|v| v.first()).map(|v| show(*v)).unwrap_or_default()))
                         .unwrap_or_else(|| "no complete trial yet".into()),
                     study.settings.sampler.name(), study.settings.pruner.name(),
                     format::number(study.work_spent() as f64)) }
@@ -563,7 +575,7 @@ fn study_view(props: &StudyProps) -> Html {
                 { importance_chart(study) }
                 { pareto_chart(study, &metric_name) }
             </div>
-            { parallel_chart(study) }
+            { parallel_chart(study, &metric_name) }
             if let Some(param) = &slice {
                 <div class="slice">
                     <label>{ "Slice by " }<select id="slice-select" onchange={on_slice}>
@@ -582,13 +594,14 @@ fn study_view(props: &StudyProps) -> Html {
                 </tr></thead>
                 <tbody>
                     { for trials.iter().map(|trial| {
-                        let value = trial.values.as_ref().map(|values| values.iter().map(|v| format::number(*v)).collect::<Vec<_>>().join(" · "));
+                        // The primary value as every step writes that metric; a second objective (size, latency) is a plain number.
+                        let value = trial.values.as_ref().map(|values| values.iter().enumerate().map(|(i, v)| if i == 0 { show(*v) } else { format::number(*v) }).collect::<Vec<_>>().join(" · "));
                         let usable = search.models.contains_key(&trial.number) && props.worker.is_some();
                         let is_best = best.is_some_and(|b| b.number == trial.number);
                         html! {
                             <tr data-trial={trial.number.to_string()} data-state={state_name(trial.state)} class={classes!(is_best.then_some("best"))}>
                                 <td>{ trial.number }{ if is_best { " ★" } else { "" } }</td>
-                                <td class="num">{ value.unwrap_or_else(|| trial.intermediate.last().map(|v| format!("({})", format::number(*v))).unwrap_or_default()) }</td>
+                                <td class="num">{ value.unwrap_or_else(|| trial.intermediate.last().map(|v| format!("({})", show(*v))).unwrap_or_default()) }</td>
                                 <td class="params">{ trial.params.iter().map(|(k, v)| format!("{k}={}", v.label())).collect::<Vec<_>>().join(", ") }</td>
                                 <td class="num">{ trial.epochs }</td>
                                 <td title={trial.note.clone().unwrap_or_default()}>{ state_name(trial.state) }</td>
@@ -714,6 +727,29 @@ fn pareto_chart(study: &Study, metric: &str) -> Html {
     html! { <Chart id="pareto-chart" title="Pareto front" x_label={metric.to_string()} {y_label} {series} /> }
 }
 
+/// How the primary metric's values are written, as the Train and Export steps write that
+/// metric: scores (accuracy, F1, AUC, log loss, R²) as fractions with four decimals, errors in
+/// the target's units (RMSE, MAE) with four significant digits.
+fn value_format(metric: Metric, trials: &[Trial]) -> fn(f64) -> String {
+    let regression = trials
+        .iter()
+        .any(|t| matches!(t.valid_metrics, Some(crate::train::Metrics::Regression(_))));
+    match metric {
+        Metric::Rmse | Metric::Mae | Metric::Value => format::number,
+        Metric::Monitor if regression => format::number,
+        _ => format::score,
+    }
+}
+
+/// A numeric domain's ends and whether it is searched on a log scale.
+fn numeric_range(domain: &Domain) -> Option<(f64, f64, bool)> {
+    match *domain {
+        Domain::Float { low, high, log } => Some((low, high, log)),
+        Domain::Int { low, high, log } => Some((low as f64, high as f64, log)),
+        _ => None,
+    }
+}
+
 /// A parameter value's position on its axis, 0..1 (log ranges on a log scale).
 fn position(domain: &Domain, value: &ParamValue) -> Option<f64> {
     let scale = |v: f64, low: f64, high: f64, log: bool| {
@@ -727,10 +763,6 @@ fn position(domain: &Domain, value: &ParamValue) -> Option<f64> {
         }
     };
     match domain {
-        Domain::Float { low, high, log } => Some(scale(value.as_f64()?, *low, *high, *log)),
-        Domain::Int { low, high, log } => {
-            Some(scale(value.as_f64()?, *low as f64, *high as f64, *log))
-        }
         Domain::Categorical { choices } => {
             let index = choices.iter().position(|c| c == value)?;
             Some(if choices.len() > 1 {
@@ -739,22 +771,84 @@ fn position(domain: &Domain, value: &ParamValue) -> Option<f64> {
                 0.5
             })
         }
-        _ => Some(0.5),
+        other => match numeric_range(other) {
+            Some((low, high, log)) => Some(scale(value.as_f64()?, low, high, log)),
+            None => Some(0.5),
+        },
     }
 }
 
-fn parallel_chart(study: &Study) -> Html {
+/// The labels on a parameter's axis: both ends and the middle of a numeric range (the
+/// geometric middle on a log scale), every choice of a short list, the ends of a long one.
+fn axis_ticks(domain: &Domain) -> Vec<(f64, String)> {
+    match domain {
+        Domain::Categorical { choices } => {
+            let last = choices.len().saturating_sub(1);
+            choices
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| choices.len() <= 6 || *i == 0 || *i == last)
+                .map(|(i, choice)| {
+                    let at = if last > 0 {
+                        i as f64 / last as f64
+                    } else {
+                        0.5
+                    };
+                    (at, choice.label())
+                })
+                .collect()
+        }
+        Domain::Fixed { value } => vec![(0.5, value.label())],
+        other => match numeric_range(other) {
+            Some((low, high, _)) if high <= low => vec![(0.5, format::number(low))],
+            Some((low, high, log)) => {
+                let log = log && low > 0.0;
+                let middle = if log {
+                    round_middle((low * high).sqrt(), low, high)
+                } else {
+                    (low + high) / 2.0
+                };
+                let at = position(domain, &ParamValue::Float(middle)).unwrap_or(0.5);
+                vec![
+                    (0.0, format::number(low)),
+                    (at, format::number(middle)),
+                    (1.0, format::number(high)),
+                ]
+            }
+            None => Vec::new(),
+        },
+    }
+}
+
+/// A log axis's middle label: the geometric middle itself when it is a whole number (32 between
+/// 8 and 128), else the nearest of 1, 2 or 5 times a power of ten inside the range (0.005
+/// rather than 0.005477), so that the label is a number one can read at a glance.
+fn round_middle(middle: f64, low: f64, high: f64) -> f64 {
+    if middle >= 1.0 && (middle - middle.round()).abs() < 1e-9 {
+        return middle.round();
+    }
+    let power = 10f64.powf(middle.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .filter(|v| *v > low && *v < high)
+        .min_by(|a, b| (a / middle).ln().abs().total_cmp(&(b / middle).ln().abs()))
+        .unwrap_or(middle)
+}
+
+fn parallel_chart(study: &Study, metric: &str) -> Html {
     let scored: Vec<(&Trial, f64)> = complete(study).collect();
     if scored.len() < 2 {
         return html! {};
     }
     let space = &study.settings.space;
+    let objectives = &study.settings.objectives;
+    let show = value_format(objectives.primary, &study.trials);
     let (low, high) = scored
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, v)| {
             (lo.min(*v), hi.max(*v))
         });
-    let objectives = &study.settings.objectives;
     let mut by_score: Vec<(usize, f64)> = scored
         .iter()
         .map(|(t, _)| {
@@ -769,27 +863,46 @@ fn parallel_chart(study: &Study) -> Html {
     let lines = scored
         .iter()
         .map(|(trial, value)| {
-            let mut positions: Vec<Option<f64>> = space
-                .params
-                .iter()
-                .map(|spec| {
-                    trial
-                        .params
-                        .get(&spec.name)
-                        .and_then(|v| position(&spec.domain, v))
-                })
-                .collect();
+            let mut positions: Vec<Option<f64>> = Vec::with_capacity(space.params.len() + 1);
+            let mut values: Vec<String> = Vec::with_capacity(space.params.len() + 1);
+            for spec in &space.params {
+                let param = trial.params.get(&spec.name);
+                positions.push(param.and_then(|v| position(&spec.domain, v)));
+                values.push(param.map(ParamValue::label).unwrap_or_else(|| "—".into()));
+            }
             positions.push(Some(if high > low {
                 (value - low) / (high - low)
             } else {
                 0.5
             }));
-            (positions, rank(trial.number))
+            values.push(show(*value));
+            ParallelLine {
+                name: format!("trial {}", trial.number),
+                positions,
+                values,
+                rank: rank(trial.number),
+            }
         })
         .collect();
-    let mut axes: Vec<String> = space.params.iter().map(|p| p.name.clone()).collect();
-    axes.push("score".into());
-    html! { <ParallelChart id="parallel-chart" title="Parallel coordinates (darker: better)" axes={Rc::new(axes)} lines={Rc::new(lines)} /> }
+    let mut axes: Vec<ParallelAxis> = space
+        .params
+        .iter()
+        .map(|p| ParallelAxis {
+            name: p.name.clone(),
+            log: numeric_range(&p.domain).is_some_and(|(_, _, log)| log),
+            ticks: axis_ticks(&p.domain),
+        })
+        .collect();
+    axes.push(ParallelAxis {
+        name: metric.to_string(),
+        log: false,
+        ticks: if high > low {
+            vec![(0.0, show(low)), (1.0, show(high))]
+        } else {
+            vec![(0.5, show(low))]
+        },
+    });
+    html! { <ParallelChart id="parallel-chart" title="Parallel coordinates (faded: worse)" axes={Rc::new(axes)} lines={Rc::new(lines)} /> }
 }
 
 fn slice_chart(study: &Study, param: &str, metric: &str) -> Html {
@@ -807,18 +920,26 @@ fn slice_chart(study: &Study, param: &str, metric: &str) -> Html {
             Some((x, v))
         })
         .collect();
+    // A parameter searched on a log scale is read on one: its trials spread over the decades.
+    let log_x = spec
+        .and_then(|s| numeric_range(&s.domain))
+        .is_some_and(|(low, _, log)| log && low > 0.0);
     let x_label = match spec.map(|s| &s.domain) {
-        Some(Domain::Categorical { choices }) => format!(
-            "{param} ({})",
-            choices
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{i}={}", c.label()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        // Only choices that are not numbers are drawn at their index.
+        Some(Domain::Categorical { choices }) if choices.iter().any(|c| c.as_f64().is_none()) => {
+            format!(
+                "{param} ({})",
+                choices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{i}={}", c.label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        _ if log_x => format!("{param} (log scale)"),
         _ => param.to_string(),
     };
     let series = Rc::new(vec![Series::points("trial", BLUE, points)]);
-    html! { <Chart id="slice-chart" title={format!("Slice: {param}")} {x_label} y_label={metric.to_string()} {series} /> }
+    html! { <Chart id="slice-chart" title={format!("Slice: {param}")} {x_label} y_label={metric.to_string()} {series} {log_x} /> }
 }

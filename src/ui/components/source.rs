@@ -87,6 +87,8 @@ pub fn source_picker(props: &Props) -> Html {
                 </select>
             </label>
             <span class="or">{ "or" }</span>
+            // The input lies transparent over its label: a click anywhere on the label and Enter
+            // or Space on the focused input both open the chooser; the label shows the focus.
             <label class="file-button">
                 { "Choose a CSV…" }
                 <input id="file-input" type="file" accept=".csv,.tsv,.txt,.psv,text/csv,text/plain" onchange={on_choose} />

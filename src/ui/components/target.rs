@@ -1,7 +1,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::data::{Profile, Task, suggest_task};
+use crate::data::{Profile, Task, suggest_task, target_problem, target_warnings};
 
 const TASKS: [Task; 3] = [
     Task::BinaryClassification,
@@ -41,6 +41,22 @@ pub fn target_picker(props: &Props) -> Html {
     };
     let target = props.target.clone().unwrap_or_default();
     let usable = |name: &str| suggest_task(&props.profile, name).is_some();
+    // Why a column is greyed out, in the option itself: a disabled option shows no tooltip.
+    let why_not = |name: &str| {
+        props
+            .profile
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|column| target_problem(&props.profile, column))
+    };
+    let chosen_problem = props.target.as_deref().and_then(why_not);
+    let warnings = props
+        .target
+        .as_deref()
+        .map(|name| target_warnings(&props.profile, name))
+        .unwrap_or_default();
+    let none_usable = !props.profile.columns.iter().any(|c| usable(&c.name));
     html! {
         <fieldset id="target" class="target">
             <legend>{ "What to predict" }</legend>
@@ -50,10 +66,16 @@ pub fn target_picker(props: &Props) -> Html {
                     if props.target.is_none() {
                         <option value="" selected=true>{ "— choose —" }</option>
                     }
-                    { for props.profile.columns.iter().map(|column| html! {
-                        <option value={column.name.clone()} selected={column.name == target} disabled={!usable(&column.name)}>
-                            { &column.name }
-                        </option>
+                    { for props.profile.columns.iter().map(|column| {
+                        let label = match why_not(&column.name) {
+                            Some(problem) => format!("{} — not predictable: {problem}", column.name),
+                            None => column.name.clone(),
+                        };
+                        html! {
+                            <option value={column.name.clone()} selected={column.name == target} disabled={!usable(&column.name)}>
+                                { label }
+                            </option>
+                        }
                     }) }
                 </select>
             </label>
@@ -68,6 +90,16 @@ pub fn target_picker(props: &Props) -> Html {
                     }) }
                 </select>
             </label>
+            if let Some(problem) = chosen_problem {
+                <p id="target-problem" class="error">
+                    { format!("\"{target}\" cannot be predicted: {problem}.") }
+                </p>
+            } else if none_usable {
+                <p id="target-problem" class="error">
+                    { "No column of this table can be predicted: each one is an identifier, free text, a date, constant or missing, as the list says." }
+                </p>
+            }
+            { for warnings.iter().map(|warning| html! { <p class="target-warning note">{ warning }</p> }) }
         </fieldset>
     }
 }

@@ -5,6 +5,8 @@ use yew::prelude::*;
 
 use super::chart::{BLUE, Chart, ORANGE, Series, VERMILION};
 use super::metrics::{MetricsTable, ModelDownload};
+use super::progress::EpochProgress;
+use super::set_aside::SetAsideModels;
 use super::train_settings::TrainSettings;
 use crate::format;
 use crate::protocol::{Request, Response, TrainedModel};
@@ -83,6 +85,7 @@ pub fn train_step(props: &Props) -> Html {
         .map(|error| error.to_string());
     html! {
         <main class="step-train">
+            <SetAsideModels state={state.clone()} worker={props.worker.clone()} />
             <TrainSettings config={state.train_config.clone()} device={state.train_device} task={state.task} disabled={running}
                 on_config={{ let d = state.dispatcher(); Callback::from(move |c| d.dispatch(Action::SetTrainConfig(c))) }}
                 on_device={{ let d = state.dispatcher(); Callback::from(move |c| d.dispatch(Action::SetTrainDevice(c))) }} />
@@ -92,8 +95,10 @@ pub fn train_step(props: &Props) -> Html {
             <div class="train-buttons">
                 <button id="train-button" class="primary" onclick={on_train} disabled={running || invalid.is_some()}>{ "Train" }</button>
                 <button id="stop-button" onclick={on_stop} disabled={!running}>{ "Stop (keep the best so far)" }</button>
-                <label class={classes!("button", running.then_some("disabled"))}>{ "Load a .hearth model…" }
-                    <input id="model-file-input" type="file" accept=".hearth,application/json" hidden=true disabled={running} onchange={on_load} />
+                // The input lies transparent over its label (not `hidden`), so that Tab reaches it
+                // and Enter or Space opens the file chooser; the label shows its focus ring.
+                <label class={classes!("button", "file-button", running.then_some("disabled"))}>{ "Load a .hearth model…" }
+                    <input id="model-file-input" type="file" accept=".hearth,application/json" disabled={running} onchange={on_load} />
                 </label>
             </div>
             if let Some(error) = &state.train_error {
@@ -107,11 +112,11 @@ pub fn train_step(props: &Props) -> Html {
                         </p>
                     }
                     if training.running {
-                        { progress(training.epochs.last(), training.total_epochs, training.stopping) }
+                        <EpochProgress last={training.epochs.last().cloned()} total={training.total_epochs} stopping={training.stopping} />
                     }
                     { curves(&training.epochs, training.running) }
                     if let Some(result) = &training.result {
-                        { result_view(result, state.profile.as_ref().map(|p| p.source.trim_end_matches(".csv").to_string()).unwrap_or_default()) }
+                        { result_view(result, state.model_file_stem()) }
                     }
                     { epoch_table(&training.epochs) }
                 </section>
@@ -131,6 +136,7 @@ fn result_view(result: &Rc<TrainedModel>, name: String) -> Html {
             .collect();
         Rc::new(vec![Series::points("test rows", BLUE, points)])
     });
+    let classes = Rc::new(result.classes.clone());
     html! {
         <div id="trained" data-loaded={result.loaded_from.is_some().to_string()}>
             <h3>{ format!("Best epoch {} of {}", summary.best_epoch, summary.epochs_run) }
@@ -142,11 +148,11 @@ fn result_view(result: &Rc<TrainedModel>, name: String) -> Html {
                 if let Some(file) = &result.loaded_from { { format!(" · loaded from {file}") } }
             </p>
             <div class="metrics-pair">
-                if let Some(metrics) = &result.valid_metrics { <MetricsTable id="valid-metrics" title="Validation" metrics={metrics.clone()} /> }
-                if let Some(metrics) = &result.test_metrics { <MetricsTable id="test-metrics" title="Test" metrics={metrics.clone()} /> }
+                if let Some(metrics) = &result.valid_metrics { <MetricsTable id="valid-metrics" title="Validation" metrics={metrics.clone()} classes={classes.clone()} /> }
+                if let Some(metrics) = &result.test_metrics { <MetricsTable id="test-metrics" title="Test" metrics={metrics.clone()} {classes} /> }
             </div>
             if let Some(series) = residuals {
-                <Chart id="residual-chart" title="Residuals on the test rows" x_label="predicted"
+                <Chart id="residual-chart" title={residual_title(result)} x_label="predicted"
                     y_label="actual − predicted" {series} marker_y={0.0} />
             }
             <ModelDownload model={result.clone()} {name} />
@@ -154,17 +160,16 @@ fn result_view(result: &Rc<TrainedModel>, name: String) -> Html {
     }
 }
 
-fn progress(last: Option<&EpochReport>, total: usize, stopping: bool) -> Html {
-    let Some(last) = last else {
-        return html! { <p class="progress">{ "Starting: timing the devices and compiling kernels…" }</p> };
-    };
-    let remaining = total.saturating_sub(last.epoch) as f64 * last.elapsed_ms / 1000.0;
-    html! {
-        <div id="train-progress" class="progress">
-            <span>{ format!("Epoch {} of {} · {} samples/s · about {:.0} s left{}", last.epoch, total,
-                format::number(last.samples_per_sec.round()), remaining, if stopping { " · stopping after this epoch" } else { "" }) }</span>
-            <progress max={total.to_string()} value={last.epoch.to_string()} />
-        </div>
+/// Says when the residual plot shows an even sample rather than every test row.
+fn residual_title(result: &TrainedModel) -> String {
+    let shown = result.residuals.len();
+    match &result.test_metrics {
+        Some(Metrics::Regression(m)) if m.rows > shown => format!(
+            "Residuals on {} of the {} test rows, spread evenly",
+            format::number(shown as f64),
+            format::number(m.rows as f64)
+        ),
+        _ => "Residuals on the test rows".to_string(),
     }
 }
 
