@@ -89,6 +89,8 @@ test('a name column and a ticket column are dropped, saying why', async () => {
   assert.match(reasons.ticket.reason, /identifier-like/);
   assert.equal(reasons.city.action, 'frequency');
   assert.match(await page.$eval('#prep', (element) => element.textContent), /pooled as "\(other\)"/);
+  const tip = await page.$eval('#rare-input', (input) => input.closest('[title]')?.title ?? '');
+  assert.match(tip, /privacy minimum k/, 'the setting says what it protects');
 });
 
 test('the downloaded model and ONNX file hold no value seen fewer than 5 times', async () => {

@@ -5,6 +5,7 @@ use crate::data::ColumnKind;
 use crate::prep::{
     Action, ColumnChoice, ColumnSettings, Decision, Encoding, Impute, Plan, PrepConfig, Scale,
 };
+use crate::ui::help::{Term, titles};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -52,7 +53,8 @@ fn row(decision: &Decision, config: &PrepConfig, on_change: &Callback<PrepConfig
             <td class="name">{ &decision.column }</td>
             <td>{ decision.kind.label() }</td>
             <td>
-                <select class="treatment" onchange={on_treatment} aria-label={format!("Treatment of {}", decision.column)}>
+                <select class="treatment" onchange={on_treatment} aria-label={format!("Treatment of {}", decision.column)}
+                    title={titles(&[Term::OneHot, Term::Frequency])}>
                     <option value="auto" selected={current == "auto"}>
                         { if decision.overridden { "automatic".to_string() } else { format!("automatic: {}", decision.action.label()) } }
                     </option>

@@ -86,7 +86,9 @@ pub fn prep_settings(props: &Props) -> Html {
                 </select>
             </label>
             { number("one-hot-input", "One-hot up to", config.one_hot_max.to_string(), "1", |config, value| config.one_hot_max = value.max(0.0) as usize) }
-            { number("rare-input", "Rare below", config.rare_min_count.to_string(), "1", |config, value| config.rare_min_count = value.max(0.0) as usize) }
+            <span class="help-wrap" title="The privacy minimum k: a category or class seen fewer times than this in the training rows is never written into the model or its ONNX file (it joins \"(other)\"). 1 keeps every value.">
+                { number("rare-input", "Rare below", config.rare_min_count.to_string(), "1", |config, value| config.rare_min_count = value.max(0.0) as usize) }
+            </span>
             if props.task == Task::Regression {
                 <label><input id="standardize-check" type="checkbox" checked={config.standardize_target} onchange={on_standardize} />{ " Standardise the target" }</label>
             }

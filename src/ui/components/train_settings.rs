@@ -8,6 +8,7 @@ use crate::data::Task;
 use crate::train::{
     Activation, DevicePreference, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig,
 };
+use crate::ui::help::{Term, titles};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -160,7 +161,9 @@ pub fn train_settings(props: &Props) -> Html {
             <div class="settings-row">
                 { number("epochs-input", "Epochs", config.epochs.to_string(), "1", set_epochs) }
                 { number("batch-input", "Batch", config.batch_size.to_string(), "1", set_batch) }
-                { number("patience-input", "Patience", config.patience.to_string(), "1", set_patience) }
+                <span class="help-wrap" title={titles(&[Term::Patience])}>
+                    { number("patience-input", "Patience", config.patience.to_string(), "1", set_patience) }
+                </span>
                 if classification {
                     <label><input id="class-weights-input" type="checkbox" checked={config.class_weights} onchange={edit(set_class_weights)} />{ " class weights" }</label>
                 }
