@@ -203,6 +203,7 @@ impl State {
     /// Training, a search or an export is under way: leaving the page would lose it.
     pub fn work_running(&self) -> bool {
         self.training.as_ref().is_some_and(|t| t.running)
+            || self.detached_run.is_some()
             || self.search.as_ref().is_some_and(|s| s.running)
             || self.export.running
     }

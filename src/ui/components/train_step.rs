@@ -74,10 +74,12 @@ pub fn train_step(props: &Props) -> Html {
             }
         })
     };
+    // A run on earlier data is still stopping: a second run would overlap it in the worker.
     let running = state
         .training
         .as_ref()
-        .is_some_and(|training| training.running);
+        .is_some_and(|training| training.running)
+        || state.detached_run.is_some();
     let invalid = state
         .train_config
         .validate()
