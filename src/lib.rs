@@ -1,8 +1,13 @@
 //! Hearth: AutoML that runs entirely in the browser, and natively as the `hearth` CLI.
 //!
-//! Engine layers (no browser imports): [`data`] (CSV ingest and profile) and [`compute`] (the
-//! burn device). [`protocol`] is the one message type between the page and its worker;
-//! `ui` (the Yew page) and `worker` (the Web Worker running the engine) exist only on wasm32.
+//! Engine layers (no browser imports), each using only those before it (`scripts/arrows`
+//! checks): [`data`] (CSV ingest and profile) → [`prep`] (plan, split, fitted pipeline) and
+//! [`compute`] (the burn device) → [`train`] (models, trainer, `.hearth` files) → [`search`]
+//! (studies, samplers, pruners) and [`compress`] (pruning, quantization) → [`export`] (ONNX).
+//! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`]. [`protocol`] is the one message
+//! type between the page and its worker. Front ends: `cli` (native), and on wasm32 `ui` (the
+//! Yew page), `worker` (the Web Worker running the engine) and `web_file`. ARCHITECTURE.md
+//! says what each layer uses.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -1,8 +1,9 @@
 //! The one message type between the page (UI thread) and its Web Worker.
 //!
-//! Messages are serde values encoded with serde-wasm-bindgen. A user's file cannot be
-//! serialised, so it travels beside the message in the same `postMessage` envelope
-//! (see [`Envelope`]) and the worker reads it in chunks.
+//! Messages are serde values that cross as one JSON string (value by value through
+//! serde-wasm-bindgen when they hold a NaN). A user's file cannot be serialised, so it travels
+//! beside the message in the same `postMessage` envelope (`Envelope`, wasm32 only) and the
+//! worker reads it in chunks.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,8 @@
 //! Browser-only code, run by wasm-bindgen-test in a dedicated worker of headless Chromium (the
 //! place it runs in the app): chunked file reading, the page/worker message envelope, timing.
 #![cfg(target_arch = "wasm32")]
+// Tests stop loudly: unwrap, expect and panic are how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hearth::clock::Stopwatch;
 use hearth::data::{self, Ingest, IngestOptions};

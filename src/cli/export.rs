@@ -12,6 +12,7 @@ use crate::compress::{
     Pruner, Quantization, SparsityPoint,
 };
 use crate::data;
+use crate::export;
 use crate::prep::Matrix;
 use crate::train::{ModelFile, TrainingData};
 
@@ -133,24 +134,24 @@ pub(super) fn run(args: &ExportArgs) -> Result<(), String> {
         QuantizeChoice::Dynamic => Quantization::DynamicInt8 { granularity },
         QuantizeChoice::Static => static_int8,
     };
-    let mut variants = vec![
-        Quantization::None,
-        Quantization::Float16,
-        Quantization::DynamicInt8 { granularity },
-    ];
-    if calibration.is_some() {
-        variants.push(static_int8);
-    }
+    let variants = Quantization::variants(
+        granularity,
+        calibration.as_ref().map(|_| calibration_method),
+    );
     let rows = EvaluationRows {
         valid: data.as_ref().and_then(|d| d.valid.as_ref()),
         test: data.as_ref().and_then(|d| d.test.as_ref()),
     };
-    let mut report = compress::compare(&model, &variants, calibration.as_ref(), rows)
+    let mut compared = export::compare(&model, &variants, calibration.as_ref(), rows)
         .map_err(|error| error.to_string())?;
+    let bytes = match compared.take_file(chosen) {
+        Some(bytes) => bytes,
+        None => export::to_onnx_quantized(&model, chosen, calibration.as_ref())
+            .map_err(|error| error.to_string())?,
+    };
+    let mut report = compared.report;
     report.curve = curve;
     out.push_str(&render_report(&trained, &report, chosen));
-    let bytes = compress::export_onnx(&model, chosen, calibration.as_ref())
-        .map_err(|error| error.to_string())?;
     std::fs::write(&args.out, &bytes)
         .map_err(|error| format!("Could not write {}: {error}.", args.out.display()))?;
     let _ = writeln!(

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use clap::{Args, ValueEnum};
 
-use super::{DialectArgs, PreparedFile, parse_task, prepare_file, read_settings};
+use super::{DataArgs, DialectArgs, PreparedFile, prepare_file, read_settings};
 use crate::clock::Stopwatch;
 use crate::data::Task;
 use crate::search::runner::{TrialSetup, run_trial};
@@ -27,14 +27,8 @@ const AUTOML_TRIALS: usize = 30;
 
 #[derive(Args)]
 pub(super) struct SearchArgs {
-    /// The CSV file (comma, semicolon, tab or pipe separated; detected).
-    file: PathBuf,
-    /// The column to predict.
-    #[arg(long)]
-    target: String,
-    /// The task: binary, multiclass or regression (default: suggested from the target).
-    #[arg(long, value_parser = parse_task)]
-    task: Option<Task>,
+    #[command(flatten)]
+    data: DataArgs,
     /// The most trials to start (default 20 when no other budget is given).
     #[arg(long)]
     trials: Option<usize>,
@@ -158,10 +152,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
     let prepared = prepare_file(
-        &args.file,
+        &args.data.file,
         &args.dialect,
-        &args.target,
-        args.task,
+        &args.data.target,
+        args.data.task,
         "--prep-config",
         args.prep_config.as_deref(),
         None,

@@ -3,8 +3,8 @@
 
 use super::error::CompressError;
 use super::forward;
+use super::network::CompressedNetwork;
 use super::prune::{dense_sparsity, magnitude_prune};
-use super::quantize::CompressedNetwork;
 use super::report::{CompressionReport, SparsityPoint, VariantReport};
 use super::settings::{PruneScope, Quantization};
 use crate::prep::Matrix;
@@ -43,29 +43,59 @@ fn evaluate(
     })
 }
 
-/// Compares each of `variants` with the float32 model: the exported file's size, validation
+/// A comparison's report and the file `write` made of each variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compared {
+    /// Its curve is empty: fill it with [`sparsity_curve`] or from a [`super::Pruner`].
+    pub report: CompressionReport,
+    /// Each variant's file, in the order of `report.variants`.
+    pub files: Vec<Vec<u8>>,
+}
+
+impl Compared {
+    /// Takes the file written for `quantization` when it was one of the variants compared, so
+    /// that the chosen form is not written a second time.
+    pub fn take_file(&mut self, quantization: Quantization) -> Option<Vec<u8>> {
+        let index = self
+            .report
+            .variants
+            .iter()
+            .position(|variant| variant.quantization == quantization)?;
+        self.files.get_mut(index).map(std::mem::take)
+    }
+}
+
+/// Compares each of `variants` with the float32 model: the written file's size, validation
 /// and test metrics, and the largest and mean difference of the outputs (class probabilities,
 /// or the value in the target's units) over the validation and test rows. Static int8 is
-/// calibrated on `calibration` (feature rows, e.g. the training rows). The report's curve is
-/// left empty: fill it with [`sparsity_curve`] or from a [`super::Pruner`].
-pub fn compare(
+/// calibrated on `calibration` (feature rows, e.g. the training rows).
+///
+/// `write` turns a variant into its file: the export layer's `compare` passes its ONNX writer.
+/// Export depends on compress, never the reverse, so the writer comes in as an argument; the
+/// sizes are still those of the real files, and the caller keeps the chosen variant's file
+/// instead of writing it again.
+pub fn compare<E: From<CompressError>>(
     model: &ModelFile,
     variants: &[Quantization],
     calibration: Option<&Matrix>,
     rows: EvaluationRows<'_>,
-) -> Result<CompressionReport, CompressError> {
-    model.check()?;
+    mut write: impl FnMut(&CompressedNetwork) -> Result<Vec<u8>, E>,
+) -> Result<Compared, E> {
+    model.check().map_err(CompressError::from)?;
     let reference_network = CompressedNetwork::new(&model.weights, Quantization::None, None)?;
     let reference = evaluate(model, &reference_network, rows)?;
-    let reference_bytes = crate::export::to_onnx(model, &reference_network)?.len();
+    let reference_bytes = write(&reference_network)?.len();
     let mut reports = Vec::with_capacity(variants.len());
+    let mut files = Vec::with_capacity(variants.len());
     for &quantization in variants {
         let network = if quantization == Quantization::None {
             reference_network.clone()
         } else {
             CompressedNetwork::new(&model.weights, quantization, calibration)?
         };
-        let onnx_bytes = crate::export::to_onnx(model, &network)?.len();
+        let file = write(&network)?;
+        let onnx_bytes = file.len();
+        files.push(file);
         let evaluated = evaluate(model, &network, rows)?;
         let mut differences = Differences::default();
         for (ours, theirs) in [
@@ -88,11 +118,14 @@ pub fn compare(
             rows_compared: differences.rows,
         });
     }
-    Ok(CompressionReport {
-        parameters: model.weights.architecture.parameters(),
-        sparsity: dense_sparsity(&model.weights),
-        variants: reports,
-        curve: Vec::new(),
+    Ok(Compared {
+        report: CompressionReport {
+            parameters: model.weights.architecture.parameters(),
+            sparsity: dense_sparsity(&model.weights),
+            variants: reports,
+            curve: Vec::new(),
+        },
+        files,
     })
 }
 

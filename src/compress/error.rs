@@ -35,7 +35,4 @@ pub enum CompressError {
     /// The network or its pipeline is not usable (checked like a loaded model file).
     #[error(transparent)]
     Train(#[from] TrainError),
-    /// Building the ONNX graph of a compressed variant failed.
-    #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
 }

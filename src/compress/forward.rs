@@ -6,7 +6,7 @@
 use std::f32::consts::FRAC_1_SQRT_2;
 
 use super::error::CompressError;
-use super::quantize::{AffineParams, CompressedNetwork, DenseStorage, Int8Matrix};
+use super::network::{AffineParams, CompressedNetwork, DenseStorage, Int8Matrix};
 use super::settings::Quantization;
 use crate::prep::Matrix;
 use crate::train::{Activation, Head, NormWeights, TrainError, Weights};

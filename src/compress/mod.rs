@@ -9,8 +9,8 @@
 //!   no threads: [`magnitude_prune`] removes exactly `round(sparsity × weights)` dense weights
 //!   and returns a [`PruneMask`]; [`CompressedNetwork::new`] stores each layer as float16 or
 //!   int8; [`predict`] runs a variant on the host exactly as its ONNX graph computes, so
-//!   [`compare`] measures what a runtime will see (sizes come from the real export, see
-//!   [`crate::export`]).
+//!   [`compare`] measures what a runtime will see (sizes come from the file writer it is
+//!   given: the export layer, which uses this one, passes the ONNX writer).
 //! * Fine-tuning after pruning needs the trainer, so [`Pruner`] is `async` (the worker awaits
 //!   each stage) and holds the removed weights at zero after every optimisation step through
 //!   [`Trainer::set_weight_masks`](crate::train::Trainer::set_weight_masks).
@@ -29,6 +29,8 @@ mod compare;
 #[cfg(feature = "compute")]
 mod forward;
 #[cfg(feature = "compute")]
+mod network;
+#[cfg(feature = "compute")]
 mod prune;
 #[cfg(feature = "compute")]
 mod pruner;
@@ -43,26 +45,14 @@ pub use settings::{
 };
 
 #[cfg(feature = "compute")]
-pub use compare::{CURVE_LEVELS, EvaluationRows, compare, sparsity_curve};
+pub use compare::{CURVE_LEVELS, Compared, EvaluationRows, compare, sparsity_curve};
 #[cfg(feature = "compute")]
 pub use forward::{CHUNK_ROWS, NORM_EPSILON, predict};
+#[cfg(feature = "compute")]
+pub use network::{AffineParams, CompressedNetwork, DenseStorage, Int8Matrix, WEIGHT_LIMIT};
 #[cfg(feature = "compute")]
 pub use prune::{PruneMask, dense_sparsity, magnitude_prune};
 #[cfg(feature = "compute")]
 pub use pruner::{PruneStage, Pruner, prune_model};
 #[cfg(feature = "compute")]
-pub use quantize::{
-    AffineParams, CompressedNetwork, DenseStorage, Int8Matrix, MAX_CALIBRATION_ROWS, WEIGHT_LIMIT,
-};
-
-/// Quantizes the model's weights and writes its ONNX file in one call: what an export button
-/// does. Static int8 needs `calibration` feature rows (e.g. the training rows).
-#[cfg(feature = "compute")]
-pub fn export_onnx(
-    model: &crate::train::ModelFile,
-    quantization: Quantization,
-    calibration: Option<&crate::prep::Matrix>,
-) -> Result<Vec<u8>, CompressError> {
-    let network = CompressedNetwork::new(&model.weights, quantization, calibration)?;
-    Ok(crate::export::to_onnx(model, &network)?)
-}
+pub use quantize::MAX_CALIBRATION_ROWS;

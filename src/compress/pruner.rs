@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CompressError;
 use super::forward;
+use super::network::CompressedNetwork;
 use super::prune::{PruneMask, magnitude_prune};
-use super::quantize::CompressedNetwork;
 use super::report::SparsityPoint;
 use super::settings::{PruneSettings, Quantization};
 use crate::train::{Examples, Metrics, ModelFile, Trainer, evaluate_outputs};

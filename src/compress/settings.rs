@@ -158,6 +158,24 @@ impl Quantization {
         )
     }
 
+    /// The forms an export compares: float32, float16 and dynamic int8 with `granularity`,
+    /// and static int8 (that granularity, calibrated by `calibration`) when there are
+    /// calibration rows (`Some`). Both front ends ask for this one list.
+    pub fn variants(granularity: Granularity, calibration: Option<Calibration>) -> Vec<Self> {
+        let mut variants = vec![
+            Quantization::None,
+            Quantization::Float16,
+            Quantization::DynamicInt8 { granularity },
+        ];
+        if let Some(calibration) = calibration {
+            variants.push(Quantization::StaticInt8 {
+                granularity,
+                calibration,
+            });
+        }
+        variants
+    }
+
     /// Checks the calibration percentile.
     pub fn validate(&self) -> Result<(), CompressError> {
         if let Quantization::StaticInt8 {

@@ -76,6 +76,31 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// (year, month, day, day of week with Monday = 0, hour) of Unix seconds (UTC): the inverse of
+/// [`days_from_civil`] plus the time of day, for the date parts the preparation extracts.
+pub(crate) fn civil_parts(seconds: f64) -> (i64, i64, i64, i64, i64) {
+    let seconds = if seconds.is_finite() {
+        seconds.clamp(-1e15, 1e15)
+    } else {
+        0.0
+    };
+    let days = (seconds / 86_400.0).floor();
+    let hour = ((seconds - days * 86_400.0) / 3600.0).floor() as i64;
+    let days = days as i64;
+    // H. Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = (days + 3).rem_euclid(7);
+    (year, month, day, weekday, hour.clamp(0, 23))
+}
+
 /// Parses a date or date-time into Unix seconds (UTC; an explicit offset is applied, a missing
 /// one means UTC). `day_first` chooses between `DD/MM/YYYY` and `MM/DD/YYYY`.
 pub fn parse_datetime(text: &str, day_first: bool) -> Option<f64> {
@@ -172,6 +197,17 @@ pub fn is_datetime(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_parts_of_known_dates() {
+        // 1970-01-01 was a Thursday.
+        assert_eq!(civil_parts(0.0), (1970, 1, 1, 3, 0));
+        // 2024-02-29 13:45 UTC, a Thursday.
+        assert_eq!(civil_parts(1_709_214_300.0), (2024, 2, 29, 3, 13));
+        // 1969-12-31 23:00, a Wednesday.
+        assert_eq!(civil_parts(-3600.0), (1969, 12, 31, 2, 23));
+        assert_eq!(civil_parts(f64::NAN).0, 1970);
+    }
 
     #[test]
     fn parses_dates() {

@@ -38,6 +38,7 @@ mod profile;
 mod tokenizer;
 
 pub use dataset::{Column, ColumnValues, Dataset, Dialect, MISSING_CODE};
+pub(crate) use datetime::civil_parts;
 pub use datetime::{is_datetime, parse_datetime};
 pub use error::DataError;
 #[cfg(not(target_arch = "wasm32"))]

@@ -24,6 +24,10 @@ pub enum ExportError {
     Network { reason: String },
     #[error("The model cannot be exported: {reason}.")]
     Model { reason: String },
+    /// Compressing the network into the chosen form failed (a setting, the calibration rows,
+    /// or the model itself).
+    #[error(transparent)]
+    Compress(#[from] crate::compress::CompressError),
 }
 
 /// The element type of a graph input.

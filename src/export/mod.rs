@@ -43,6 +43,11 @@
 //! out with `ReduceMean`/`Sqrt` (opset 13 has no `LayerNormalization`) and GELU with `Erf`.
 //!
 //! Everything is in memory (bytes out, no files), so the worker can call it.
+//!
+//! Export uses the compression layer, never the reverse: [`to_onnx_quantized`] compresses the
+//! weights into the chosen form and writes it, and [`compare`] hands
+//! [`compress::compare`](crate::compress::compare) this layer's writer, so that the report's
+//! sizes are the real files' and the chosen form's file is kept rather than written again.
 
 mod contract;
 
@@ -52,6 +57,8 @@ mod graph;
 mod onnx;
 #[cfg(feature = "compute")]
 mod proto;
+#[cfg(feature = "compute")]
+mod variants;
 
 pub use contract::{
     ExportError, GraphInput, INTERNAL_PREFIX, InputKind, LABEL_OUTPUT, PROBABILITIES_OUTPUT,
@@ -60,3 +67,5 @@ pub use contract::{
 
 #[cfg(feature = "compute")]
 pub use onnx::{OPSET, to_onnx};
+#[cfg(feature = "compute")]
+pub use variants::{compare, to_onnx_quantized};

@@ -262,7 +262,7 @@ fn default_parts(column: &ColumnProfile) -> Vec<DatePart> {
 }
 
 fn year_of(seconds: f64) -> i64 {
-    super::pipeline::civil_parts(seconds).0
+    crate::data::civil_parts(seconds).0
 }
 
 fn impute_label(impute: Impute) -> String {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::objective::Objectives;
 use super::space::{Domain, Space};
-use super::study::Trial;
+use super::trial::Trial;
 
 /// One parameter's importance; the importances of a study sum to 1 (when any is above 0).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

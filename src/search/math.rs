@@ -1,6 +1,6 @@
 //! The few numerical pieces the samplers need, in plain Rust so that they give the same
 //! numbers natively and in wasm32: the normal distribution (truncated to an interval),
-//! log-sum-exp, and seeded streams of random numbers per trial.
+//! log-sum-exp, seeded streams of random numbers per trial, and Pareto dominance.
 
 use crate::rng::SplitMix64;
 
@@ -145,6 +145,38 @@ pub(crate) fn json_exact(x: f64) -> f64 {
     }
     let decimals = usize::try_from(digits - 1).unwrap_or(0);
     format!("{x:.decimals$e}").parse().unwrap_or(x)
+}
+
+/// Whether score vector `a` dominates `b`: no worse on every objective and better on one.
+pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y) && a.iter().zip(b).any(|(x, y)| x < y)
+}
+
+/// The non-domination rank of each score vector (0: the Pareto front, 1: the front once the
+/// first is removed, …).
+pub(crate) fn nondomination_ranks(scores: &[Vec<f64>]) -> Vec<usize> {
+    let n = scores.len();
+    let mut ranks = vec![usize::MAX; n];
+    let mut rank = 0;
+    let mut left = n;
+    while left > 0 {
+        let current: Vec<usize> = (0..n)
+            .filter(|&i| ranks[i] == usize::MAX)
+            .filter(|&i| {
+                !(0..n)
+                    .any(|j| j != i && ranks[j] == usize::MAX && dominates(&scores[j], &scores[i]))
+            })
+            .collect();
+        if current.is_empty() {
+            break;
+        }
+        for &i in &current {
+            ranks[i] = rank;
+        }
+        left -= current.len();
+        rank += 1;
+    }
+    ranks
 }
 
 #[cfg(test)]

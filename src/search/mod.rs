@@ -36,6 +36,7 @@ pub mod pruner;
 pub mod sampler;
 mod space;
 mod study;
+mod trial;
 
 #[cfg(feature = "compute")]
 pub mod runner;
@@ -46,7 +47,5 @@ pub use objective::{Metric, Objectives, SecondObjective};
 pub use pruner::{AshaSettings, MedianSettings, PrunerKind};
 pub use sampler::{GridSettings, SamplerKind, TpeSettings};
 pub use space::{Condition, Domain, ParamSpec, ParamValue, Params, Space, names, train_config};
-pub use study::{
-    Budget, Decision, Outcome, STUDY_FORMAT, STUDY_FORMAT_VERSION, Study, StudySettings, Trial,
-    TrialState, TrialTicket,
-};
+pub use study::{Budget, STUDY_FORMAT, STUDY_FORMAT_VERSION, Study, StudySettings};
+pub use trial::{Decision, Outcome, Trial, TrialState, TrialTicket};

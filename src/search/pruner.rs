@@ -13,7 +13,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::SearchError;
-use super::study::{StudySettings, Trial, TrialState};
+use super::objective::Metric;
+use super::trial::{Trial, TrialState};
 
 /// Which pruner a study uses. JSON: `"none"`, `{"median": {...}}`, `{"asha": {...}}`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Default)]
@@ -101,15 +102,15 @@ impl Default for AshaSettings {
     }
 }
 
-/// Whether trial `number`, having just reported `epoch`, should stop. May record the trial's
-/// rung values (ASHA).
+/// Whether trial `number`, having just reported `epoch` of `metric` (the study's primary
+/// one), should stop under `pruner`. May record the trial's rung values (ASHA).
 pub(crate) fn should_prune(
-    settings: &StudySettings,
+    pruner: PrunerKind,
+    metric: Metric,
     trials: &mut [Trial],
     number: usize,
     epoch: usize,
 ) -> bool {
-    let metric = settings.objectives.primary;
     let Some(value) = trials
         .get(number)
         .and_then(|t| t.intermediate.get(epoch.wrapping_sub(1)))
@@ -117,7 +118,7 @@ pub(crate) fn should_prune(
     else {
         return false;
     };
-    match settings.pruner {
+    match pruner {
         PrunerKind::None => value.is_nan(),
         PrunerKind::Median(median) => {
             if value.is_nan() {

@@ -10,7 +10,8 @@ use burn::tensor::Device;
 
 use super::objective::{Metric, SecondObjective};
 use super::space::train_config;
-use super::study::{Decision, Outcome, StudySettings, TrialTicket};
+use super::study::StudySettings;
+use super::trial::{Decision, Outcome, TrialTicket};
 use crate::clock::Stopwatch;
 use crate::prep::FittedPipeline;
 use crate::train::{Architecture, ModelFile, TrainConfig, Trainer, TrainingData};

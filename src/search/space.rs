@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::SearchError;
-use crate::train::{Activation, ModelKind, OptimizerKind, TrainConfig};
+use crate::train::{Activation, MlpSettings, ModelKind, OptimizerKind, TrainConfig};
 
 /// One parameter's value: a whole number, a real number or a category's name. In JSON it is
 /// the plain number or string (`3`, `0.01`, `"adamw"`).
@@ -566,15 +566,8 @@ pub fn train_config(
             ),
         ));
     }
-    let (old_hidden, old_activation, old_dropout, layer_norm) = match &base.model {
-        ModelKind::Mlp {
-            hidden,
-            activation,
-            dropout,
-            layer_norm,
-        } => (hidden.clone(), *activation, *dropout, *layer_norm),
-        ModelKind::Linear => (vec![64], Activation::Relu, 0.0, false),
-    };
+    // A trial's parameters edit the base model's MLP settings (the defaults for a linear base).
+    let old = base.model.mlp_or_default();
     let is_mlp = match word(MODEL)? {
         Some("linear") => false,
         Some("mlp") => true,
@@ -584,13 +577,13 @@ pub fn train_config(
                 format!("\"{other}\" is not a model family; use \"linear\" or \"mlp\""),
             ));
         }
-        None => matches!(base.model, ModelKind::Mlp { .. }),
+        None => matches!(base.model, ModelKind::Mlp(_)),
     };
     config.model = if is_mlp {
-        let depth = whole(DEPTH)?.unwrap_or(old_hidden.len());
-        let width = whole(WIDTH)?.unwrap_or_else(|| old_hidden.first().copied().unwrap_or(64));
+        let depth = whole(DEPTH)?.unwrap_or(old.hidden.len());
+        let width = whole(WIDTH)?.unwrap_or_else(|| old.hidden.first().copied().unwrap_or(64));
         let activation = match word(ACTIVATION)? {
-            None => old_activation,
+            None => old.activation,
             Some("relu") => Activation::Relu,
             Some("gelu") => Activation::Gelu,
             Some("tanh") => Activation::Tanh,
@@ -601,12 +594,12 @@ pub fn train_config(
                 ));
             }
         };
-        ModelKind::Mlp {
+        ModelKind::Mlp(MlpSettings {
             hidden: vec![width; depth],
             activation,
-            dropout: real(DROPOUT)?.unwrap_or(old_dropout),
-            layer_norm,
-        }
+            dropout: real(DROPOUT)?.unwrap_or(old.dropout),
+            layer_norm: old.layer_norm,
+        })
     } else {
         ModelKind::Linear
     };

@@ -5,12 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use super::error::SearchError;
 use super::importance::{ParamImportance, importance};
-use super::math::{json_exact, trial_rng};
+use super::math::{json_exact, nondomination_ranks, trial_rng};
 use super::objective::Objectives;
 use super::pruner::{self, PrunerKind};
 use super::sampler::{self, SamplerKind};
 use super::space::{Params, Space};
-use crate::train::{Metrics, TrainConfig};
+use super::trial::{Decision, Outcome, Trial, TrialState, TrialTicket};
+use crate::train::TrainConfig;
 
 /// The `format` field of every study document.
 pub const STUDY_FORMAT: &str = "hearth-study";
@@ -105,112 +106,6 @@ impl StudySettings {
         }
         Ok(())
     }
-}
-
-/// Where a trial stands.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TrialState {
-    /// Waiting to be handed out again (it was running when the study was saved).
-    Queued,
-    Running,
-    Complete,
-    /// Stopped by the pruner; its `intermediate` values show how far it got.
-    Pruned,
-    /// Training failed (e.g. diverged); `error` says why.
-    Failed,
-}
-
-/// One trial: its parameters, how it went, and what it scored.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Trial {
-    /// 0-based, in the order trials were asked for.
-    pub number: usize,
-    pub state: TrialState,
-    /// The sampled parameters (only those that apply; see [`Space`]).
-    pub params: Params,
-    /// The training seed, derived from the study's seed and the trial's number.
-    pub seed: u64,
-    /// Complete trials: `[primary]` or `[primary, second]`, in the metrics' own units (e.g.
-    /// accuracy 0.97).
-    #[serde(default)]
-    pub values: Option<Vec<f64>>,
-    /// The primary metric after each epoch (index 0 is epoch 1).
-    #[serde(default)]
-    pub intermediate: Vec<f64>,
-    /// Successive halving: the value recorded at each rung the trial reached.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rungs: Vec<f64>,
-    /// Epochs run.
-    #[serde(default)]
-    pub epochs: usize,
-    /// Training rows × epochs spent.
-    #[serde(default)]
-    pub work: u64,
-    /// Wall time of the trial (informational; not reproducible).
-    #[serde(default)]
-    pub elapsed_ms: f64,
-    /// Validation metrics of the kept epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_metrics: Option<Metrics>,
-    /// Why training stopped, or why the trial failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl Trial {
-    /// The primary metric's lower-is-better score, for a complete trial.
-    pub fn primary_score(&self, objectives: &Objectives) -> Option<f64> {
-        let values = self.values.as_ref()?;
-        let first = *values.first()?;
-        (self.state == TrialState::Complete).then(|| objectives.primary.score(first))
-    }
-}
-
-/// What the driver hands to whoever runs a trial (a thread, a Web Worker).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct TrialTicket {
-    pub number: usize,
-    pub params: Params,
-    /// The training seed.
-    pub seed: u64,
-}
-
-/// The pruner's answer after an epoch.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Continue,
-    /// Stop the trial now and [`Study::tell`] it as [`Outcome::Pruned`].
-    Prune,
-}
-
-/// How a trial ended, as its runner tells the study.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Outcome {
-    Complete {
-        /// `[primary]` or `[primary, second]` (see [`Objectives`]).
-        values: Vec<f64>,
-        epochs: usize,
-        #[serde(default)]
-        valid_metrics: Option<Metrics>,
-        #[serde(default)]
-        note: Option<String>,
-        #[serde(default)]
-        elapsed_ms: f64,
-    },
-    Pruned {
-        epochs: usize,
-        #[serde(default)]
-        elapsed_ms: f64,
-    },
-    Failed {
-        epochs: usize,
-        error: String,
-        #[serde(default)]
-        elapsed_ms: f64,
-    },
 }
 
 /// A hyperparameter study: settings and trials, serialisable as one JSON document and
@@ -346,14 +241,24 @@ impl Study {
             return Ok(None);
         }
         let number = self.trials.len();
-        if matches!(self.settings.sampler, SamplerKind::Grid(_)) && self.grid.is_none() {
-            self.grid = Some(sampler::grid::enumerate(&self.settings)?);
+        if let SamplerKind::Grid(grid) = &self.settings.sampler
+            && self.grid.is_none()
+        {
+            self.grid = Some(sampler::grid::enumerate(&self.settings.space, grid.points)?);
         }
-        let params =
-            match sampler::sample(&self.settings, &self.trials, number, self.grid.as_deref())? {
-                Some(params) => params,
-                None => return Ok(None),
-            };
+        let settings = &self.settings;
+        let params = match sampler::sample(
+            &settings.sampler,
+            settings.seed,
+            &settings.space,
+            &settings.objectives,
+            &self.trials,
+            number,
+            self.grid.as_deref(),
+        )? {
+            Some(params) => params,
+            None => return Ok(None),
+        };
         let seed = trial_rng(self.settings.seed, number, TRAIN_SEED_STREAM).next_u64();
         self.trials.push(Trial {
             number,
@@ -396,7 +301,13 @@ impl Study {
         trial.intermediate.push(json_exact(value));
         trial.epochs = epoch;
         trial.work = rows.saturating_mul(epoch as u64);
-        let prune = pruner::should_prune(&self.settings, &mut self.trials, number, epoch);
+        let prune = pruner::should_prune(
+            self.settings.pruner,
+            self.settings.objectives.primary,
+            &mut self.trials,
+            number,
+            epoch,
+        );
         Ok(if prune {
             Decision::Prune
         } else {
@@ -555,36 +466,4 @@ fn requeue(trial: &mut Trial) {
     trial.epochs = 0;
     trial.work = 0;
     trial.elapsed_ms = 0.0;
-}
-
-/// Whether score vector `a` dominates `b`: no worse on every objective and better on one.
-pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x <= y) && a.iter().zip(b).any(|(x, y)| x < y)
-}
-
-/// The non-domination rank of each score vector (0: the Pareto front, 1: the front once the
-/// first is removed, …).
-pub(crate) fn nondomination_ranks(scores: &[Vec<f64>]) -> Vec<usize> {
-    let n = scores.len();
-    let mut ranks = vec![usize::MAX; n];
-    let mut rank = 0;
-    let mut left = n;
-    while left > 0 {
-        let current: Vec<usize> = (0..n)
-            .filter(|&i| ranks[i] == usize::MAX)
-            .filter(|&i| {
-                !(0..n)
-                    .any(|j| j != i && ranks[j] == usize::MAX && dominates(&scores[j], &scores[i]))
-            })
-            .collect();
-        if current.is_empty() {
-            break;
-        }
-        for &i in &current {
-            ranks[i] = rank;
-        }
-        left -= current.len();
-        rank += 1;
-    }
-    ranks
 }

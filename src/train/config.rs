@@ -84,35 +84,41 @@ impl Default for TrainConfig {
 pub enum ModelKind {
     /// One linear layer: linear, logistic or softmax regression.
     Linear,
-    /// A multilayer perceptron: `hidden` layers of (linear → layer norm? → activation →
-    /// dropout), then a linear output layer.
-    Mlp {
-        /// Units of each hidden layer (1 to 4 layers). Default `[64]`.
-        #[serde(default = "default_hidden")]
-        hidden: Vec<usize>,
-        #[serde(default)]
-        activation: Activation,
-        /// Probability of zeroing a hidden unit during training (0 ≤ p ≤ 0.9). Default 0.
-        #[serde(default)]
-        dropout: f64,
-        /// Normalise each hidden layer's pre-activations (learned scale and shift).
-        #[serde(default)]
-        layer_norm: bool,
-    },
+    /// A multilayer perceptron. A newtype variant reads and writes the same JSON as the
+    /// struct variant it replaced (`{"mlp": {"hidden": [64], ...}}`), so `.hearth` files,
+    /// studies and `--config` files keep their format.
+    Mlp(MlpSettings),
 }
 
-fn default_hidden() -> Vec<usize> {
-    vec![64]
+/// A multilayer perceptron: `hidden` layers of (linear → layer norm? → activation →
+/// dropout), then a linear output layer. Absent fields take [`MlpSettings::default`]'s values.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MlpSettings {
+    /// Units of each hidden layer (1 to 4 layers). Default `[64]`.
+    pub hidden: Vec<usize>,
+    /// Default ReLU.
+    pub activation: Activation,
+    /// Probability of zeroing a hidden unit during training (0 ≤ p ≤ 0.9). Default 0.
+    pub dropout: f64,
+    /// Normalise each hidden layer's pre-activations (learned scale and shift). Default off.
+    pub layer_norm: bool,
 }
 
-impl Default for ModelKind {
+impl Default for MlpSettings {
     fn default() -> Self {
-        ModelKind::Mlp {
-            hidden: default_hidden(),
+        MlpSettings {
+            hidden: vec![64],
             activation: Activation::Relu,
             dropout: 0.0,
             layer_norm: false,
         }
+    }
+}
+
+impl Default for ModelKind {
+    fn default() -> Self {
+        ModelKind::Mlp(MlpSettings::default())
     }
 }
 
@@ -121,12 +127,19 @@ impl ModelKind {
     pub fn label(&self) -> String {
         match self {
             ModelKind::Linear => "linear".to_string(),
-            ModelKind::Mlp {
-                hidden, activation, ..
-            } => {
-                let sizes: Vec<String> = hidden.iter().map(usize::to_string).collect();
-                format!("mlp {} {}", sizes.join("-"), activation.name())
+            ModelKind::Mlp(mlp) => {
+                let sizes: Vec<String> = mlp.hidden.iter().map(usize::to_string).collect();
+                format!("mlp {} {}", sizes.join("-"), mlp.activation.name())
             }
+        }
+    }
+
+    /// The MLP's settings, or the defaults for a linear model: where an edit that turns a
+    /// model into an MLP (a `--hidden` flag, a trial's parameters) starts from.
+    pub fn mlp_or_default(&self) -> MlpSettings {
+        match self {
+            ModelKind::Mlp(mlp) => mlp.clone(),
+            ModelKind::Linear => MlpSettings::default(),
         }
     }
 }
@@ -256,9 +269,9 @@ impl TrainConfig {
 
     /// Checks every setting; the error names the first one out of range.
     pub fn validate(&self) -> Result<(), TrainError> {
-        if let ModelKind::Mlp {
+        if let ModelKind::Mlp(MlpSettings {
             hidden, dropout, ..
-        } = &self.model
+        }) = &self.model
         {
             if hidden.is_empty() || hidden.len() > MAX_HIDDEN_LAYERS {
                 return Err(TrainError::setting(
@@ -398,12 +411,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             config.model,
-            ModelKind::Mlp {
+            ModelKind::Mlp(MlpSettings {
                 hidden: vec![8, 4],
                 activation: Activation::Relu,
                 dropout: 0.0,
                 layer_norm: false
-            }
+            })
         );
         assert_eq!(config.optimizer, OptimizerKind::Sgd { momentum: 0.9 });
         assert_eq!(config.epochs, 5);
@@ -419,14 +432,31 @@ mod tests {
     }
 
     #[test]
+    fn the_mlp_settings_keep_their_json_shape() {
+        // The shape `.hearth` files, studies and `--config` files were written in.
+        let text = serde_json::to_string(&ModelKind::default()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"mlp":{"hidden":[64],"activation":"relu","dropout":0.0,"layer_norm":false}}"#
+        );
+        let empty: ModelKind = serde_json::from_str(r#"{"mlp": {}}"#).unwrap();
+        assert_eq!(empty, ModelKind::default());
+        let error = serde_json::from_str::<ModelKind>(r#"{"mlp": {"hiden": [3]}}"#).unwrap_err();
+        assert!(
+            error.to_string().contains("unknown field `hiden`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn json_round_trips() {
         let config = TrainConfig {
-            model: ModelKind::Mlp {
+            model: ModelKind::Mlp(MlpSettings {
                 hidden: vec![3],
                 activation: Activation::Tanh,
                 dropout: 0.25,
                 layer_norm: true,
-            },
+            }),
             loss: RegressionLoss::Huber { delta: 0.5 },
             schedule: Schedule::Step {
                 every_epochs: 3,
@@ -479,45 +509,45 @@ mod tests {
         );
         bad(
             |c| {
-                c.model = ModelKind::Mlp {
+                c.model = ModelKind::Mlp(MlpSettings {
                     hidden: vec![],
                     activation: Activation::Relu,
                     dropout: 0.0,
                     layer_norm: false,
-                }
+                })
             },
             "hidden",
         );
         bad(
             |c| {
-                c.model = ModelKind::Mlp {
+                c.model = ModelKind::Mlp(MlpSettings {
                     hidden: vec![4, 0],
                     activation: Activation::Relu,
                     dropout: 0.0,
                     layer_norm: false,
-                }
+                })
             },
             "hidden",
         );
         bad(
             |c| {
-                c.model = ModelKind::Mlp {
+                c.model = ModelKind::Mlp(MlpSettings {
                     hidden: vec![4; 5],
                     activation: Activation::Relu,
                     dropout: 0.0,
                     layer_norm: false,
-                }
+                })
             },
             "hidden",
         );
         bad(
             |c| {
-                c.model = ModelKind::Mlp {
+                c.model = ModelKind::Mlp(MlpSettings {
                     hidden: vec![4],
                     activation: Activation::Relu,
                     dropout: 1.0,
                     layer_norm: false,
-                }
+                })
             },
             "dropout",
         );

@@ -1,13 +1,16 @@
-//! Choosing the device to train on by timing a short burst of training steps on each.
+//! Choosing the device to train on by timing a short burst of training steps on each, and the
+//! one choice both front ends make ([`choose_device`]): the CLI and the worker differ only in
+//! how they find the GPU and how they word its absence.
 
 use burn::tensor::Device;
 
 use super::config::TrainConfig;
 use super::error::TrainError;
-use super::report::{DeviceSelection, DeviceTiming};
-use super::trainer::{Examples, Trainer};
+use super::examples::Examples;
+use super::report::{DevicePreference, DeviceSelection, DeviceTiming};
+use super::trainer::Trainer;
 use crate::clock::Stopwatch;
-use crate::compute::Accelerator;
+use crate::compute::{self, Accelerator};
 use crate::prep::FittedPipeline;
 
 /// Steps timed per device (after [`WARMUP_STEPS`]). Few: every step on a slow device (WebGPU
@@ -158,5 +161,104 @@ pub async fn pick_fastest(
             during: "choosing a device".to_string(),
             reason: "no device was offered".to_string(),
         })),
+    }
+}
+
+/// The GPU a front end can offer for training, found its own way (the CLI initialises wgpu
+/// when asked; the worker at start-up, and it asks the browser what the adapter is).
+pub enum GpuOffer {
+    /// A GPU device, ready to use.
+    Ready(Device),
+    /// A GPU device that "auto" does not time, and why: WebGPU on a software renderer costs
+    /// seconds of kernel compilation and slow steps only to lose to the CPU. It is still used
+    /// when the GPU is asked for by name.
+    NotWorthTiming { device: Device, reason: String },
+    /// No GPU, and why.
+    Missing(String),
+}
+
+/// What a front end asks [`choose_device`] for.
+pub struct DeviceRequest<'a> {
+    pub preference: DevicePreference,
+    pub gpu: GpuOffer,
+    /// The reason recorded for a device the user named ("chosen", "chosen with --device").
+    pub chosen_reason: &'a str,
+    /// With "auto" and no GPU: time the CPU anyway and list the GPU's absence among the
+    /// timings (the CLI, whose output shows every timing), rather than take the CPU untimed
+    /// with the GPU's absence as the reason (the page, where the wait for epoch 1 counts).
+    pub time_lone_cpu: bool,
+}
+
+/// Why [`choose_device`] chose no device.
+#[derive(Debug)]
+pub enum DeviceChoiceError {
+    /// The GPU was asked for by name and there is none: the offer's reason.
+    NoGpu(String),
+    /// Timing failed on every device.
+    Timing(TrainError),
+}
+
+/// Chooses the device to train on: the one the user named, or with "auto" the fastest by
+/// [`pick_fastest`]. `before_timing` runs just before devices are timed, so that a front end
+/// can say why nothing happens for a moment.
+pub async fn choose_device(
+    request: DeviceRequest<'_>,
+    pipeline: &FittedPipeline,
+    train: &Examples,
+    config: &TrainConfig,
+    before_timing: impl FnOnce(),
+) -> Result<(Device, DeviceSelection), DeviceChoiceError> {
+    let untimed = |accelerator, device, reason: &str| {
+        let selection = DeviceSelection {
+            accelerator,
+            timings: Vec::new(),
+            reason: reason.to_string(),
+        };
+        Ok((device, selection))
+    };
+    let DeviceRequest {
+        preference,
+        gpu,
+        chosen_reason,
+        time_lone_cpu,
+    } = request;
+    match (preference, gpu) {
+        (DevicePreference::Cpu, _) => untimed(Accelerator::Cpu, compute::init_cpu(), chosen_reason),
+        (DevicePreference::Gpu, GpuOffer::Ready(device))
+        | (DevicePreference::Gpu, GpuOffer::NotWorthTiming { device, .. }) => {
+            untimed(Accelerator::Gpu, device, chosen_reason)
+        }
+        (DevicePreference::Gpu, GpuOffer::Missing(reason)) => Err(DeviceChoiceError::NoGpu(reason)),
+        (DevicePreference::Auto, GpuOffer::NotWorthTiming { reason, .. }) => {
+            untimed(Accelerator::Cpu, compute::init_cpu(), &reason)
+        }
+        (DevicePreference::Auto, GpuOffer::Missing(reason)) if !time_lone_cpu => {
+            untimed(Accelerator::Cpu, compute::init_cpu(), &reason)
+        }
+        (DevicePreference::Auto, GpuOffer::Missing(reason)) => {
+            before_timing();
+            let candidates = vec![(Accelerator::Cpu, compute::init_cpu())];
+            let (device, mut selection) = pick_fastest(candidates, pipeline, train, config)
+                .await
+                .map_err(DeviceChoiceError::Timing)?;
+            let absent = DeviceTiming {
+                accelerator: Accelerator::Gpu,
+                ms_per_step: None,
+                error: Some(reason),
+            };
+            selection.timings.insert(0, absent);
+            selection.reason = format!("{} (no GPU)", selection.reason);
+            Ok((device, selection))
+        }
+        (DevicePreference::Auto, GpuOffer::Ready(gpu)) => {
+            before_timing();
+            let candidates = vec![
+                (Accelerator::Gpu, gpu),
+                (Accelerator::Cpu, compute::init_cpu()),
+            ];
+            pick_fastest(candidates, pipeline, train, config)
+                .await
+                .map_err(DeviceChoiceError::Timing)
+        }
     }
 }

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
 use super::error::TrainError;
+use super::evaluate::infer;
 use super::metrics::Metrics;
 use super::model::{Head, Network, Weights};
 use super::report::TrainingSummary;
-use super::trainer::{Trainer, infer};
+use super::trainer::Trainer;
 use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prediction, TargetEncoding};
 

@@ -16,7 +16,8 @@
 //! * [`Trainer`]: `new` → `next_epoch().await` until `done()` → `evaluate(test).await` →
 //!   [`ModelFile::from_trainer`]. The best epoch's weights (by [`Monitor`]) are kept as a
 //!   snapshot and are what `evaluate`, `predict` and the model file use.
-//! * [`pick_fastest`] times a short burst of steps on each device for the data's shape.
+//! * [`pick_fastest`] times a short burst of steps on each device for the data's shape;
+//!   [`choose_device`] is the choice both front ends make with it.
 //! * [`metrics`]: pure-Rust metrics on read-back predictions.
 //!
 //! Binary classification has one output (the logit of class 1, logistic loss); multiclass one
@@ -34,35 +35,59 @@
 //!
 //! [`Transaction`]: burn::tensor::Transaction
 
+// The trainer's modules import downwards only (burn-train's split): `examples` (host data) ←
+// `init` (head, seeds), `batch` (upload) ← `evaluate` (outputs → loss, metrics), `step` (one
+// optimisation step) ← `trainer` (the epoch loop), which also uses `early_stopping`; only
+// `device` and `file` import `trainer`.
+#[cfg(feature = "compute")]
+mod batch;
 mod config;
 #[cfg(feature = "compute")]
 mod device;
+#[cfg(feature = "compute")]
+mod early_stopping;
 mod error;
 #[cfg(feature = "compute")]
+mod evaluate;
+#[cfg(feature = "compute")]
+mod examples;
+#[cfg(feature = "compute")]
 mod file;
+#[cfg(feature = "compute")]
+mod init;
 pub mod metrics;
 #[cfg(feature = "compute")]
 mod model;
 mod report;
 #[cfg(feature = "compute")]
+mod step;
+#[cfg(feature = "compute")]
 mod trainer;
 
 // Settings, metrics and reports need no burn: the page (built without it) uses them too.
-pub use config::{Activation, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig};
+pub use config::{
+    Activation, MlpSettings, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig,
+};
 pub use error::TrainError;
 pub use metrics::{ClassificationMetrics, Metrics, Monitor, RegressionMetrics};
 pub use report::{DevicePreference, DeviceSelection, DeviceTiming, EpochReport, TrainingSummary};
 
 #[cfg(feature = "compute")]
 pub use device::{
-    DeviceTime, TIMED_STEPS, WARMUP_STEPS, pick_fastest, time_device, time_device_within,
+    DeviceChoiceError, DeviceRequest, DeviceTime, GpuOffer, TIMED_STEPS, WARMUP_STEPS,
+    choose_device, pick_fastest, time_device, time_device_within,
 };
+#[cfg(feature = "compute")]
+pub use evaluate::{evaluate_outputs, infer, regression_points};
+#[cfg(feature = "compute")]
+pub use examples::{Examples, TrainingData};
 #[cfg(feature = "compute")]
 pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
 #[cfg(feature = "compute")]
+pub use init::initial_weights;
+#[cfg(feature = "compute")]
 pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights, class_weights};
 #[cfg(feature = "compute")]
-pub use trainer::{
-    Examples, Trainer, TrainingData, evaluate_outputs, infer, initial_weights, loss_and_gradient,
-    regression_points,
-};
+pub use step::loss_and_gradient;
+#[cfg(feature = "compute")]
+pub use trainer::Trainer;

@@ -12,7 +12,7 @@ use burn::tensor::activation::{gelu, log_softmax, relu, sigmoid, softmax};
 use burn::tensor::{Device, Gradients, Int, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::config::{Activation, ModelKind, RegressionLoss};
+use super::config::{Activation, MlpSettings, ModelKind, RegressionLoss};
 use super::error::TrainError;
 use crate::data::Task;
 use crate::rng::SplitMix64;
@@ -43,12 +43,12 @@ impl Architecture {
                 activation: Activation::Relu,
                 layer_norm: false,
             },
-            ModelKind::Mlp {
+            ModelKind::Mlp(MlpSettings {
                 hidden,
                 activation,
                 layer_norm,
                 ..
-            } => Architecture {
+            }) => Architecture {
                 inputs,
                 outputs,
                 hidden: hidden.clone(),
@@ -600,12 +600,12 @@ mod tests {
     #[test]
     fn initial_weights_follow_the_seed_and_the_architecture() {
         let arch = Architecture::new(
-            &ModelKind::Mlp {
+            &ModelKind::Mlp(MlpSettings {
                 hidden: vec![3, 2],
                 activation: Activation::Tanh,
                 dropout: 0.0,
                 layer_norm: true,
-            },
+            }),
             4,
             5,
         );

@@ -6,6 +6,7 @@ mod components;
 mod help;
 mod hooks;
 mod search;
+mod search_form;
 pub mod state;
 mod storage;
 

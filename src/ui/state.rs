@@ -11,7 +11,7 @@ use crate::prep::{Plan, PrepConfig, PrepSummary};
 use crate::protocol::{DialectChoice, ExportSettings, ExportedModel, Response, TrainedModel};
 use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
-use crate::ui::components::SearchForm;
+use crate::ui::search_form::SearchForm;
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,10 +7,12 @@ use std::rc::Rc;
 use super::{Engine, post};
 use crate::compress::{
     CURVE_LEVELS, Calibration, CompressError, EvaluationRows, Granularity, PruneScope, Pruner,
-    Quantization, compare, export_onnx, sparsity_curve,
+    Quantization, sparsity_curve,
 };
 use crate::compute;
-use crate::export::{LABEL_OUTPUT, PROBABILITIES_OUTPUT, VALUE_OUTPUT, graph_inputs};
+use crate::export::{
+    LABEL_OUTPUT, PROBABILITIES_OUTPUT, VALUE_OUTPUT, compare, graph_inputs, to_onnx_quantized,
+};
 use crate::protocol::{ExportSettings, ExportedModel, Response};
 use crate::train::{Head, ModelFile, TrainingData};
 
@@ -92,22 +94,12 @@ async fn build(
         Quantization::StaticInt8 { calibration, .. } => calibration,
         _ => Calibration::MinMax,
     };
-    let mut variants = vec![
-        Quantization::None,
-        Quantization::Float16,
-        Quantization::DynamicInt8 { granularity },
-    ];
-    if calibration.is_some() {
-        variants.push(Quantization::StaticInt8 {
-            granularity,
-            calibration: calibration_method,
-        });
-    }
+    let variants = Quantization::variants(granularity, calibration.map(|_| calibration_method));
     let rows = EvaluationRows {
         valid: data.as_ref().and_then(|data| data.valid.as_ref()),
         test: data.as_ref().and_then(|data| data.test.as_ref()),
     };
-    let mut report = compare(&model, &variants, calibration, rows).map_err(text)?;
+    let mut compared = compare(&model, &variants, calibration, rows).map_err(|e| e.to_string())?;
     if curve.is_empty()
         && let Some(valid) = rows.valid
     {
@@ -117,8 +109,13 @@ async fn build(
             .map_or(PruneScope::Global, |prune| prune.scope);
         curve = sparsity_curve(&model, &CURVE_LEVELS, scope, valid).map_err(text)?;
     }
+    let onnx = match compared.take_file(settings.quantization) {
+        Some(onnx) => onnx,
+        None => to_onnx_quantized(&model, settings.quantization, calibration)
+            .map_err(|e| e.to_string())?,
+    };
+    let mut report = compared.report;
     report.curve = curve;
-    let onnx = export_onnx(&model, settings.quantization, calibration).map_err(text)?;
     let inputs = graph_inputs(&model.pipeline).map_err(|error| error.to_string())?;
     if rows.valid.is_none() && rows.test.is_none() && note.is_none() {
         note = Some("The data has no validation or test rows, so only sizes are compared.".into());

@@ -22,8 +22,8 @@ use crate::protocol::{
 use crate::search::runner::{TrialSetup, run_trial};
 use crate::search::{Decision, Outcome, StudySettings, TrialTicket};
 use crate::train::{
-    DevicePreference, DeviceSelection, ModelFile, TrainConfig, TrainError, Trainer, TrainingData,
-    evaluate_outputs, pick_fastest, regression_points,
+    DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
+    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
 };
 use crate::{format, samples, web_file};
 
@@ -267,59 +267,41 @@ async fn train(
         }
     };
     stop.set(false);
-    // A device the user chose is used as is; only "auto" with a choice times the candidates.
-    let chosen = |accelerator, device, reason: &str| {
-        let timings = Vec::new();
-        Ok((
-            device,
-            DeviceSelection {
-                accelerator,
-                timings,
-                reason: reason.to_string(),
-            },
-        ))
-    };
     // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
-    let software = match (preference, &gpu) {
-        (DevicePreference::Auto, Some(_)) => software_adapter().await,
-        _ => None,
+    let gpu = match (preference, gpu) {
+        (_, None) => GpuOffer::Missing("WebGPU is not available in this browser".into()),
+        (DevicePreference::Auto, Some(device)) => match software_adapter().await {
+            Some(renderer) => GpuOffer::NotWorthTiming {
+                device,
+                reason: format!(
+                    "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
+                ),
+            },
+            None => GpuOffer::Ready(device),
+        },
+        (_, Some(device)) => GpuOffer::Ready(device),
     };
-    let picked = match (preference, gpu) {
-        (DevicePreference::Cpu, _) => chosen(Accelerator::Cpu, compute::init_cpu(), "chosen"),
-        (DevicePreference::Gpu, Some(gpu)) => chosen(Accelerator::Gpu, gpu, "chosen"),
-        (DevicePreference::Auto, None) => chosen(
-            Accelerator::Cpu,
-            compute::init_cpu(),
-            "WebGPU is not available in this browser",
-        ),
-        (DevicePreference::Gpu, None) => {
+    let request = DeviceRequest {
+        preference,
+        gpu,
+        chosen_reason: "chosen",
+        time_lone_cpu: false,
+    };
+    let timing = || {
+        post(Response::Progress {
+            task: "Timing the devices".into(),
+            done: 0.0,
+            total: 0.0,
+        });
+    };
+    let picked = choose_device(request, &pipeline, &data.train, config, timing).await;
+    let (device, selection) = match picked {
+        Ok(picked) => picked,
+        Err(DeviceChoiceError::NoGpu(_)) => {
             let message = "WebGPU is not available in this browser; train on the CPU.".into();
             return Response::TrainFailed { message };
         }
-        (DevicePreference::Auto, Some(_)) if software.is_some() => chosen(
-            Accelerator::Cpu,
-            compute::init_cpu(),
-            &format!(
-                "WebGPU here runs on {}, which emulates a GPU on the processor and is slower than the CPU",
-                software.as_deref().unwrap_or("a software renderer")
-            ),
-        ),
-        (DevicePreference::Auto, Some(gpu)) => {
-            post(Response::Progress {
-                task: "Timing the devices".into(),
-                done: 0.0,
-                total: 0.0,
-            });
-            let candidates = vec![
-                (Accelerator::Gpu, gpu),
-                (Accelerator::Cpu, compute::init_cpu()),
-            ];
-            pick_fastest(candidates, &pipeline, &data.train, config).await
-        }
-    };
-    let (device, selection) = match picked {
-        Ok(picked) => picked,
-        Err(error) => return failed(error),
+        Err(DeviceChoiceError::Timing(error)) => return failed(error),
     };
     post(Response::TrainingStarted {
         selection: selection.clone(),

@@ -34,7 +34,7 @@ after(async () => {
   server?.close();
 });
 
-/** The table of tests/privacy.rs, written again here: rare values and frequent ones. */
+/** The table of tests/it/privacy.rs, written again here: rare values and frequent ones. */
 function table() {
   const cities = ['Oslo', 'Bergen', 'Trondheim', 'Stavanger', 'Tromso', 'Bodo', 'Alesund', 'Molde',
     'Hamar', 'Lillehammer', 'Narvik', 'Kristiansand'];

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::super::error::SearchError;
 use super::super::math::json_exact;
 use super::super::space::{Domain, ParamValue, Params, Space};
-use super::super::study::StudySettings;
 use crate::rng::SplitMix64;
 
 /// Stream of the grid's visiting order.
@@ -98,14 +97,10 @@ pub fn values(domain: &Domain, points: usize) -> Vec<ParamValue> {
     }
 }
 
-/// Every grid point, in the space's order (conditional parameters only where they apply, so
-/// that a linear model is not repeated for every MLP width).
-pub fn enumerate(settings: &StudySettings) -> Result<Vec<Params>, SearchError> {
-    let points = match &settings.sampler {
-        super::SamplerKind::Grid(grid) => grid.points,
-        _ => GridSettings::default().points,
-    };
-    let space = &settings.space;
+/// Every grid point with `points` values per numeric range, in the space's order
+/// (conditional parameters only where they apply, so that a linear model is not repeated for
+/// every MLP width).
+pub fn enumerate(space: &Space, points: usize) -> Result<Vec<Params>, SearchError> {
     let mut partial: Vec<Params> = vec![Params::new()];
     for spec in &space.params {
         let grid_values = values(&spec.domain, points);

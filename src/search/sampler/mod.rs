@@ -13,8 +13,9 @@ pub use tpe::TpeSettings;
 
 use super::error::SearchError;
 use super::math::trial_rng;
-use super::space::Params;
-use super::study::{StudySettings, Trial};
+use super::objective::Objectives;
+use super::space::{Params, Space};
+use super::trial::Trial;
 
 /// Stream of each trial's sampling draws.
 const SAMPLE_STREAM: u64 = 0x5A3B_0001;
@@ -58,24 +59,23 @@ impl SamplerKind {
     }
 }
 
-/// The parameters of trial `number`; `None` when the grid is exhausted. `grid` is the
-/// enumerated grid when the sampler is the grid sampler.
+/// The parameters of trial `number` of a study seeded with `seed`; `None` when the grid is
+/// exhausted. `grid` is the enumerated grid when the sampler is the grid sampler. It takes the
+/// study's settings one by one (not the study's type) so that the study uses the samplers and
+/// not the reverse.
 pub(crate) fn sample(
-    settings: &StudySettings,
+    sampler: &SamplerKind,
+    seed: u64,
+    space: &Space,
+    objectives: &Objectives,
     trials: &[Trial],
     number: usize,
     grid: Option<&[Params]>,
 ) -> Result<Option<Params>, SearchError> {
-    let mut rng = trial_rng(settings.seed, number, SAMPLE_STREAM);
-    Ok(match &settings.sampler {
-        SamplerKind::Random => Some(random::sample(&settings.space, &mut rng)),
-        SamplerKind::Grid(_) => grid.and_then(|points| grid::point(points, settings.seed, number)),
-        SamplerKind::Tpe(tpe) => Some(tpe::sample(
-            &settings.space,
-            trials,
-            &settings.objectives,
-            tpe,
-            &mut rng,
-        )),
+    let mut rng = trial_rng(seed, number, SAMPLE_STREAM);
+    Ok(match sampler {
+        SamplerKind::Random => Some(random::sample(space, &mut rng)),
+        SamplerKind::Grid(_) => grid.and_then(|points| grid::point(points, seed, number)),
+        SamplerKind::Tpe(tpe) => Some(tpe::sample(space, trials, objectives, tpe, &mut rng)),
     })
 }

@@ -27,12 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use super::super::error::SearchError;
 use super::super::math::{
-    log_sum_exp, truncated_normal_log_mass, truncated_normal_log_pdf, truncated_normal_sample,
-    weighted_index,
+    log_sum_exp, nondomination_ranks, truncated_normal_log_mass, truncated_normal_log_pdf,
+    truncated_normal_sample, weighted_index,
 };
 use super::super::objective::Objectives;
 use super::super::space::{Domain, ParamSpec, ParamValue, Params, Space};
-use super::super::study::{Trial, TrialState, nondomination_ranks};
+use super::super::trial::{Trial, TrialState};
 use super::random;
 use crate::rng::SplitMix64;
 

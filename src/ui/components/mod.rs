@@ -25,5 +25,5 @@ pub use data_step::DataStep;
 pub use device_badge::DeviceBadge;
 pub use export_step::ExportStep;
 pub use prepare_step::PrepareStep;
-pub use search_step::{SearchForm, SearchStep};
+pub use search_step::SearchStep;
 pub use train_step::TrainStep;

@@ -18,140 +18,15 @@ use super::form::{Apply, on_field};
 use super::metrics::blob_url;
 use crate::format;
 use crate::protocol::{Request, Response};
-use crate::search::{
-    AshaSettings, Budget, Domain, GridSettings, MedianSettings, Metric, Objectives, ParamValue,
-    PrunerKind, SamplerKind, SecondObjective, Space, Study, StudySettings, TpeSettings, Trial,
-    TrialState,
-};
+use crate::search::{Domain, Metric, ParamValue, SecondObjective, Space, Study, Trial, TrialState};
 use crate::ui::help::{self, Term};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::search::{DataRequests, SearchDriver};
+use crate::ui::search_form::{SearchForm, default_workers};
 use crate::ui::state::{Action, DataSource, SearchView, State, Step};
-
-/// The study settings as the form holds them (text where the user types).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SearchForm {
-    pub sampler: String,
-    pub pruner: String,
-    pub trials: String,
-    pub work: String,
-    pub wall_clock_s: String,
-    pub workers: String,
-    pub seed: String,
-    pub second: String,
-    /// Changes to the default space (which follows the data's size), as JSON: parameter name
-    /// → domain, as `hearth search --space` takes them. Empty: no change.
-    pub space: String,
-}
-
-impl Default for SearchForm {
-    fn default() -> Self {
-        SearchForm {
-            sampler: "tpe".into(),
-            pruner: "asha".into(),
-            trials: "20".into(),
-            work: String::new(),
-            wall_clock_s: String::new(),
-            workers: default_workers().to_string(),
-            seed: "42".into(),
-            second: "none".into(),
-            space: String::new(),
-        }
-    }
-}
-
-/// One worker per core but one (the page's own thread and the main worker need some).
-fn default_workers() -> usize {
-    let cores = web_sys::window()
-        .map(|window| window.navigator().hardware_concurrency())
-        .unwrap_or(2.0);
-    ((cores as usize).saturating_sub(1)).clamp(1, 8)
-}
 
 /// The Auto button's study: TPE with ASHA pruning over the default space.
 const AUTO_TRIALS: usize = 20;
-
-impl SearchForm {
-    /// The study these settings describe, or one sentence naming the setting at fault.
-    fn settings(
-        &self,
-        base: &crate::train::TrainConfig,
-        training_rows: usize,
-    ) -> Result<StudySettings, String> {
-        let optional = |name: &str, text: &str| -> Result<Option<f64>, String> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            text.parse::<f64>()
-                .map(Some)
-                .map_err(|_| format!("{name}: “{text}” is not a number."))
-        };
-        let whole = |name: &str, value: Option<f64>| -> Result<Option<u64>, String> {
-            match value {
-                Some(v) if v.fract() != 0.0 || v < 0.0 => {
-                    Err(format!("{name}: {v} is not a whole number of at least 0."))
-                }
-                Some(v) => Ok(Some(v as u64)),
-                None => Ok(None),
-            }
-        };
-        let trials = whole("Trials", optional("Trials", &self.trials)?)?;
-        let work = whole("Work budget", optional("Work budget", &self.work)?)?;
-        let seed = whole("Seed", optional("Seed", &self.seed)?)?.unwrap_or(42);
-        let overrides: BTreeMap<String, Domain> = if self.space.trim().is_empty() {
-            BTreeMap::new()
-        } else {
-            serde_json::from_str(&self.space).map_err(|error| {
-                format!("Search space: the changes are not a JSON object of parameter domains ({error}).")
-            })?
-        };
-        let space = Space::for_training(training_rows)
-            .with_overrides(&overrides)
-            .map_err(|error| format!("Search space: {error}"))?;
-        let settings = StudySettings {
-            seed,
-            sampler: match self.sampler.as_str() {
-                "random" => SamplerKind::Random,
-                "grid" => SamplerKind::Grid(GridSettings::default()),
-                _ => SamplerKind::Tpe(TpeSettings::default()),
-            },
-            pruner: match self.pruner.as_str() {
-                "median" => PrunerKind::Median(MedianSettings::default()),
-                "asha" => PrunerKind::Asha(AshaSettings::default()),
-                _ => PrunerKind::None,
-            },
-            budget: Budget {
-                trials: trials.map(|t| t as usize),
-                work,
-                wall_clock_s: optional("Wall-clock budget", &self.wall_clock_s)?,
-            },
-            objectives: Objectives {
-                primary: Metric::Monitor,
-                second: match self.second.as_str() {
-                    "parameters" => Some(SecondObjective::Parameters),
-                    "latency" => Some(SecondObjective::LatencyMs),
-                    _ => None,
-                },
-            },
-            space,
-            train: base.clone(),
-            rows_per_epoch: training_rows.max(1) as u64,
-        };
-        settings.validate().map_err(|error| error.to_string())?;
-        Ok(settings)
-    }
-
-    fn workers(&self) -> Result<usize, String> {
-        match self.workers.trim().parse::<usize>() {
-            Ok(n @ 1..=32) => Ok(n),
-            _ => Err(format!(
-                "Workers: “{}” should be a whole number from 1 to 32.",
-                self.workers.trim()
-            )),
-        }
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -6,7 +6,8 @@ use yew::prelude::*;
 use super::form::{Apply, on_field};
 use crate::data::Task;
 use crate::train::{
-    Activation, DevicePreference, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig,
+    Activation, DevicePreference, MlpSettings, ModelKind, OptimizerKind, RegressionLoss, Schedule,
+    TrainConfig,
 };
 use crate::ui::help::{Term, titles};
 
@@ -55,12 +56,12 @@ pub fn train_settings(props: &Props) -> Html {
     let regression = props.task == Some(Task::Regression);
 
     let mlp = match &config.model {
-        ModelKind::Mlp {
+        ModelKind::Mlp(MlpSettings {
             hidden,
             activation,
             dropout,
             layer_norm,
-        } => {
+        }) => {
             let hidden: Vec<String> = hidden.iter().map(ToString::to_string).collect();
             html! {
                 <>
@@ -135,7 +136,7 @@ pub fn train_settings(props: &Props) -> Html {
             <legend>{ "Model and training" }</legend>
             <div class="settings-row">
                 <label>{ "Model " }<select id="model-select" onchange={edit(set_model)}>
-                    { option("mlp", "MLP", matches!(config.model, ModelKind::Mlp { .. })) }
+                    { option("mlp", "MLP", matches!(config.model, ModelKind::Mlp(_))) }
                     { option("linear", if regression { "linear regression" } else { "logistic regression" }, config.model == ModelKind::Linear) }
                 </select></label>
                 { mlp }
@@ -205,14 +206,14 @@ fn set_hidden(config: &mut TrainConfig, value: &str) -> Result<(), String> {
                 "Hidden layers: “{value}” should be unit counts separated by commas, e.g. 64,32."
             )
         })?;
-    if let ModelKind::Mlp { hidden: layers, .. } = &mut config.model {
+    if let ModelKind::Mlp(MlpSettings { hidden: layers, .. }) = &mut config.model {
         *layers = hidden;
     }
     Ok(())
 }
 
 fn set_activation(config: &mut TrainConfig, value: &str) -> Result<(), String> {
-    if let ModelKind::Mlp { activation, .. } = &mut config.model {
+    if let ModelKind::Mlp(MlpSettings { activation, .. }) = &mut config.model {
         *activation = match value {
             "gelu" => Activation::Gelu,
             "tanh" => Activation::Tanh,
@@ -224,14 +225,14 @@ fn set_activation(config: &mut TrainConfig, value: &str) -> Result<(), String> {
 
 fn set_dropout(config: &mut TrainConfig, value: &str) -> Result<(), String> {
     let value = parse("Dropout", value)?;
-    if let ModelKind::Mlp { dropout, .. } = &mut config.model {
+    if let ModelKind::Mlp(MlpSettings { dropout, .. }) = &mut config.model {
         *dropout = value;
     }
     Ok(())
 }
 
 fn set_layer_norm(config: &mut TrainConfig, value: &str) -> Result<(), String> {
-    if let ModelKind::Mlp { layer_norm, .. } = &mut config.model {
+    if let ModelKind::Mlp(MlpSettings { layer_norm, .. }) = &mut config.model {
         *layer_norm = value == "true";
     }
     Ok(())

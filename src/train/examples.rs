@@ -1,0 +1,185 @@
+//! The training examples on the host: feature rows with their encoded targets
+//! ([`Examples`]), the train / validation / test parts of a prepared dataset
+//! ([`TrainingData`]), and the checks that make them safe to train on.
+//!
+//! Kept apart from the device code so that everything below it (batches, the step, evaluation)
+//! can take examples that are known to fit the pipeline, and so that it needs no burn type.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::TrainError;
+use crate::data::Dataset;
+use crate::prep::{FittedPipeline, Matrix, Prepared, TargetEncoding, Targets};
+
+/// Feature rows with their encoded targets (as [`FittedPipeline::encode_targets`] gives them).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Examples {
+    pub features: Matrix,
+    pub targets: Targets,
+}
+
+impl Examples {
+    /// The given dataset rows, transformed and with their targets encoded.
+    pub fn from_rows(
+        pipeline: &FittedPipeline,
+        dataset: &Dataset,
+        rows: &[usize],
+    ) -> Result<Examples, TrainError> {
+        Ok(Examples {
+            features: pipeline.transform_dataset(dataset, rows)?,
+            targets: pipeline.encode_targets(dataset, rows)?,
+        })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.features.rows
+    }
+
+    /// The examples at `rows` (indices into these examples, in the order given; indices past
+    /// the end are skipped).
+    pub fn subset(&self, rows: &[usize]) -> Examples {
+        let rows: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&r| r < self.features.rows)
+            .collect();
+        let cols = self.features.cols;
+        let mut values = Vec::with_capacity(rows.len() * cols);
+        for &r in &rows {
+            values.extend_from_slice(self.features.row(r));
+        }
+        let targets = match &self.targets {
+            Targets::Classes(c) => {
+                Targets::Classes(rows.iter().filter_map(|&r| c.get(r).copied()).collect())
+            }
+            Targets::Values(v) => {
+                Targets::Values(rows.iter().filter_map(|&r| v.get(r).copied()).collect())
+            }
+        };
+        Examples {
+            features: Matrix {
+                rows: rows.len(),
+                cols,
+                values,
+                feature_names: self.features.feature_names.clone(),
+            },
+            targets,
+        }
+    }
+
+    fn target_len(&self) -> usize {
+        match &self.targets {
+            Targets::Classes(c) => c.len(),
+            Targets::Values(v) => v.len(),
+        }
+    }
+
+    /// Checks the examples against the pipeline: width, target kind and range, row counts.
+    pub(super) fn check(&self, part: &str, pipeline: &FittedPipeline) -> Result<(), TrainError> {
+        let m = &self.features;
+        if m.cols != pipeline.width() {
+            return Err(TrainError::data(
+                part,
+                format!(
+                    "it has {} features but the pipeline makes {}",
+                    m.cols,
+                    pipeline.width()
+                ),
+            ));
+        }
+        if m.cols == 0 {
+            return Err(TrainError::data(
+                part,
+                "the preprocessing kept no feature to learn from",
+            ));
+        }
+        if m.values.len() != m.rows.saturating_mul(m.cols) {
+            return Err(TrainError::data(
+                part,
+                "its matrix does not hold rows × features values",
+            ));
+        }
+        if self.target_len() != m.rows {
+            return Err(TrainError::data(
+                part,
+                format!("it has {} rows but {} targets", m.rows, self.target_len()),
+            ));
+        }
+        if !m.values.iter().all(|v| v.is_finite()) {
+            return Err(TrainError::data(part, "a feature value is not finite"));
+        }
+        match (&pipeline.target_encoding, &self.targets) {
+            (TargetEncoding::Labels { classes }, Targets::Classes(labels)) => {
+                if let Some(&bad) = labels.iter().find(|&&l| l as usize >= classes.len()) {
+                    return Err(TrainError::data(
+                        part,
+                        format!("class {bad} is not one of the {} classes", classes.len()),
+                    ));
+                }
+            }
+            (TargetEncoding::Regression { .. }, Targets::Values(values)) => {
+                if !values.iter().all(|v| v.is_finite()) {
+                    return Err(TrainError::data(part, "a target value is not finite"));
+                }
+            }
+            _ => {
+                return Err(TrainError::data(
+                    part,
+                    "its targets do not match the task (classes for classification, values for regression)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The train / validation / test examples of a [`Prepared`] dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingData {
+    pub train: Examples,
+    /// `None` when the split has no validation rows.
+    pub valid: Option<Examples>,
+    /// `None` when the split has no test rows.
+    pub test: Option<Examples>,
+    /// Messages for the user (e.g. which fold validates under cross-validation).
+    pub notes: Vec<String>,
+}
+
+impl TrainingData {
+    /// Transforms the split's rows. With cross-validation folds and no validation split, the
+    /// first fold validates and the other folds train (one run; the others are for a search).
+    pub fn from_prepared(
+        prepared: &Prepared,
+        dataset: &Dataset,
+    ) -> Result<TrainingData, TrainError> {
+        let pipeline = &prepared.pipeline;
+        let split = &prepared.split;
+        let mut notes = Vec::new();
+        let (train_rows, valid_rows) = match split.folds.first() {
+            Some(fold) if split.valid.is_empty() => {
+                notes.push(format!(
+                    "Cross-validation split: fold 1 of {} ({} rows) validates this run.",
+                    split.folds.len(),
+                    fold.len()
+                ));
+                (split.fold_train(0), fold.clone())
+            }
+            _ => (split.train.clone(), split.valid.clone()),
+        };
+        let part = |rows: &[usize]| -> Result<Option<Examples>, TrainError> {
+            if rows.is_empty() {
+                Ok(None)
+            } else {
+                Examples::from_rows(pipeline, dataset, rows).map(Some)
+            }
+        };
+        let train = Examples::from_rows(pipeline, dataset, &train_rows)?;
+        Ok(TrainingData {
+            train,
+            valid: part(&valid_rows)?,
+            test: part(&split.test)?,
+            notes,
+        })
+    }
+}

@@ -1,0 +1,312 @@
+//! `hearth search` and `hearth automl` as a user runs them, on the bundled iris data with few
+//! epochs: the study file, reproducibility with one worker, parallel workers with pruning,
+//! resuming, the best model loading in `hearth predict`, and one-sentence errors.
+
+use hearth::search::{ParamValue, Study, TrialState};
+use hearth::train::ModelFile;
+
+use crate::support::{
+    assert_ok, assert_one_sentence_error, hearth, path_of, read, sample, temp_dir, write,
+};
+
+fn study_at(path: &str) -> Study {
+    match Study::from_json(&read(path)) {
+        Ok(study) => study,
+        Err(error) => panic!("{path}: {error}"),
+    }
+}
+
+/// What must be reproducible of each trial (not its wall time).
+fn trial_facts(study: &Study) -> Vec<String> {
+    study
+        .trials
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {:?} {:?} {} {:?} {:?} {}",
+                t.number, t.state, t.params, t.seed, t.values, t.intermediate, t.epochs
+            )
+        })
+        .collect()
+}
+
+fn search(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["search", "--target", "species", "--epochs", "4"];
+    all.extend_from_slice(args);
+    hearth(&all)
+}
+
+#[test]
+fn the_same_seed_with_one_worker_gives_the_same_study() {
+    let dir = temp_dir();
+    let iris = sample("iris.csv");
+    let run = |name: &str, seed: &str| {
+        let out = path_of(&dir, name);
+        let stdout = assert_ok(&search(&[
+            &iris,
+            "--trials",
+            "12",
+            "--seed",
+            seed,
+            "--workers",
+            "1",
+            "--out",
+            &out,
+        ]));
+        (study_at(&out), stdout, read(&out))
+    };
+    let (a, stdout, text) = run("a.json", "5");
+    let (b, _, _) = run("b.json", "5");
+    let (c, _, _) = run("c.json", "6");
+    assert_eq!(a.trials.len(), 12);
+    assert_eq!(trial_facts(&a), trial_facts(&b));
+    assert_ne!(trial_facts(&a), trial_facts(&c));
+    // TPE takes over after 10 random trials; every trial completed its 4 epochs.
+    assert!(
+        a.trials
+            .iter()
+            .all(|t| t.state == TrialState::Complete && t.epochs == 4 && t.intermediate.len() == 4)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("trial ")).count(),
+        12,
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nbest: trial "), "{stdout}");
+    assert!(stdout.contains("\nimportance: "), "{stdout}");
+    // Each trial in the file is an object with its params.
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let trials = json["trials"].as_array().cloned().unwrap_or_default();
+    assert_eq!(trials.len(), 12);
+    assert!(
+        trials
+            .iter()
+            .all(|t| t["params"].is_object() && t["params"]["learning_rate"].is_number())
+    );
+    assert_eq!(json["format"], "hearth-study");
+}
+
+#[test]
+fn the_best_model_loads_in_predict() {
+    let dir = temp_dir();
+    let out = path_of(&dir, "study.json");
+    let model = path_of(&dir, "best.hearth");
+    let iris = sample("iris.csv");
+    let stdout = assert_ok(&search(&[
+        &iris,
+        "--trials",
+        "4",
+        "--seed",
+        "1",
+        "--sampler",
+        "random",
+        "--out",
+        &out,
+        "--model-out",
+        &model,
+    ]));
+    assert!(stdout.contains("wrote "), "{stdout}");
+    let study = study_at(&out);
+    let file = match ModelFile::from_json(&read(&model)) {
+        Ok(file) => file,
+        Err(error) => panic!("{error}"),
+    };
+    let best = match study.best_trial() {
+        Some(best) => best,
+        None => panic!("no best trial"),
+    };
+    // The model is the best trial's: its seed, and the validation metrics it reported.
+    assert_eq!(file.config.seed, best.seed);
+    assert_eq!(file.training.epochs_run, best.epochs);
+    assert!(file.test_metrics.is_some());
+    let predictions = path_of(&dir, "predictions.csv");
+    assert_ok(&hearth(&["predict", &model, &iris, "--out", &predictions]));
+    assert_eq!(read(&predictions).lines().count(), 151);
+}
+
+#[test]
+fn parallel_workers_with_asha_and_a_pareto_front() {
+    let dir = temp_dir();
+    let out = path_of(&dir, "study.json");
+    let iris = sample("iris.csv");
+    let stdout = assert_ok(&hearth(&[
+        "search",
+        &iris,
+        "--target",
+        "species",
+        "--epochs",
+        "9",
+        "--trials",
+        "10",
+        "--sampler",
+        "random",
+        "--pruner",
+        "asha",
+        "--workers",
+        "3",
+        "--second-objective",
+        "parameters",
+        "--out",
+        &out,
+    ]));
+    let study = study_at(&out);
+    assert_eq!(study.trials.len(), 10);
+    assert!(
+        study
+            .trials
+            .iter()
+            .all(|t| matches!(t.state, TrialState::Complete | TrialState::Pruned))
+    );
+    let complete: Vec<_> = study
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Complete)
+        .collect();
+    assert!(!complete.is_empty());
+    for trial in &complete {
+        let values = trial.values.clone().unwrap_or_default();
+        assert_eq!(values.len(), 2);
+        assert!(values[1] >= 1.0);
+    }
+    // Pruned trials stopped at a rung (1, 3 or 9 epochs with η = 3).
+    for trial in study
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Pruned)
+    {
+        assert!([1, 3].contains(&trial.epochs), "{}", trial.epochs);
+    }
+    assert!(stdout.contains("pareto front: trials "), "{stdout}");
+    assert!(!study.pareto_front().is_empty());
+}
+
+#[test]
+fn a_study_resumes_where_it_stopped() {
+    let dir = temp_dir();
+    let iris = sample("iris.csv");
+    let straight = path_of(&dir, "straight.json");
+    assert_ok(&search(&[
+        &iris,
+        "--trials",
+        "6",
+        "--seed",
+        "8",
+        "--sampler",
+        "random",
+        "--out",
+        &straight,
+    ]));
+    let resumed = path_of(&dir, "resumed.json");
+    assert_ok(&search(&[
+        &iris,
+        "--trials",
+        "3",
+        "--seed",
+        "8",
+        "--sampler",
+        "random",
+        "--out",
+        &resumed,
+    ]));
+    let stdout = assert_ok(&search(&[
+        &iris, "--trials", "6", "--resume", "--out", &resumed,
+    ]));
+    assert!(stdout.contains("resuming: 3 trials"), "{stdout}");
+    assert_eq!(
+        trial_facts(&study_at(&resumed)),
+        trial_facts(&study_at(&straight))
+    );
+}
+
+#[test]
+fn a_fixed_grid_is_run_to_its_end() {
+    let dir = temp_dir();
+    let space = path_of(&dir, "space.json");
+    write(
+        &space,
+        r#"{"model": {"fixed": {"value": "linear"}}, "optimizer": {"fixed": {"value": "adam"}},
+            "batch_size": {"fixed": {"value": 16}}, "weight_decay": {"fixed": {"value": 0.0001}},
+            "learning_rate": {"categorical": {"choices": [0.003, 0.03, 0.3]}}}"#,
+    );
+    let out = path_of(&dir, "study.json");
+    assert_ok(&search(&[
+        &sample("iris.csv"),
+        "--trials",
+        "50",
+        "--sampler",
+        "grid",
+        "--space",
+        &space,
+        "--out",
+        &out,
+    ]));
+    let study = study_at(&out);
+    let mut rates: Vec<f64> = study
+        .trials
+        .iter()
+        .filter_map(|t| t.params.get("learning_rate").and_then(ParamValue::as_f64))
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    assert_eq!(rates, vec![0.003, 0.03, 0.3]);
+}
+
+#[test]
+fn automl_saves_a_model_that_predicts() {
+    let dir = temp_dir();
+    let out = path_of(&dir, "auto.hearth");
+    let study = path_of(&dir, "auto.json");
+    let iris = sample("iris.csv");
+    let stdout = assert_ok(&hearth(&[
+        "automl",
+        &iris,
+        "--target",
+        "species",
+        "--trials",
+        "3",
+        "--seed",
+        "2",
+        "--out",
+        &out,
+        "--study-out",
+        &study,
+    ]));
+    assert!(
+        stdout.contains("study: tpe sampler, asha pruner"),
+        "{stdout}"
+    );
+    assert_eq!(study_at(&study).trials.len(), 3);
+    assert_ok(&hearth(&[
+        "predict",
+        &out,
+        &iris,
+        "--out",
+        &path_of(&dir, "p.csv"),
+    ]));
+}
+
+#[test]
+fn bad_settings_are_one_sentence_errors() {
+    let dir = temp_dir();
+    let out = path_of(&dir, "study.json");
+    let iris = sample("iris.csv");
+    let line = assert_one_sentence_error(&search(&[&iris, "--metric", "rmse", "--out", &out]));
+    assert!(line.contains("--metric rmse"), "{line}");
+    let space = path_of(&dir, "space.json");
+    write(&space, r#"{"lr": {"fixed": {"value": 0.1}}}"#);
+    let line = assert_one_sentence_error(&search(&[&iris, "--space", &space, "--out", &out]));
+    assert!(
+        line.contains("\"lr\"") && line.contains("no such parameter"),
+        "{line}"
+    );
+    write(
+        &space,
+        r#"{"learning_rate": {"float": {"low": 0, "high": 1, "log": true}}}"#,
+    );
+    let line = assert_one_sentence_error(&search(&[&iris, "--space", &space, "--out", &out]));
+    assert!(line.contains("\"learning_rate\""), "{line}");
+    let line = assert_one_sentence_error(&search(&[&iris, "--workers", "0", "--out", &out]));
+    assert!(line.contains("--workers"), "{line}");
+    write(&out, "{\"format\": \"something else\"}");
+    let line = assert_one_sentence_error(&search(&[&iris, "--resume", "--out", &out]));
+    assert!(line.contains("not a Hearth study"), "{line}");
+}
