@@ -4,10 +4,10 @@
 //! checks): [`data`] (CSV ingest and profile) → [`prep`] (plan, split, fitted pipeline) and
 //! [`compute`] (the burn device) → [`train`] (models, trainer, `.hearth` files) → [`search`]
 //! (studies, samplers, pruners) and [`compress`] (pruning, quantization) → [`export`] (ONNX).
-//! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`]. [`protocol`] is the one message
-//! type between the page and its worker. Front ends: `cli` (native), and on wasm32 `ui` (the
-//! Yew page), `worker` (the Web Worker running the engine) and `web_file`. ARCHITECTURE.md
-//! says what each layer uses.
+//! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`], [`stats`] (the
+//! quantile). [`protocol`] is the one message type between the page and its worker. Front
+//! ends: `cli` (native), and on wasm32 `ui` (the Yew page), `worker` (the Web Worker running
+//! the engine) and `web_file`. ARCHITECTURE.md says what each layer uses.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod rng;
 pub mod samples;
 pub mod search;
+pub mod stats;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

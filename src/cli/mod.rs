@@ -15,6 +15,8 @@ use crate::prep::{Plan, PrepConfig, Prepared};
 
 mod app;
 #[cfg(feature = "compute")]
+mod automl;
+#[cfg(feature = "compute")]
 mod device;
 #[cfg(feature = "compute")]
 mod export;
@@ -24,6 +26,8 @@ mod prep;
 mod profile;
 #[cfg(feature = "compute")]
 mod search;
+#[cfg(feature = "compute")]
+mod study;
 #[cfg(feature = "compute")]
 mod train;
 
@@ -61,7 +65,7 @@ enum Command {
     Search(search::SearchArgs),
     /// Profile, prepare and search with good defaults, and save the best model.
     #[cfg(feature = "compute")]
-    Automl(search::AutomlArgs),
+    Automl(automl::AutomlArgs),
     /// Prune and quantize a .hearth model, compare the variants with it, and write one as an
     /// ONNX file (opset 13) that includes the preprocessing.
     #[cfg(feature = "compute")]
@@ -86,7 +90,7 @@ pub fn run() -> ExitCode {
         #[cfg(feature = "compute")]
         Command::Search(args) => search::search_command(&args),
         #[cfg(feature = "compute")]
-        Command::Automl(args) => search::automl_command(&args),
+        Command::Automl(args) => automl::automl_command(&args),
         #[cfg(feature = "compute")]
         Command::Export(args) => export::run(&args),
         Command::App(args) => app::run(&args),

@@ -115,19 +115,12 @@ fn calibrate(weights: &Weights, rows: &Matrix, method: Calibration) -> Vec<Affin
         .collect()
 }
 
-/// The `q`-quantile of sorted values, interpolating linearly between neighbours.
+/// The `q`-quantile of sorted values (the crate's shared one, numpy's linear method).
 fn quantile(sorted: &[f32], q: f64) -> f32 {
-    let Some(last) = sorted.len().checked_sub(1) else {
-        return 0.0;
-    };
-    let position = q.clamp(0.0, 1.0) * last as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
-    let (lo, hi) = (
-        f64::from(sorted.get(below).copied().unwrap_or(0.0)),
-        f64::from(sorted.get(above).copied().unwrap_or(0.0)),
-    );
-    (lo + (hi - lo) * (position - below as f64)) as f32
+    crate::stats::quantile_by(sorted.len(), q, |i| {
+        sorted.get(i).copied().map_or(0.0, f64::from)
+    })
+    .map_or(0.0, |v| v as f32)
 }
 
 /// At most `limit` rows, evenly spaced.

@@ -3,6 +3,17 @@
 //! Accepted: `YYYY-MM-DD`, `YYYY/MM/DD`, `DD/MM/YYYY` or `MM/DD/YYYY` (also with `-` or `.`
 //! between the parts), optionally followed by ` ` or `T` and `HH:MM`, `HH:MM:SS` or
 //! `HH:MM:SS.fff`, optionally followed by `Z` or a UTC offset `±HH:MM` (`±HHMM`, `±HH`).
+//!
+//! Why not `jiff` or `chrono`: both parse one layout per call. jiff's `Timestamp`/`civil`
+//! `FromStr` reads ISO 8601 / Temporal only (no `DD/MM/YYYY`), and `jiff::fmt::strtime::parse` and
+//! chrono's `parse_from_str` take a single strftime format. The profile asks of every value of
+//! every text column "is this a date in either day order?", and the caller decides the day order
+//! from the data (values valid only as `DD/MM` against values valid only as `MM/DD`, see
+//! `profile.rs` and `prep/fit_steps.rs`). With a library that is 3 separators × 3 date orders ×
+//! 4 time forms × 4 offset forms ≈ 140 format strings tried per value, where this one pass over
+//! the bytes answers both orders. The calendar arithmetic is Hinnant's `days_from_civil` and its
+//! inverse [`civil_parts`], a dozen lines each; a date library would add code to the page and the
+//! worker for no behaviour Hearth needs (time zones, spans, formatting).
 
 struct Cursor<'a> {
     bytes: &'a [u8],

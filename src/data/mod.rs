@@ -27,29 +27,34 @@
 //! values forming a true/false, yes/no, y/n or t/f pair is boolean, other two-valued text is
 //! categorical (and still a binary target).
 
+mod columns;
 mod dataset;
 mod datetime;
+mod describe;
 mod encoding;
 mod error;
 mod hash;
 mod ingest;
 mod number;
 mod profile;
+mod sniff;
 mod tokenizer;
 
+pub use columns::PREVIEW_ROWS;
 pub use dataset::{Column, ColumnValues, Dataset, Dialect, MISSING_CODE};
 pub(crate) use datetime::civil_parts;
 pub use datetime::{is_datetime, parse_datetime};
+pub use describe::{HISTOGRAM_BINS, Histogram, NumericSummary};
 pub use error::DataError;
 #[cfg(not(target_arch = "wasm32"))]
 pub use ingest::read_csv_path;
-pub use ingest::{Ingest, IngestOptions, PREVIEW_ROWS, SNIFF_DELIMITERS, read_csv_bytes};
+pub use ingest::{Ingest, IngestOptions, read_csv_bytes};
 pub use number::{MISSING_MARKERS, is_missing_marker, parse_number};
 pub use profile::{
-    CategoryCount, ColumnKind, ColumnProfile, HISTOGRAM_BINS, Histogram, MANY_CLASSES,
-    MAX_CLASS_SHARE, NumericSummary, Profile, TOP_VALUES, Task, nearly_unique, profile,
-    suggest_task, target_problem, target_warnings, too_many_classes,
+    CategoryCount, ColumnKind, ColumnProfile, MANY_CLASSES, MAX_CLASS_SHARE, Profile, TOP_VALUES,
+    Task, nearly_unique, profile, suggest_task, target_problem, target_warnings, too_many_classes,
 };
+pub use sniff::SNIFF_DELIMITERS;
 
 /// How the note about a numeric column read as text begins (ingest writes it with the line;
 /// the profile adds one, without a line, only when ingest did not).

@@ -1,16 +1,22 @@
-//! Fitting a plan to a dataset: the split, then the pipeline on the training rows.
+//! Fitting a plan to a dataset: the split, then the pipeline on the training rows (each
+//! column's step is fitted by `fit_steps`), and the class list of a classification target.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Task};
+use crate::data::{Column, Dataset, Task};
 
+use super::cell::{class_key, target_number};
 use super::config::PrepConfig;
+use super::decide::Action;
 use super::error::PrepError;
-use super::pipeline::{
-    ClassList, FittedPipeline, OTHER, class_key, class_list, fit_pipeline, target_number,
-};
+use super::fit_steps::fit_step;
+use super::pipeline::{FittedColumn, FittedPipeline, TargetEncoding};
 use super::plan::Plan;
 use super::split::{Split, split_rows};
+use super::stats;
+use super::steps::OTHER;
 
 /// The result of [`fit`]: the fitted pipeline, the split, and counts for display.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -142,4 +148,161 @@ pub fn fit(dataset: &Dataset, plan: &Plan, config: &PrepConfig) -> Result<Prepar
         split,
         summary,
     })
+}
+
+/// Fits the pipeline of `plan` on the given training rows of `dataset`: every statistic
+/// (imputation values, scalers, category lists, frequencies, boolean modes, date order, the
+/// regression target's mean and standard deviation) comes from `train_rows` only. The class
+/// list of a classification target is taken from every row with a target, so that all folds
+/// and splits number classes alike. Use this to fit one pipeline per cross-validation fold
+/// (`train_rows` = [`Split::fold_train`](super::Split::fold_train)).
+pub fn fit_pipeline(
+    dataset: &Dataset,
+    plan: &Plan,
+    config: &PrepConfig,
+    train_rows: &[usize],
+) -> Result<FittedPipeline, PrepError> {
+    if let Some(&row) = train_rows.iter().find(|&&r| r >= dataset.rows) {
+        return Err(PrepError::RowOutOfRange {
+            row,
+            rows: dataset.rows,
+        });
+    }
+    let decimal_comma = dataset.dialect.decimal_comma;
+    let target = dataset
+        .column(&plan.target)
+        .ok_or_else(|| PrepError::MissingColumn {
+            column: plan.target.clone(),
+        })?;
+    let target_encoding = match plan.task {
+        Task::Regression => {
+            let ys: Vec<f64> = train_rows
+                .iter()
+                .filter_map(|&row| target_number(target, row, decimal_comma))
+                .collect();
+            let mean = stats::mean(&ys).unwrap_or(0.0);
+            let std = stats::std_population(&ys, mean);
+            TargetEncoding::Regression {
+                mean: stats::finite_f32(mean),
+                std: stats::divisor_f32(std),
+                standardized: config.standardize_target,
+            }
+        }
+        Task::BinaryClassification | Task::MulticlassClassification => TargetEncoding::Labels {
+            classes: class_list(target, dataset.rows, config.rare_min_count).classes,
+        },
+    };
+    let columns: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
+    let mut steps = Vec::new();
+    for decision in &plan.decisions {
+        if decision.action == Action::Drop || decision.column == plan.target {
+            continue;
+        }
+        let Some(input) = columns.iter().position(|c| c == &decision.column) else {
+            return Err(PrepError::MissingColumn {
+                column: decision.column.clone(),
+            });
+        };
+        let Some(column) = dataset.columns.get(input) else {
+            continue;
+        };
+        if let Some(step) = fit_step(column, &decision.action, train_rows, decimal_comma, config) {
+            steps.push(FittedColumn {
+                column: decision.column.clone(),
+                input,
+                step,
+            });
+        }
+    }
+    let mut feature_names = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for fitted in &steps {
+        for name in fitted.step.feature_names(&fitted.column) {
+            let mut unique = name.clone();
+            let mut n = 2;
+            while used.contains(&unique) {
+                unique = format!("{name}_{n}");
+                n += 1;
+            }
+            used.insert(unique.clone());
+            feature_names.push(unique);
+        }
+    }
+    Ok(FittedPipeline {
+        columns,
+        target: plan.target.clone(),
+        task: plan.task,
+        decimal_comma,
+        feature_names,
+        steps,
+        target_encoding,
+    })
+}
+
+/// The classes of a classification target, numbered as the model numbers them.
+struct ClassList {
+    /// The classes seen at least `min_count` times in sorted order (numerically when all are
+    /// numbers), then [`OTHER`] when some were rarer.
+    classes: Vec<String>,
+    /// How many distinct classes were rarer than `min_count` and pooled into [`OTHER`].
+    pooled: usize,
+}
+
+/// The classes of `column` over its first `rows` rows. A class seen fewer than `min_count`
+/// times is pooled into [`OTHER`]: its name would single out a few rows, and the list is
+/// written into every model file and its ONNX export.
+fn class_list(column: &Column, rows: usize, min_count: usize) -> ClassList {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for row in 0..rows {
+        if let Some(key) = class_key(column, row) {
+            match counts.get_mut(key.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(key.into_owned(), 1);
+                }
+            }
+        }
+    }
+    let (kept, rare): (Vec<_>, Vec<_>) = counts.into_iter().partition(|&(_, n)| n >= min_count);
+    let mut classes: Vec<String> = kept.into_iter().map(|(class, _)| class).collect();
+    sort_classes(&mut classes);
+    if !rare.is_empty() {
+        classes.push(OTHER.to_string());
+    }
+    ClassList {
+        classes,
+        pooled: rare.len(),
+    }
+}
+
+/// Sorts class labels: numerically when all are numbers, else as text.
+fn sort_classes(classes: &mut [String]) {
+    let numbers: Option<Vec<f64>> = classes
+        .iter()
+        .map(|c| c.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    if numbers.is_some() {
+        classes.sort_by(|a, b| {
+            let x = a.trim().parse::<f64>().unwrap_or(0.0);
+            let y = b.trim().parse::<f64>().unwrap_or(0.0);
+            x.total_cmp(&y).then_with(|| a.cmp(b))
+        });
+    } else {
+        classes.sort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_sort_numerically_when_numbers() {
+        let mut c: Vec<String> = ["10", "2", "1"].iter().map(|s| s.to_string()).collect();
+        sort_classes(&mut c);
+        assert_eq!(c, ["1", "2", "10"]);
+        let mut c: Vec<String> = ["b", "a", "10"].iter().map(|s| s.to_string()).collect();
+        sort_classes(&mut c);
+        assert_eq!(c, ["10", "a", "b"]);
+    }
 }

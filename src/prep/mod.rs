@@ -42,25 +42,30 @@
 //! * Fitted parameters are `f32` (the features are), so the pipeline round-trips through JSON
 //!   exactly, and the same seed gives the same split on every platform ([`crate::rng`]).
 
+mod cell;
 mod config;
+mod decide;
 mod error;
 mod fit;
+mod fit_steps;
 mod pipeline;
 mod plan;
 mod split;
 mod stats;
+mod steps;
 
 pub use config::{
     ColumnChoice, ColumnSettings, DatePart, Encoding, Impute, PrepConfig, Scale, SplitFractions,
 };
+pub use decide::{Action, Decision};
 pub use error::PrepError;
-pub use fit::{PrepSummary, Prepared, fit};
-pub use pipeline::{
-    BooleanStep, BooleanValues, DatePartStep, DateStep, FittedColumn, FittedPipeline,
-    FrequencyStep, Matrix, NumericStep, OneHotStep, OrdinalStep, Prediction, Scaler, Step,
-    TargetEncoding, Targets, fit_pipeline,
+pub use fit::{PrepSummary, Prepared, fit, fit_pipeline};
+pub use pipeline::{FittedColumn, FittedPipeline, Matrix, Prediction, TargetEncoding, Targets};
+pub use plan::{Plan, plan};
+pub use split::Split;
+pub use steps::{
+    BooleanStep, BooleanValues, DatePartStep, DateStep, FrequencyStep, NumericStep, OneHotStep,
+    OrdinalStep, Scaler, Step,
 };
 #[cfg(feature = "compute")]
-pub(crate) use pipeline::{FALSE_WORDS, TRUE_WORDS};
-pub use plan::{Action, Decision, Plan, plan};
-pub use split::Split;
+pub(crate) use steps::{FALSE_WORDS, TRUE_WORDS};

@@ -1,4 +1,5 @@
-//! Small statistics over finite values, and the conversions that keep features finite.
+//! Small statistics over finite values, and the conversions that keep features finite. The
+//! quantile is the crate's shared one ([`crate::stats`]).
 
 /// Mean of the values, `None` when there are none. Compensated (Neumaier) summation; if the
 /// sum overflows, the values are divided first.
@@ -41,7 +42,9 @@ pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
     sorted
 }
 
-/// Median of sorted values: the middle one, or the mean of the middle two (as numpy).
+/// Median of sorted values: the middle one, or the mean of the middle two, as `numpy.median`
+/// (not the shared [`crate::stats::quantile_sorted`] at 0.5: `(a + b) / 2` and
+/// `a + (b − a) / 2` can differ in the last bit, and fitted medians must not change).
 pub(crate) fn median_sorted(sorted: &[f64]) -> Option<f64> {
     let n = sorted.len();
     if n == 0 {
@@ -58,20 +61,6 @@ pub(crate) fn median_sorted(sorted: &[f64]) -> Option<f64> {
     } else {
         lower / 2.0 + upper / 2.0
     })
-}
-
-/// Quantile `q` in [0, 1] of sorted values, interpolating linearly (numpy's default).
-pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let position = q.clamp(0.0, 1.0) * (n - 1) as f64;
-    let below = position.floor() as usize;
-    let fraction = position - below as f64;
-    let low = sorted.get(below).copied()?;
-    let high = sorted.get(below + 1).copied().unwrap_or(low);
-    Some(low + (high - low) * fraction)
 }
 
 /// The nearest finite `f32`: NaN → 0, beyond the range → ±`f32::MAX`.
@@ -107,9 +96,6 @@ mod tests {
         assert_eq!(median_sorted(&s), Some(2.5));
         assert_eq!(median_sorted(&[1.0, 5.0, 9.0]), Some(5.0));
         assert_eq!(median_sorted(&[]), None);
-        assert_eq!(quantile_sorted(&s, 0.25), Some(1.75));
-        assert_eq!(quantile_sorted(&s, 0.75), Some(3.25));
-        assert_eq!(quantile_sorted(&[7.0], 0.75), Some(7.0));
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub(crate) fn should_prune(
                 })
                 .unwrap_or(f64::INFINITY);
             at_epoch.sort_by(f64::total_cmp);
-            best_so_far > percentile(&at_epoch, 50.0)
+            crate::stats::quantile_sorted(&at_epoch, 0.5).is_some_and(|median| best_so_far > median)
         }
         PrunerKind::Asha(asha) => {
             if value.is_nan() {
@@ -185,16 +185,4 @@ pub(crate) fn should_prune(
             }
         }
     }
-}
-
-/// NumPy's default (linear) percentile of sorted values.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let position = q / 100.0 * (sorted.len() - 1) as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
-    let fraction = position - below as f64;
-    sorted[below] + (sorted[above.min(sorted.len() - 1)] - sorted[below]) * fraction
 }

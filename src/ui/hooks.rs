@@ -1,15 +1,22 @@
 //! The page's effects as named hooks: the connection to the engine's Web Worker, the step
-//! URLs, and the question before leaving while work runs.
+//! URLs, the question before leaving while work runs, and what the app does on its own when
+//! its state changes (reopen the saved study, load the first sample, re-fit the preprocessing,
+//! stop a detached run, adopt the Auto search's best trial).
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{BeforeUnloadEvent, ErrorEvent, Event, File, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::state::{Action, State, Step};
-use crate::protocol::{Envelope, Request, Response};
+use super::state::{Action, DataSource, SearchView, State, Step};
+use super::storage;
+use crate::protocol::{DialectChoice, Envelope, Request, Response};
+use crate::samples::SAMPLES;
+use crate::search::Study;
 
 /// The worker script Trunk emits for the `hearth-worker` binary, under the name it gets
 /// before scripts/hash-worker gives it a content-hashed one.
@@ -201,6 +208,142 @@ pub fn use_leave_guard(running: bool) {
                     "beforeunload",
                     listener.as_ref().unchecked_ref(),
                 );
+            }
+        }
+    });
+}
+
+/// Shows the study saved by an earlier visit (it can be resumed on the same data).
+#[hook]
+pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
+    use_effect_with((), move |_| {
+        spawn_local(async move {
+            let Ok(Some(saved)) = storage::load().await else {
+                return;
+            };
+            let Ok(study) = Study::from_json(&saved.study) else {
+                return;
+            };
+            let models = saved
+                .models
+                .into_iter()
+                .map(|(number, model)| (number, Rc::new(model)))
+                .collect::<BTreeMap<_, _>>();
+            dispatcher.dispatch(Action::Search(Rc::new(SearchView {
+                study: Rc::new(study),
+                models: Rc::new(models),
+                running: false,
+                workers: 0,
+                source: saved.source,
+                target: saved.target,
+                auto: false,
+                error: None,
+            })));
+        });
+    });
+}
+
+/// The Auto button's search: when it ends, its best trial becomes the model.
+#[hook]
+pub fn use_auto_search_result(
+    worker: Option<WorkerHandle>,
+    search: Option<Rc<SearchView>>,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let finished_auto = search
+        .as_ref()
+        .is_some_and(|search| search.auto && !search.running);
+    use_effect_with(finished_auto, move |finished| {
+        if let (true, Some(search), Some(worker)) = (*finished, search, worker) {
+            let best = search
+                .study
+                .best_trial()
+                .and_then(|trial| search.models.get(&trial.number).map(|m| (trial.number, m)));
+            if let Some((number, model)) = best {
+                let request = Request::UseModel {
+                    name: format!("trial {number} (Auto)"),
+                    model: model.as_str().to_string(),
+                };
+                if worker.send(request, None).is_ok() {
+                    dispatcher.dispatch(Action::ShowStep(Step::Train));
+                }
+            }
+            let mut done = (*search).clone();
+            done.auto = false;
+            dispatcher.dispatch(Action::Search(Rc::new(done)));
+        }
+    });
+}
+
+/// Opens the first bundled sample as soon as the worker can take requests.
+#[hook]
+pub fn use_first_sample(
+    worker: Option<WorkerHandle>,
+    worker_started: bool,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    use_effect_with(worker_started, move |started| {
+        if let (true, Some(worker)) = (*started, worker) {
+            let sample = SAMPLES[0];
+            let dialect = DialectChoice::default();
+            dispatcher.dispatch(Action::Loading {
+                task: format!("Loading {}", sample.file),
+                dialect: dialect.clone(),
+                source: Some(DataSource::Sample(sample.file.to_string())),
+            });
+            let request = Request::LoadSample {
+                name: sample.file.to_string(),
+                dialect,
+            };
+            if let Err(message) = worker.send(request, None) {
+                dispatcher.dispatch(Action::Worker(Response::Failed { message }));
+            }
+        }
+    });
+}
+
+/// A run whose data changed under it no longer applies to what the page shows: this stops it,
+/// so that its best model arrives (and is set aside) now rather than after every epoch.
+#[hook]
+pub fn use_stop_detached_run(
+    worker: Option<WorkerHandle>,
+    detached: bool,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    use_effect_with(detached, move |detached| {
+        if let (true, Some(worker)) = (*detached, worker)
+            && let Err(message) = worker.send(Request::StopTraining, None)
+        {
+            dispatcher.dispatch(Action::Worker(Response::TrainFailed { message }));
+        }
+    });
+}
+
+/// Re-fits the preprocessing whenever the dataset, the target, the task or a setting changes.
+#[hook]
+pub fn use_refit_on_change(
+    worker: Option<WorkerHandle>,
+    state: &State,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let inputs = (
+        state.dataset_generation,
+        state.target.clone(),
+        state.task,
+        state.prep_config.clone(),
+    );
+    use_effect_with(inputs, move |(generation, target, task, config)| {
+        if let (true, Some(worker), Some(target), Some(task)) =
+            (*generation > 0, worker, target, task)
+        {
+            dispatcher.dispatch(Action::Preparing);
+            let request = Request::Prepare {
+                target: target.clone(),
+                task: *task,
+                config: config.clone(),
+            };
+            if let Err(message) = worker.send(request, None) {
+                dispatcher.dispatch(Action::Worker(Response::PrepareFailed { message }));
             }
         }
     });

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, serve } from './harness.mjs';
+import { launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -23,10 +23,7 @@ before(async () => {
   server = await serve(dist);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  recordErrors(page, pageErrors);
   // Listening from the start turns on the interception of file choosers before any key is
   // pressed (waiting for the event only when pressing races with turning it on).
   page.on('filechooser', () => { choosers += 1; });

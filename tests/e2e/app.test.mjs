@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, serve } from './harness.mjs';
+import { launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -20,10 +20,7 @@ before(async () => {
   server = await serve(dist);
   browser = await launch();
   page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  recordErrors(page, pageErrors);
   await page.goto(server.url);
 });
 

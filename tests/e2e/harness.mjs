@@ -42,3 +42,12 @@ export async function launch() {
     args: chromiumFlags(),
   });
 }
+
+/** Records `page`'s uncaught exceptions and console errors into `errors` (each suite ends by
+ * asserting there were none: a panic in the page's or the worker's wasm shows up here). */
+export function recordErrors(page, errors) {
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, serve } from './harness.mjs';
+import { launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -21,10 +21,7 @@ before(async () => {
   server = await serve(dist);
   browser = await launch();
   page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  recordErrors(page, pageErrors);
   await page.goto(server.url);
   await page.waitForSelector('#profile[data-source]:not(.stale)', { timeout: LONG });
 });

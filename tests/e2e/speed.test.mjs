@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, serve } from './harness.mjs';
+import { launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -18,10 +18,7 @@ before(async () => {
   server = await serve(dist);
   browser = await launch();
   page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  recordErrors(page, pageErrors);
   // Records, on the page's clock, when each worker reply arrives (before the app's own handler
   // sees it: this listener is added first) and when the wide profile's rows are first painted.
   await page.addInitScript(() => {

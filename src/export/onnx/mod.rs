@@ -1,0 +1,136 @@
+//! The model (fitted preprocessing + compressed network + head) as one ONNX graph.
+//!
+//! This module assembles the file (graph, opsets, metadata); the parts of the graph are built
+//! in `preprocess.rs` (raw inputs → features), `network.rs` (dense layers, norms,
+//! activations) and `head.rs` (outputs).
+
+mod head;
+mod network;
+mod preprocess;
+
+use prost::Message;
+
+use super::contract::{
+    ExportError, GraphInput, InputKind, LABEL_OUTPUT, PROBABILITIES_OUTPUT, VALUE_OUTPUT,
+    graph_inputs,
+};
+use super::graph::{Builder, ML_DOMAIN, value_info};
+use super::proto::{GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto, data_type};
+use crate::compress::{CompressedNetwork, dense_sparsity};
+use crate::prep::TargetEncoding;
+use crate::train::{Head, ModelFile};
+use head::head_graph;
+use network::network_graph;
+use preprocess::preprocess;
+
+/// The ONNX operator set the graph uses.
+pub const OPSET: i64 = 13;
+/// The IR version that goes with opset 13.
+const IR_VERSION: i64 = 7;
+
+/// The ONNX file of `model` with its network in the numeric form of `network` (from
+/// [`CompressedNetwork::new`] on the model's weights). See the module docs for the contract.
+pub fn to_onnx(model: &ModelFile, network: &CompressedNetwork) -> Result<Vec<u8>, ExportError> {
+    model.check().map_err(|error| ExportError::Model {
+        reason: error.to_string(),
+    })?;
+    if network.effective.architecture != model.weights.architecture
+        || network.storage.len() != model.weights.dense.len()
+    {
+        return Err(ExportError::Network {
+            reason: "its layers are not those of the model's network".to_string(),
+        });
+    }
+    let inputs = graph_inputs(&model.pipeline)?;
+    let mut builder = Builder::new(inputs.iter().map(|input| input.name.as_str()).chain([
+        LABEL_OUTPUT,
+        PROBABILITIES_OUTPUT,
+        VALUE_OUTPUT,
+    ]));
+    let (features, order) = preprocess(&mut builder, &model.pipeline, &inputs)?;
+    let logits = network_graph(&mut builder, network, &features, &order)?;
+    let outputs = head_graph(&mut builder, model, &logits)?;
+    let graph = GraphProto {
+        node: builder.nodes,
+        name: format!("hearth_{}", model.pipeline.target),
+        initializer: builder.initializers,
+        // The model's doc string says it; a second copy would only make the file larger.
+        doc_string: String::new(),
+        input: inputs
+            .iter()
+            .map(|input| {
+                let elem = match input.kind {
+                    InputKind::Float => data_type::FLOAT,
+                    InputKind::String => data_type::STRING,
+                };
+                value_info(&input.name, elem, &[None, Some(1)])
+            })
+            .collect(),
+        output: outputs,
+    };
+    let mut opset_import = vec![OperatorSetIdProto {
+        domain: String::new(),
+        version: OPSET,
+    }];
+    if builder.uses_ml {
+        opset_import.push(OperatorSetIdProto {
+            domain: ML_DOMAIN.to_string(),
+            version: 1,
+        });
+    }
+    let file = ModelProto {
+        ir_version: IR_VERSION,
+        opset_import,
+        producer_name: "hearth".to_string(),
+        producer_version: env!("CARGO_PKG_VERSION").to_string(),
+        domain: String::new(),
+        model_version: 1,
+        doc_string: DOC.to_string(),
+        graph: Some(graph),
+        metadata_props: metadata(model, network, &inputs),
+    };
+    Ok(file.encode_to_vec())
+}
+
+const DOC: &str = "Hearth model: one input per raw CSV column the model reads, named as the column, shape [N, 1] (float with NaN for missing, or string with \"\" for missing); outputs label (class names) and probabilities for classification, value for regression.";
+
+fn metadata(
+    model: &ModelFile,
+    network: &CompressedNetwork,
+    inputs: &[GraphInput],
+) -> Vec<StringStringEntryProto> {
+    let classes: Vec<String> = match &model.pipeline.target_encoding {
+        TargetEncoding::Labels { classes } => classes.clone(),
+        TargetEncoding::Regression { .. } => Vec::new(),
+    };
+    let outputs: Vec<&str> = match model.head {
+        Head::Regression { .. } => vec![VALUE_OUTPUT],
+        _ => vec![LABEL_OUTPUT, PROBABILITIES_OUTPUT],
+    };
+    let entries: Vec<(&str, String)> = vec![
+        ("hearth_version", env!("CARGO_PKG_VERSION").to_string()),
+        ("trained_with_hearth_version", model.hearth_version.clone()),
+        ("target", model.pipeline.target.clone()),
+        ("task", model.task.label().to_string()),
+        ("feature_names", json(&model.pipeline.feature_names)),
+        ("class_names", json(&classes)),
+        ("inputs", json(&inputs.to_vec())),
+        ("outputs", json(&outputs)),
+        ("valid_metrics", json(&model.valid_metrics)),
+        ("test_metrics", json(&model.test_metrics)),
+        ("quantization", json(&network.quantization)),
+        ("sparsity", format!("{}", dense_sparsity(&model.weights))),
+    ];
+    entries
+        .into_iter()
+        .map(|(key, value)| StringStringEntryProto {
+            key: key.to_string(),
+            value,
+        })
+        .collect()
+}
+
+/// A metadata value as JSON (`null` if it cannot be written, which plain data never is).
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}

@@ -1,0 +1,276 @@
+//! The hyperparameter space of a training run, with defaults that follow the data size, and
+//! how a trial's parameters become training settings.
+
+use super::super::error::SearchError;
+use super::domain::{Domain, ParamValue, Params};
+use super::{Condition, ParamSpec, Space};
+use crate::train::{Activation, MlpSettings, ModelKind, OptimizerKind, TrainConfig};
+
+/// The names of the training hyperparameters in [`Space::for_training`], which
+/// [`train_config`] understands.
+pub mod names {
+    pub const MODEL: &str = "model";
+    pub const DEPTH: &str = "depth";
+    pub const WIDTH: &str = "width";
+    pub const ACTIVATION: &str = "activation";
+    pub const DROPOUT: &str = "dropout";
+    pub const LEARNING_RATE: &str = "learning_rate";
+    pub const WEIGHT_DECAY: &str = "weight_decay";
+    pub const BATCH_SIZE: &str = "batch_size";
+    pub const OPTIMIZER: &str = "optimizer";
+    pub const EPOCHS: &str = "epochs";
+    /// Every name, in the order of the default space.
+    pub const ALL: [&str; 10] = [
+        MODEL,
+        DEPTH,
+        WIDTH,
+        ACTIVATION,
+        DROPOUT,
+        LEARNING_RATE,
+        WEIGHT_DECAY,
+        BATCH_SIZE,
+        OPTIMIZER,
+        EPOCHS,
+    ];
+}
+
+fn text(value: &str) -> ParamValue {
+    ParamValue::Text(value.to_string())
+}
+impl Space {
+    /// The default training space for `training_rows` rows. Small data gets small batches,
+    /// more epochs and narrower networks (which it cannot feed anyway); large data large
+    /// batches and fewer epochs, so that a trial's cost stays of the same order.
+    pub fn for_training(training_rows: usize) -> Space {
+        use names::*;
+        let mlp_only = || {
+            Some(Condition {
+                param: MODEL.to_string(),
+                one_of: vec![text("mlp")],
+            })
+        };
+        let (batches, epochs, max_width): (&[i64], (i64, i64), i64) = match training_rows {
+            0..=2_000 => (&[8, 16, 32, 64], (20, 150), 128),
+            2_001..=50_000 => (&[32, 64, 128, 256], (10, 80), 256),
+            _ => (&[128, 256, 512, 1024], (3, 30), 512),
+        };
+        let spec = |name: &str, domain: Domain, when: Option<Condition>| ParamSpec {
+            name: name.to_string(),
+            domain,
+            when,
+        };
+        Space {
+            params: vec![
+                spec(
+                    MODEL,
+                    Domain::Categorical {
+                        choices: vec![text("linear"), text("mlp")],
+                    },
+                    None,
+                ),
+                spec(
+                    DEPTH,
+                    Domain::Int {
+                        low: 1,
+                        high: 3,
+                        log: false,
+                    },
+                    mlp_only(),
+                ),
+                spec(
+                    WIDTH,
+                    Domain::Int {
+                        low: 8,
+                        high: max_width,
+                        log: true,
+                    },
+                    mlp_only(),
+                ),
+                spec(
+                    ACTIVATION,
+                    Domain::Categorical {
+                        choices: vec![text("relu"), text("gelu"), text("tanh")],
+                    },
+                    mlp_only(),
+                ),
+                spec(
+                    DROPOUT,
+                    Domain::Float {
+                        low: 0.0,
+                        high: 0.5,
+                        log: false,
+                    },
+                    mlp_only(),
+                ),
+                spec(
+                    LEARNING_RATE,
+                    Domain::Float {
+                        low: 1e-4,
+                        high: 0.3,
+                        log: true,
+                    },
+                    None,
+                ),
+                spec(
+                    WEIGHT_DECAY,
+                    Domain::Float {
+                        low: 1e-6,
+                        high: 1e-1,
+                        log: true,
+                    },
+                    None,
+                ),
+                spec(
+                    BATCH_SIZE,
+                    Domain::Categorical {
+                        choices: batches.iter().map(|&b| ParamValue::Int(b)).collect(),
+                    },
+                    None,
+                ),
+                spec(
+                    OPTIMIZER,
+                    Domain::Categorical {
+                        choices: vec![text("adam"), text("adamw"), text("sgd")],
+                    },
+                    None,
+                ),
+                spec(
+                    EPOCHS,
+                    Domain::Int {
+                        low: epochs.0,
+                        high: epochs.1,
+                        log: true,
+                    },
+                    None,
+                ),
+            ],
+        }
+    }
+}
+
+/// The training settings of a trial: `base` with the trial's parameters applied and `seed` as
+/// the training seed. Parameters not named in [`names`] are refused; absent ones keep the
+/// base's value. The result is validated, so a range the user widened too far is reported
+/// naming the setting.
+pub fn train_config(
+    params: &Params,
+    base: &TrainConfig,
+    seed: u64,
+) -> Result<TrainConfig, SearchError> {
+    use names::*;
+    let mut config = base.clone();
+    config.seed = seed;
+    let whole = |name: &str| -> Result<Option<usize>, SearchError> {
+        match params.get(name) {
+            None => Ok(None),
+            Some(ParamValue::Int(i)) if *i >= 0 => Ok(Some(*i as usize)),
+            Some(other) => Err(SearchError::param(
+                name,
+                format!("it must be a whole number, not {}", other.label()),
+            )),
+        }
+    };
+    let real = |name: &str| -> Result<Option<f64>, SearchError> {
+        match params.get(name) {
+            None => Ok(None),
+            Some(value) => value.as_f64().map(Some).ok_or_else(|| {
+                SearchError::param(name, format!("it must be a number, not {}", value.label()))
+            }),
+        }
+    };
+    let word = |name: &str| -> Result<Option<&str>, SearchError> {
+        match params.get(name) {
+            None => Ok(None),
+            Some(value) => value.as_str().map(Some).ok_or_else(|| {
+                SearchError::param(name, format!("it must be a name, not {}", value.label()))
+            }),
+        }
+    };
+    if let Some(unknown) = params.keys().find(|name| !ALL.contains(&name.as_str())) {
+        return Err(SearchError::param(
+            unknown,
+            format!(
+                "training has no such setting; the searchable ones are {}",
+                ALL.join(", ")
+            ),
+        ));
+    }
+    // A trial's parameters edit the base model's MLP settings (the defaults for a linear base).
+    let old = base.model.mlp_or_default();
+    let is_mlp = match word(MODEL)? {
+        Some("linear") => false,
+        Some("mlp") => true,
+        Some(other) => {
+            return Err(SearchError::param(
+                MODEL,
+                format!("\"{other}\" is not a model family; use \"linear\" or \"mlp\""),
+            ));
+        }
+        None => matches!(base.model, ModelKind::Mlp(_)),
+    };
+    config.model = if is_mlp {
+        let depth = whole(DEPTH)?.unwrap_or(old.hidden.len());
+        let width = whole(WIDTH)?.unwrap_or_else(|| old.hidden.first().copied().unwrap_or(64));
+        let activation = match word(ACTIVATION)? {
+            None => old.activation,
+            Some("relu") => Activation::Relu,
+            Some("gelu") => Activation::Gelu,
+            Some("tanh") => Activation::Tanh,
+            Some(other) => {
+                return Err(SearchError::param(
+                    ACTIVATION,
+                    format!("\"{other}\" is not an activation; use \"relu\", \"gelu\" or \"tanh\""),
+                ));
+            }
+        };
+        ModelKind::Mlp(MlpSettings {
+            hidden: vec![width; depth],
+            activation,
+            dropout: real(DROPOUT)?.unwrap_or(old.dropout),
+            layer_norm: old.layer_norm,
+        })
+    } else {
+        ModelKind::Linear
+    };
+    if let Some(lr) = real(LEARNING_RATE)? {
+        config.learning_rate = lr;
+    }
+    if let Some(wd) = real(WEIGHT_DECAY)? {
+        config.weight_decay = wd;
+    }
+    if let Some(batch) = whole(BATCH_SIZE)? {
+        config.batch_size = batch;
+    }
+    if let Some(epochs) = whole(EPOCHS)? {
+        config.epochs = epochs;
+        config.warmup_epochs = config.warmup_epochs.min(epochs.saturating_sub(1));
+    }
+    match word(OPTIMIZER)? {
+        None => {}
+        Some("adam") => config.optimizer = OptimizerKind::Adam,
+        Some("adamw") => config.optimizer = OptimizerKind::AdamW,
+        Some("sgd") => {
+            let momentum = match base.optimizer {
+                OptimizerKind::Sgd { momentum } => momentum,
+                _ => 0.9,
+            };
+            config.optimizer = OptimizerKind::Sgd { momentum };
+        }
+        Some(other) => {
+            return Err(SearchError::param(
+                OPTIMIZER,
+                format!("\"{other}\" is not an optimiser; use \"adam\", \"adamw\" or \"sgd\""),
+            ));
+        }
+    }
+    config.validate().map_err(|error| match error {
+        crate::train::TrainError::Setting { setting, problem } => {
+            SearchError::param(&setting, problem)
+        }
+        other => SearchError::setting(
+            "training",
+            other.to_string().trim_end_matches('.').to_string(),
+        ),
+    })?;
+    Ok(config)
+}
