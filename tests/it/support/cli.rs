@@ -65,7 +65,8 @@ pub fn read_bytes(path: &str) -> Vec<u8> {
 pub fn assert_ok(output: &Output) -> String {
     assert!(
         output.status.success(),
-        "{}",
+        "hearth ended with {}: {}",
+        output.status,
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
