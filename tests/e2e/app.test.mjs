@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, recordErrors, serve } from './harness.mjs';
+import { launch, recordErrors, serve, startStudy } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -304,17 +304,7 @@ test('a study runs its trials in a pool of workers, with a leaderboard and plots
   await profileOf('iris.csv');
   await page.click('#step-prepare');
   await prepInfo();
-  await page.click('#step-search');
-  await page.selectOption('#sampler-select', 'random');
-  await page.selectOption('#pruner-select', 'none');
-  await page.fill('#trials-input', '6');
-  await page.dispatchEvent('#trials-input', 'change');
-  await page.fill('#workers-input', '2');
-  await page.dispatchEvent('#workers-input', 'change');
-  await page.click('#search-settings details summary');
-  await page.fill('#space-input', SMALL_SPACE);
-  await page.dispatchEvent('#space-input', 'change');
-  await page.click('#search-button');
+  await startStudy(page, { trials: 6, workers: 2, space: SMALL_SPACE });
   await page.waitForSelector('#study[data-running="false"][data-trials="6"]', { timeout: DEVICE });
   const study = await studyInfo();
   assert.equal(study.rows.length, 6);

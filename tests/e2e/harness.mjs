@@ -51,3 +51,19 @@ export function recordErrors(page, errors) {
     if (message.type() === 'error') errors.push(message.text());
   });
 }
+
+/** Starts a study from the Search step as a person would: sampler, pruner, trial and worker
+ * counts, and the search space as the override JSON the space box takes. */
+export async function startStudy(page, { trials, workers, space, sampler = 'random', pruner = 'none' }) {
+  await page.click('#step-search');
+  await page.selectOption('#sampler-select', sampler);
+  await page.selectOption('#pruner-select', pruner);
+  await page.fill('#trials-input', String(trials));
+  await page.dispatchEvent('#trials-input', 'change');
+  await page.fill('#workers-input', String(workers));
+  await page.dispatchEvent('#workers-input', 'change');
+  await page.click('#search-settings details summary');
+  await page.fill('#space-input', space);
+  await page.dispatchEvent('#space-input', 'change');
+  await page.click('#search-button');
+}

@@ -4,7 +4,7 @@
 // sampled from the whole test split.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve } from './harness.mjs';
+import { launch, serve, startStudy } from './harness.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -156,17 +156,7 @@ test('parallel coordinates label each axis with its range, log axes as log', asy
   await profileOf('iris.csv');
   await page.click('#step-prepare');
   await prepInfo();
-  await page.click('#step-search');
-  await page.selectOption('#sampler-select', 'random');
-  await page.selectOption('#pruner-select', 'none');
-  await page.fill('#trials-input', '2');
-  await page.dispatchEvent('#trials-input', 'change');
-  await page.fill('#workers-input', '1');
-  await page.dispatchEvent('#workers-input', 'change');
-  await page.click('#search-settings details summary');
-  await page.fill('#space-input', SMALL_SPACE);
-  await page.dispatchEvent('#space-input', 'change');
-  await page.click('#search-button');
+  await startStudy(page, { trials: 2, workers: 1, space: SMALL_SPACE });
   await page.waitForSelector('#study[data-running="false"][data-complete="2"]', { timeout: TRAIN });
   const texts = await page.$eval('#parallel-chart', (figure) => [...figure.querySelectorAll('svg text')].map((t) => t.textContent.trim()));
   for (const expected of ['width', 'learning_rate (log)', '4', '32', '0.001', '0.1', '0.01']) {

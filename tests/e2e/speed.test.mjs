@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch, recordErrors, serve } from './harness.mjs';
+import { trainCsv } from '../../bench/gen-train-csv.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -111,20 +112,6 @@ test('a 1,001-column profile is shown within 1 s of the worker\'s reply', async 
   assert.deepEqual(pageErrors, []);
 });
 
-/** The training benchmark's kind of data: 20 features and a binary label (deterministic). */
-function trainCsv(rows) {
-  let state = 42;
-  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const normal = () => uniform() + uniform() + uniform() - 1.5;
-  const weights = Array.from({ length: 20 }, (_, j) => ((j % 5) - 2) / 2);
-  const lines = [[...Array.from({ length: 20 }, (_, j) => `f${j}`), 'label'].join(',')];
-  for (let r = 0; r < rows; r++) {
-    const x = Array.from({ length: 20 }, normal);
-    const score = x.reduce((sum, v, j) => sum + v * weights[j], 0) + 0.3 * normal();
-    lines.push([...x.map((v) => v.toFixed(4)), score > 0 ? 'yes' : 'no'].join(','));
-  }
-  return lines.join('\n') + '\n';
-}
 
 async function loadTrainingData() {
   await upload('train.csv', trainCsv(30_000));
