@@ -118,16 +118,18 @@ const TARGET_NAMES: [&str; 11] = [
 
 /// Profiles every column and suggests a target and task.
 pub fn profile(dataset: &Dataset) -> Profile {
-    let columns: Vec<ColumnProfile> = dataset.columns.iter().map(profile_column).collect();
     let mut notes = dataset.notes.clone();
-    for (column, profiled) in dataset.columns.iter().zip(&columns) {
-        if let Some(note) = mixed_note(column, profiled, dataset.dialect.decimal_comma)
+    let mut columns = Vec::with_capacity(dataset.columns.len());
+    for column in &dataset.columns {
+        let (profiled, mixed) = profile_column(column, dataset.dialect.decimal_comma);
+        if let Some(note) = mixed
             && !notes
                 .iter()
                 .any(|n| n.starts_with(&super::read_as_text_note_start(&column.name)))
         {
             notes.push(note);
         }
+        columns.push(profiled);
     }
     let mut profile = Profile {
         source: dataset.source.clone(),
@@ -264,43 +266,34 @@ fn suggest_target(profile: &Profile) -> Option<String> {
     Some(column.name.clone())
 }
 
-fn profile_column(column: &Column) -> ColumnProfile {
+/// The column's profile, and for a text column of mostly numbers the note saying so.
+fn profile_column(column: &Column, decimal_comma: bool) -> (ColumnProfile, Option<String>) {
     match &column.values {
-        ColumnValues::Numeric(values) => profile_numeric(&column.name, values),
-        ColumnValues::Text { dictionary, codes } => profile_text(&column.name, dictionary, codes),
+        ColumnValues::Numeric(values) => (profile_numeric(&column.name, values), None),
+        ColumnValues::Text { dictionary, codes } => {
+            profile_text(&column.name, dictionary, codes, decimal_comma)
+        }
     }
 }
 
 /// A note for a text column whose values are mostly numbers: it is read as categories, which
 /// a person who expected a number column should hear about (ingest says so itself, with the
 /// line, when the text came after ten numbers; this covers text that came first).
-fn mixed_note(column: &Column, profiled: &ColumnProfile, decimal_comma: bool) -> Option<String> {
-    let ColumnValues::Text { dictionary, codes } = &column.values else {
-        return None;
-    };
-    if !matches!(profiled.kind, ColumnKind::Categorical | ColumnKind::Text) {
-        return None;
-    }
-    let mut counts = vec![0usize; dictionary.len()];
-    for &code in codes {
-        if let Some(n) = counts.get_mut(code as usize) {
-            *n += 1;
-        }
-    }
+/// `used` holds each value that occurs with its count, as `profile_text` found them.
+fn mixed_note(name: &str, used: &[(&str, usize)], decimal_comma: bool) -> Option<String> {
     let (mut numbers, mut text, mut example) = (0usize, 0usize, None);
-    for (value, &n) in dictionary.iter().zip(&counts).filter(|&(_, &n)| n > 0) {
+    for &(value, n) in used {
         if super::number::parse_number(value.as_bytes(), decimal_comma).is_some() {
             numbers += n;
         } else {
             text += n;
-            example.get_or_insert(value.as_str());
+            example.get_or_insert(value);
         }
     }
     let example: String = example?.chars().take(40).collect();
     (numbers > text).then(|| {
         format!(
-            "Column \"{}\" mixes numbers and text ({numbers} of {} values are numbers, but not \"{example}\"), so it is read as categories; mark the odd values as missing to use it as a number.",
-            column.name,
+            "Column \"{name}\" mixes numbers and text ({numbers} of {} values are numbers, but not \"{example}\"), so it is read as categories; mark the odd values as missing to use it as a number.",
             numbers + text
         )
     })
@@ -417,7 +410,12 @@ fn boolean_pair(a: &str, b: &str) -> Option<bool> {
     })
 }
 
-fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfile {
+fn profile_text(
+    name: &str,
+    dictionary: &[String],
+    codes: &[u32],
+    decimal_comma: bool,
+) -> (ColumnProfile, Option<String>) {
     let mut counts = vec![0usize; dictionary.len()];
     let mut missing = 0usize;
     for &code in codes {
@@ -483,7 +481,10 @@ fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfi
     } else {
         top_values(used.iter().map(|&(v, n)| (v.to_string(), n)).collect())
     };
-    ColumnProfile {
+    let mixed = matches!(kind, ColumnKind::Categorical | ColumnKind::Text)
+        .then(|| mixed_note(name, &used, decimal_comma))
+        .flatten();
+    let profile = ColumnProfile {
         name: name.to_string(),
         kind,
         missing,
@@ -491,7 +492,8 @@ fn profile_text(name: &str, dictionary: &[String], codes: &[u32]) -> ColumnProfi
         numeric,
         top,
         histogram,
-    }
+    };
+    (profile, mixed)
 }
 
 /// The histogram of a text column if ≥ 95% of its values are dates or date-times.
