@@ -109,6 +109,7 @@ fn regret(problem: &Problem, sampler: &SamplerKind, trials: usize, seed: u64) ->
             Outcome::Complete {
                 values: vec![observed],
                 epochs: 1,
+                best_epoch: None,
                 valid_metrics: None,
                 note: None,
                 elapsed_ms: 0.0,

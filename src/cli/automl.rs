@@ -1,37 +1,49 @@
-//! `hearth automl`: a search with the defaults (TPE, ASHA, the data size's space) that saves
-//! the best model. The trials are run by `study.rs`, shared with `hearth search`.
+//! `hearth automl`: a search with the defaults (TPE, ASHA with a grace period, the data size's
+//! space) that keeps trying configurations until its budget is spent — 30 s of wall clock
+//! unless told otherwise — then refits the best one on the training and validation rows and
+//! saves it. The trials are run by `study.rs`, shared with `hearth search`.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::study::{run_study, write_model};
-use super::{DialectArgs, prepare_file};
-use crate::search::{
-    AshaSettings, Budget, Objectives, PrunerKind, SamplerKind, Space, Study, StudySettings,
-    TpeSettings,
-};
+use super::search::{check_metric, parse_metric};
+use super::study::{refit_best, run_study, write_model};
+use super::{DataArgs, DialectArgs, prepare_file};
+use crate::search::{AUTOML_SECONDS, Budget, Metric, Study, StudySettings};
 use crate::train::{TrainConfig, TrainingData};
-
-/// Trials `hearth automl` runs by default.
-const AUTOML_TRIALS: usize = 30;
 
 #[derive(Args)]
 pub(super) struct AutomlArgs {
-    /// The CSV file (comma, semicolon, tab or pipe separated; detected).
-    file: PathBuf,
-    /// The column to predict.
+    #[command(flatten)]
+    data: DataArgs,
+    /// Seconds of searching (wall clock, so not reproducible). Default 30 unless --trials or
+    /// --work-budget is given; with them it is a further limit.
     #[arg(long)]
-    target: String,
-    /// How many trials to run.
-    #[arg(long, default_value_t = AUTOML_TRIALS)]
-    trials: usize,
-    /// Seed of the search (the split's seed is the preprocessing default, 42).
+    time_budget_s: Option<f64>,
+    /// The most trials to start (reproducible with --workers 1).
+    #[arg(long)]
+    trials: Option<usize>,
+    /// A work budget in training rows × epochs, summed over trials (reproducible).
+    #[arg(long)]
+    work_budget: Option<u64>,
+    /// What the search optimises: monitor (validation loss or RMSE, default), accuracy,
+    /// balanced_accuracy, macro_f1, roc_auc, log_loss, rmse, mae or r2.
+    #[arg(long, value_parser = parse_metric)]
+    metric: Option<Metric>,
+    /// Seed of the search (the split's seed is the preprocessing setting, default 42).
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Trials run at once, one thread each. With 1, the same seed gives the same model.
     #[arg(long, default_value_t = 1)]
     workers: usize,
+    /// A JSON file of preprocessing settings (as for `hearth prep`), e.g. the split.
+    #[arg(long)]
+    prep_config: Option<PathBuf>,
+    /// Keep the best trial's model as it was trained, without refitting it on the training
+    /// and validation rows together.
+    #[arg(long)]
+    no_refit: bool,
     /// Where to write the best model (.hearth).
     #[arg(long)]
     out: PathBuf,
@@ -44,45 +56,54 @@ pub(super) struct AutomlArgs {
 
 pub(super) fn automl_command(args: &AutomlArgs) -> Result<(), String> {
     let prepared = prepare_file(
-        &args.file,
+        &args.data.file,
         &args.dialect,
-        &args.target,
+        &args.data.target,
+        args.data.task,
+        args.prep_config
+            .as_deref()
+            .map(|path| ("--prep-config", path)),
         None,
-        "--prep-config",
-        None,
-        None,
+        true,
     )?;
     let data = TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
         .map_err(|e| e.to_string())?;
     println!(
         "{}: target {} ({}); {} features",
         prepared.profile.source,
-        args.target,
+        args.data.target,
         prepared.plan.task.label(),
         prepared.prepared.summary.features
     );
-    let settings = StudySettings {
-        seed: args.seed,
-        sampler: SamplerKind::Tpe(TpeSettings::default()),
-        pruner: PrunerKind::Asha(AshaSettings::default()),
-        budget: Budget {
-            trials: Some(args.trials),
-            ..Budget::default()
-        },
-        objectives: Objectives::default(),
-        space: Space::for_training(data.train.rows()),
-        train: TrainConfig::default(),
-        rows_per_epoch: (data.train.rows() as u64).max(1),
+    let counted = args.trials.is_some() || args.work_budget.is_some();
+    let budget = Budget {
+        trials: args.trials,
+        work: args.work_budget,
+        wall_clock_s: args.time_budget_s.or((!counted).then_some(AUTOML_SECONDS)),
     };
-    let study = Study::new(settings).map_err(|error| format!("--trials: {error}"))?;
-    let model = run_study(
+    let metric = args.metric.unwrap_or_default();
+    check_metric(metric, prepared.plan.task, data.valid.is_some())?;
+    let settings = StudySettings::automl(
+        data.train.rows(),
+        args.seed,
+        budget,
+        metric,
+        TrainConfig::default(),
+    );
+    let study = Study::new(settings).map_err(|error| format!("budget: {error}"))?;
+    let (study, model) = run_study(
         &prepared,
         &data,
         study,
         args.workers,
         args.study_out.as_deref(),
-        true,
+        args.no_refit,
     )?;
+    let model = if args.no_refit {
+        model
+    } else {
+        refit_best(&prepared, &data, &study)?
+    };
     match model {
         Some(model) => write_model(&args.out, &model),
         None => Err(

@@ -200,9 +200,11 @@ fn training_data(
         &args.dialect,
         &model.pipeline.target,
         Some(model.task),
-        "--prep-config",
-        args.prep_config.as_deref(),
+        args.prep_config
+            .as_deref()
+            .map(|path| ("--prep-config", path)),
         None,
+        false,
     )?;
     if prepared.pipeline != model.pipeline {
         return Err(format!(

@@ -210,16 +210,17 @@ struct PreparedFile {
     prepared: Prepared,
 }
 
-/// Reads `file`, settles the task (suggested when not given), reads the preprocessing overrides
-/// (`config_flag` names the flag in errors) and plans and fits the preprocessing.
+/// Reads `file`, settles the task (suggested when not given), reads the preprocessing settings
+/// (`config`: the flag that named the file, for errors, and its path; without one, the
+/// defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the preprocessing.
 fn prepare_file(
     file: &Path,
     dialect: &DialectArgs,
     target: &str,
     task: Option<Task>,
-    config_flag: &str,
-    config_path: Option<&Path>,
+    config: Option<(&str, &Path)>,
     seed: Option<u64>,
+    automl: bool,
 ) -> Result<PreparedFile, String> {
     let dataset =
         data::read_csv_path(file, dialect.options()).map_err(|error| error.to_string())?;
@@ -230,9 +231,10 @@ fn prepare_file(
             data::suggest_task(&profile, target).ok_or_else(|| target_error(&profile, target))?
         }
     };
-    let mut config = match config_path {
-        Some(path) => PrepConfig::from_json(&read_settings(config_flag, path)?)
+    let mut config = match config {
+        Some((flag, path)) => PrepConfig::from_json(&read_settings(flag, path)?)
             .map_err(|error| format!("{}: {error}", path.display()))?,
+        None if automl => PrepConfig::automl(dataset.rows),
         None => PrepConfig::default(),
     };
     if let Some(seed) = seed {

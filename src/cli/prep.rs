@@ -44,9 +44,9 @@ pub(super) fn run(args: &PrepArgs) -> Result<(), String> {
         &args.dialect,
         &args.data.target,
         args.data.task,
-        "--config",
-        args.config.as_deref(),
+        args.config.as_deref().map(|path| ("--config", path)),
         args.seed,
+        false,
     )?;
     let json =
         serde_json::to_string_pretty(&prepared.pipeline).map_err(|error| error.to_string())?;

@@ -100,7 +100,7 @@ enum SecondChoice {
     Latency,
 }
 
-fn parse_metric(text: &str) -> Result<Metric, String> {
+pub(super) fn parse_metric(text: &str) -> Result<Metric, String> {
     Metric::from_name(text)
         .filter(|m| *m != Metric::Value)
         .ok_or_else(|| {
@@ -116,9 +116,11 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         &args.dialect,
         &args.data.target,
         args.data.task,
-        "--prep-config",
-        args.prep_config.as_deref(),
+        args.prep_config
+            .as_deref()
+            .map(|path| ("--prep-config", path)),
         None,
+        false,
     )?;
     let data = TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
         .map_err(|e| e.to_string())?;
@@ -189,7 +191,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
             pruner: match args.pruner {
                 PrunerChoice::None => PrunerKind::None,
                 PrunerChoice::Median => PrunerKind::Median(MedianSettings::default()),
-                PrunerChoice::Asha => PrunerKind::Asha(AshaSettings::default()),
+                PrunerChoice::Asha => PrunerKind::Asha(AshaSettings::for_space(&space)),
             },
             budget: if given_budget {
                 budget
@@ -217,7 +219,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         task,
         data.valid.is_some(),
     )?;
-    let model = run_study(
+    let (_, model) = run_study(
         &prepared,
         &data,
         study,
@@ -232,7 +234,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
 }
 
 /// Refuses an objective the task or the split cannot give.
-fn check_metric(metric: Metric, task: Task, has_validation: bool) -> Result<(), String> {
+pub(super) fn check_metric(metric: Metric, task: Task, has_validation: bool) -> Result<(), String> {
     let classification = matches!(
         task,
         Task::BinaryClassification | Task::MulticlassClassification

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::PreparedFile;
 use crate::clock::Stopwatch;
-use crate::search::runner::{TrialSetup, run_trial};
+use crate::search::runner::{TrialSetup, refit, run_trial};
 use crate::search::{Budget, Decision, Objectives, Outcome, Study, Trial, TrialState};
 use crate::train::{ModelFile, TrainingData};
 
@@ -26,8 +26,9 @@ struct BestModel {
     model: ModelFile,
 }
 
-/// Runs the study's remaining trials on `workers` threads, printing a line per trial and
-/// saving the study to `out` after each; returns the best trial's model when `keep_model`.
+/// Runs the study's remaining trials on `workers` threads, printing a line per trial (with the
+/// best so far and the time spent) and saving the study to `out` after each; returns the
+/// finished study and, when `keep_model`, the best trial's model.
 pub(super) fn run_study(
     prepared: &PreparedFile,
     data: &TrainingData,
@@ -35,7 +36,7 @@ pub(super) fn run_study(
     workers: usize,
     out: Option<&Path>,
     keep_model: bool,
-) -> Result<Option<ModelFile>, String> {
+) -> Result<(Study, Option<ModelFile>), String> {
     if workers == 0 {
         return Err("--workers: at least 1 worker is needed.".to_string());
     }
@@ -103,10 +104,14 @@ pub(super) fn run_study(
                     {
                         *lock(&best) = Some(BestModel { number, model });
                     }
-                    if let Some(trial) = study.trials.get(number) {
-                        println!("{}", trial_line(trial, &settings.objectives));
-                    }
                     study.elapsed_ms = base_elapsed + clock.elapsed_ms();
+                    if let Some(trial) = study.trials.get(number) {
+                        println!(
+                            "{}{}",
+                            trial_line(trial, &settings.objectives),
+                            progress(&study)
+                        );
+                    }
                     if let Some(path) = out
                         && let Err(error) = save(&study, path)
                     {
@@ -132,9 +137,9 @@ pub(super) fn run_study(
     }
     let best_model = best.into_inner().unwrap_or_else(|p| p.into_inner());
     if !keep_model {
-        return Ok(None);
+        return Ok((study, None));
     }
-    match (study.best_trial(), best_model) {
+    let model = match (study.best_trial(), best_model) {
         (Some(trial), Some(kept)) if trial.number == kept.number => Ok(Some(kept.model)),
         (Some(trial), _) => {
             // The best trial finished in an earlier run (resumed study): train it again from
@@ -167,6 +172,61 @@ pub(super) fn run_study(
             "No trial completed, so there is no best model to save; see the trial lines above."
                 .to_string(),
         ),
+    }?;
+    Ok((study, model))
+}
+
+/// The best complete trial refitted on the training and validation rows together, for its
+/// best epoch count (see [`refit`]); `None` when no trial completed.
+pub(super) fn refit_best(
+    prepared: &PreparedFile,
+    data: &TrainingData,
+    study: &Study,
+) -> Result<Option<ModelFile>, String> {
+    let Some(trial) = study.best_trial() else {
+        return Ok(None);
+    };
+    let rows = data.train.rows() + data.valid.as_ref().map_or(0, |valid| valid.rows());
+    println!(
+        "refitting trial {} on {rows} training and validation rows for {} epochs",
+        trial.number,
+        trial.best_epoch.unwrap_or(trial.epochs)
+    );
+    let setup = TrialSetup {
+        device: crate::compute::init_cpu(),
+        device_label: Some("CPU".to_string()),
+        pipeline: &prepared.prepared.pipeline,
+        data,
+        settings: &study.settings,
+        keep_model: true,
+    };
+    let model = pollster::block_on(refit(&setup, trial))
+        .map_err(|error| format!("Refitting trial {}: {error}", trial.number))?;
+    if let Some(test) = &model.test_metrics {
+        println!("test: {}", test.summary());
+    }
+    Ok(Some(model))
+}
+
+/// After a trial's line: the best value so far and the time spent of the budget.
+fn progress(study: &Study) -> String {
+    let objectives = &study.settings.objectives;
+    let best = study.best_trial().and_then(|trial| {
+        let value = trial.values.as_ref()?.first()?;
+        Some(format!(
+            "best {} {value:.4} (trial {})",
+            objectives.primary.name(),
+            trial.number
+        ))
+    });
+    let seconds = study.elapsed_ms / 1000.0;
+    let spent = match study.settings.budget.wall_clock_s {
+        Some(budget) => format!("{seconds:.1} of {budget} s"),
+        None => format!("{seconds:.1} s"),
+    };
+    match best {
+        Some(best) => format!("  [{best}; {spent}]"),
+        None => format!("  [{spent}]"),
     }
 }
 

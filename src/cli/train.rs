@@ -164,9 +164,11 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), String> {
         &args.dialect,
         target,
         args.data.task,
-        "--prep-config",
-        args.prep_config.as_deref(),
+        args.prep_config
+            .as_deref()
+            .map(|path| ("--prep-config", path)),
         None,
+        false,
     )?;
     let task = plan.task;
     let data = TrainingData::from_prepared(&prepared, &dataset).map_err(|e| e.to_string())?;

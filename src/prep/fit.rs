@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Column, Dataset, Task};
 
 use super::cell::{class_key, target_number};
-use super::config::PrepConfig;
+use super::config::{PrepConfig, TargetTransform};
 use super::decide::Action;
 use super::error::PrepError;
 use super::fit_steps::fit_step;
@@ -133,6 +133,25 @@ pub fn fit(dataset: &Dataset, plan: &Plan, config: &PrepConfig) -> Result<Prepar
     }
     notes.extend(split_notes);
     let pipeline = fit_pipeline(dataset, plan, config, &split.train)?;
+    if let TargetEncoding::Regression { log: true, .. } = pipeline.target_encoding {
+        let ys: Vec<f64> = split
+            .train
+            .iter()
+            .filter_map(|&row| target_number(target, row, decimal_comma))
+            .collect();
+        let (_, before, after) = stats::log_target_helps(&ys);
+        let why = if config.target_transform == TargetTransform::Log {
+            "as the settings ask".to_string()
+        } else {
+            format!(
+                "it is never negative and right-skewed (skewness {before:.1}; {after:.1} after the logarithm)"
+            )
+        };
+        notes.push(format!(
+            "The target \"{0}\" is learned as log(1 + {0}): {why}. Predictions, metrics and the exported model are in its own units.",
+            plan.target
+        ));
+    }
     let summary = PrepSummary {
         features: pipeline.width(),
         rows: eligible.len(),
@@ -180,12 +199,34 @@ pub fn fit_pipeline(
                 .iter()
                 .filter_map(|&row| target_number(target, row, decimal_comma))
                 .collect();
-            let mean = stats::mean(&ys).unwrap_or(0.0);
-            let std = stats::std_population(&ys, mean);
+            let log = match config.target_transform {
+                TargetTransform::None => false,
+                TargetTransform::Auto => stats::log_target_helps(&ys).0,
+                TargetTransform::Log => {
+                    if let Some(low) = ys.iter().copied().find(|&y| y < 0.0) {
+                        return Err(PrepError::Setting {
+                            setting: "target_transform".to_string(),
+                            problem: format!(
+                                "log needs a target that is never negative, and \"{}\" has {low} in the training rows",
+                                plan.target
+                            ),
+                        });
+                    }
+                    true
+                }
+            };
+            let ts: Vec<f64> = if log {
+                ys.iter().map(|y| y.ln_1p()).collect()
+            } else {
+                ys
+            };
+            let mean = stats::mean(&ts).unwrap_or(0.0);
+            let std = stats::std_population(&ts, mean);
             TargetEncoding::Regression {
                 mean: stats::finite_f32(mean),
                 std: stats::divisor_f32(std),
                 standardized: config.standardize_target,
+                log,
             }
         }
         Task::BinaryClassification | Task::MulticlassClassification => TargetEncoding::Labels {

@@ -55,7 +55,8 @@ mod stats;
 mod steps;
 
 pub use config::{
-    ColumnChoice, ColumnSettings, DatePart, Encoding, Impute, PrepConfig, Scale, SplitFractions,
+    AUTOML_CV_ROWS, ColumnChoice, ColumnSettings, DatePart, Encoding, Impute, PrepConfig, Scale,
+    SplitFractions, TargetTransform,
 };
 pub use decide::{Action, Decision};
 pub use error::PrepError;

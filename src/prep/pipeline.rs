@@ -47,11 +47,14 @@ pub enum TargetEncoding {
     /// Class `i` is `classes[i]` (the labels sorted, numerically when all are numbers). The
     /// classes are those of every row of the data, so that folds and splits number them alike.
     Labels { classes: Vec<String> },
-    /// Values are `(y − mean) / std` when `standardized`, else as is.
+    /// Values are `(t − mean) / std` when `standardized`, else `t`, where `t` is `ln(1 + y)`
+    /// when `log` (mean and std are then those of the logarithms) and `y` otherwise.
     Regression {
         mean: f32,
         std: f32,
         standardized: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        log: bool,
     },
 }
 
@@ -271,15 +274,24 @@ impl FittedPipeline {
         }
     }
 
-    /// A regression target as the model sees it (standardised when the pipeline says so).
+    /// A regression target as the model sees it (on the log scale and standardised when the
+    /// pipeline says so). A value below −1 has no logarithm and becomes the scale's 0.
     pub fn encode_value(&self, y: f64) -> f32 {
         match self.target_encoding {
             TargetEncoding::Regression {
                 mean,
                 std,
-                standardized: true,
-            } => stats::finite_f32((y - f64::from(mean)) / f64::from(std)),
-            _ => stats::finite_f32(y),
+                standardized,
+                log,
+            } => {
+                let t = if log { y.ln_1p() } else { y };
+                if standardized {
+                    stats::finite_f32((t - f64::from(mean)) / f64::from(std))
+                } else {
+                    stats::finite_f32(t)
+                }
+            }
+            TargetEncoding::Labels { .. } => stats::finite_f32(y),
         }
     }
 
@@ -290,9 +302,17 @@ impl FittedPipeline {
             TargetEncoding::Regression {
                 mean,
                 std,
-                standardized: true,
-            } => f64::from(output) * f64::from(std) + f64::from(mean),
-            _ => f64::from(output),
+                standardized,
+                log,
+            } => {
+                let t = if standardized {
+                    f64::from(output) * f64::from(std) + f64::from(mean)
+                } else {
+                    f64::from(output)
+                };
+                if log { t.exp_m1() } else { t }
+            }
+            TargetEncoding::Labels { .. } => f64::from(output),
         }
     }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{ColumnKind, ColumnProfile, Profile, Task};
 
-use super::config::PrepConfig;
+use super::config::{PrepConfig, TargetTransform};
 use super::decide::{Decision, decide, numeric_storage};
 use super::error::PrepError;
 
@@ -152,11 +152,21 @@ fn check_target(
                 column.kind.label()
             )));
         }
+        let scale = match config.target_transform {
+            TargetTransform::Auto => {
+                "on a log scale, log(1 + y), if it is never negative and right-skewed in the training rows; "
+            }
+            TargetTransform::Log => "on a log scale, log(1 + y); ",
+            TargetTransform::None => "",
+        };
         Ok(if config.standardize_target {
-            "standardised with the training mean and standard deviation (inverted on output)"
-                .to_string()
-        } else {
+            format!(
+                "{scale}standardised with the training mean and standard deviation (inverted on output)"
+            )
+        } else if scale.is_empty() {
             "used as is".to_string()
+        } else {
+            format!("{scale}otherwise used as is (inverted on output)")
         })
     }
 }

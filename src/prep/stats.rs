@@ -35,6 +35,33 @@ pub(crate) fn std_population(values: &[f64], mean: f64) -> f64 {
     (squares / values.len() as f64).sqrt()
 }
 
+/// Sample skewness (the third standardised moment, population form as `scipy.stats.skew`);
+/// 0 for fewer than 3 values or no spread.
+pub(crate) fn skewness(values: &[f64]) -> f64 {
+    let Some(mean) = mean(values) else {
+        return 0.0;
+    };
+    let std = std_population(values, mean);
+    if values.len() < 3 || std <= 0.0 || !std.is_finite() {
+        return 0.0;
+    }
+    let cubes: f64 = values.iter().map(|v| ((v - mean) / std).powi(3)).sum();
+    cubes / values.len() as f64
+}
+
+/// Whether a regression target is better learned as `ln(1 + y)`: never negative and
+/// right-skewed (skewness above 1), and less skewed after the logarithm. Returns the decision
+/// with the skewness before and after.
+pub(crate) fn log_target_helps(values: &[f64]) -> (bool, f64, f64) {
+    let before = skewness(values);
+    if values.iter().any(|&v| v < 0.0) {
+        return (false, before, f64::NAN);
+    }
+    let logs: Vec<f64> = values.iter().map(|v| v.ln_1p()).collect();
+    let after = skewness(&logs);
+    (before > 1.0 && after.abs() < before.abs(), before, after)
+}
+
 /// The values sorted ascending (total order; callers pass finite values).
 pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
     let mut sorted = values.to_vec();

@@ -47,5 +47,5 @@ pub use objective::{Metric, Objectives, SecondObjective};
 pub use pruner::{AshaSettings, MedianSettings, PrunerKind};
 pub use sampler::{GridSettings, SamplerKind, TpeSettings};
 pub use space::{Condition, Domain, ParamSpec, ParamValue, Params, Space, names, train_config};
-pub use study::{Budget, STUDY_FORMAT, STUDY_FORMAT_VERSION, Study, StudySettings};
+pub use study::{AUTOML_SECONDS, Budget, STUDY_FORMAT, STUDY_FORMAT_VERSION, Study, StudySettings};
 pub use trial::{Decision, Outcome, Trial, TrialState, TrialTicket};

@@ -11,10 +11,10 @@ use burn::tensor::Device;
 use super::objective::{Metric, SecondObjective};
 use super::space::train_config;
 use super::study::StudySettings;
-use super::trial::{Decision, Outcome, TrialTicket};
+use super::trial::{Decision, Outcome, Trial, TrialTicket};
 use crate::clock::Stopwatch;
 use crate::prep::FittedPipeline;
-use crate::train::{Architecture, ModelFile, TrainConfig, Trainer, TrainingData};
+use crate::train::{Architecture, Examples, ModelFile, TrainConfig, Trainer, TrainingData};
 
 /// What every trial of a study runs on.
 pub struct TrialSetup<'a> {
@@ -63,35 +63,62 @@ pub async fn run_trial(
         Err(error) => return failed(0, error.to_string(), None, &clock),
     };
     let data = setup.data;
-    let mut trainer = match Trainer::new(
-        setup.device.clone(),
-        setup.pipeline,
-        data.train.clone(),
-        data.valid.clone(),
-        &config,
-    ) {
-        Ok(trainer) => trainer,
-        Err(error) => return failed(0, error.to_string(), Some(config), &clock),
+    // One trainer per cross-validation fold (one without folds), run in step.
+    let parts: Vec<(Examples, Option<Examples>)> = if data.folds.is_empty() {
+        vec![(data.train.clone(), data.valid.clone())]
+    } else {
+        data.folds
+            .iter()
+            .map(|(train, valid)| (train.clone(), Some(valid.clone())))
+            .collect()
     };
+    let mut trainers = Vec::with_capacity(parts.len());
+    for (train, valid) in parts {
+        match Trainer::new(setup.device.clone(), setup.pipeline, train, valid, &config) {
+            Ok(trainer) => trainers.push(trainer),
+            Err(error) => return failed(0, error.to_string(), Some(config), &clock),
+        }
+    }
     let metric = setup.settings.objectives.primary;
-    while !trainer.done() {
-        let report = match trainer.next_epoch().await {
-            Ok(report) => report,
-            Err(error) => return failed(trainer.epoch(), error.to_string(), Some(config), &clock),
-        };
-        let Some(value) = metric.of_epoch(&report) else {
-            return failed(
-                trainer.epoch(),
-                metric_missing(metric),
-                Some(config),
-                &clock,
-            );
-        };
+    let epochs_run = |trainers: &[Trainer]| trainers.iter().map(Trainer::epoch).max().unwrap_or(0);
+    while trainers.iter().any(|trainer| !trainer.done()) {
+        let mut sum = 0.0;
+        let mut epoch = 0;
+        for trainer in &mut trainers {
+            // A fold that stopped early counts with the value of the epoch it kept.
+            let report = if trainer.done() {
+                trainer.best().cloned()
+            } else {
+                match trainer.next_epoch().await {
+                    Ok(report) => Some(report),
+                    Err(error) => {
+                        return failed(
+                            epochs_run(&trainers),
+                            error.to_string(),
+                            Some(config),
+                            &clock,
+                        );
+                    }
+                }
+            };
+            let Some(value) = report.as_ref().and_then(|report| metric.of_epoch(report)) else {
+                return failed(
+                    epochs_run(&trainers),
+                    metric_missing(metric),
+                    Some(config),
+                    &clock,
+                );
+            };
+            sum += value;
+            epoch = epoch.max(trainer.epoch());
+        }
+        let value = sum / trainers.len() as f64;
+        let done = trainers.iter().all(Trainer::done);
         // A trial pruned at its last epoch has trained fully anyway: it completes.
-        if on_epoch(report.epoch, value).await == Decision::Prune && !trainer.done() {
+        if on_epoch(epoch, value).await == Decision::Prune && !done {
             return TrialRun {
                 outcome: Outcome::Pruned {
-                    epochs: trainer.epoch(),
+                    epochs: epoch,
                     elapsed_ms: clock.elapsed_ms(),
                 },
                 config: Some(config),
@@ -99,22 +126,24 @@ pub async fn run_trial(
             };
         }
     }
-    let Some(best) = trainer.best().cloned() else {
-        return failed(
-            trainer.epoch(),
-            "no epoch ran".to_string(),
-            Some(config),
-            &clock,
-        );
+    let epochs = epochs_run(&trainers);
+    let mut kept = Vec::with_capacity(trainers.len());
+    for trainer in &trainers {
+        match trainer
+            .best()
+            .and_then(|best| Some((best, metric.of_epoch(best)?)))
+        {
+            Some(pair) => kept.push(pair),
+            None => return failed(epochs, metric_missing(metric), Some(config), &clock),
+        }
+    }
+    let (Some(trainer), Some(&(best, _))) = (trainers.first(), kept.first()) else {
+        return failed(epochs, "no epoch ran".to_string(), Some(config), &clock);
     };
-    let Some(primary) = metric.of_epoch(&best) else {
-        return failed(
-            trainer.epoch(),
-            metric_missing(metric),
-            Some(config),
-            &clock,
-        );
-    };
+    let primary = kept.iter().map(|(_, value)| value).sum::<f64>() / kept.len() as f64;
+    let best_epoch = (kept.iter().map(|(best, _)| best.epoch as f64).sum::<f64>()
+        / kept.len() as f64)
+        .round() as usize;
     let mut values = vec![primary];
     match setup.settings.objectives.second {
         None => {}
@@ -126,9 +155,9 @@ pub async fn run_trial(
             );
             values.push(architecture.parameters() as f64);
         }
-        Some(SecondObjective::LatencyMs) => match latency_ms_per_1000_rows(&trainer, data).await {
+        Some(SecondObjective::LatencyMs) => match latency_ms_per_1000_rows(trainer, data).await {
             Ok(ms) => values.push(ms),
-            Err(error) => return failed(trainer.epoch(), error, Some(config), &clock),
+            Err(error) => return failed(epochs, error, Some(config), &clock),
         },
     }
     let model = if setup.keep_model {
@@ -136,14 +165,14 @@ pub async fn run_trial(
             Some(test) => match trainer.evaluate(test).await {
                 Ok(metrics) => Some(metrics),
                 Err(error) => {
-                    return failed(trainer.epoch(), error.to_string(), Some(config), &clock);
+                    return failed(epochs, error.to_string(), Some(config), &clock);
                 }
             },
             None => None,
         };
-        match ModelFile::from_trainer(&trainer, test, setup.device_label.clone()).await {
+        match ModelFile::from_trainer(trainer, test, setup.device_label.clone()).await {
             Ok(file) => Some(file),
-            Err(error) => return failed(trainer.epoch(), error.to_string(), Some(config), &clock),
+            Err(error) => return failed(epochs, error.to_string(), Some(config), &clock),
         }
     } else {
         None
@@ -151,20 +180,73 @@ pub async fn run_trial(
     TrialRun {
         outcome: Outcome::Complete {
             values,
-            epochs: trainer.epoch(),
+            epochs,
+            best_epoch: Some(best_epoch),
             valid_metrics: best.valid_metrics.clone(),
             note: trainer.finished_reason().map(|reason| {
-                format!(
-                    "{}; {reason}; best epoch {}",
-                    config.model.label(),
-                    best.epoch
-                )
+                if kept.len() > 1 {
+                    format!(
+                        "{}; mean of {} folds; fold 1 {reason}; mean best epoch {best_epoch}",
+                        config.model.label(),
+                        kept.len()
+                    )
+                } else {
+                    format!(
+                        "{}; {reason}; best epoch {best_epoch}",
+                        config.model.label()
+                    )
+                }
             }),
             elapsed_ms: clock.elapsed_ms(),
         },
         config: Some(config),
         model,
     }
+}
+
+/// Trains a complete trial's settings again on the training and validation rows together,
+/// up to the epoch the trial kept (its best epoch), and returns that model with its test
+/// metrics — FLAML's `retrain_full`. Model selection needed the validation rows; the model that
+/// is shipped should learn from them too. Without validation rows there is nothing to add and
+/// the trial's own settings are trained again.
+pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, String> {
+    let mut config = train_config(&trial.params, &setup.settings.train, trial.seed)
+        .map_err(|error| error.to_string())?;
+    let data = setup.data;
+    let train = match &data.valid {
+        Some(valid) => data
+            .train
+            .concat(valid)
+            .map_err(|error| error.to_string())?,
+        None => data.train.clone(),
+    };
+    // The same schedule as the trial (its learning rate at each epoch), stopped where the
+    // trial's kept weights were: no validation rows remain to stop on.
+    config.patience = 0;
+    let stop_after = trial.best_epoch.unwrap_or(config.epochs).max(1);
+    let mut trainer = Trainer::new(setup.device.clone(), setup.pipeline, train, None, &config)
+        .map_err(|error| error.to_string())?;
+    while !trainer.done() {
+        trainer
+            .next_epoch()
+            .await
+            .map_err(|error| error.to_string())?;
+        if trainer.epoch() >= stop_after {
+            trainer.stop();
+        }
+    }
+    let test = match &data.test {
+        Some(test) => Some(
+            trainer
+                .evaluate(test)
+                .await
+                .map_err(|error| error.to_string())?,
+        ),
+        None => None,
+    };
+    ModelFile::from_trainer(&trainer, test, setup.device_label.clone())
+        .await
+        .map_err(|error| error.to_string())
 }
 
 fn metric_missing(metric: Metric) -> String {

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::error::SearchError;
 use super::importance::{ParamImportance, importance};
 use super::math::{json_exact, nondomination_ranks, trial_rng};
-use super::objective::Objectives;
-use super::pruner::{self, PrunerKind};
-use super::sampler::{self, SamplerKind};
+use super::objective::{Metric, Objectives};
+use super::pruner::{self, AshaSettings, PrunerKind};
+use super::sampler::{self, SamplerKind, TpeSettings};
 use super::space::{Params, Space};
 use super::trial::{Decision, Outcome, Trial, TrialState, TrialTicket};
 use crate::train::TrainConfig;
@@ -66,7 +66,37 @@ fn one() -> u64 {
     1
 }
 
+/// The wall-clock seconds an AutoML search spends when the user gives no budget: FLAML's
+/// default is 60 s; half of it finds a good model for the tables this app is used with (a
+/// trial takes 0.05–1 s on them) and keeps a classroom waiting less.
+pub const AUTOML_SECONDS: f64 = 30.0;
+
 impl StudySettings {
+    /// The AutoML study for `training_rows` rows: TPE over the data size's space, ASHA with a
+    /// grace period from that space, the given budget and objective.
+    pub fn automl(
+        training_rows: usize,
+        seed: u64,
+        budget: Budget,
+        primary: Metric,
+        train: TrainConfig,
+    ) -> StudySettings {
+        let space = Space::for_training(training_rows);
+        StudySettings {
+            seed,
+            sampler: SamplerKind::Tpe(TpeSettings::default()),
+            pruner: PrunerKind::Asha(AshaSettings::for_space(&space)),
+            budget,
+            objectives: Objectives {
+                primary,
+                second: None,
+            },
+            space,
+            train,
+            rows_per_epoch: (training_rows as u64).max(1),
+        }
+    }
+
     /// Checks every setting; the error names the first one at fault.
     pub fn validate(&self) -> Result<(), SearchError> {
         self.space.validate()?;
@@ -271,6 +301,7 @@ impl Study {
             epochs: 0,
             work: 0,
             elapsed_ms: 0.0,
+            best_epoch: None,
             valid_metrics: None,
             note: None,
         });
@@ -324,6 +355,7 @@ impl Study {
             Outcome::Complete {
                 values,
                 epochs,
+                best_epoch,
                 valid_metrics,
                 note,
                 elapsed_ms,
@@ -339,6 +371,7 @@ impl Study {
                 }
                 trial.values = Some(values.into_iter().map(json_exact).collect());
                 trial.valid_metrics = valid_metrics;
+                trial.best_epoch = best_epoch;
                 trial.note = note;
                 (TrialState::Complete, epochs, elapsed_ms)
             }

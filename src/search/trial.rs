@@ -52,6 +52,9 @@ pub struct Trial {
     /// Wall time of the trial (informational; not reproducible).
     #[serde(default)]
     pub elapsed_ms: f64,
+    /// Complete trials: the epoch whose weights were kept (early stopping's best).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
     /// Validation metrics of the kept epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_metrics: Option<Metrics>,
@@ -95,6 +98,10 @@ pub enum Outcome {
         /// `[primary]` or `[primary, second]` (see [`Objectives`]).
         values: Vec<f64>,
         epochs: usize,
+        /// The epoch whose weights were kept (early stopping's best), which a refit on all
+        /// training rows trains for.
+        #[serde(default)]
+        best_epoch: Option<usize>,
         #[serde(default)]
         valid_metrics: Option<Metrics>,
         #[serde(default)]

@@ -68,6 +68,47 @@ impl Examples {
         }
     }
 
+    /// These examples followed by `other`'s (e.g. the training and validation rows, to refit
+    /// a chosen configuration on both). Both must have the same features and target kind.
+    pub fn concat(&self, other: &Examples) -> Result<Examples, TrainError> {
+        if self.features.cols != other.features.cols {
+            return Err(TrainError::data(
+                "training",
+                format!(
+                    "rows with {} and {} features cannot be joined",
+                    self.features.cols, other.features.cols
+                ),
+            ));
+        }
+        let targets = match (&self.targets, &other.targets) {
+            (Targets::Classes(a), Targets::Classes(b)) => {
+                Targets::Classes(a.iter().chain(b).copied().collect())
+            }
+            (Targets::Values(a), Targets::Values(b)) => {
+                Targets::Values(a.iter().chain(b).copied().collect())
+            }
+            _ => {
+                return Err(TrainError::data(
+                    "training",
+                    "rows with classes and rows with values cannot be joined",
+                ));
+            }
+        };
+        let mut values =
+            Vec::with_capacity(self.features.values.len() + other.features.values.len());
+        values.extend_from_slice(&self.features.values);
+        values.extend_from_slice(&other.features.values);
+        Ok(Examples {
+            features: Matrix {
+                rows: self.features.rows + other.features.rows,
+                cols: self.features.cols,
+                values,
+                feature_names: self.features.feature_names.clone(),
+            },
+            targets,
+        })
+    }
+
     fn target_len(&self) -> usize {
         match &self.targets {
             Targets::Classes(c) => c.len(),
@@ -144,6 +185,10 @@ pub struct TrainingData {
     pub test: Option<Examples>,
     /// Messages for the user (e.g. which fold validates under cross-validation).
     pub notes: Vec<String>,
+    /// Cross-validation: each fold's training and validation examples (fold 0 is also
+    /// `train` / `valid`); empty with a single validation split. A search trial trains on
+    /// every fold and is scored by their mean.
+    pub folds: Vec<(Examples, Examples)>,
 }
 
 impl TrainingData {
@@ -175,11 +220,25 @@ impl TrainingData {
             }
         };
         let train = Examples::from_rows(pipeline, dataset, &train_rows)?;
+        let folds = if split.valid.is_empty() && split.folds.len() >= 2 {
+            (0..split.folds.len())
+                .map(|fold| -> Result<(Examples, Examples), TrainError> {
+                    let held_out = split.folds.get(fold).map_or(&[][..], Vec::as_slice);
+                    Ok((
+                        Examples::from_rows(pipeline, dataset, &split.fold_train(fold))?,
+                        Examples::from_rows(pipeline, dataset, held_out)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
         Ok(TrainingData {
             train,
             valid: part(&valid_rows)?,
             test: part(&split.test)?,
             notes,
+            folds,
         })
     }
 }

@@ -96,7 +96,7 @@ impl SearchForm {
             },
             pruner: match self.pruner.as_str() {
                 "median" => PrunerKind::Median(MedianSettings::default()),
-                "asha" => PrunerKind::Asha(AshaSettings::default()),
+                "asha" => PrunerKind::Asha(AshaSettings::for_space(&space)),
                 _ => PrunerKind::None,
             },
             budget: Budget {

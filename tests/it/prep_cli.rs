@@ -108,7 +108,10 @@ fn overrides_file_and_seed_apply() {
 #[test]
 fn k_fold_and_regression_from_the_cli() {
     let dir = temp_dir();
-    let config = temp_file(".json", br#"{"folds": 5, "standardize_target": false}"#);
+    let config = temp_file(
+        ".json",
+        br#"{"folds": 5, "standardize_target": false, "target_transform": "none"}"#,
+    );
     let out = path_of(&dir, "p.json");
     let output = hearth(&[
         "prep",

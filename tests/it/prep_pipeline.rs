@@ -275,3 +275,78 @@ fn class_outputs_decode_to_names() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A CSV of `x` and a target `y` made by `target(x)` for x = 0.01, 0.02, … (400 rows).
+fn table_with_target(target: impl Fn(f64) -> f64) -> hearth::data::Dataset {
+    let mut text = String::from("x,y\n");
+    for i in 1..=400 {
+        let x = f64::from(i) / 100.0;
+        text.push_str(&format!("{x},{}\n", target(x)));
+    }
+    crate::support::csv(text)
+}
+
+fn log_scale(prepared: &Prepared) -> bool {
+    matches!(
+        prepared.pipeline.target_encoding,
+        TargetEncoding::Regression { log: true, .. }
+    )
+}
+
+#[test]
+fn a_skewed_never_negative_target_is_learned_on_a_log_scale() {
+    // exp(x²/2) over x in (0, 4]: long right tail, never negative.
+    let skewed = table_with_target(|x| (x * x / 2.0).exp());
+    let (_, prepared) = prepare(&skewed, "y", Task::Regression, &PrepConfig::default());
+    assert!(log_scale(&prepared));
+    assert!(
+        prepared
+            .summary
+            .notes
+            .iter()
+            .any(|n| n.contains("learned as log(1 + y)") && n.contains("skewness")),
+        "{:?}",
+        prepared.summary.notes
+    );
+    // Encoding then decoding gives the value back (the scale is inverted on output).
+    let pipeline = &prepared.pipeline;
+    for y in [0.0, 1.5, 2980.9] {
+        let back = pipeline.decode_value(pipeline.encode_value(y));
+        assert!((back - y).abs() <= 1e-4 * y.max(1.0), "{y} → {back}");
+    }
+    // The same tail shifted below zero, a symmetric target, or the setting "none": as is.
+    let negative = table_with_target(|x| (x * x / 2.0).exp() - 2.0);
+    let symmetric = table_with_target(|x| (x * 3.0).sin());
+    for dataset in [&negative, &symmetric] {
+        let (_, prepared) = prepare(dataset, "y", Task::Regression, &PrepConfig::default());
+        assert!(!log_scale(&prepared));
+    }
+    let none = PrepConfig {
+        target_transform: hearth::prep::TargetTransform::None,
+        ..PrepConfig::default()
+    };
+    assert!(!log_scale(
+        &prepare(&skewed, "y", Task::Regression, &none).1
+    ));
+    // Forced on a target with negative values: one sentence naming the setting.
+    let log = PrepConfig {
+        target_transform: hearth::prep::TargetTransform::Log,
+        ..PrepConfig::default()
+    };
+    let error = match crate::support::try_prepare(&negative, "y", Task::Regression, &log) {
+        Ok(_) => panic!("log was accepted on negative targets"),
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        error.contains("\"target_transform\"") && error.contains("never negative"),
+        "{error}"
+    );
+    // The bundled diabetes target is only mildly skewed (0.4): kept as is.
+    let (_, diabetes) = prepare(
+        &bundled("diabetes.csv"),
+        "progression",
+        Task::Regression,
+        &PrepConfig::default(),
+    );
+    assert!(!log_scale(&diabetes));
+}

@@ -22,9 +22,10 @@ pub(super) fn head_graph(
                 mean,
                 std,
                 standardized,
+                log,
             },
         ) => {
-            let value = if *standardized {
+            let mut value = if *standardized {
                 let std = b.float("target_std", *std);
                 let mean = b.float("target_mean", *mean);
                 let scaled = b.op("Mul", &[logits, &std], vec![]);
@@ -32,6 +33,12 @@ pub(super) fn head_graph(
             } else {
                 logits.to_string()
             };
+            if *log {
+                // The inverse of ln(1 + y): exp(t) − 1.
+                let exp = b.op("Exp", &[&value], vec![]);
+                let one = b.float("target_one", 1.0);
+                value = b.op("Sub", &[&exp, &one], vec![]);
+            }
             let flat = b.int64s("flat", &[1], &[-1]);
             b.op_named("Reshape", "", &[&value, &flat], VALUE_OUTPUT, vec![]);
             Ok(vec![value_info(VALUE_OUTPUT, data_type::FLOAT, &[None])])

@@ -2,7 +2,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::data::Task;
-use crate::prep::PrepConfig;
+use crate::prep::{PrepConfig, TargetTransform};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -64,6 +64,22 @@ pub fn prep_settings(props: &Props) -> Html {
             on_change.emit(config);
         })
     };
+    let on_target_scale = {
+        let (config, on_change) = (props.config.clone(), props.on_change.clone());
+        Callback::from(move |event: Event| {
+            let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
+            let mut config = config.clone();
+            config.target_transform = match select.value().as_str() {
+                "log" => TargetTransform::Log,
+                "none" => TargetTransform::None,
+                _ => TargetTransform::Auto,
+            };
+            on_change.emit(config);
+        })
+    };
+    let scale = config.target_transform;
     let folds = config.folds.unwrap_or(0);
     html! {
         <fieldset id="prep-settings" class="prep-settings">
@@ -91,6 +107,14 @@ pub fn prep_settings(props: &Props) -> Html {
             </span>
             if props.task == Task::Regression {
                 <label><input id="standardize-check" type="checkbox" checked={config.standardize_target} onchange={on_standardize} />{ " Standardise the target" }</label>
+                <label title="Learn log(1 + target) instead of the target: for prices, counts and durations, whose errors grow with the value. Auto does so when the training targets are never negative and right-skewed. Predictions, metrics and the ONNX file stay in the target's units.">
+                    { "Target scale " }
+                    <select id="target-scale-select" onchange={on_target_scale}>
+                        <option value="auto" selected={scale == TargetTransform::Auto}>{ "auto" }</option>
+                        <option value="log" selected={scale == TargetTransform::Log}>{ "log(1 + y)" }</option>
+                        <option value="none" selected={scale == TargetTransform::None}>{ "as is" }</option>
+                    </select>
+                </label>
             }
         </fieldset>
     }

@@ -270,6 +270,7 @@ mod tests {
             epochs: curve.len(),
             work: 0,
             elapsed_ms: 0.0,
+            best_epoch: None,
             valid_metrics: None,
             note: None,
         }
