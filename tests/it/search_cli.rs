@@ -274,7 +274,29 @@ fn automl_saves_a_model_that_predicts() {
         stdout.contains("study: tpe sampler, asha pruner"),
         "{stdout}"
     );
-    assert_eq!(study_at(&study).trials.len(), 3);
+    let study = study_at(&study);
+    assert_eq!(study.trials.len(), 3);
+    // 150 rows: every trial is scored on 5 cross-validation folds.
+    let best = match study.best_trial() {
+        Some(best) => best.clone(),
+        None => panic!("no complete trial: {stdout}"),
+    };
+    assert!(
+        best.note.as_deref().is_some_and(|n| n.contains("mean of 5 folds")),
+        "{:?}",
+        best.note
+    );
+    // The saved model is the best trial refitted on every non-test row up to its best epoch.
+    assert!(
+        stdout.contains(&format!("refitting trial {} on 126 training", best.number)),
+        "{stdout}"
+    );
+    let model = match ModelFile::from_json(&read(&out)) {
+        Ok(model) => model,
+        Err(error) => panic!("{error}"),
+    };
+    assert_eq!(Some(model.training.epochs_run), best.best_epoch);
+    assert!(model.test_metrics.is_some());
     assert_ok(&hearth(&[
         "predict",
         &out,
@@ -282,6 +304,32 @@ fn automl_saves_a_model_that_predicts() {
         "--out",
         &path_of(&dir, "p.csv"),
     ]));
+}
+
+#[test]
+fn automl_spends_its_time_budget() {
+    let dir = temp_dir();
+    let study = path_of(&dir, "auto.json");
+    let stdout = assert_ok(&hearth(&[
+        "automl",
+        &sample("iris.csv"),
+        "--target",
+        "species",
+        "--time-budget-s",
+        "2",
+        "--no-refit",
+        "--out",
+        &path_of(&dir, "auto.hearth"),
+        "--study-out",
+        &study,
+    ]));
+    let study = study_at(&study);
+    // No trial limit: it keeps asking for trials until two seconds have passed (a debug
+    // build's first trial may already take longer).
+    assert!(study.elapsed_ms >= 2000.0, "{}", study.elapsed_ms);
+    assert!(!study.trials.is_empty(), "{stdout}");
+    assert!(stdout.contains("of 2 s]"), "{stdout}");
+    assert!(!stdout.contains("refitting"), "{stdout}");
 }
 
 #[test]
