@@ -12,7 +12,7 @@ use crate::compute::DeviceReport;
 use crate::data::{IngestOptions, Profile, Task};
 use crate::export::GraphInput;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
-use crate::search::{Decision, Outcome, StudySettings, TrialTicket};
+use crate::search::{Decision, Outcome, StudySettings, Trial, TrialTicket};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -57,6 +57,13 @@ pub enum Request {
     RunTrial {
         settings: Box<StudySettings>,
         ticket: TrialTicket,
+    },
+    /// Train a finished study's trial again on the training and validation rows together, up
+    /// to its best epoch (AutoML's last step); the result becomes the current model
+    /// ([`Response::Trained`]).
+    Refit {
+        settings: Box<StudySettings>,
+        trial: Box<Trial>,
     },
     /// The study's answer to a [`Response::TrialEpoch`]: go on or prune.
     TrialDecision { number: usize, decision: Decision },

@@ -91,7 +91,9 @@ pub(super) fn run_study(
                     let number = ticket.number;
                     let run =
                         pollster::block_on(run_trial(&setup, &ticket, async |epoch, value| {
-                            lock(&shared)
+                            let mut study = lock(&shared);
+                            study.elapsed_ms = base_elapsed + clock.elapsed_ms();
+                            study
                                 .report(number, epoch, value)
                                 .unwrap_or(Decision::Continue)
                         }));

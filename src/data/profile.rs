@@ -299,8 +299,16 @@ fn mixed_note(name: &str, used: &[(&str, usize)], decimal_comma: bool) -> Option
     })
 }
 
+/// A header that names a row index: `…id`, the names R and pandas give the row names they
+/// write (`rownames`, `Unnamed: 0`, `index`), or the name Hearth gives an empty header
+/// (`column_N`; the first, unnamed column of a written data frame is its index).
 fn looks_like_id_name(name: &str) -> bool {
-    name.to_lowercase().ends_with("id")
+    let lower = name.to_lowercase();
+    lower.ends_with("id")
+        || matches!(lower.as_str(), "rownames" | "index" | "unnamed: 0" | "row")
+        || lower
+            .strip_prefix("column_")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
@@ -352,7 +360,8 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
         && infinite == 0
         && distinct_count == present
         && present >= 20
-        && (looks_like_id_name(name) || (ascending && max - min < 2.0 * present as f64))
+        && (looks_like_id_name(name)
+            || (max - min < 2.0 * present as f64 && (ascending || present >= 100)))
     {
         ColumnKind::Identifier
     } else if integral {

@@ -313,7 +313,8 @@ impl Study {
     }
 
     /// Records a running trial's primary metric after `epoch` (1-based) and asks the pruner
-    /// whether to stop it. A value that is not a number always prunes.
+    /// whether to stop it. A value that is not a number always prunes, and so does a spent
+    /// wall-clock budget once a trial has completed (set `elapsed_ms` first).
     pub fn report(
         &mut self,
         number: usize,
@@ -338,7 +339,7 @@ impl Study {
             &mut self.trials,
             number,
             epoch,
-        );
+        ) || self.out_of_time();
         Ok(if prune {
             Decision::Prune
         } else {
@@ -431,6 +432,17 @@ impl Study {
             || budget
                 .wall_clock_s
                 .is_some_and(|s| self.elapsed_ms >= s * 1000.0)
+    }
+
+    /// Whether the wall-clock budget is spent and a trial has completed, so that the trials
+    /// still running stop at their next epoch: a time budget is kept, not overrun by the
+    /// longest trial. While no trial has completed they go on, so that there is a model.
+    fn out_of_time(&self) -> bool {
+        self.settings
+            .budget
+            .wall_clock_s
+            .is_some_and(|seconds| self.elapsed_ms >= seconds * 1000.0)
+            && self.trials.iter().any(|t| t.state == TrialState::Complete)
     }
 
     /// Trials running now.

@@ -243,7 +243,8 @@ pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
     });
 }
 
-/// The Auto button's search: when it ends, its best trial becomes the model.
+/// The Auto button's search: when it ends, its best trial is refitted on the training and
+/// validation rows by the page's worker, and that becomes the model.
 #[hook]
 pub fn use_auto_search_result(
     worker: Option<WorkerHandle>,
@@ -255,17 +256,17 @@ pub fn use_auto_search_result(
         .is_some_and(|search| search.auto && !search.running);
     use_effect_with(finished_auto, move |finished| {
         if let (true, Some(search), Some(worker)) = (*finished, search, worker) {
-            let best = search
-                .study
-                .best_trial()
-                .and_then(|trial| search.models.get(&trial.number).map(|m| (trial.number, m)));
-            if let Some((number, model)) = best {
-                let request = Request::UseModel {
-                    name: format!("trial {number} (Auto)"),
-                    model: model.as_str().to_string(),
+            if let Some(trial) = search.study.best_trial() {
+                let request = Request::Refit {
+                    settings: Box::new(search.study.settings.clone()),
+                    trial: Box::new(trial.clone()),
                 };
-                if worker.send(request, None).is_ok() {
-                    dispatcher.dispatch(Action::ShowStep(Step::Train));
+                dispatcher.dispatch(Action::TrainingRequested);
+                match worker.send(request, None) {
+                    Ok(()) => dispatcher.dispatch(Action::ShowStep(Step::Train)),
+                    Err(message) => {
+                        dispatcher.dispatch(Action::Worker(Response::TrainFailed { message }))
+                    }
                 }
             }
             let mut done = (*search).clone();

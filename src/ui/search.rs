@@ -188,6 +188,7 @@ impl Driver {
                 epoch,
                 value,
             } => {
+                self.update_elapsed();
                 let decision = self
                     .study
                     .borrow_mut()

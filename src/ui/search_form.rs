@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::search::{
-    AshaSettings, Budget, Domain, GridSettings, MedianSettings, Metric, Objectives, PrunerKind,
-    SamplerKind, SecondObjective, Space, StudySettings, TpeSettings,
+    AUTOML_SECONDS, AshaSettings, Budget, Domain, GridSettings, MedianSettings, Metric, Objectives,
+    PrunerKind, SamplerKind, SecondObjective, Space, StudySettings, TpeSettings,
 };
 
 /// The study settings as the form holds them (text where the user types).
@@ -118,6 +118,32 @@ impl SearchForm {
         };
         settings.validate().map_err(|error| error.to_string())?;
         Ok(settings)
+    }
+
+    /// The Auto button's budget: the form's wall-clock and work budgets when given (its trial
+    /// count is for the hand-set search), else [`AUTOML_SECONDS`] of wall clock.
+    pub(crate) fn auto_budget(&self) -> Result<Budget, String> {
+        let number = |name: &str, text: &str| -> Result<Option<f64>, String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            match text.parse::<f64>() {
+                Ok(value) if value > 0.0 => Ok(Some(value)),
+                _ => Err(format!("{name}: “{text}” is not a number above 0.")),
+            }
+        };
+        let work = number("Work budget", &self.work)?.map(|w| w as u64);
+        let wall_clock_s = number("Wall-clock budget", &self.wall_clock_s)?;
+        Ok(Budget {
+            trials: None,
+            work,
+            wall_clock_s: if work.is_none() && wall_clock_s.is_none() {
+                Some(AUTOML_SECONDS)
+            } else {
+                wall_clock_s
+            },
+        })
     }
 
     pub(crate) fn workers(&self) -> Result<usize, String> {

@@ -14,13 +14,13 @@ use crate::clock::Stopwatch;
 use crate::compute;
 use crate::compute::Accelerator;
 use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
-use crate::prep::{self, PrepConfig, Prepared};
+use crate::prep::{self, FittedPipeline, PrepConfig, Prepared};
 use crate::protocol::{
     DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
     SEARCH_WORKER_NAME, TrainedModel,
 };
-use crate::search::runner::{TrialSetup, run_trial};
-use crate::search::{Decision, Outcome, StudySettings, TrialTicket};
+use crate::search::runner::{TrialSetup, refit, run_trial};
+use crate::search::{Decision, Outcome, StudySettings, Trial, TrialTicket};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
     TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
@@ -149,6 +149,9 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             }
             Request::RunTrial { settings, ticket } => {
                 return Some(run_search_trial(engine, &settings, &ticket).await);
+            }
+            Request::Refit { settings, trial } => {
+                return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
             Request::TrialDecision { number, decision } => {
@@ -407,6 +410,59 @@ fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> R
 
 /// Trains one trial of the page's study on the CPU device, posting each epoch's value and
 /// waiting for the study's decision before the next.
+/// The current dataset's training examples, made once per preparation (every trial of a
+/// search worker and a refit reuse them).
+fn trial_data(engine: &mut Engine) -> Result<(FittedPipeline, Rc<TrainingData>), String> {
+    let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
+        return Err("the worker has no prepared data".to_string());
+    };
+    let pipeline = prepared.pipeline.clone();
+    let data = match &engine.trial_data {
+        Some(data) => data.clone(),
+        None => {
+            let data =
+                Rc::new(TrainingData::from_prepared(prepared, dataset).map_err(|e| e.to_string())?);
+            engine.trial_data = Some(data.clone());
+            data
+        }
+    };
+    Ok((pipeline, data))
+}
+
+/// Refits a study's trial on the training and validation rows; it becomes the current model.
+async fn refit_trial(
+    engine: &Rc<RefCell<Engine>>,
+    settings: &StudySettings,
+    trial: &Trial,
+) -> Response {
+    let (pipeline, data) = match trial_data(&mut engine.borrow_mut()) {
+        Ok(found) => found,
+        Err(message) => return Response::TrainFailed { message },
+    };
+    let setup = TrialSetup {
+        device: compute::init_cpu(),
+        device_label: Some(Accelerator::Cpu.label().to_string()),
+        pipeline: &pipeline,
+        data: &data,
+        settings,
+        keep_model: true,
+    };
+    match refit(&setup, trial).await {
+        Ok(file) => current_model(
+            engine,
+            file,
+            Vec::new(),
+            Some(format!(
+                "trial {} of the search, refitted on the training and validation rows",
+                trial.number
+            )),
+        ),
+        Err(error) => Response::TrainFailed {
+            message: format!("Refitting trial {}: {error}", trial.number),
+        },
+    }
+}
+
 async fn run_search_trial(
     engine: &Rc<RefCell<Engine>>,
     settings: &StudySettings,
@@ -427,22 +483,10 @@ async fn run_search_trial(
     };
     let (pipeline, data, decisions) = {
         let mut engine = engine.borrow_mut();
-        let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
-            return failed("the search worker has no prepared data".to_string());
-        };
-        let pipeline = prepared.pipeline.clone();
-        let data = match &engine.trial_data {
-            Some(data) => data.clone(),
-            None => match TrainingData::from_prepared(prepared, dataset) {
-                Ok(data) => {
-                    let data = Rc::new(data);
-                    engine.trial_data = Some(data.clone());
-                    data
-                }
-                Err(error) => return failed(error.to_string()),
-            },
-        };
-        (pipeline, data, engine.decisions.clone())
+        match trial_data(&mut engine) {
+            Ok((pipeline, data)) => (pipeline, data, engine.decisions.clone()),
+            Err(message) => return failed(message),
+        }
     };
     let setup = TrialSetup {
         device: compute::init_cpu(),

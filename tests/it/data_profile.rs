@@ -523,3 +523,34 @@ fn a_column_of_numbers_with_some_text_first_gets_a_note() {
     assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
     assert!(p.notes[0].contains("line 32"), "{:?}", p.notes);
 }
+
+#[test]
+fn a_shuffled_row_index_is_an_identifier_even_without_a_name() {
+    // A data frame written with its row names (R: "rownames" or an empty header; pandas:
+    // "Unnamed: 0"), then split at random, so the index is out of order.
+    let mut csv = String::from(",rownames,Unnamed: 0,position,area,y\n");
+    let mut order: Vec<u64> = (1..=150).collect();
+    let mut state = 7u64;
+    for i in (1..order.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        order.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    for (row, &index) in order.iter().enumerate() {
+        // `position`: unique and dense but in order; `area`: unique, spread far apart.
+        csv.push_str(&format!(
+            "{index},{index},{},{row},{},{}\n",
+            index - 1,
+            index * 37 + 1000,
+            row % 3
+        ));
+    }
+    let p = of(&csv);
+    let kind = |name: &str| column(&p, name).kind;
+    assert_eq!(kind("column_1"), ColumnKind::Identifier);
+    assert_eq!(kind("rownames"), ColumnKind::Identifier);
+    assert_eq!(kind("Unnamed: 0"), ColumnKind::Identifier);
+    assert_eq!(kind("position"), ColumnKind::Identifier);
+    assert_eq!(kind("area"), ColumnKind::Integer);
+}

@@ -435,7 +435,12 @@ fn high_cardinality_categories_use_frequency_or_ordinal() {
         text.push_str(&format!("c{},{}\n", i % 15, i % 2));
     }
     let d = csv(&text);
-    let (plan, prepared) = prepare(&d, "y", Task::BinaryClassification, &PrepConfig::default());
+    let (plan, prepared) = prepare(
+        &d,
+        "y",
+        Task::BinaryClassification,
+        &config(r#"{"one_hot_max": 10}"#),
+    );
     assert_eq!(
         plan.decision("city").map(|d| d.reason.as_str()),
         Some(
@@ -457,7 +462,7 @@ fn high_cardinality_categories_use_frequency_or_ordinal() {
         &d,
         "y",
         Task::BinaryClassification,
-        &config(r#"{"high_cardinality": "ordinal", "rare_min_count": 1}"#),
+        &config(r#"{"high_cardinality": "ordinal", "one_hot_max": 10, "rare_min_count": 1}"#),
     );
     let Step::Ordinal(city) = step(&prepared.pipeline, "city") else {
         panic!("ordinal");

@@ -282,7 +282,9 @@ fn automl_saves_a_model_that_predicts() {
         None => panic!("no complete trial: {stdout}"),
     };
     assert!(
-        best.note.as_deref().is_some_and(|n| n.contains("mean of 5 folds")),
+        best.note
+            .as_deref()
+            .is_some_and(|n| n.contains("mean of 5 folds")),
         "{:?}",
         best.note
     );

@@ -565,3 +565,38 @@ fn bad_settings_and_documents_are_named() {
     assert!(study.report(ticket.number, 1, 0.5).is_err());
     assert_eq!(study.best_trial(), None);
 }
+
+#[test]
+fn a_spent_time_budget_stops_running_trials_once_one_completed() {
+    let mut settings = settings(SamplerKind::Random, space_4d(), 10, 1);
+    settings.budget = Budget {
+        wall_clock_s: Some(1.0),
+        ..Budget::default()
+    };
+    let mut study = ok(Study::new(settings));
+    let first = ok(study.ask()).map(|t| t.number);
+    let second = ok(study.ask()).map(|t| t.number);
+    let (Some(first), Some(second)) = (first, second) else {
+        panic!("the study handed out no trial");
+    };
+    // Out of time but nothing complete yet: the running trials go on, so there is a model.
+    study.elapsed_ms = 1500.0;
+    assert_eq!(ok(study.report(first, 1, 0.5)), Decision::Continue);
+    assert_eq!(ok(study.ask()), None);
+    ok(study.tell(
+        first,
+        Outcome::Complete {
+            values: vec![0.5],
+            epochs: 1,
+            best_epoch: Some(1),
+            valid_metrics: None,
+            note: None,
+            elapsed_ms: 0.0,
+        },
+    ));
+    // Now one has completed: the other stops at its next epoch.
+    assert_eq!(ok(study.report(second, 1, 0.4)), Decision::Prune);
+    // Within the budget nothing is stopped for time.
+    study.elapsed_ms = 500.0;
+    assert_eq!(ok(study.report(second, 2, 0.4)), Decision::Continue);
+}

@@ -13,15 +13,17 @@ use yew::prelude::*;
 
 use super::search_settings::SearchSettings;
 use super::study::StudyView;
+use crate::format;
+use crate::prep::{AUTOML_CV_ROWS, PrepConfig};
 use crate::protocol::Request;
-use crate::search::Study;
+use crate::search::{AUTOML_SECONDS, Metric, Study, StudySettings};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::search::{DataRequests, SearchDriver};
-use crate::ui::search_form::{SearchForm, default_workers};
+use crate::ui::search_form::default_workers;
 use crate::ui::state::{Action, DataSource, SearchView, State};
 
-/// The Auto button's study: TPE with ASHA pruning over the default space.
-const AUTO_TRIALS: usize = 20;
+/// The Auto button's search seed (the form's default).
+const AUTO_SEED: u64 = 42;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -38,6 +40,7 @@ pub fn search_step(props: &Props) -> Html {
         return html! { <main class="step-search"><p>{ "Prepare the data first (step 2)." }</p></main> };
     };
     let training_rows = prep.summary.train;
+    let rows = prep.summary.rows;
     let data = state.source.as_ref().map(|source| {
         let (load, file) = match source {
             DataSource::Sample(name) => (
@@ -78,10 +81,19 @@ pub fn search_step(props: &Props) -> Html {
             data.clone(),
         );
         move |study: Study, models: BTreeMap<usize, Rc<String>>, workers: usize, auto: bool| {
-            let Some(data) = data.clone() else {
+            let Some(mut data) = data.clone() else {
                 error.set(Some("Load a dataset first.".into()));
                 return;
             };
+            // Auto scores small tables by 5-fold cross-validation in the pool's workers (the
+            // same test rows; the page's own split stays as prepared).
+            if auto
+                && let Request::Prepare { config, .. } = &mut data.prepare
+                && config.folds.is_none()
+                && rows <= AUTOML_CV_ROWS
+            {
+                config.folds = PrepConfig::automl(rows).folds;
+            }
             if let Some(previous) = driver.borrow_mut().take() {
                 previous.stop();
             }
@@ -114,16 +126,24 @@ pub fn search_step(props: &Props) -> Html {
         })
     };
     let on_auto = {
-        let (base, error, launch) = (state.train_config.clone(), error.clone(), launch.clone());
+        let (form, base, error, launch) = (
+            state.search_form.clone(),
+            state.train_config.clone(),
+            error.clone(),
+            launch.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let form = SearchForm {
-                trials: AUTO_TRIALS.to_string(),
-                ..SearchForm::default()
-            };
-            match form
-                .settings(&base, training_rows)
-                .and_then(|settings| Study::new(settings).map_err(|e| e.to_string()))
-            {
+            let study = form.auto_budget().and_then(|budget| {
+                let settings = StudySettings::automl(
+                    training_rows,
+                    AUTO_SEED,
+                    budget,
+                    Metric::Monitor,
+                    base.clone(),
+                );
+                Study::new(settings).map_err(|e| e.to_string())
+            });
+            match study {
                 Ok(study) => launch(study, BTreeMap::new(), default_workers(), true),
                 Err(message) => error.set(Some(message)),
             }
@@ -233,7 +253,7 @@ pub fn search_step(props: &Props) -> Html {
             <div class="train-buttons">
                 <button id="search-button" class="primary" onclick={on_start} disabled={running}>{ "Find the best model" }</button>
                 <button id="auto-button" onclick={on_auto} disabled={running}
-                    title={format!("TPE with ASHA pruning, {AUTO_TRIALS} trials over the default space; the best becomes the model")}>{ "Auto" }</button>
+                    title={format!("AutoML: TPE with ASHA pruning over the default space for the wall-clock or work budget above ({AUTOML_SECONDS} s when both are empty; 5-fold cross-validation up to {} rows); the best trial is then refitted on the training and validation rows and becomes the model", format::number(AUTOML_CV_ROWS as f64))}>{ "Auto" }</button>
                 <button id="search-stop" onclick={on_stop} disabled={!running}>{ "Stop" }</button>
                 if resumable.is_some() {
                     <button id="search-resume" onclick={on_resume} disabled={resume_blocked.is_some()}>{ "Resume" }</button>
