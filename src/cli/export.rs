@@ -187,25 +187,33 @@ fn parse_calibration(text: &str) -> Result<Calibration, String> {
 }
 
 /// The model's training, validation and test rows from the file it was trained on, checked to
-/// give the model's own preprocessing (so the split is the same).
+/// give the model's own preprocessing (so the split is the same). The defaults of `hearth
+/// train` / `search` are tried, then those of `hearth automl` (both under --prep-config).
 fn training_data(
     args: &ExportArgs,
     path: &std::path::Path,
     model: &ModelFile,
 ) -> Result<TrainingData, String> {
+    let prepare = |automl: bool| {
+        prepare_file(
+            path,
+            &args.dialect,
+            &model.pipeline.target,
+            Some(model.task),
+            args.prep_config
+                .as_deref()
+                .map(|path| ("--prep-config", path)),
+            None,
+            automl,
+        )
+    };
+    let mut file = prepare(false)?;
+    if file.prepared.pipeline != model.pipeline {
+        file = prepare(true)?;
+    }
     let PreparedFile {
         dataset, prepared, ..
-    } = prepare_file(
-        path,
-        &args.dialect,
-        &model.pipeline.target,
-        Some(model.task),
-        args.prep_config
-            .as_deref()
-            .map(|path| ("--prep-config", path)),
-        None,
-        false,
-    )?;
+    } = file;
     if prepared.pipeline != model.pipeline {
         return Err(format!(
             "--data {}: the preprocessing fitted on it differs from the model's, so its rows would not split as in training; give the file the model was trained on and the --prep-config it used.",

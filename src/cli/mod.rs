@@ -211,8 +211,9 @@ struct PreparedFile {
 }
 
 /// Reads `file`, settles the task (suggested when not given), reads the preprocessing settings
-/// (`config`: the flag that named the file, for errors, and its path; without one, the
-/// defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the preprocessing.
+/// (`config`: the flag that named the file, for errors, and its path; fields it leaves out
+/// keep the defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the
+/// preprocessing.
 fn prepare_file(
     file: &Path,
     dialect: &DialectArgs,
@@ -232,6 +233,11 @@ fn prepare_file(
         }
     };
     let mut config = match config {
+        Some((flag, path)) if automl => PrepConfig::from_json_over(
+            &read_settings(flag, path)?,
+            &PrepConfig::automl(dataset.rows),
+        )
+        .map_err(|error| format!("{}: {error}", path.display()))?,
         Some((flag, path)) => PrepConfig::from_json(&read_settings(flag, path)?)
             .map_err(|error| format!("{}: {error}", path.display()))?,
         None if automl => PrepConfig::automl(dataset.rows),

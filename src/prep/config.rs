@@ -89,6 +89,29 @@ impl PrepConfig {
         })
     }
 
+    /// Reads a (partial) config from JSON whose absent top-level fields keep `base`'s values
+    /// rather than the defaults (e.g. `hearth automl`'s cross-validation for small data under a
+    /// file that only changes the split's test part).
+    pub fn from_json_over(text: &str, base: &PrepConfig) -> Result<PrepConfig, PrepError> {
+        let config_error = |error: serde_json::Error| PrepError::Config {
+            message: error.to_string(),
+        };
+        if text.trim().is_empty() {
+            return Ok(base.clone());
+        }
+        let given: serde_json::Value = serde_json::from_str(text).map_err(config_error)?;
+        let serde_json::Value::Object(given) = given else {
+            return Err(PrepError::Config {
+                message: "the settings must be a JSON object".to_string(),
+            });
+        };
+        let mut merged = serde_json::to_value(base).map_err(config_error)?;
+        if let serde_json::Value::Object(fields) = &mut merged {
+            fields.extend(given);
+        }
+        serde_json::from_value(merged).map_err(config_error)
+    }
+
     /// Checks the general settings (the per-column ones are checked against the data by
     /// [`plan`](super::plan)).
     pub fn validate(&self) -> Result<(), PrepError> {
@@ -336,6 +359,25 @@ mod tests {
         assert_eq!(config.split, SplitFractions::default());
         assert_eq!(config.one_hot_max, 30);
         assert!(config.columns.is_empty());
+    }
+
+    #[test]
+    fn partial_json_over_a_base_keeps_the_base() {
+        let base = PrepConfig::automl(300);
+        assert_eq!(base.folds, Some(5));
+        assert_eq!(PrepConfig::automl(AUTOML_CV_ROWS + 1).folds, None);
+        let config = PrepConfig::from_json_over(
+            r#"{"split": {"train": 0.85, "valid": 0.15, "test": 0}, "seed": 3}"#,
+            &base,
+        )
+        .unwrap();
+        assert_eq!(config.folds, Some(5));
+        assert_eq!(config.seed, 3);
+        assert_eq!(config.split.test, 0.0);
+        let config = PrepConfig::from_json_over(r#"{"folds": null}"#, &base).unwrap();
+        assert_eq!(config.folds, None);
+        assert!(PrepConfig::from_json_over("[1]", &base).is_err());
+        assert!(PrepConfig::from_json_over(r#"{"fold": 3}"#, &base).is_err());
     }
 
     #[test]

@@ -299,6 +299,17 @@ fn automl_saves_a_model_that_predicts() {
     };
     assert_eq!(Some(model.training.epochs_run), best.best_epoch);
     assert!(model.test_metrics.is_some());
+    // Exported with --data and no --prep-config: automl's own preprocessing (5 folds) is found.
+    assert_ok(&hearth(&[
+        "export",
+        &out,
+        "--quantize",
+        "static",
+        "--data",
+        &iris,
+        "--out",
+        &path_of(&dir, "auto.onnx"),
+    ]));
     assert_ok(&hearth(&[
         "predict",
         &out,
