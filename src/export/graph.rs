@@ -181,6 +181,15 @@ pub fn attr_int(name: &str, value: i64) -> AttributeProto {
     }
 }
 
+pub fn attr_floats(name: &str, values: Vec<f32>) -> AttributeProto {
+    AttributeProto {
+        name: name.to_string(),
+        r#type: Some(attribute_type::FLOATS),
+        floats: values,
+        ..Default::default()
+    }
+}
+
 pub fn attr_ints(name: &str, values: Vec<i64>) -> AttributeProto {
     AttributeProto {
         name: name.to_string(),

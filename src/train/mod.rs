@@ -53,6 +53,7 @@ mod evaluate;
 mod examples;
 #[cfg(feature = "compute")]
 mod file;
+pub mod gbdt;
 #[cfg(feature = "compute")]
 mod init;
 pub mod metrics;

@@ -36,6 +36,7 @@ mod search_samplers;
 mod train_cli;
 #[cfg(feature = "compute")]
 mod train_engine;
+mod train_gbdt;
 #[cfg(feature = "compute")]
 mod train_learning;
 #[cfg(feature = "compute")]

@@ -7,6 +7,7 @@
 mod head;
 mod network;
 mod preprocess;
+mod trees;
 
 use prost::Message;
 
