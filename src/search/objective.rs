@@ -54,6 +54,23 @@ impl Metric {
         }
     }
 
+    /// The metrics a search of this kind of task can optimise (with validation rows), the
+    /// default first.
+    pub fn for_task(classification: bool) -> &'static [Metric] {
+        if classification {
+            &[
+                Metric::Monitor,
+                Metric::Accuracy,
+                Metric::BalancedAccuracy,
+                Metric::MacroF1,
+                Metric::RocAuc,
+                Metric::LogLoss,
+            ]
+        } else {
+            &[Metric::Monitor, Metric::Rmse, Metric::Mae, Metric::R2]
+        }
+    }
+
     /// Every metric, for listing the choices in a message.
     pub const ALL: [Metric; 10] = [
         Metric::Monitor,

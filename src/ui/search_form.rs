@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::data::Task;
+
 use crate::search::{
     AUTOML_SECONDS, AshaSettings, Budget, Domain, GridSettings, MedianSettings, Metric, Objectives,
     PrunerKind, SamplerKind, SecondObjective, Space, StudySettings, TpeSettings,
@@ -20,6 +22,8 @@ pub struct SearchForm {
     pub workers: String,
     pub seed: String,
     pub second: String,
+    /// The primary metric's name ([`Metric::name`]); "monitor" by default.
+    pub metric: String,
     /// Changes to the default space (which follows the data's size), as JSON: parameter name
     /// → domain, as `hearth search --space` takes them. Empty: no change.
     pub space: String,
@@ -36,6 +40,7 @@ impl Default for SearchForm {
             workers: default_workers().to_string(),
             seed: "42".into(),
             second: "none".into(),
+            metric: Metric::Monitor.name().into(),
             space: String::new(),
         }
     }
@@ -55,6 +60,7 @@ impl SearchForm {
         &self,
         base: &crate::train::TrainConfig,
         training_rows: usize,
+        task: Task,
     ) -> Result<StudySettings, String> {
         let optional = |name: &str, text: &str| -> Result<Option<f64>, String> {
             let text = text.trim();
@@ -105,7 +111,7 @@ impl SearchForm {
                 wall_clock_s: optional("Wall-clock budget", &self.wall_clock_s)?,
             },
             objectives: Objectives {
-                primary: Metric::Monitor,
+                primary: self.metric(task)?,
                 second: match self.second.as_str() {
                     "parameters" => Some(SecondObjective::Parameters),
                     "latency" => Some(SecondObjective::LatencyMs),
@@ -118,6 +124,21 @@ impl SearchForm {
         };
         settings.validate().map_err(|error| error.to_string())?;
         Ok(settings)
+    }
+
+    /// The chosen primary metric; one the task does not have (a choice left from another
+    /// target) is the default.
+    pub(crate) fn metric(&self, task: Task) -> Result<Metric, String> {
+        let metric = Metric::from_name(&self.metric)
+            .filter(|metric| *metric != Metric::Value)
+            .ok_or_else(|| format!("Metric: “{}” is not a metric.", self.metric))?;
+        Ok(
+            if Metric::for_task(task != Task::Regression).contains(&metric) {
+                metric
+            } else {
+                Metric::Monitor
+            },
+        )
     }
 
     /// The Auto button's budget: the form's wall-clock and work budgets when given (its trial

@@ -34,6 +34,8 @@ test('Auto spends its time budget, cross-validates small data and refits the bes
   await page.click('#step-search');
   await page.fill('#wall-input', '6');
   await page.dispatchEvent('#wall-input', 'change');
+  // The search optimises the metric the user picks.
+  await page.selectOption('#metric-select', 'balanced_accuracy');
   const started = Date.now();
   await page.click('#auto-button');
   await page.waitForSelector('#study[data-running="true"]', { timeout: LONG });
@@ -52,6 +54,7 @@ test('Auto spends its time budget, cross-validates small data and refits the bes
     bestNumber: element.querySelector('#leaderboard tr.best')?.dataset.trial,
   }));
   assert.equal(study.running, 'false');
+  assert.match(await page.$eval('#study-status', (element) => element.textContent), /best: trial \d+ \(valid balanced accuracy/);
   assert.ok(study.complete >= 1, JSON.stringify(study));
   // 344 rows: every trial is scored on 5 folds of the non-test rows.
   assert.match(study.best, /mean of 5 folds/, JSON.stringify(study));

@@ -5,7 +5,8 @@
 use yew::prelude::*;
 
 use super::form::{Apply, on_field};
-use crate::search::{ParamValue, Space};
+use crate::data::Task;
+use crate::search::{Metric, ParamValue, Space};
 use crate::ui::help::{self, Term};
 use crate::ui::search_form::SearchForm;
 
@@ -14,6 +15,7 @@ pub struct Props {
     pub form: SearchForm,
     pub disabled: bool,
     pub training_rows: usize,
+    pub task: Task,
     pub on_change: Callback<SearchForm>,
 }
 
@@ -48,6 +50,9 @@ pub fn search_settings(props: &Props) -> Html {
             <div class="settings-row">
                 <label>{ "Workers " }<input id="workers-input" type="number" min="1" max="32" value={form.workers.clone()} onchange={edit(|f, v| { f.workers = v.to_string(); Ok(()) })} /></label>
                 <label>{ "Seed " }<input id="search-seed-input" type="number" min="0" value={form.seed.clone()} onchange={edit(|f, v| { f.seed = v.to_string(); Ok(()) })} /></label>
+                <label title="What the search optimises: monitor is the validation loss (classification) or RMSE (regression), which early stopping also watches">{ "Metric " }<select id="metric-select" onchange={edit(|f, v| { f.metric = v.to_string(); Ok(()) })}>
+                    { for Metric::for_task(props.task != Task::Regression).iter().map(|m| option(m.name(), m.name(), &form.metric)) }
+                </select></label>
                 <label>{ "Second objective " }<select id="second-select" onchange={edit(|f, v| { f.second = v.to_string(); Ok(()) })}>
                     { option("none", "none", &form.second) }{ option("parameters", "parameter count", &form.second) }
                     { option("latency", "inference latency (not reproducible)", &form.second) }

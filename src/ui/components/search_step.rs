@@ -16,7 +16,7 @@ use super::study::StudyView;
 use crate::format;
 use crate::prep::{AUTOML_CV_ROWS, PrepConfig};
 use crate::protocol::Request;
-use crate::search::{AUTOML_SECONDS, Metric, Study, StudySettings};
+use crate::search::{AUTOML_SECONDS, Study, StudySettings};
 use crate::ui::hooks::WorkerHandle;
 use crate::ui::search::{DataRequests, SearchDriver};
 use crate::ui::search_form::default_workers;
@@ -114,11 +114,13 @@ pub fn search_step(props: &Props) -> Html {
             launch.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let started = form.settings(&base, training_rows).and_then(|settings| {
-                let workers = form.workers()?;
-                let study = Study::new(settings).map_err(|e| e.to_string())?;
-                Ok((study, workers))
-            });
+            let started = form
+                .settings(&base, training_rows, task)
+                .and_then(|settings| {
+                    let workers = form.workers()?;
+                    let study = Study::new(settings).map_err(|e| e.to_string())?;
+                    Ok((study, workers))
+                });
             match started {
                 Ok((study, workers)) => launch(study, BTreeMap::new(), workers, false),
                 Err(message) => error.set(Some(message)),
@@ -138,7 +140,7 @@ pub fn search_step(props: &Props) -> Html {
                     training_rows,
                     AUTO_SEED,
                     budget,
-                    Metric::Monitor,
+                    form.metric(task)?,
                     base.clone(),
                 );
                 Study::new(settings).map_err(|e| e.to_string())
@@ -248,7 +250,7 @@ pub fn search_step(props: &Props) -> Html {
 
     html! {
         <main class="step-search">
-            <SearchSettings form={state.search_form.clone()} disabled={running} {training_rows}
+            <SearchSettings form={state.search_form.clone()} disabled={running} {training_rows} {task}
                 on_change={{ let d = state.dispatcher(); Callback::from(move |f| d.dispatch(Action::SetSearchForm(f))) }} />
             <div class="train-buttons">
                 <button id="search-button" class="primary" onclick={on_start} disabled={running}>{ "Find the best model" }</button>
