@@ -173,7 +173,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
                 },
             );
         }
-        let space = Space::for_training(data.train.rows())
+        let space = Space::for_task(data.train.rows(), task != Task::Regression)
             .with_overrides(&overrides)
             .map_err(|error| format!("--space: {error}"))?;
         let train = match &args.config {

@@ -72,16 +72,17 @@ fn one() -> u64 {
 pub const AUTOML_SECONDS: f64 = 30.0;
 
 impl StudySettings {
-    /// The AutoML study for `training_rows` rows: TPE over the data size's space, ASHA with a
-    /// grace period from that space, the given budget and objective.
+    /// The AutoML study for `training_rows` rows: TPE over the task's and the data size's
+    /// space, ASHA with a grace period from that space, the given budget and objective.
     pub fn automl(
         training_rows: usize,
+        classification: bool,
         seed: u64,
         budget: Budget,
         primary: Metric,
         train: TrainConfig,
     ) -> StudySettings {
-        let space = Space::for_training(training_rows);
+        let space = Space::for_task(training_rows, classification);
         StudySettings {
             seed,
             sampler: SamplerKind::Tpe(TpeSettings::default()),

@@ -28,7 +28,7 @@ fn prep_writes_the_pipeline_and_the_training_features() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("island") && stdout.contains("one-hot: 3 categories ≤ 30"),
+        stdout.contains("island") && stdout.contains("one-hot: 3 categories ≤ 50"),
         "{stdout}"
     );
     assert!(

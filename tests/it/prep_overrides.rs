@@ -27,7 +27,7 @@ fn overrides_apply_and_are_marked() {
     assert!(decision("island").overridden);
     assert_eq!(
         decision("island").reason,
-        "override: ordinal: 3 categories ≤ 30; seen < 5 times in training or unseen → 0"
+        "override: ordinal: 3 categories ≤ 50; seen < 5 times in training or unseen → 0"
     );
     assert_eq!(decision("year").action, Action::Drop);
     assert_eq!(decision("year").reason, "override: dropped");

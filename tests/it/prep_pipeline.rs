@@ -43,7 +43,7 @@ fn penguins_plan_explains_every_decision() {
         })
     );
     assert!(
-        island.is_some_and(|d| d.reason.starts_with("one-hot: 3 categories ≤ 30")),
+        island.is_some_and(|d| d.reason.starts_with("one-hot: 3 categories ≤ 50")),
         "{island:?}"
     );
     let bill = plan.decision("bill_length_mm");

@@ -600,3 +600,28 @@ fn a_spent_time_budget_stops_running_trials_once_one_completed() {
     study.elapsed_ms = 500.0;
     assert_eq!(ok(study.report(second, 2, 0.4)), Decision::Continue);
 }
+
+#[test]
+fn classification_spaces_search_class_weights() {
+    assert!(Space::for_task(500, false).get("class_weights").is_none());
+    let space = Space::for_task(500, true);
+    assert!(space.get("class_weights").is_some());
+    let mut params = Params::new();
+    params.insert("class_weights".into(), ParamValue::Text("balanced".into()));
+    assert!(ok(train_config(&params, &TrainConfig::default(), 1)).class_weights);
+    params.insert("class_weights".into(), ParamValue::Text("none".into()));
+    let base = TrainConfig {
+        class_weights: true,
+        ..TrainConfig::default()
+    };
+    assert!(!ok(train_config(&params, &base, 1)).class_weights);
+    params.insert("class_weights".into(), ParamValue::Text("inverse".into()));
+    let error = match train_config(&params, &base, 1) {
+        Ok(_) => panic!("an unknown weighting was accepted"),
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        error.contains("class_weights") && error.contains("balanced"),
+        "{error}"
+    );
+}

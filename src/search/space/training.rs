@@ -19,8 +19,11 @@ pub mod names {
     pub const BATCH_SIZE: &str = "batch_size";
     pub const OPTIMIZER: &str = "optimizer";
     pub const EPOCHS: &str = "epochs";
+    /// Classification: weight each class's loss inversely to its frequency ("balanced") or not
+    /// ("none").
+    pub const CLASS_WEIGHTS: &str = "class_weights";
     /// Every name, in the order of the default space.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         MODEL,
         DEPTH,
         WIDTH,
@@ -31,6 +34,7 @@ pub mod names {
         BATCH_SIZE,
         OPTIMIZER,
         EPOCHS,
+        CLASS_WEIGHTS,
     ];
 }
 
@@ -153,6 +157,26 @@ impl Space {
     }
 }
 
+impl Space {
+    /// The default space of a task: [`Space::for_training`]'s, and for classification whether
+    /// the classes' losses are balanced by their frequency — on an imbalanced table that
+    /// trades accuracy for balanced accuracy and F1, and which one wins depends on the metric
+    /// the search optimises.
+    pub fn for_task(training_rows: usize, classification: bool) -> Space {
+        let mut space = Space::for_training(training_rows);
+        if classification {
+            space.params.push(ParamSpec {
+                name: names::CLASS_WEIGHTS.to_string(),
+                domain: Domain::Categorical {
+                    choices: vec![text("none"), text("balanced")],
+                },
+                when: None,
+            });
+        }
+        space
+    }
+}
+
 /// The training settings of a trial: `base` with the trial's parameters applied and `seed` as
 /// the training seed. Parameters not named in [`names`] are refused; absent ones keep the
 /// base's value. The result is validated, so a range the user widened too far is reported
@@ -249,6 +273,17 @@ pub fn train_config(
     if let Some(epochs) = whole(EPOCHS)? {
         config.epochs = epochs;
         config.warmup_epochs = config.warmup_epochs.min(epochs.saturating_sub(1));
+    }
+    match word(CLASS_WEIGHTS)? {
+        None => {}
+        Some("none") => config.class_weights = false,
+        Some("balanced") => config.class_weights = true,
+        Some(other) => {
+            return Err(SearchError::param(
+                CLASS_WEIGHTS,
+                format!("\"{other}\" is not a class weighting; use \"none\" or \"balanced\""),
+            ));
+        }
     }
     match word(OPTIMIZER)? {
         None => {}

@@ -30,7 +30,7 @@ pub fn search_settings(props: &Props) -> Html {
             <option {value} selected={current == value}>{ label }</option>
         }
     };
-    let defaults = Space::for_training(props.training_rows);
+    let defaults = Space::for_task(props.training_rows, props.task != Task::Regression);
     html! {
         <fieldset id="search-settings" class="train-settings" disabled={props.disabled}>
             <legend>{ "Study" }</legend>
