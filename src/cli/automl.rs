@@ -10,7 +10,6 @@ use clap::Args;
 use super::search::{check_metric, parse_metric};
 use super::study::{refit_best, run_study, write_model};
 use super::{DataArgs, DialectArgs, prepare_file};
-use crate::data::Task;
 use crate::search::{AUTOML_SECONDS, Budget, Metric, Study, StudySettings};
 use crate::train::{TrainConfig, TrainingData};
 
@@ -86,7 +85,6 @@ pub(super) fn automl_command(args: &AutomlArgs) -> Result<(), String> {
     check_metric(metric, prepared.plan.task, data.valid.is_some())?;
     let settings = StudySettings::automl(
         data.train.rows(),
-        prepared.plan.task != Task::Regression,
         args.seed,
         budget,
         metric,

@@ -173,9 +173,12 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
                 },
             );
         }
-        let space = Space::for_task(data.train.rows(), task != Task::Regression)
-            .with_overrides(&overrides)
-            .map_err(|error| format!("--space: {error}"))?;
+        let space = Space::for_task(
+            data.train.rows(),
+            args.metric.is_some_and(Metric::rewards_balance),
+        )
+        .with_overrides(&overrides)
+        .map_err(|error| format!("--space: {error}"))?;
         let train = match &args.config {
             Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
                 .map_err(|error| format!("{}: {error}", path.display()))?,

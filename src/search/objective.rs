@@ -54,6 +54,12 @@ impl Metric {
         }
     }
 
+    /// Whether the metric weighs every class alike, so that a search for it should try
+    /// weighting the classes' losses (balanced accuracy, macro-F1).
+    pub fn rewards_balance(self) -> bool {
+        matches!(self, Metric::BalancedAccuracy | Metric::MacroF1)
+    }
+
     /// The metrics a search of this kind of task can optimise (with validation rows), the
     /// default first.
     pub fn for_task(classification: bool) -> &'static [Metric] {

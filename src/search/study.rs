@@ -72,17 +72,16 @@ fn one() -> u64 {
 pub const AUTOML_SECONDS: f64 = 30.0;
 
 impl StudySettings {
-    /// The AutoML study for `training_rows` rows: TPE over the task's and the data size's
-    /// space, ASHA with a grace period from that space, the given budget and objective.
+    /// The AutoML study for `training_rows` rows: TPE over the data size's and the metric's
+    /// space ([`Space::for_task`]), ASHA with a grace period from that space, the given budget and objective.
     pub fn automl(
         training_rows: usize,
-        classification: bool,
         seed: u64,
         budget: Budget,
         primary: Metric,
         train: TrainConfig,
     ) -> StudySettings {
-        let space = Space::for_task(training_rows, classification);
+        let space = Space::for_task(training_rows, primary.rewards_balance());
         StudySettings {
             seed,
             sampler: SamplerKind::Tpe(TpeSettings::default()),

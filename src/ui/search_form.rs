@@ -90,7 +90,7 @@ impl SearchForm {
                 format!("Search space: the changes are not a JSON object of parameter domains ({error}).")
             })?
         };
-        let space = Space::for_task(training_rows, task != Task::Regression)
+        let space = Space::for_task(training_rows, self.metric(task)?.rewards_balance())
             .with_overrides(&overrides)
             .map_err(|error| format!("Search space: {error}"))?;
         let settings = StudySettings {

@@ -226,7 +226,6 @@ fn a_fixed_grid_is_run_to_its_end() {
         &space,
         r#"{"model": {"fixed": {"value": "linear"}}, "optimizer": {"fixed": {"value": "adam"}},
             "batch_size": {"fixed": {"value": 16}}, "weight_decay": {"fixed": {"value": 0.0001}},
-            "class_weights": {"fixed": {"value": "none"}},
             "learning_rate": {"categorical": {"choices": [0.003, 0.03, 0.3]}}}"#,
     );
     let out = path_of(&dir, "study.json");

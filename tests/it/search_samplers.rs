@@ -602,7 +602,9 @@ fn a_spent_time_budget_stops_running_trials_once_one_completed() {
 }
 
 #[test]
-fn classification_spaces_search_class_weights() {
+fn balance_seeking_metrics_search_class_weights() {
+    assert!(Metric::BalancedAccuracy.rewards_balance() && Metric::MacroF1.rewards_balance());
+    assert!(!Metric::Accuracy.rewards_balance() && !Metric::Monitor.rewards_balance());
     assert!(Space::for_task(500, false).get("class_weights").is_none());
     let space = Space::for_task(500, true);
     assert!(space.get("class_weights").is_some());

@@ -30,7 +30,10 @@ pub fn search_settings(props: &Props) -> Html {
             <option {value} selected={current == value}>{ label }</option>
         }
     };
-    let defaults = Space::for_task(props.training_rows, props.task != Task::Regression);
+    let balance = form
+        .metric(props.task)
+        .is_ok_and(|metric| metric.rewards_balance());
+    let defaults = Space::for_task(props.training_rows, balance);
     html! {
         <fieldset id="search-settings" class="train-settings" disabled={props.disabled}>
             <legend>{ "Study" }</legend>

@@ -13,7 +13,6 @@ use yew::prelude::*;
 
 use super::search_settings::SearchSettings;
 use super::study::StudyView;
-use crate::data::Task;
 use crate::format;
 use crate::prep::{AUTOML_CV_ROWS, PrepConfig};
 use crate::protocol::Request;
@@ -139,7 +138,6 @@ pub fn search_step(props: &Props) -> Html {
             let study = form.auto_budget().and_then(|budget| {
                 let settings = StudySettings::automl(
                     training_rows,
-                    task != Task::Regression,
                     AUTO_SEED,
                     budget,
                     form.metric(task)?,
