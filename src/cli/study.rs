@@ -178,8 +178,8 @@ pub(super) fn run_study(
     Ok((study, model))
 }
 
-/// The best complete trial refitted on the training and validation rows together, for its
-/// best epoch count (see [`refit`]); `None` when no trial completed.
+/// The best complete trial refitted on the training and validation rows together, up to its
+/// best epoch (see [`refit`]); `None` when no trial completed.
 pub(super) fn refit_best(
     prepared: &PreparedFile,
     data: &TrainingData,

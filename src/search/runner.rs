@@ -1,6 +1,8 @@
 //! Running one trial with burn: parameters → [`TrainConfig`] → [`Trainer`], epoch by epoch,
 //! each epoch's validation value reported to the pruner through an async callback, then the
-//! trial's [`Outcome`] (and, when asked, its [`ModelFile`]).
+//! trial's [`Outcome`] (and, when asked, its [`ModelFile`]). With cross-validation folds in
+//! the data, one trainer per fold runs in step and the value is their mean. [`refit`] trains a
+//! chosen trial again on the training and validation rows together.
 //!
 //! It is `async` like the trainer: the CLI drives it with `pollster::block_on` on each of its
 //! threads, a Web Worker with `.await`. The callback is async so that a worker can post the
