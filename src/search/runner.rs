@@ -233,8 +233,11 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
             .next_epoch()
             .await
             .map_err(|error| error.to_string())?;
-        if trainer.epoch() >= stop_after {
-            trainer.stop();
+        if trainer.epoch() >= stop_after && !trainer.done() {
+            trainer.stop_because(&format!(
+                "refitted up to the trial's best epoch ({stop_after} of {})",
+                config.epochs
+            ));
         }
     }
     let test = match &data.test {

@@ -53,7 +53,8 @@ pub struct Trainer {
     shuffle_rng: SplitMix64,
     epoch: usize,
     stopping: EarlyStopping,
-    stopped: bool,
+    /// Why training was ended before its epochs ran out, once it was.
+    stopped: Option<String>,
     history: Vec<EpochReport>,
 }
 
@@ -139,7 +140,7 @@ impl Trainer {
             shuffle_rng: SplitMix64::new(config.seed ^ SHUFFLE_STREAM),
             epoch: 0,
             stopping: EarlyStopping::default(),
-            stopped: false,
+            stopped: None,
             history: Vec::new(),
             config: config.clone(),
         })
@@ -184,8 +185,8 @@ impl Trainer {
 
     /// Why training is over, if it is: every epoch ran, patience ran out, or [`Trainer::stop`].
     pub fn finished_reason(&self) -> Option<String> {
-        if self.stopped {
-            Some("stopped by request".to_string())
+        if let Some(reason) = &self.stopped {
+            Some(reason.clone())
         } else if self.epoch >= self.config.epochs {
             Some(format!("all {} epochs ran", self.config.epochs))
         } else {
@@ -207,7 +208,12 @@ impl Trainer {
 
     /// Ends training early (the best weights so far are kept).
     pub fn stop(&mut self) {
-        self.stopped = true;
+        self.stop_because("stopped by request");
+    }
+
+    /// Ends training early, saying why (e.g. a refit stopping at its trial's best epoch).
+    pub fn stop_because(&mut self, reason: &str) {
+        self.stopped = Some(reason.to_string());
     }
 
     /// Rows per step and steps per epoch.
@@ -299,7 +305,7 @@ impl Trainer {
         };
         let train_loss = f64::from(loss_sum) / weight_sum;
         if !train_loss.is_finite() {
-            self.stopped = true;
+            self.stopped = Some("diverged".to_string());
             return Err(TrainError::Diverged { epoch });
         }
         let outputs: Vec<f32> = read.take(chunks).flatten().collect();
@@ -308,7 +314,7 @@ impl Trainer {
                 if outputs.len() != valid.examples.rows() * self.head.outputs()
                     || !outputs.iter().all(|v| v.is_finite())
                 {
-                    self.stopped = true;
+                    self.stopped = Some("diverged".to_string());
                     return Err(TrainError::Diverged { epoch });
                 }
                 let loss = host_loss(&self.head, &outputs, valid);

@@ -298,6 +298,15 @@ fn automl_saves_a_model_that_predicts() {
         Err(error) => panic!("{error}"),
     };
     assert_eq!(Some(model.training.epochs_run), best.best_epoch);
+    assert!(
+        model
+            .training
+            .stop_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("refitted up to the trial's best epoch")),
+        "{:?}",
+        model.training.stop_reason
+    );
     assert!(model.test_metrics.is_some());
     // Exported with --data and no --prep-config: automl's own preprocessing (5 folds) is found.
     assert_ok(&hearth(&[
