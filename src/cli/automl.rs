@@ -75,6 +75,21 @@ pub(super) fn automl_command(args: &AutomlArgs) -> Result<(), String> {
         prepared.plan.task.label(),
         prepared.prepared.summary.features
     );
+    match (data.folds.len(), &data.valid) {
+        (0, Some(valid)) => println!(
+            "validation: {} held-out rows; the best trial is then refitted on all {} training and validation rows",
+            valid.rows(),
+            data.train.rows() + valid.rows()
+        ),
+        (0, None) => println!("validation: none (the training loss is watched)"),
+        (k, _) => println!(
+            "validation: {k}-fold cross-validation of {} rows (every trial trains {k} times)",
+            data.folds
+                .iter()
+                .map(|(_, valid)| valid.rows())
+                .sum::<usize>()
+        ),
+    }
     let counted = args.trials.is_some() || args.work_budget.is_some();
     let budget = Budget {
         trials: args.trials,

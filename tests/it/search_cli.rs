@@ -274,6 +274,10 @@ fn automl_saves_a_model_that_predicts() {
         stdout.contains("study: tpe sampler, asha pruner"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("validation: 5-fold cross-validation of 126 rows"),
+        "{stdout}"
+    );
     let study = study_at(&study);
     assert_eq!(study.trials.len(), 3);
     // 150 rows: every trial is scored on 5 cross-validation folds.
