@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{DialectArgs, PreparedFile, prepare_file};
+use super::{DialectArgs, PreparedFile, prepare_dataset};
 use crate::compress::{
     self, Calibration, CompressionReport, EvaluationRows, Granularity, PruneScope, PruneSettings,
     Pruner, Quantization, SparsityPoint,
@@ -194,10 +194,10 @@ fn training_data(
     path: &std::path::Path,
     model: &ModelFile,
 ) -> Result<TrainingData, String> {
-    let prepare = |automl: bool| {
-        prepare_file(
-            path,
-            &args.dialect,
+    let prepare = |dataset, profile, automl: bool| {
+        prepare_dataset(
+            dataset,
+            profile,
             &model.pipeline.target,
             Some(model.task),
             args.prep_config
@@ -207,9 +207,12 @@ fn training_data(
             automl,
         )
     };
-    let mut file = prepare(false)?;
+    let dataset =
+        data::read_csv_path(path, args.dialect.options()).map_err(|error| error.to_string())?;
+    let profile = data::profile(&dataset);
+    let mut file = prepare(dataset, profile, false)?;
     if file.prepared.pipeline != model.pipeline {
-        file = prepare(true)?;
+        file = prepare(file.dataset, file.profile, true)?;
     }
     let PreparedFile {
         dataset, prepared, ..

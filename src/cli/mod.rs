@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::data::{self, IngestOptions, Profile, Task};
+use crate::data::{self, Dataset, IngestOptions, Profile, Task};
 use crate::prep::{Plan, PrepConfig, Prepared};
 
 mod app;
@@ -210,10 +210,7 @@ struct PreparedFile {
     prepared: Prepared,
 }
 
-/// Reads `file`, settles the task (suggested when not given), reads the preprocessing settings
-/// (`config`: the flag that named the file, for errors, and its path; fields it leaves out
-/// keep the defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the
-/// preprocessing.
+/// Reads `file` and prepares it for `target` (see [`prepare_dataset`]).
 fn prepare_file(
     file: &Path,
     dialect: &DialectArgs,
@@ -226,6 +223,22 @@ fn prepare_file(
     let dataset =
         data::read_csv_path(file, dialect.options()).map_err(|error| error.to_string())?;
     let profile = data::profile(&dataset);
+    prepare_dataset(dataset, profile, target, task, config, seed, automl)
+}
+
+/// Settles the task (suggested when not given), reads the preprocessing settings (`config`:
+/// the flag that named the file, for errors, and its path; fields it leaves out keep the
+/// defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the preprocessing
+/// of a dataset already read and profiled.
+fn prepare_dataset(
+    dataset: Dataset,
+    profile: Profile,
+    target: &str,
+    task: Option<Task>,
+    config: Option<(&str, &Path)>,
+    seed: Option<u64>,
+    automl: bool,
+) -> Result<PreparedFile, String> {
     let task = match task {
         Some(task) => task,
         None => {

@@ -85,12 +85,11 @@ pub fn search_step(props: &Props) -> Html {
                 error.set(Some("Load a dataset first.".into()));
                 return;
             };
-            // Auto scores small tables by 5-fold cross-validation in the pool's workers (the
-            // same test rows; the page's own split stays as prepared).
+            // Auto scores small tables by cross-validation in the pool's workers, as `hearth
+            // automl` does (the same test rows; the page's own split stays as prepared).
             if auto
                 && let Request::Prepare { config, .. } = &mut data.prepare
                 && config.folds.is_none()
-                && rows <= AUTOML_CV_ROWS
             {
                 config.folds = PrepConfig::automl(rows).folds;
             }
