@@ -208,6 +208,13 @@ def score_onnx(path, test_csv, target, task):
     return metrics
 
 
+def hearth_family(model_path):
+    """The chosen model's family: linear, mlp or gbdt."""
+    with open(model_path) as f:
+        model = json.load(f)["config"]["model"]
+    return model if isinstance(model, str) else next(iter(model))
+
+
 def hearth_task(model_path):
     with open(model_path) as f:
         task = str(json.load(f).get("task", ""))
@@ -272,7 +279,11 @@ def run_hearth(hearth, entry, data_dir, work, extra_args):
     result["automl_summary"] = stdout.strip().splitlines()[:1]
     result["study"] = study_summary(study)
     result["wall_s"] = result["automl_s"]
-    for kind in ("static", "none"):
+    family = hearth_family(model)
+    result["family"] = family
+    # Trees have one exported form, float32: it is their headline ("int8" column) too.
+    kinds = ("static", "none") if family != "gbdt" else ("none",)
+    for kind in kinds:
         onnx_path = os.path.join(work, f"m_{kind}.onnx")
         args = [hearth, "export", model, "--quantize", kind, "--data", train, "--out", onnx_path]
         # The split and statistics of --data must be the model's: pass automl's prep settings.
@@ -289,6 +300,8 @@ def run_hearth(hearth, entry, data_dir, work, extra_args):
             metrics = {"error": f"onnxruntime scoring failed: {type(error).__name__}: {error}"}
         metrics["export_s"] = seconds
         result[key] = metrics
+    if family == "gbdt" and "fp32" in result:
+        result["int8"] = result["fp32"]
     if "primary" in result.get("int8", {}):
         result["primary"] = result["int8"]["primary"]
     return result
@@ -483,6 +496,8 @@ def summarise(results):
             versus_flaml.append(ours - peers["flaml"])
         fp32 = primary(hearth.get("fp32", {}))
         notes = []
+        if hearth.get("family"):
+            notes.append(hearth["family"] + (" (fp32: trees)" if hearth["family"] == "gbdt" else ""))
         if hearth.get("error"):
             notes.append("hearth failed")
         for key in ("int8", "fp32"):

@@ -119,6 +119,14 @@ pub(super) fn run(args: &ExportArgs) -> Result<(), String> {
             "--fine-tune-epochs applies after pruning; give --prune SPARSITY too.".to_string(),
         );
     }
+    if trained.booster().is_some()
+        && (args.prune.is_some() || args.quantize != QuantizeChoice::None)
+    {
+        return Err(format!(
+            "{}: --prune and --quantize apply to networks; gradient-boosted trees are exported as they are (float32).",
+            args.model.display()
+        ));
+    }
     let mut out = String::new();
     let (model, curve) = match args.prune {
         Some(sparsity) => prune(args, sparsity, &trained, data.as_ref(), &mut out)?,
@@ -314,7 +322,7 @@ fn prune(
     let _ = writeln!(
         out,
         "pruned: {:.4} of the dense weights are zero ({} scope)",
-        compress::dense_sparsity(&pruned.weights),
+        compress::dense_sparsity(pruned.weights().map_err(|error| error.to_string())?),
         match settings.scope {
             PruneScope::Global => "global",
             PruneScope::PerLayer => "per-layer",
@@ -331,11 +339,19 @@ fn render_report(trained: &ModelFile, report: &CompressionReport, chosen: Quanti
         .as_ref()
         .or(trained.valid_metrics.as_ref())
         .map_or(("metric", 0.0), compress::headline);
-    let _ = writeln!(
-        out,
-        "network: {} parameters, {:.4} of the dense weights zero",
-        report.parameters, report.sparsity
-    );
+    if trained.booster().is_some() {
+        let _ = writeln!(
+            out,
+            "trees: {} nodes (gradient-boosted trees are exported in float32)",
+            report.parameters
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "network: {} parameters, {:.4} of the dense weights zero",
+            report.parameters, report.sparsity
+        );
+    }
     if !report.curve.is_empty() {
         let _ = writeln!(out, "sparsity  valid {metric_name}  (pruning curve)");
         for point in &report.curve {

@@ -8,6 +8,7 @@ use clap::Args;
 use super::{DataArgs, DeviceChoice, DialectArgs, PreparedFile, prepare_file, read_settings};
 use crate::compute;
 use crate::prep::FittedPipeline;
+use crate::train::gbdt::GbdtSettings;
 use crate::train::{
     Architecture, DeviceChoiceError, DevicePreference, DeviceRequest, DeviceSelection, Examples,
     GpuOffer, ModelFile, ModelKind, TrainConfig, Trainer, TrainingData, choose_device,
@@ -17,7 +18,8 @@ use crate::train::{
 pub(super) struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// The model family: linear (linear/logistic/softmax regression) or mlp.
+    /// The model family: linear (linear/logistic/softmax regression), mlp, or gbdt
+    /// (gradient-boosted trees; an epoch is 10 boosting rounds, on the CPU).
     #[arg(long, value_enum)]
     model: Option<ModelChoice>,
     /// Hidden layer sizes of the MLP, e.g. 64,32 (implies --model mlp).
@@ -26,7 +28,7 @@ pub(super) struct TrainArgs {
     /// The most epochs to train.
     #[arg(long)]
     epochs: Option<usize>,
-    /// The peak learning rate.
+    /// The peak learning rate (the trees' shrinkage with --model gbdt).
     #[arg(long)]
     lr: Option<f64>,
     /// Rows per optimisation step.
@@ -57,6 +59,7 @@ pub(super) struct TrainArgs {
 enum ModelChoice {
     Linear,
     Mlp,
+    Gbdt,
 }
 
 /// The device for `choice` (auto times a burst of steps on each device), chosen by the same
@@ -114,6 +117,14 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig, String> {
             return Err("--hidden applies to --model mlp, not to --model linear.".to_string());
         }
         (Some(ModelChoice::Linear), None) => config.model = ModelKind::Linear,
+        (Some(ModelChoice::Gbdt), Some(_)) => {
+            return Err("--hidden applies to --model mlp, not to --model gbdt.".to_string());
+        }
+        (Some(ModelChoice::Gbdt), None) => {
+            if !matches!(config.model, ModelKind::Gbdt(_)) {
+                config.model = ModelKind::Gbdt(GbdtSettings::default());
+            }
+        }
         (Some(ModelChoice::Mlp), hidden) | (None, hidden @ Some(_)) => {
             let mut mlp = config.model.mlp_or_default();
             if let Some(hidden) = hidden {
@@ -127,7 +138,10 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig, String> {
         config.epochs = epochs;
     }
     if let Some(lr) = args.lr {
-        config.learning_rate = lr;
+        match &mut config.model {
+            ModelKind::Gbdt(trees) => trees.learning_rate = lr,
+            _ => config.learning_rate = lr,
+        }
     }
     if let Some(batch) = args.batch {
         config.batch_size = batch;
@@ -213,19 +227,30 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), String> {
         &config,
     )
     .map_err(|error| error.to_string())?;
-    println!(
-        "model: {} ({} parameters), {} lr {} {}, batch {}, up to {} epochs{}",
-        config.model.label(),
-        Architecture::new(
-            &config.model,
-            data.train.features.cols,
-            trainer.head().outputs()
+    let shape = if config.model.is_network() {
+        format!(
+            "{} ({} parameters), {} lr {} {}, batch {}",
+            config.model.label(),
+            Architecture::new(
+                &config.model,
+                data.train.features.cols,
+                trainer.head().outputs()
+            )
+            .parameters(),
+            config.optimizer.name(),
+            config.learning_rate,
+            config.schedule.label(),
+            config.batch_size,
         )
-        .parameters(),
-        config.optimizer.name(),
-        config.learning_rate,
-        config.schedule.label(),
-        config.batch_size,
+    } else {
+        format!(
+            "{}, {} boosting rounds per epoch",
+            config.model.label(),
+            crate::train::ROUNDS_PER_EPOCH
+        )
+    };
+    println!(
+        "model: {shape}, up to {} epochs{}",
         config.epochs,
         if config.patience > 0 {
             format!(

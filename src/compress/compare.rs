@@ -3,12 +3,13 @@
 
 use super::error::CompressError;
 use super::forward;
+use super::model::CompressedModel;
 use super::network::CompressedNetwork;
 use super::prune::{dense_sparsity, magnitude_prune};
 use super::report::{CompressionReport, SparsityPoint, VariantReport};
 use super::settings::{PruneScope, Quantization};
 use crate::prep::Matrix;
-use crate::train::{Examples, Head, Metrics, ModelFile, evaluate_outputs, metrics};
+use crate::train::{Examples, Fitted, Head, Metrics, ModelFile, evaluate_outputs, metrics};
 
 /// The rows a comparison evaluates on: the model's validation and test rows (either may be
 /// absent; without both, only sizes are compared).
@@ -26,14 +27,14 @@ struct Evaluated {
 
 fn evaluate(
     model: &ModelFile,
-    network: &CompressedNetwork,
+    compressed: &CompressedModel,
     rows: EvaluationRows<'_>,
 ) -> Result<Evaluated, CompressError> {
     let run = |examples: Option<&Examples>| -> Result<Option<(Vec<f32>, Metrics)>, CompressError> {
         let Some(examples) = examples.filter(|e| e.rows() > 0) else {
             return Ok(None);
         };
-        let outputs = forward::predict(network, &model.head, &examples.features)?;
+        let outputs = compressed.predict(&model.head, &examples.features)?;
         let metrics = evaluate_outputs(&model.head, &model.pipeline, &outputs, examples);
         Ok(Some((outputs, metrics)))
     };
@@ -68,7 +69,8 @@ impl Compared {
 /// Compares each of `variants` with the float32 model: the written file's size, validation
 /// and test metrics, and the largest and mean difference of the outputs (class probabilities,
 /// or the value in the target's units) over the validation and test rows. Static int8 is
-/// calibrated on `calibration` (feature rows, e.g. the training rows).
+/// calibrated on `calibration` (feature rows, e.g. the training rows). Trees have one form,
+/// float32: their report has that variant alone, whatever `variants` asks.
 ///
 /// `write` turns a variant into its file: the export layer's `compare` passes its ONNX writer.
 /// Export depends on compress, never the reverse, so the writer comes in as an argument; the
@@ -79,24 +81,29 @@ pub fn compare<E: From<CompressError>>(
     variants: &[Quantization],
     calibration: Option<&Matrix>,
     rows: EvaluationRows<'_>,
-    mut write: impl FnMut(&CompressedNetwork) -> Result<Vec<u8>, E>,
+    mut write: impl FnMut(&CompressedModel) -> Result<Vec<u8>, E>,
 ) -> Result<Compared, E> {
     model.check().map_err(CompressError::from)?;
-    let reference_network = CompressedNetwork::new(&model.weights, Quantization::None, None)?;
-    let reference = evaluate(model, &reference_network, rows)?;
-    let reference_bytes = write(&reference_network)?.len();
+    let reference_model = CompressedModel::new(model, Quantization::None, None)?;
+    let reference = evaluate(model, &reference_model, rows)?;
+    let reference_bytes = write(&reference_model)?.len();
+    let float32_only = [Quantization::None];
+    let variants = match model.fitted {
+        Fitted::Weights(_) => variants,
+        Fitted::Booster(_) => &float32_only[..],
+    };
     let mut reports = Vec::with_capacity(variants.len());
     let mut files = Vec::with_capacity(variants.len());
     for &quantization in variants {
-        let network = if quantization == Quantization::None {
-            reference_network.clone()
+        let compressed = if quantization == Quantization::None {
+            reference_model.clone()
         } else {
-            CompressedNetwork::new(&model.weights, quantization, calibration)?
+            CompressedModel::new(model, quantization, calibration)?
         };
-        let file = write(&network)?;
+        let file = write(&compressed)?;
         let onnx_bytes = file.len();
         files.push(file);
-        let evaluated = evaluate(model, &network, rows)?;
+        let evaluated = evaluate(model, &compressed, rows)?;
         let mut differences = Differences::default();
         for (ours, theirs) in [
             (&evaluated.valid, &reference.valid),
@@ -120,13 +127,26 @@ pub fn compare<E: From<CompressError>>(
     }
     Ok(Compared {
         report: CompressionReport {
-            parameters: model.weights.architecture.parameters(),
-            sparsity: dense_sparsity(&model.weights),
+            parameters: parameters(model),
+            trees: model.booster().is_some(),
+            sparsity: match &model.fitted {
+                Fitted::Weights(weights) => dense_sparsity(weights),
+                Fitted::Booster(_) => 0.0,
+            },
             variants: reports,
             curve: Vec::new(),
         },
         files,
     })
+}
+
+/// The model's trainable numbers: a network's weights and biases, or the trees' nodes
+/// (thresholds and leaf values).
+pub fn parameters(model: &ModelFile) -> usize {
+    match &model.fitted {
+        Fitted::Weights(weights) => weights.architecture.parameters(),
+        Fitted::Booster(booster) => booster.trees.iter().map(|tree| tree.nodes.len()).sum(),
+    }
 }
 
 /// Running totals of output differences between a variant and the float32 model.
@@ -187,10 +207,11 @@ pub fn sparsity_curve(
     valid: &Examples,
 ) -> Result<Vec<SparsityPoint>, CompressError> {
     model.check()?;
+    let trained = model.weights()?;
     levels
         .iter()
         .map(|&level| {
-            let (weights, mask) = magnitude_prune(&model.weights, level, scope, None)?;
+            let (weights, mask) = magnitude_prune(trained, level, scope, None)?;
             let network = CompressedNetwork::new(&weights, Quantization::None, None)?;
             let outputs = forward::predict(&network, &model.head, &valid.features)?;
             Ok(SparsityPoint {

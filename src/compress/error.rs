@@ -30,6 +30,12 @@ pub enum CompressError {
     NoCalibration,
     #[error("The calibration rows have {found} features but the model takes {expected}.")]
     CalibrationWidth { found: usize, expected: usize },
+    #[error(
+        "Gradient-boosted trees are exported in float32 only, not {}: their thresholds and leaf values are what the tree operators read.", .quantization.label()
+    )]
+    TreesStayFloat32 {
+        quantization: super::settings::Quantization,
+    },
     #[error("Fine-tuning after pruning needs training rows with a target.")]
     NoTrainingRows,
     /// The network or its pipeline is not usable (checked like a loaded model file).

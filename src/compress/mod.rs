@@ -29,6 +29,8 @@ mod compare;
 #[cfg(feature = "compute")]
 mod forward;
 #[cfg(feature = "compute")]
+mod model;
+#[cfg(feature = "compute")]
 mod network;
 #[cfg(feature = "compute")]
 mod prune;
@@ -48,6 +50,8 @@ pub use settings::{
 pub use compare::{CURVE_LEVELS, Compared, EvaluationRows, compare, sparsity_curve};
 #[cfg(feature = "compute")]
 pub use forward::{CHUNK_ROWS, NORM_EPSILON, predict};
+#[cfg(feature = "compute")]
+pub use model::CompressedModel;
 #[cfg(feature = "compute")]
 pub use network::{AffineParams, CompressedNetwork, DenseStorage, Int8Matrix, WEIGHT_LIMIT};
 #[cfg(feature = "compute")]

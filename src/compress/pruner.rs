@@ -9,7 +9,7 @@ use super::network::CompressedNetwork;
 use super::prune::{PruneMask, magnitude_prune};
 use super::report::SparsityPoint;
 use super::settings::{PruneSettings, Quantization};
-use crate::train::{Examples, Metrics, ModelFile, Trainer, evaluate_outputs};
+use crate::train::{Examples, Fitted, Metrics, ModelFile, Trainer, evaluate_outputs};
 
 /// Prunes `model` to `settings.sparsity` in one shot, without training (no device needed);
 /// the model's validation and test metrics are those of the unpruned weights until measured
@@ -20,9 +20,10 @@ pub fn prune_model(
 ) -> Result<(ModelFile, PruneMask), CompressError> {
     settings.validate()?;
     model.check()?;
-    let (weights, mask) = magnitude_prune(&model.weights, settings.sparsity, settings.scope, None)?;
+    let (weights, mask) =
+        magnitude_prune(model.weights()?, settings.sparsity, settings.scope, None)?;
     let mut pruned = model.clone();
-    pruned.weights = weights;
+    pruned.fitted = Fitted::Weights(weights);
     Ok((pruned, mask))
 }
 
@@ -80,7 +81,7 @@ impl Pruner {
         }
         Ok(Pruner {
             device,
-            mask: PruneMask::keep_all(&model.weights),
+            mask: PruneMask::keep_all(model.weights()?),
             model: model.clone(),
             settings: settings.clone(),
             train,
@@ -100,7 +101,7 @@ impl Pruner {
         let stage = (self.stage + 1).min(self.settings.stages);
         let target = self.settings.sparsity_at(stage);
         let (mut weights, mask) = magnitude_prune(
-            &self.model.weights,
+            self.model.weights()?,
             target,
             self.settings.scope,
             Some(&self.mask),
@@ -126,7 +127,7 @@ impl Pruner {
             weights = trainer.best_weights().await?;
         }
         let valid_metrics = self.valid_metrics(&weights)?;
-        self.model.weights = weights;
+        self.model.fitted = Fitted::Weights(weights);
         self.model.valid_metrics = valid_metrics.clone().or(self.model.valid_metrics.take());
         self.mask = mask;
         self.stage = stage;

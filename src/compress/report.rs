@@ -41,8 +41,11 @@ pub struct SparsityPoint {
 /// Everything the compression step shows: the variants side by side and the pruning curve.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct CompressionReport {
-    /// Trainable numbers in the network.
+    /// Trainable numbers in the network, or the trees' nodes.
     pub parameters: usize,
+    /// The model is gradient-boosted trees (one form, float32; `parameters` counts nodes).
+    #[serde(default)]
+    pub trees: bool,
     /// The share of dense weights that are zero in the compared model.
     pub sparsity: f64,
     pub variants: Vec<VariantReport>,

@@ -5,19 +5,19 @@
 
 use super::contract::ExportError;
 use super::onnx::to_onnx;
-use crate::compress::{self, Compared, CompressedNetwork, EvaluationRows, Quantization};
+use crate::compress::{self, Compared, CompressedModel, EvaluationRows, Quantization};
 use crate::prep::Matrix;
 use crate::train::ModelFile;
 
 /// Quantizes the model's weights and writes its ONNX file in one call. Static int8 needs
-/// `calibration` feature rows (e.g. the training rows).
+/// `calibration` feature rows (e.g. the training rows); trees take float32 only.
 pub fn to_onnx_quantized(
     model: &ModelFile,
     quantization: Quantization,
     calibration: Option<&Matrix>,
 ) -> Result<Vec<u8>, ExportError> {
-    let network = CompressedNetwork::new(&model.weights, quantization, calibration)?;
-    to_onnx(model, &network)
+    let compressed = CompressedModel::new(model, quantization, calibration)?;
+    to_onnx(model, &compressed)
 }
 
 /// [`compress::compare`] with each variant written as ONNX: the report's sizes are those of
@@ -28,7 +28,7 @@ pub fn compare(
     calibration: Option<&Matrix>,
     rows: EvaluationRows<'_>,
 ) -> Result<Compared, ExportError> {
-    compress::compare(model, variants, calibration, rows, |network| {
-        to_onnx(model, network)
+    compress::compare(model, variants, calibration, rows, |compressed| {
+        to_onnx(model, compressed)
     })
 }

@@ -3,6 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
+use super::gbdt::{GbdtError, GbdtSettings};
+
+/// Boosting rounds in one "epoch" of gradient-boosted trees: the block after which validation
+/// is measured, early stopping judges and a search's pruner hears a value. Ten rounds cost
+/// about what an epoch of a small network does on the same rows.
+pub const ROUNDS_PER_EPOCH: usize = 10;
 
 /// Training settings. Every field has a default, so a partial JSON document deserialises into
 /// a full config; unknown fields are refused, so a typo is reported.
@@ -88,6 +94,11 @@ pub enum ModelKind {
     /// struct variant it replaced (`{"mlp": {"hidden": [64], ...}}`), so `.hearth` files,
     /// studies and `--config` files keep their format.
     Mlp(MlpSettings),
+    /// Gradient-boosted trees ([`crate::train::gbdt`]), trained on the CPU whatever the device:
+    /// an epoch is [`ROUNDS_PER_EPOCH`] rounds, and the trees' own `learning_rate` applies
+    /// (the config's optimiser, learning rate, schedule, weight decay and batch size are the
+    /// networks').
+    Gbdt(GbdtSettings),
 }
 
 /// A multilayer perceptron: `hidden` layers of (linear → layer norm? → activation →
@@ -131,7 +142,18 @@ impl ModelKind {
                 let sizes: Vec<String> = mlp.hidden.iter().map(usize::to_string).collect();
                 format!("mlp {} {}", sizes.join("-"), mlp.activation.name())
             }
+            ModelKind::Gbdt(trees) => format!(
+                "gbdt {} leaves lr {}",
+                trees.max_leaves,
+                crate::format::number(trees.learning_rate)
+            ),
         }
+    }
+
+    /// Whether the model is a network (linear or MLP), trained by burn on the chosen device,
+    /// pruned and quantized; gradient-boosted trees are not.
+    pub fn is_network(&self) -> bool {
+        !matches!(self, ModelKind::Gbdt(_))
     }
 
     /// The MLP's settings, or the defaults for a linear model: where an edit that turns a
@@ -139,7 +161,7 @@ impl ModelKind {
     pub fn mlp_or_default(&self) -> MlpSettings {
         match self {
             ModelKind::Mlp(mlp) => mlp.clone(),
-            ModelKind::Linear => MlpSettings::default(),
+            ModelKind::Linear | ModelKind::Gbdt(_) => MlpSettings::default(),
         }
     }
 }
@@ -292,6 +314,18 @@ impl TrainConfig {
                 return Err(TrainError::setting(
                     "dropout",
                     format!("must be between 0 and 0.9, not {dropout}"),
+                ));
+            }
+        }
+        if let ModelKind::Gbdt(trees) = &self.model {
+            trees.check().map_err(|error| match error {
+                GbdtError::Setting { setting, problem } => TrainError::setting(setting, problem),
+                other => TrainError::setting("model", other.to_string()),
+            })?;
+            if matches!(self.loss, RegressionLoss::Huber { .. }) {
+                return Err(TrainError::setting(
+                    "loss",
+                    "gradient-boosted trees fit squared error; the Huber loss is for networks",
                 ));
             }
         }

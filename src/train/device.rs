@@ -199,7 +199,7 @@ pub enum DeviceChoiceError {
 }
 
 /// Chooses the device to train on: the one the user named, or with "auto" the fastest by
-/// [`pick_fastest`]. `before_timing` runs just before devices are timed, so that a front end
+/// [`pick_fastest`]; always the CPU for gradient-boosted trees. `before_timing` runs just before devices are timed, so that a front end
 /// can say why nothing happens for a moment.
 pub async fn choose_device(
     request: DeviceRequest<'_>,
@@ -216,6 +216,15 @@ pub async fn choose_device(
         };
         Ok((device, selection))
     };
+    if !config.model.is_network() {
+        // Trees train on the host whatever is asked; the GPU is not even initialised for them
+        // by the worker, and the CLI's offer is simply not used.
+        return untimed(
+            Accelerator::Cpu,
+            compute::init_cpu(),
+            "gradient-boosted trees train on the CPU",
+        );
+    }
     let DeviceRequest {
         preference,
         gpu,

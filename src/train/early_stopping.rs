@@ -6,7 +6,7 @@
 //! the model file gets is decided here alone.
 
 use super::metrics::{Metrics, Monitor};
-use super::model::{Head, Network};
+use super::model::Head;
 use super::report::EpochReport;
 
 /// What early stopping watches, lower being better: with validation rows, the validation RMSE
@@ -33,20 +33,29 @@ pub(super) fn monitor_value(
     }
 }
 
-/// The best epoch so far: its weights (a snapshot without autodiff) and report.
-struct Best {
-    model: Network,
+/// The best epoch so far: its model (a network's snapshot without autodiff, or the trees'
+/// round count) and report.
+struct Best<M> {
+    model: M,
     report: EpochReport,
 }
 
 /// The best epoch so far and how many epochs have passed without beating it.
-#[derive(Default)]
-pub(super) struct EarlyStopping {
-    best: Option<Best>,
+pub(super) struct EarlyStopping<M> {
+    best: Option<Best<M>>,
     since_best: usize,
 }
 
-impl EarlyStopping {
+impl<M> Default for EarlyStopping<M> {
+    fn default() -> Self {
+        EarlyStopping {
+            best: None,
+            since_best: 0,
+        }
+    }
+}
+
+impl<M> EarlyStopping<M> {
     /// Judges an epoch's watched value: whether it beats the best so far (the first epoch
     /// always does), and the best epoch counting this one. Counts the epochs without
     /// improvement; the caller then [`keep`](EarlyStopping::keep)s a best epoch.
@@ -69,7 +78,7 @@ impl EarlyStopping {
     }
 
     /// Keeps an epoch judged best: its weights and its report.
-    pub(super) fn keep(&mut self, model: Network, report: EpochReport) {
+    pub(super) fn keep(&mut self, model: M, report: EpochReport) {
         self.best = Some(Best { model, report });
     }
 
@@ -78,8 +87,8 @@ impl EarlyStopping {
         self.best.as_ref().map(|best| &best.report)
     }
 
-    /// The best epoch's weights, once an epoch has been kept.
-    pub(super) fn best_model(&self) -> Option<&Network> {
+    /// The best epoch's model, once an epoch has been kept.
+    pub(super) fn best_model(&self) -> Option<&M> {
         self.best.as_ref().map(|best| &best.model)
     }
 

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::evaluate::infer;
+use super::gbdt::Booster;
 use super::metrics::Metrics;
 use super::model::{Head, Network, Weights};
 use super::report::TrainingSummary;
 use super::trainer::Trainer;
+use super::trees;
 use crate::data::{Dataset, Task};
 use crate::prep::{FittedPipeline, Matrix, Prediction, TargetEncoding};
 
@@ -18,17 +20,18 @@ pub const MODEL_FORMAT: &str = "hearth-model";
 /// The layout version this Hearth writes and the newest it reads.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
-/// A trained model: the fitted preprocessing, the network's weights, the settings it was
-/// trained with and how it did. Serialised as one JSON object (weights as `f32` numbers, which
-/// JSON carries exactly), so a loaded model predicts bit for bit as the saved one on the same
-/// device.
+/// A trained model: the fitted preprocessing, the network's weights or the trees, the settings
+/// it was trained with and how it did. Serialised as one JSON object (weights and thresholds
+/// as `f32` numbers, which JSON carries exactly), so a loaded model predicts bit for bit as
+/// the saved one on the same device.
 ///
 /// Layout (format version 1): `format` (`"hearth-model"`), `format_version`,
 /// `hearth_version`, `task`, `head` (binary: one logit; multiclass: one per class;
 /// regression: one standardised value), `config` ([`TrainConfig`]), `pipeline`
-/// ([`FittedPipeline`]), `weights` ([`Weights`]: per dense layer a row-major
-/// `[inputs][outputs]` matrix and a bias, then the layer norms), `training`
-/// ([`TrainingSummary`]), `valid_metrics` and `test_metrics`.
+/// ([`FittedPipeline`]), then either `weights` ([`Weights`]: per dense layer a row-major
+/// `[inputs][outputs]` matrix and a bias, then the layer norms) or `booster` ([`Booster`]:
+/// base scores and trees), then `training` ([`TrainingSummary`]), `valid_metrics` and
+/// `test_metrics`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ModelFile {
     pub format: String,
@@ -38,11 +41,21 @@ pub struct ModelFile {
     pub head: Head,
     pub config: TrainConfig,
     pub pipeline: FittedPipeline,
-    pub weights: Weights,
+    /// The network's weights or the trees (one key of the file: `weights` or `booster`).
+    #[serde(flatten)]
+    pub fitted: Fitted,
     pub training: TrainingSummary,
     /// The best epoch's validation metrics (those of the saved weights).
     pub valid_metrics: Option<Metrics>,
     pub test_metrics: Option<Metrics>,
+}
+
+/// What a model file holds besides its preprocessing: a network or gradient-boosted trees.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Fitted {
+    Weights(Weights),
+    Booster(Booster),
 }
 
 /// Predictions for many rows.
@@ -63,7 +76,7 @@ impl ModelFile {
         test_metrics: Option<Metrics>,
         device: Option<String>,
     ) -> Result<ModelFile, TrainError> {
-        let weights = trainer.best_weights().await?;
+        let fitted = trainer.best_model().await?;
         let best = trainer.best();
         Ok(ModelFile {
             format: MODEL_FORMAT.to_string(),
@@ -73,7 +86,7 @@ impl ModelFile {
             head: trainer.head().clone(),
             config: trainer.config().clone(),
             pipeline: trainer.pipeline().clone(),
-            weights,
+            fitted,
             training: TrainingSummary {
                 epochs_run: trainer.epoch(),
                 best_epoch: best.map_or(0, |b| b.epoch),
@@ -120,21 +133,36 @@ impl ModelFile {
         Ok(file)
     }
 
-    /// Checks that the parts fit together: weights, pipeline width, task and head.
+    /// Checks that the parts fit together: weights or trees, pipeline width, task and head.
     pub fn check(&self) -> Result<(), TrainError> {
-        self.weights.validate()?;
-        let arch = &self.weights.architecture;
-        if arch.inputs != self.pipeline.width() {
+        let (what, inputs, outputs) = match &self.fitted {
+            Fitted::Weights(weights) => {
+                weights.validate()?;
+                let arch = &weights.architecture;
+                ("network", arch.inputs, arch.outputs)
+            }
+            Fitted::Booster(booster) => {
+                booster
+                    .check()
+                    .map_err(|error| TrainError::model_file(error.to_string()))?;
+                if booster.objective != trees::objective_of(&self.head) {
+                    return Err(TrainError::model_file(format!(
+                        "its trees fit {} but its task needs another objective",
+                        booster.objective.name()
+                    )));
+                }
+                ("trees", booster.features, booster.outputs())
+            }
+        };
+        if inputs != self.pipeline.width() {
             return Err(TrainError::model_file(format!(
-                "the network takes {} features but the pipeline makes {}",
-                arch.inputs,
+                "the {what} take {inputs} features but the pipeline makes {}",
                 self.pipeline.width()
             )));
         }
-        if arch.outputs != self.head.outputs() {
+        if outputs != self.head.outputs() {
             return Err(TrainError::model_file(format!(
-                "the network has {} outputs but its task needs {}",
-                arch.outputs,
+                "the {what} have {outputs} outputs but its task needs {}",
                 self.head.outputs()
             )));
         }
@@ -154,9 +182,29 @@ impl ModelFile {
         Ok(())
     }
 
+    /// The network's weights, or an error saying that the model is trees (for what applies
+    /// to networks only: pruning, quantization, fine-tuning).
+    pub fn weights(&self) -> Result<&Weights, TrainError> {
+        match &self.fitted {
+            Fitted::Weights(weights) => Ok(weights),
+            Fitted::Booster(_) => Err(TrainError::setting(
+                "model",
+                "this applies to networks, and the model is gradient-boosted trees",
+            )),
+        }
+    }
+
+    /// The trees, when the model is gradient-boosted trees.
+    pub fn booster(&self) -> Option<&Booster> {
+        match &self.fitted {
+            Fitted::Booster(booster) => Some(booster),
+            Fitted::Weights(_) => None,
+        }
+    }
+
     /// The network on `device` (without autodiff).
     pub fn network(&self, device: &Device) -> Result<Network, TrainError> {
-        Network::from_weights(&self.weights, &device.clone().without_autodiff())
+        Network::from_weights(self.weights()?, &device.clone().without_autodiff())
     }
 
     /// The head's outputs for a feature matrix (see [`Predictions::outputs`]), one readback.
@@ -165,6 +213,9 @@ impl ModelFile {
         device: &Device,
         features: &Matrix,
     ) -> Result<Vec<f32>, TrainError> {
+        if let Fitted::Booster(booster) = &self.fitted {
+            return trees::predict(booster, features);
+        }
         let device = device.clone().without_autodiff();
         let network = self.network(&device)?;
         infer(&network, &self.head, &device, features).await

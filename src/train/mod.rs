@@ -64,10 +64,13 @@ mod report;
 mod step;
 #[cfg(feature = "compute")]
 mod trainer;
+#[cfg(feature = "compute")]
+mod trees;
 
 // Settings, metrics and reports need no burn: the page (built without it) uses them too.
 pub use config::{
-    Activation, MlpSettings, ModelKind, OptimizerKind, RegressionLoss, Schedule, TrainConfig,
+    Activation, MlpSettings, ModelKind, OptimizerKind, ROUNDS_PER_EPOCH, RegressionLoss, Schedule,
+    TrainConfig,
 };
 pub use error::TrainError;
 pub use metrics::{ClassificationMetrics, Metrics, Monitor, RegressionMetrics};
@@ -83,7 +86,7 @@ pub use evaluate::{evaluate_outputs, infer, regression_points};
 #[cfg(feature = "compute")]
 pub use examples::{Examples, TrainingData};
 #[cfg(feature = "compute")]
-pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
+pub use file::{Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
 #[cfg(feature = "compute")]
 pub use init::initial_weights;
 #[cfg(feature = "compute")]

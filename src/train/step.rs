@@ -43,7 +43,7 @@ impl Learner {
     pub(super) fn new(device: Device, model: Network, config: &TrainConfig) -> Learner {
         let dropout = match config.model {
             ModelKind::Mlp(MlpSettings { dropout, .. }) => dropout,
-            ModelKind::Linear => 0.0,
+            ModelKind::Linear | ModelKind::Gbdt(_) => 0.0,
         };
         Learner {
             device,

@@ -10,16 +10,19 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 
 use super::batch::HostSet;
-use super::config::TrainConfig;
+use super::config::{ModelKind, ROUNDS_PER_EPOCH, TrainConfig};
 use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
 use super::evaluate::{eval_chunks, evaluate_outputs, host_loss, infer};
 use super::examples::Examples;
+use super::file::Fitted;
+use super::gbdt::Booster;
 use super::init::{SHUFFLE_STREAM, head_of, initial_weights};
 use super::metrics::{Metrics, Monitor};
 use super::model::{Architecture, Head, Network, Weights, class_weights, readback_error};
 use super::report::EpochReport;
 use super::step::Learner;
+use super::trees::{self, TreeRun};
 use crate::clock::Stopwatch;
 use crate::prep::{FittedPipeline, Matrix, Targets};
 use crate::rng::SplitMix64;
@@ -46,21 +49,53 @@ pub struct Trainer {
     config: TrainConfig,
     head: Head,
     pipeline: FittedPipeline,
-    /// The network, the optimiser and what else a step changes.
-    learner: Learner,
-    train: HostSet,
+    /// What trains: a network on the device, or trees on the host.
+    engine: Engine,
+    train_rows: usize,
     valid: Option<HostSet>,
-    shuffle_rng: SplitMix64,
     epoch: usize,
-    stopping: EarlyStopping,
+    stopping: EarlyStopping<Kept>,
     /// Why training was ended before its epochs ran out, once it was.
     stopped: Option<String>,
     history: Vec<EpochReport>,
 }
 
+/// The model family's training state.
+enum Engine {
+    Network(NetworkRun),
+    Trees(TreeRun),
+}
+
+/// A network's training state: the optimiser and the training rows it draws batches from.
+struct NetworkRun {
+    /// The network, the optimiser and what else a step changes.
+    learner: Learner,
+    train: HostSet,
+    shuffle_rng: SplitMix64,
+}
+
+/// The best epoch's model, as early stopping keeps it.
+enum Kept {
+    /// A snapshot of the weights without autodiff.
+    Network(Network),
+    /// The boosting rounds the trees had.
+    Rounds(usize),
+}
+
+/// What one epoch's work hands the loop.
+struct EpochRun {
+    train_loss: f64,
+    /// The validation outputs as the head reads them (empty without validation rows).
+    outputs: Vec<f32>,
+    learning_rate: f64,
+    steps: usize,
+    model: Kept,
+}
+
 impl Trainer {
-    /// A trainer for the pipeline's task on `device` (CPU or GPU; autodiff is enabled here).
-    /// Checks the settings and the data; draws the initial weights from `config.seed`.
+    /// A trainer for the pipeline's task on `device` (CPU or GPU; autodiff is enabled here;
+    /// gradient-boosted trees train on the host whatever the device). Checks the settings and
+    /// the data; draws the initial weights from `config.seed`.
     pub fn new(
         device: Device,
         pipeline: &FittedPipeline,
@@ -68,12 +103,34 @@ impl Trainer {
         valid: Option<Examples>,
         config: &TrainConfig,
     ) -> Result<Trainer, TrainError> {
+        if let ModelKind::Gbdt(settings) = &config.model {
+            config.validate()?;
+            let head = head_of(pipeline, config)?;
+            let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+            let trees = TreeRun::new(
+                &head,
+                settings,
+                config,
+                &train.examples,
+                train.row_weights.as_deref(),
+                valid.as_ref().map_or(0, |v| v.examples.rows()),
+            )?;
+            return Ok(Trainer::assemble(
+                device,
+                pipeline,
+                config,
+                head,
+                Engine::Trees(trees),
+                train.examples.rows(),
+                valid,
+            ));
+        }
         let weights = initial_weights(pipeline, &train, config)?;
         Trainer::with_weights(device, pipeline, train, valid, config, &weights)
     }
 
     /// Like [`Trainer::new`], starting from given weights (which must fit the data and the
-    /// config's model family).
+    /// config's model family, a network).
     pub fn with_weights(
         device: Device,
         pipeline: &FittedPipeline,
@@ -83,19 +140,16 @@ impl Trainer {
         weights: &Weights,
     ) -> Result<Trainer, TrainError> {
         config.validate()?;
-        let head = head_of(pipeline, config)?;
-        train.check("training", pipeline)?;
-        if train.rows() == 0 {
-            return Err(TrainError::data("training", "it has no rows"));
+        if !config.model.is_network() {
+            return Err(TrainError::setting(
+                "model",
+                "starting weights are for networks; gradient-boosted trees start from none",
+            ));
         }
-        let valid = match valid {
-            Some(v) if v.rows() > 0 => {
-                v.check("validation", pipeline)?;
-                Some(v)
-            }
-            _ => None,
-        };
-        let expected = Architecture::new(&config.model, train.features.cols, head.outputs());
+        let head = head_of(pipeline, config)?;
+        let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+        let expected =
+            Architecture::new(&config.model, train.examples.features.cols, head.outputs());
         if weights.architecture != expected {
             return Err(TrainError::data(
                 "training",
@@ -104,46 +158,45 @@ impl Trainer {
         }
         let device = device.autodiff();
         let model = Network::from_weights(weights, &device)?;
-        let weights_by_class = match (&train.targets, config.class_weights, head.classes()) {
-            (Targets::Classes(labels), true, classes) if classes > 0 => {
-                Some(class_weights(labels, classes))
-            }
-            _ => None,
-        };
-        let row_weights = |examples: &Examples| -> Option<Vec<f32>> {
-            let by_class = weights_by_class.as_ref()?;
-            match &examples.targets {
-                Targets::Classes(labels) => Some(
-                    labels
-                        .iter()
-                        .map(|&l| by_class.get(l as usize).copied().unwrap_or(0.0))
-                        .collect(),
-                ),
-                Targets::Values(_) => None,
-            }
-        };
-        let train = HostSet {
-            row_weights: row_weights(&train),
-            examples: train,
-        };
-        let valid = valid.map(|examples| HostSet {
-            row_weights: row_weights(&examples),
-            examples,
-        });
-        Ok(Trainer {
+        let rows = train.examples.rows();
+        let network = NetworkRun {
             learner: Learner::new(device.clone(), model, config),
+            train,
+            shuffle_rng: SplitMix64::new(config.seed ^ SHUFFLE_STREAM),
+        };
+        Ok(Trainer::assemble(
             device,
+            pipeline,
+            config,
+            head,
+            Engine::Network(network),
+            rows,
+            valid,
+        ))
+    }
+
+    fn assemble(
+        device: Device,
+        pipeline: &FittedPipeline,
+        config: &TrainConfig,
+        head: Head,
+        engine: Engine,
+        train_rows: usize,
+        valid: Option<HostSet>,
+    ) -> Trainer {
+        Trainer {
+            device,
+            config: config.clone(),
             head,
             pipeline: pipeline.clone(),
-            train,
+            engine,
+            train_rows,
             valid,
-            shuffle_rng: SplitMix64::new(config.seed ^ SHUFFLE_STREAM),
             epoch: 0,
             stopping: EarlyStopping::default(),
             stopped: None,
             history: Vec::new(),
-            config: config.clone(),
-        })
+        }
     }
 
     /// Holds pruned weights at zero while training (fine-tuning after pruning,
@@ -152,7 +205,10 @@ impl Trainer {
     /// layout with 1 for kept and 0 for removed. The parameters keep their ids, so the
     /// optimiser's state carries over.
     pub fn set_weight_masks(&mut self, masks: &[Vec<f32>]) -> Result<(), TrainError> {
-        self.learner.set_weight_masks(masks)
+        match &mut self.engine {
+            Engine::Network(network) => network.learner.set_weight_masks(masks),
+            Engine::Trees(_) => Err(not_a_network("pruning")),
+        }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -216,130 +272,80 @@ impl Trainer {
         self.stopped = Some(reason.to_string());
     }
 
-    /// Rows per step and steps per epoch.
-    fn batching(&self) -> (usize, usize) {
-        let rows = self.train.examples.rows();
-        let batch = self.config.batch_size.clamp(1, rows.max(1));
-        (batch, rows.div_ceil(batch))
-    }
-
-    /// One optimisation step on the given training rows at the schedule's learning rate (see
-    /// [`Learner::step`]; nothing is read back).
-    fn train_step(&mut self, rows: &[usize]) -> Result<(Tensor<1>, Option<Tensor<1>>), TrainError> {
-        let (_, steps_per_epoch) = self.batching();
-        let lr = self
-            .config
-            .learning_rate_at(self.learner.steps(), steps_per_epoch);
-        self.learner.step(lr, &self.train, &self.head, rows)
-    }
-
-    /// Runs one epoch: the shuffled mini-batches, then the validation pass, with one readback.
+    /// Runs one epoch (a network's shuffled mini-batches, or the trees' next rounds), then the
+    /// validation pass, with one readback.
     pub async fn next_epoch(&mut self) -> Result<EpochReport, TrainError> {
         if let Some(reason) = self.finished_reason() {
             return Err(TrainError::Finished { reason });
         }
         let clock = Stopwatch::start();
-        let rows = self.train.examples.rows();
-        let (batch, steps) = self.batching();
-        let mut order: Vec<usize> = (0..rows).collect();
-        self.shuffle_rng.shuffle(&mut order);
-        let mut loss_total: Option<Tensor<1>> = None;
-        let mut weight_total: Option<Tensor<1>> = None;
-        for chunk in order.chunks(batch) {
-            let (loss, weight) = self.train_step(chunk)?;
-            loss_total = Some(match loss_total {
-                Some(total) => total + loss,
-                None => loss,
-            });
-            if let Some(weight) = weight {
-                weight_total = Some(match weight_total {
-                    Some(total) => total + weight,
-                    None => weight,
-                });
+        let epoch = self.epoch + 1;
+        let run = match &mut self.engine {
+            Engine::Network(network) => {
+                network
+                    .epoch(&self.config, &self.head, &self.device, self.valid.as_ref())
+                    .await
             }
-        }
-        let weighted = weight_total.is_some();
-        self.epoch += 1;
-        let epoch = self.epoch;
-        let learning_rate = self
-            .config
-            .learning_rate_at(self.learner.steps().saturating_sub(1), steps);
-        let Some(model) = self.learner.model() else {
-            return Err(TrainError::Finished {
-                reason: "an earlier step failed".to_string(),
-            });
+            Engine::Trees(trees) => trees
+                .epoch(self.valid.as_ref().map(|v| &v.examples.features))
+                .map(|(train_loss, outputs)| EpochRun {
+                    train_loss,
+                    outputs,
+                    learning_rate: match &self.config.model {
+                        ModelKind::Gbdt(settings) => settings.learning_rate,
+                        _ => self.config.learning_rate,
+                    },
+                    steps: ROUNDS_PER_EPOCH,
+                    model: Kept::Rounds(trees.rounds()),
+                }),
         };
-        let snapshot = model.valid();
-        // One transaction: the epoch's loss sums, then the validation outputs.
-        let mut transaction = Transaction::default();
-        if let Some(loss) = loss_total {
-            transaction = transaction.register(loss.inner());
-        }
-        if let Some(weight) = weight_total {
-            transaction = transaction.register(weight.inner());
-        }
-        let plain = self.device.clone().without_autodiff();
-        let mut chunks = 0usize;
-        if let Some(valid) = &self.valid {
-            for (x, _) in eval_chunks(&valid.examples.features, &plain) {
-                transaction = transaction.register(self.head.activate(snapshot.forward(x, None)));
-                chunks += 1;
+        self.epoch = epoch;
+        let run = match run {
+            Ok(run) => run,
+            Err(error) => {
+                if matches!(error, TrainError::Diverged { .. }) {
+                    self.stopped = Some("diverged".to_string());
+                    return Err(TrainError::Diverged { epoch });
+                }
+                return Err(error);
             }
-        }
-        let data = transaction.execute_async().await.map_err(|error| {
-            readback_error(Some(&self.device), "reading an epoch's results", error)
-        })?;
-        let mut read = data
-            .into_iter()
-            .map(|d| d.try_into_vec_as::<f32>().unwrap_or_default());
-        let loss_sum = read
-            .next()
-            .and_then(|v| v.first().copied())
-            .unwrap_or(f32::NAN);
-        let weight_sum = if weighted {
-            read.next()
-                .and_then(|v| v.first().copied())
-                .map_or(f64::NAN, f64::from)
-        } else {
-            rows as f64
         };
-        let train_loss = f64::from(loss_sum) / weight_sum;
-        if !train_loss.is_finite() {
+        if !run.train_loss.is_finite() {
             self.stopped = Some("diverged".to_string());
             return Err(TrainError::Diverged { epoch });
         }
-        let outputs: Vec<f32> = read.take(chunks).flatten().collect();
         let (valid_loss, valid_metrics) = match &self.valid {
             Some(valid) => {
-                if outputs.len() != valid.examples.rows() * self.head.outputs()
-                    || !outputs.iter().all(|v| v.is_finite())
+                if run.outputs.len() != valid.examples.rows() * self.head.outputs()
+                    || !run.outputs.iter().all(|v| v.is_finite())
                 {
                     self.stopped = Some("diverged".to_string());
                     return Err(TrainError::Diverged { epoch });
                 }
-                let loss = host_loss(&self.head, &outputs, valid);
+                let loss = host_loss(&self.head, &run.outputs, valid);
                 let metrics =
-                    evaluate_outputs(&self.head, &self.pipeline, &outputs, &valid.examples);
+                    evaluate_outputs(&self.head, &self.pipeline, &run.outputs, &valid.examples);
                 (Some(loss), Some(metrics))
             }
             None => (None, None),
         };
         let monitor = self.monitor();
         let monitor_value =
-            early_stopping::monitor_value(&monitor, &valid_metrics, valid_loss, train_loss);
+            early_stopping::monitor_value(&monitor, &valid_metrics, valid_loss, run.train_loss);
         let (is_best, best_epoch) = self.stopping.judge(epoch, monitor_value);
         let elapsed_ms = clock.elapsed_ms();
+        let rows = self.train_rows;
         let report = EpochReport {
             epoch,
-            train_loss,
+            train_loss: run.train_loss,
             valid_loss,
             valid_metrics,
             monitor,
             monitor_value,
             is_best,
             best_epoch,
-            learning_rate,
-            steps,
+            learning_rate: run.learning_rate,
+            steps: run.steps,
             rows,
             elapsed_ms,
             samples_per_sec: if elapsed_ms > 0.0 {
@@ -349,22 +355,38 @@ impl Trainer {
             },
         };
         if is_best {
-            self.stopping.keep(snapshot, report.clone());
+            self.stopping.keep(run.model, report.clone());
         }
         self.history.push(report.clone());
         Ok(report)
     }
 
-    /// The model to use: the best epoch's weights (the current ones before any epoch).
+    /// The network to use: the best epoch's weights (the current ones before any epoch);
+    /// `None` for trees.
     pub fn best_network(&self) -> Option<Network> {
-        match (self.stopping.best_model(), self.learner.model()) {
-            (Some(best), _) => Some(best.clone()),
-            (None, Some(model)) => Some(model.valid()),
-            (None, None) => None,
+        let Engine::Network(network) = &self.engine else {
+            return None;
+        };
+        match (self.stopping.best_model(), network.learner.model()) {
+            (Some(Kept::Network(best)), _) => Some(best.clone()),
+            (_, Some(model)) => Some(model.valid()),
+            (_, None) => None,
         }
     }
 
-    /// Metrics of the best weights on other examples (the test split), with one readback.
+    /// The trees to use: cut at the best epoch's rounds (all rounds so far before any epoch
+    /// was judged); `None` for a network.
+    pub fn best_booster(&self) -> Option<Booster> {
+        let Engine::Trees(trees) = &self.engine else {
+            return None;
+        };
+        Some(match self.stopping.best_model() {
+            Some(Kept::Rounds(rounds)) => trees.booster_at(*rounds),
+            _ => trees.booster_at(trees.rounds()),
+        })
+    }
+
+    /// Metrics of the best model on other examples (the test split), with one readback.
     pub async fn evaluate(&self, examples: &Examples) -> Result<Metrics, TrainError> {
         examples.check("evaluation", &self.pipeline)?;
         let outputs = self.predict(&examples.features).await?;
@@ -376,9 +398,12 @@ impl Trainer {
         ))
     }
 
-    /// The best weights' outputs for a feature matrix (probabilities per class, or of class 1
+    /// The best model's outputs for a feature matrix (probabilities per class, or of class 1
     /// for binary; the standardised value for regression), `outputs()` per row, one readback.
     pub async fn predict(&self, features: &Matrix) -> Result<Vec<f32>, TrainError> {
+        if let Some(booster) = self.best_booster() {
+            return trees::predict(&booster, features);
+        }
         let network = self.best_network().ok_or_else(|| TrainError::Finished {
             reason: "an earlier step failed".to_string(),
         })?;
@@ -391,17 +416,32 @@ impl Trainer {
         .await
     }
 
-    /// The best weights, read back in one transaction.
+    /// The best model as a model file keeps it: the network's weights (read back in one
+    /// transaction) or the trees.
+    pub async fn best_model(&self) -> Result<Fitted, TrainError> {
+        if let Some(booster) = self.best_booster() {
+            return Ok(Fitted::Booster(booster));
+        }
+        Ok(Fitted::Weights(self.best_weights().await?))
+    }
+
+    /// The best weights of a network, read back in one transaction.
     pub async fn best_weights(&self) -> Result<Weights, TrainError> {
+        if matches!(self.engine, Engine::Trees(_)) {
+            return Err(not_a_network("reading weights"));
+        }
         let network = self.best_network().ok_or_else(|| TrainError::Finished {
             reason: "an earlier step failed".to_string(),
         })?;
         network.weights().await
     }
 
-    /// The current (last step's) weights, read back in one transaction.
+    /// The current (last step's) weights of a network, read back in one transaction.
     pub async fn current_weights(&self) -> Result<Weights, TrainError> {
-        match self.learner.model() {
+        let Engine::Network(network) = &self.engine else {
+            return Err(not_a_network("reading weights"));
+        };
+        match network.learner.model() {
             Some(model) => model.valid().weights().await,
             None => Err(TrainError::Finished {
                 reason: "an earlier step failed".to_string(),
@@ -411,15 +451,18 @@ impl Trainer {
 
     /// Runs `steps` training steps on the first rows (wrapping around), then one readback;
     /// returns milliseconds per step including that readback. For timing a device: it trains
-    /// the weights, so use a throwaway trainer.
+    /// the weights, so use a throwaway trainer. Trees have no device to time.
     pub async fn time_steps(&mut self, steps: usize) -> Result<f64, TrainError> {
-        let rows = self.train.examples.rows();
-        let (batch, _) = self.batching();
+        let Engine::Network(network) = &mut self.engine else {
+            return Err(not_a_network("timing a device"));
+        };
+        let rows = network.train.examples.rows();
+        let (batch, _) = network.batching(&self.config);
         let clock = Stopwatch::start();
         let mut total: Option<Tensor<1>> = None;
         for s in 0..steps {
             let chunk: Vec<usize> = (0..batch).map(|i| (s * batch + i) % rows.max(1)).collect();
-            let (loss, _) = self.train_step(&chunk)?;
+            let (loss, _) = network.train_step(&self.config, &self.head, &chunk)?;
             total = Some(match total {
                 Some(t) => t + loss,
                 None => loss,
@@ -436,4 +479,161 @@ impl Trainer {
     pub(crate) fn pipeline(&self) -> &FittedPipeline {
         &self.pipeline
     }
+}
+
+impl NetworkRun {
+    /// Rows per step and steps per epoch.
+    fn batching(&self, config: &TrainConfig) -> (usize, usize) {
+        let rows = self.train.examples.rows();
+        let batch = config.batch_size.clamp(1, rows.max(1));
+        (batch, rows.div_ceil(batch))
+    }
+
+    /// One optimisation step on the given training rows at the schedule's learning rate (see
+    /// [`Learner::step`]; nothing is read back).
+    fn train_step(
+        &mut self,
+        config: &TrainConfig,
+        head: &Head,
+        rows: &[usize],
+    ) -> Result<(Tensor<1>, Option<Tensor<1>>), TrainError> {
+        let (_, steps_per_epoch) = self.batching(config);
+        let lr = config.learning_rate_at(self.learner.steps(), steps_per_epoch);
+        self.learner.step(lr, &self.train, head, rows)
+    }
+
+    /// The shuffled mini-batches, then the validation pass, read back in one transaction.
+    async fn epoch(
+        &mut self,
+        config: &TrainConfig,
+        head: &Head,
+        device: &Device,
+        valid: Option<&HostSet>,
+    ) -> Result<EpochRun, TrainError> {
+        let rows = self.train.examples.rows();
+        let (batch, steps) = self.batching(config);
+        let mut order: Vec<usize> = (0..rows).collect();
+        self.shuffle_rng.shuffle(&mut order);
+        let mut loss_total: Option<Tensor<1>> = None;
+        let mut weight_total: Option<Tensor<1>> = None;
+        for chunk in order.chunks(batch) {
+            let (loss, weight) = self.train_step(config, head, chunk)?;
+            loss_total = Some(match loss_total {
+                Some(total) => total + loss,
+                None => loss,
+            });
+            if let Some(weight) = weight {
+                weight_total = Some(match weight_total {
+                    Some(total) => total + weight,
+                    None => weight,
+                });
+            }
+        }
+        let weighted = weight_total.is_some();
+        let learning_rate = config.learning_rate_at(self.learner.steps().saturating_sub(1), steps);
+        let Some(model) = self.learner.model() else {
+            return Err(TrainError::Finished {
+                reason: "an earlier step failed".to_string(),
+            });
+        };
+        let snapshot = model.valid();
+        // One transaction: the epoch's loss sums, then the validation outputs.
+        let mut transaction = Transaction::default();
+        if let Some(loss) = loss_total {
+            transaction = transaction.register(loss.inner());
+        }
+        if let Some(weight) = weight_total {
+            transaction = transaction.register(weight.inner());
+        }
+        let plain = device.clone().without_autodiff();
+        let mut chunks = 0usize;
+        if let Some(valid) = valid {
+            for (x, _) in eval_chunks(&valid.examples.features, &plain) {
+                transaction = transaction.register(head.activate(snapshot.forward(x, None)));
+                chunks += 1;
+            }
+        }
+        let data = transaction
+            .execute_async()
+            .await
+            .map_err(|error| readback_error(Some(device), "reading an epoch's results", error))?;
+        let mut read = data
+            .into_iter()
+            .map(|d| d.try_into_vec_as::<f32>().unwrap_or_default());
+        let loss_sum = read
+            .next()
+            .and_then(|v| v.first().copied())
+            .unwrap_or(f32::NAN);
+        let weight_sum = if weighted {
+            read.next()
+                .and_then(|v| v.first().copied())
+                .map_or(f64::NAN, f64::from)
+        } else {
+            rows as f64
+        };
+        Ok(EpochRun {
+            train_loss: f64::from(loss_sum) / weight_sum,
+            outputs: read.take(chunks).flatten().collect(),
+            learning_rate,
+            steps,
+            model: Kept::Network(snapshot),
+        })
+    }
+}
+
+/// The training rows and the validation rows (dropped when empty), checked against the
+/// pipeline, with their class weights when the config asks for them.
+fn checked_sets(
+    pipeline: &FittedPipeline,
+    head: &Head,
+    config: &TrainConfig,
+    train: Examples,
+    valid: Option<Examples>,
+) -> Result<(HostSet, Option<HostSet>), TrainError> {
+    train.check("training", pipeline)?;
+    if train.rows() == 0 {
+        return Err(TrainError::data("training", "it has no rows"));
+    }
+    let valid = match valid {
+        Some(v) if v.rows() > 0 => {
+            v.check("validation", pipeline)?;
+            Some(v)
+        }
+        _ => None,
+    };
+    let weights_by_class = match (&train.targets, config.class_weights, head.classes()) {
+        (Targets::Classes(labels), true, classes) if classes > 0 => {
+            Some(class_weights(labels, classes))
+        }
+        _ => None,
+    };
+    let row_weights = |examples: &Examples| -> Option<Vec<f32>> {
+        let by_class = weights_by_class.as_ref()?;
+        match &examples.targets {
+            Targets::Classes(labels) => Some(
+                labels
+                    .iter()
+                    .map(|&l| by_class.get(l as usize).copied().unwrap_or(0.0))
+                    .collect(),
+            ),
+            Targets::Values(_) => None,
+        }
+    };
+    let train = HostSet {
+        row_weights: row_weights(&train),
+        examples: train,
+    };
+    let valid = valid.map(|examples| HostSet {
+        row_weights: row_weights(&examples),
+        examples,
+    });
+    Ok((train, valid))
+}
+
+/// The error of a network-only operation asked of trees.
+fn not_a_network(what: &str) -> TrainError {
+    TrainError::setting(
+        "model",
+        format!("{what} applies to networks, and this model is gradient-boosted trees"),
+    )
 }

@@ -43,6 +43,17 @@ async fn build(
         };
         (model, data)
     };
+    // Trees have one form, float32, and nothing to prune: the page shows no other choice, and
+    // settings left over from a network's export are not applied to them.
+    let trees_only = ExportSettings {
+        quantization: Quantization::None,
+        prune: None,
+    };
+    let settings = if model.booster().is_some() {
+        &trees_only
+    } else {
+        settings
+    };
     let text = |error: CompressError| error.to_string();
     let mut note = data.is_none().then(|| {
         "The current data is not the data this model was prepared on, so only file sizes are compared; load that file and prepare it the same way to see metrics."
@@ -101,6 +112,7 @@ async fn build(
     };
     let mut compared = compare(&model, &variants, calibration, rows).map_err(|e| e.to_string())?;
     if curve.is_empty()
+        && model.booster().is_none()
         && let Some(valid) = rows.valid
     {
         let scope = settings

@@ -212,7 +212,7 @@ fn fine_tuning_keeps_pruned_weights_at_zero() {
     let (model, data) = penguins_model(vec![24, 12]);
     // The trainer hook directly: pruned weights stay zero, the others move.
     let (pruned, mask) = ok(magnitude_prune(
-        &model.weights,
+        model.weights().unwrap(),
         0.7,
         PruneScope::Global,
         None,
@@ -273,7 +273,7 @@ fn fine_tuning_keeps_pruned_weights_at_zero() {
             .iter()
             .all(|s| s.epochs == 2 && s.valid_metrics.is_some())
     );
-    let final_weights = &pruner.model().weights;
+    let final_weights = pruner.model().weights().unwrap();
     for (layer, kept) in final_weights.dense.iter().zip(&pruner.mask().kept) {
         let zeros = layer.weight.iter().filter(|w| **w == 0.0).count();
         assert_eq!(zeros, (0.75 * layer.weight.len() as f64).round() as usize);
@@ -287,7 +287,7 @@ fn fine_tuning_keeps_pruned_weights_at_zero() {
 fn the_report_compares_every_variant_with_float32() {
     // ≥ 10k parameters: 13·128 + 128 + 128·64 + 64 + 64·3 + 3.
     let (model, data) = penguins_model(vec![128, 64]);
-    assert!(model.weights.architecture.parameters() >= 10_000);
+    assert!(model.weights().unwrap().architecture.parameters() >= 10_000);
     let variants = [
         Quantization::None,
         Quantization::Float16,
@@ -310,7 +310,10 @@ fn the_report_compares_every_variant_with_float32() {
     ))
     .report;
     assert_eq!(report.variants.len(), 4);
-    assert_eq!(report.parameters, model.weights.architecture.parameters());
+    assert_eq!(
+        report.parameters,
+        model.weights().unwrap().architecture.parameters()
+    );
     let fp32 = &report.variants[0];
     assert_eq!(fp32.size_ratio, 1.0);
     assert_eq!(fp32.max_output_difference, 0.0);
@@ -339,7 +342,13 @@ fn the_report_compares_every_variant_with_float32() {
     // int8 stores each dense weight in one byte instead of four: the file shrinks by at least
     // 70 % of the float32 weights' bytes. (The whole file's ratio also carries the fixed
     // preprocessing graph, about 9 KB here, so it is 0.4 at 10k parameters.)
-    let dense_bytes: usize = model.weights.dense.iter().map(|d| 4 * d.weight.len()).sum();
+    let dense_bytes: usize = model
+        .weights()
+        .unwrap()
+        .dense
+        .iter()
+        .map(|d| 4 * d.weight.len())
+        .sum();
     for int8 in &report.variants[2..] {
         assert!(
             (fp32.onnx_bytes - int8.onnx_bytes) as f64 >= 0.70 * dense_bytes as f64,

@@ -9,7 +9,7 @@
 //! and within 1e-3 (probabilities; 1e-3 of the standard deviation for regression) of the host
 //! simulation, which differs from the runtime only in float rounding.
 
-use hearth::compress::{self, Calibration, CompressedNetwork, Granularity, Quantization};
+use hearth::compress::{self, Calibration, CompressedModel, Granularity, Quantization};
 use hearth::data::{Task, is_missing_marker};
 use hearth::export::{self, InputKind};
 use hearth::prep::{Prediction, PrepConfig, TargetEncoding, TargetTransform};
@@ -290,18 +290,21 @@ fn check_every_kind(t: &Trained) {
         }
     };
     for kind in kinds() {
-        let network = ok(CompressedNetwork::new(
-            &t.model.weights,
+        let compressed = ok(CompressedModel::new(
+            &t.model,
             kind,
             Some(&t.data.train.features),
         ));
-        let bytes = ok(export::to_onnx(&t.model, &network));
+        let CompressedModel::Network(network) = &compressed else {
+            panic!("an MLP compresses to a network");
+        };
+        let bytes = ok(export::to_onnx(&t.model, &compressed));
         let runtime = run_tract(&bytes, t);
         let ours: Vec<f64> = runtime.values.iter().map(|&v| f64::from(v)).collect();
         assert_eq!(ours.len(), burn_values.len(), "{kind:?}");
         let simulated = expand(
             &t.model,
-            &ok(compress::predict(&network, &t.model.head, &features)),
+            &ok(compress::predict(network, &t.model.head, &features)),
         );
         let scale = if regression { std } else { 1.0 };
         let max_vs_burn = ours

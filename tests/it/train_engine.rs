@@ -271,7 +271,7 @@ fn a_saved_model_loads_and_predicts_exactly_as_before() {
         let loaded = ok(ModelFile::from_json(&json));
         // Weights, pipeline and settings round-trip exactly (f32 and integers); the f64
         // metrics to the last digit or so (serde_json's default float parsing).
-        assert_eq!(loaded.weights, file.weights);
+        assert_eq!(loaded.fitted, file.fitted);
         assert_eq!(loaded.pipeline, file.pipeline);
         assert_eq!(loaded.config, file.config);
         assert_eq!(loaded.head, file.head);
@@ -349,13 +349,13 @@ fn broken_model_files_are_refused_with_one_sentence() {
         "newer Hearth",
     );
     let mut short = file.clone();
-    short.weights.dense[0].weight.pop();
+    weights_of(&mut short).dense[0].weight.pop();
     refused(
         &serde_json::to_string(&short).unwrap_or_default(),
         "dense layer 1",
     );
     let mut wider = file.clone();
-    wider.weights.architecture.inputs += 1;
+    weights_of(&mut wider).architecture.inputs += 1;
     refused(
         &serde_json::to_string(&wider).unwrap_or_default(),
         "dense layer 1",
@@ -494,4 +494,12 @@ fn auto_device_choice_times_each_candidate() {
         "{}",
         selection.reason
     );
+}
+
+/// An MLP's file's weights, to edit.
+fn weights_of(file: &mut ModelFile) -> &mut hearth::train::Weights {
+    match &mut file.fitted {
+        hearth::train::Fitted::Weights(weights) => weights,
+        hearth::train::Fitted::Booster(_) => panic!("an MLP's file holds weights"),
+    }
 }

@@ -1,7 +1,8 @@
 """Checks Hearth's ONNX exports with the reference tools: onnx.checker and onnxruntime.
 
 For every bundled dataset it trains a small MLP with the built `hearth` binary, exports it in
-every form (float32, float16, dynamic int8, static int8), checks each file with
+every form (float32, float16, dynamic int8, static int8), and gradient-boosted trees in their
+one form (float32, an ONNX-ML TreeEnsembleClassifier), checks each file with
 onnx.checker.check_model (full check, with shape inference), runs it in onnxruntime on the raw
 CSV rows fed by the export's contract (one [N, 1] input per column the model reads: float32
 with NaN for missing, string with "" for missing), and compares with `hearth predict`.
@@ -142,6 +143,16 @@ def main():
             failure = compare(f"{name} {kind}", path, header, rows, predicted, kind, target == "progression")
             if failure:
                 failures.append(failure)
+        trees = os.path.join(work, f"{stem}_gbdt.hearth")
+        run(hearth, "train", data, "--target", target, "--model", "gbdt", "--epochs", "10",
+            "--seed", "7", "--out", trees)
+        path = os.path.join(work, f"{stem}_gbdt.onnx")
+        run(hearth, "export", trees, "--data", data, "--out", path)
+        checked += 1
+        failure = compare(f"{name} gbdt", path, header, rows, predict(hearth, trees, data, work),
+                          "none", target == "progression")
+        if failure:
+            failures.append(failure)
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"{checked - len(failures)} passed, {len(failures)} failed")

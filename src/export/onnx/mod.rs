@@ -1,8 +1,8 @@
-//! The model (fitted preprocessing + compressed network + head) as one ONNX graph.
+//! The model (fitted preprocessing + compressed network or trees + head) as one ONNX graph.
 //!
 //! This module assembles the file (graph, opsets, metadata); the parts of the graph are built
 //! in `preprocess.rs` (raw inputs → features), `network.rs` (dense layers, norms,
-//! activations) and `head.rs` (outputs).
+//! activations), `trees.rs` (gradient-boosted trees) and `head.rs` (outputs).
 
 mod head;
 mod network;
@@ -17,27 +17,36 @@ use super::contract::{
 };
 use super::graph::{Builder, ML_DOMAIN, value_info};
 use super::proto::{GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto, data_type};
-use crate::compress::{CompressedNetwork, dense_sparsity};
+use crate::compress::{CompressedModel, dense_sparsity};
 use crate::prep::TargetEncoding;
-use crate::train::{Head, ModelFile};
+use crate::train::{Fitted, Head, ModelFile};
 use head::head_graph;
 use network::network_graph;
 use preprocess::preprocess;
+use trees::tree_graph_ordered;
 
 /// The ONNX operator set the graph uses.
 pub const OPSET: i64 = 13;
 /// The IR version that goes with opset 13.
 const IR_VERSION: i64 = 7;
 
-/// The ONNX file of `model` with its network in the numeric form of `network` (from
-/// [`CompressedNetwork::new`] on the model's weights). See the module docs for the contract.
-pub fn to_onnx(model: &ModelFile, network: &CompressedNetwork) -> Result<Vec<u8>, ExportError> {
+/// The ONNX file of `model` in the numeric form of `compressed` (from
+/// [`CompressedModel::new`] on the model). See the module docs for the contract.
+pub fn to_onnx(model: &ModelFile, compressed: &CompressedModel) -> Result<Vec<u8>, ExportError> {
     model.check().map_err(|error| ExportError::Model {
         reason: error.to_string(),
     })?;
-    if network.effective.architecture != model.weights.architecture
-        || network.storage.len() != model.weights.dense.len()
-    {
+    let fits = match (&model.fitted, compressed) {
+        (Fitted::Weights(weights), CompressedModel::Network(network)) => {
+            network.effective.architecture == weights.architecture
+                && network.storage.len() == weights.dense.len()
+        }
+        (Fitted::Booster(trained), CompressedModel::Trees(trees)) => {
+            trees.features == trained.features && trees.objective == trained.objective
+        }
+        _ => false,
+    };
+    if !fits {
         return Err(ExportError::Network {
             reason: "its layers are not those of the model's network".to_string(),
         });
@@ -49,7 +58,14 @@ pub fn to_onnx(model: &ModelFile, network: &CompressedNetwork) -> Result<Vec<u8>
         VALUE_OUTPUT,
     ]));
     let (features, order) = preprocess(&mut builder, &model.pipeline, &inputs)?;
-    let logits = network_graph(&mut builder, network, &features, &order)?;
+    let logits = match compressed {
+        CompressedModel::Network(network) => {
+            network_graph(&mut builder, network, &features, &order)?
+        }
+        CompressedModel::Trees(booster) => {
+            tree_graph_ordered(&mut builder, booster, &features, &order)?
+        }
+    };
     let outputs = head_graph(&mut builder, model, &logits)?;
     let graph = GraphProto {
         node: builder.nodes,
@@ -88,7 +104,7 @@ pub fn to_onnx(model: &ModelFile, network: &CompressedNetwork) -> Result<Vec<u8>
         model_version: 1,
         doc_string: DOC.to_string(),
         graph: Some(graph),
-        metadata_props: metadata(model, network, &inputs),
+        metadata_props: metadata(model, compressed, &inputs),
     };
     Ok(file.encode_to_vec())
 }
@@ -97,7 +113,7 @@ const DOC: &str = "Hearth model: one input per raw CSV column the model reads, n
 
 fn metadata(
     model: &ModelFile,
-    network: &CompressedNetwork,
+    compressed: &CompressedModel,
     inputs: &[GraphInput],
 ) -> Vec<StringStringEntryProto> {
     let classes: Vec<String> = match &model.pipeline.target_encoding {
@@ -119,8 +135,15 @@ fn metadata(
         ("outputs", json(&outputs)),
         ("valid_metrics", json(&model.valid_metrics)),
         ("test_metrics", json(&model.test_metrics)),
-        ("quantization", json(&network.quantization)),
-        ("sparsity", format!("{}", dense_sparsity(&model.weights))),
+        ("model", model.config.model.label()),
+        ("quantization", json(&compressed.quantization())),
+        (
+            "sparsity",
+            match &model.fitted {
+                Fitted::Weights(weights) => format!("{}", dense_sparsity(weights)),
+                Fitted::Booster(_) => "0".to_string(),
+            },
+        ),
     ];
     entries
         .into_iter()

@@ -19,8 +19,7 @@ use crate::train::gbdt::{Booster, GbdtError};
 
 /// The raw scores `[N, booster.outputs()]` of the features `[N, F]` named `features`, whose
 /// columns are the booster's features in order; returns the name of the scores.
-// Used by the export of GBDT models, which is being wired in alongside.
-#[allow(dead_code)]
+#[cfg(test)]
 pub(crate) fn tree_graph(
     b: &mut Builder,
     booster: &Booster,
@@ -33,7 +32,6 @@ pub(crate) fn tree_graph(
 /// [`tree_graph`] on features whose column `i` is the booster's feature `order[i]` (as
 /// `preprocess` lays them out; `order` must be a permutation of the booster's features): the
 /// splits read the right columns with no extra operator.
-#[allow(dead_code)]
 pub(crate) fn tree_graph_ordered(
     b: &mut Builder,
     booster: &Booster,

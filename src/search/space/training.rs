@@ -4,6 +4,7 @@
 use super::super::error::SearchError;
 use super::domain::{Domain, ParamValue, Params};
 use super::{Condition, ParamSpec, Space};
+use crate::train::gbdt::GbdtSettings;
 use crate::train::{Activation, MlpSettings, ModelKind, OptimizerKind, TrainConfig};
 
 /// The names of the training hyperparameters in [`Space::for_training`], which
@@ -22,8 +23,18 @@ pub mod names {
     /// Classification: weight each class's loss inversely to its frequency ("balanced") or not
     /// ("none").
     pub const CLASS_WEIGHTS: &str = "class_weights";
+    /// Gradient-boosted trees: the shrinkage of each tree.
+    pub const TREE_LEARNING_RATE: &str = "tree_learning_rate";
+    /// Gradient-boosted trees: the most leaves of a tree.
+    pub const LEAVES: &str = "leaves";
+    /// Gradient-boosted trees: the fewest training rows in a leaf.
+    pub const MIN_LEAF_ROWS: &str = "min_leaf_rows";
+    /// Gradient-boosted trees: the L2 penalty on leaf values.
+    pub const L2: &str = "l2";
+    /// Gradient-boosted trees: the share of features each tree may split on.
+    pub const FEATURE_SUBSAMPLE: &str = "feature_subsample";
     /// Every name, in the order of the default space.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 16] = [
         MODEL,
         DEPTH,
         WIDTH,
@@ -33,6 +44,11 @@ pub mod names {
         WEIGHT_DECAY,
         BATCH_SIZE,
         OPTIMIZER,
+        TREE_LEARNING_RATE,
+        LEAVES,
+        MIN_LEAF_ROWS,
+        L2,
+        FEATURE_SUBSAMPLE,
         EPOCHS,
         CLASS_WEIGHTS,
     ];
@@ -50,19 +66,28 @@ impl Space {
     /// the learning rate stops at 0.03: with SGD (momentum 0.9) or Adam above ~0.1, 4 of 30
     /// trials diverged on a real table and were wasted. SGD stays reachable through
     /// `--space` / the page's space changes.
+    ///
+    /// Gradient-boosted trees are the third family, with their own parameters (the ranges
+    /// FLAML's LightGBM space and sklearn's defaults span): shrinkage 0.02–0.3, 4–128 leaves,
+    /// a leaf minimum that grows with the data, L2 0.001–10 and feature subsampling. Their
+    /// epoch is 10 rounds, so the same epoch range gives them 30–1,500 rounds.
     pub fn for_training(training_rows: usize) -> Space {
         use names::*;
-        let mlp_only = || {
+        let when_model = |models: &[&str]| {
             Some(Condition {
                 param: MODEL.to_string(),
-                one_of: vec![text("mlp")],
+                one_of: models.iter().map(|m| text(m)).collect(),
             })
         };
-        let (batches, epochs, max_width): (&[i64], (i64, i64), i64) = match training_rows {
-            0..=2_000 => (&[8, 16, 32, 64], (20, 150), 128),
-            2_001..=50_000 => (&[32, 64, 128, 256], (10, 80), 256),
-            _ => (&[128, 256, 512, 1024], (3, 30), 512),
-        };
+        let mlp_only = || when_model(&["mlp"]);
+        let networks = || when_model(&["linear", "mlp"]);
+        let trees = || when_model(&["gbdt"]);
+        let (batches, epochs, max_width, leaf_rows): (&[i64], (i64, i64), i64, (i64, i64)) =
+            match training_rows {
+                0..=2_000 => (&[8, 16, 32, 64], (20, 150), 128, (2, 30)),
+                2_001..=50_000 => (&[32, 64, 128, 256], (10, 80), 256, (5, 100)),
+                _ => (&[128, 256, 512, 1024], (3, 30), 512, (10, 200)),
+            };
         let spec = |name: &str, domain: Domain, when: Option<Condition>| ParamSpec {
             name: name.to_string(),
             domain,
@@ -73,7 +98,7 @@ impl Space {
                 spec(
                     MODEL,
                     Domain::Categorical {
-                        choices: vec![text("linear"), text("mlp")],
+                        choices: vec![text("linear"), text("mlp"), text("gbdt")],
                     },
                     None,
                 ),
@@ -118,7 +143,7 @@ impl Space {
                         high: 0.03,
                         log: true,
                     },
-                    None,
+                    networks(),
                 ),
                 spec(
                     WEIGHT_DECAY,
@@ -127,21 +152,66 @@ impl Space {
                         high: 1e-1,
                         log: true,
                     },
-                    None,
+                    networks(),
                 ),
                 spec(
                     BATCH_SIZE,
                     Domain::Categorical {
                         choices: batches.iter().map(|&b| ParamValue::Int(b)).collect(),
                     },
-                    None,
+                    networks(),
                 ),
                 spec(
                     OPTIMIZER,
                     Domain::Categorical {
                         choices: vec![text("adam"), text("adamw")],
                     },
-                    None,
+                    networks(),
+                ),
+                spec(
+                    TREE_LEARNING_RATE,
+                    Domain::Float {
+                        low: 0.02,
+                        high: 0.3,
+                        log: true,
+                    },
+                    trees(),
+                ),
+                spec(
+                    LEAVES,
+                    Domain::Int {
+                        low: 4,
+                        high: 128,
+                        log: true,
+                    },
+                    trees(),
+                ),
+                spec(
+                    MIN_LEAF_ROWS,
+                    Domain::Int {
+                        low: leaf_rows.0,
+                        high: leaf_rows.1,
+                        log: true,
+                    },
+                    trees(),
+                ),
+                spec(
+                    L2,
+                    Domain::Float {
+                        low: 1e-3,
+                        high: 10.0,
+                        log: true,
+                    },
+                    trees(),
+                ),
+                spec(
+                    FEATURE_SUBSAMPLE,
+                    Domain::Float {
+                        low: 0.5,
+                        high: 1.0,
+                        log: false,
+                    },
+                    trees(),
                 ),
                 spec(
                     EPOCHS,
@@ -225,20 +295,45 @@ pub fn train_config(
             ),
         ));
     }
-    // A trial's parameters edit the base model's MLP settings (the defaults for a linear base).
+    // A trial's parameters edit the base model's MLP or tree settings (the defaults for
+    // another family's base).
     let old = base.model.mlp_or_default();
-    let is_mlp = match word(MODEL)? {
-        Some("linear") => false,
-        Some("mlp") => true,
+    let family = match word(MODEL)? {
+        Some(family @ ("linear" | "mlp" | "gbdt")) => family,
         Some(other) => {
             return Err(SearchError::param(
                 MODEL,
-                format!("\"{other}\" is not a model family; use \"linear\" or \"mlp\""),
+                format!("\"{other}\" is not a model family; use \"linear\", \"mlp\" or \"gbdt\""),
             ));
         }
-        None => matches!(base.model, ModelKind::Mlp(_)),
+        None => match base.model {
+            ModelKind::Linear => "linear",
+            ModelKind::Mlp(_) => "mlp",
+            ModelKind::Gbdt(_) => "gbdt",
+        },
     };
-    config.model = if is_mlp {
+    config.model = if family == "gbdt" {
+        let mut trees = match &base.model {
+            ModelKind::Gbdt(trees) => trees.clone(),
+            _ => GbdtSettings::default(),
+        };
+        if let Some(lr) = real(TREE_LEARNING_RATE)? {
+            trees.learning_rate = lr;
+        }
+        if let Some(leaves) = whole(LEAVES)? {
+            trees.max_leaves = leaves;
+        }
+        if let Some(rows) = whole(MIN_LEAF_ROWS)? {
+            trees.min_leaf_rows = rows;
+        }
+        if let Some(l2) = real(L2)? {
+            trees.l2 = l2;
+        }
+        if let Some(share) = real(FEATURE_SUBSAMPLE)? {
+            trees.feature_subsample = share;
+        }
+        ModelKind::Gbdt(trees)
+    } else if family == "mlp" {
         let depth = whole(DEPTH)?.unwrap_or(old.hidden.len());
         let width = whole(WIDTH)?.unwrap_or_else(|| old.hidden.first().copied().unwrap_or(64));
         let activation = match word(ACTIVATION)? {

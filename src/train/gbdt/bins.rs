@@ -12,8 +12,8 @@ pub(super) struct Binned {
     rows: usize,
     /// `bins[c * rows + r]`: the bin of row `r` in feature `c`.
     bins: Vec<u8>,
-    /// Per feature: the lower edge of each bin after the first, strictly increasing: halfway
-    /// between the training values on either side.
+    /// Per feature: the lower edge of each bin after the first, strictly increasing: between
+    /// the training values on either side (`split_point`).
     edges: Vec<Vec<f32>>,
     /// Per feature: where its bins start in a flat histogram; the last entry is the total.
     offsets: Vec<usize>,
@@ -106,8 +106,8 @@ impl Binned {
 /// The lower edges of bins 1.. for these values (sorted here). Every distinct value is its
 /// own bin when there are at most `max_bins`; else the bins start at the values of
 /// `max_bins` evenly spaced ranks (ties merged, so a value that fills several quantiles is one
-/// bin). An edge lies halfway between the largest value below the bin and the bin's smallest
-/// value, as sklearn's do, so that a later value between the two goes to the nearer side.
+/// bin). An edge lies between the largest value below the bin and the bin's smallest value
+/// (see [`split_point`]), so that a later value between the two goes to the nearer side.
 fn quantile_edges(values: &mut [f32], max_bins: usize) -> Vec<f32> {
     values.sort_unstable_by(f32::total_cmp);
     let Some(&first) = values.first() else {
@@ -118,7 +118,7 @@ fn quantile_edges(values: &mut [f32], max_bins: usize) -> Vec<f32> {
     let mut last = first;
     for &v in values.iter() {
         if v > last {
-            edges.push(midpoint(last, v));
+            edges.push(split_point(last, v));
             last = v;
         }
         if edges.len() >= max_bins {
@@ -142,17 +142,27 @@ fn quantile_edges(values: &mut [f32], max_bins: usize) -> Vec<f32> {
                 .and_then(|i| values.get(i))
                 .copied()
                 .unwrap_or(last);
-            edges.push(midpoint(below, v));
+            edges.push(split_point(below, v));
             last = v;
         }
     }
     edges
 }
 
-/// An f32 `t` with `a < t ≤ b` (for `a < b`), halfway between them where f32 allows: the
-/// halfway point rounded to the nearest f32, or `b` if that rounding lands on `a`.
-fn midpoint(a: f32, b: f32) -> f32 {
-    let t = ((f64::from(a) + f64::from(b)) / 2.0) as f32;
+/// Where between two neighbouring training values a split falls, as a share of the gap from
+/// the lower one. Not one half (sklearn's and LightGBM's midpoint): on gridded data the
+/// midpoint is itself a value (integers 50 and 52 → 51) that later rows have, and such a row
+/// then sits exactly on the threshold, where the exported graph's float32 preprocessing and
+/// the host's can round to opposite sides (2 of 442 rows of the diabetes table did). 1/√5 of
+/// the gap is no small fraction j/k of it, so no value of a regular grid lands there.
+const SPLIT_SHARE: f64 = 0.447_213_595_499_958;
+
+/// An f32 `t` with `a < t ≤ b` (for `a < b`), [`SPLIT_SHARE`] of the way from `a` to `b`
+/// where f32 allows: that point rounded to the nearest f32, or `b` if the rounding lands on
+/// `a`.
+fn split_point(a: f32, b: f32) -> f32 {
+    let (a64, b64) = (f64::from(a), f64::from(b));
+    let t = (a64 + (b64 - a64) * SPLIT_SHARE) as f32;
     if t > a && t <= b { t } else { b }
 }
 
@@ -209,10 +219,12 @@ mod tests {
 
     #[test]
     fn thresholds_lie_between_the_values_either_side() {
-        assert_eq!(midpoint(1.0, 2.0), 1.5);
+        assert_eq!(split_point(1.0, 2.0), 1.447_213_6);
+        assert_eq!(split_point(50.0, 52.0), 50.894_43);
         let a = 1.0f32;
         let b = a.next_up();
-        assert_eq!(midpoint(a, b), b);
-        assert!(midpoint(-f32::MAX, f32::MAX) == 0.0);
+        assert_eq!(split_point(a, b), b);
+        let wide = split_point(-f32::MAX, f32::MAX);
+        assert!(wide > -f32::MAX && wide < 0.0);
     }
 }

@@ -45,8 +45,9 @@
 //! (standardised) value for [`Objective::Squared`].
 //!
 //! Thresholds are f32 and exact: a split sends a row left iff `x < threshold`, where the
-//! threshold is the bin edge, halfway between the training values either side (as sklearn's;
-//! never equal to the lower one). Training rows are binned with that same f32 comparison, so
+//! threshold is the bin edge, between the training values either side (1/√5 of the way up
+//! rather than sklearn's halfway, so that gridded data never lands on it; never equal to the
+//! lower one). Training rows are binned with that same f32 comparison, so
 //! the tree's walk on raw values reproduces the bin split exactly on every training row.
 
 mod bins;

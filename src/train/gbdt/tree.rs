@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct Node {
     /// The feature column a split reads (0 for a leaf).
     pub feature: u32,
-    /// The split's threshold, halfway between two training values (0 for a leaf).
+    /// The split's threshold, between two training values (0 for a leaf).
     pub threshold: f32,
     /// The node ids of the children (0 for a leaf). Children always have larger ids than
     /// their parent, so a walk ends.

@@ -26,7 +26,8 @@ impl Architecture {
     /// The architecture of `model` for `inputs` features and the task's outputs.
     pub fn new(model: &ModelKind, inputs: usize, outputs: usize) -> Architecture {
         match model {
-            ModelKind::Linear => Architecture {
+            // Trees have no network; the linear shape keeps the match total.
+            ModelKind::Linear | ModelKind::Gbdt(_) => Architecture {
                 inputs,
                 outputs,
                 hidden: Vec::new(),

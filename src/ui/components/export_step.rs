@@ -53,8 +53,12 @@ pub fn export_step(props: &Props) -> Html {
             <p class="muted">{ format!("Exporting {} ({}){}", model.config.model.label(),
                 model.summary.device.as_deref().unwrap_or("trained here"),
                 model.loaded_from.as_ref().map(|f| format!(", from {f}")).unwrap_or_default()) }</p>
-            <ExportSettingsForm settings={state.export_settings.clone()} disabled={exporting}
-                on_change={{ let d = state.dispatcher(); Callback::from(move |s| d.dispatch(Action::SetExportSettings(s))) }} />
+            if model.config.model.is_network() {
+                <ExportSettingsForm settings={state.export_settings.clone()} disabled={exporting}
+                    on_change={{ let d = state.dispatcher(); Callback::from(move |s| d.dispatch(Action::SetExportSettings(s))) }} />
+            } else {
+                <p id="trees-export-note" class="muted">{ "Gradient-boosted trees are exported as they are: float32 thresholds and leaf values in one ONNX-ML TreeEnsembleClassifier, after the preprocessing. Pruning and int8 forms apply to networks." }</p>
+            }
             <div class="train-buttons">
                 <button id="export-button" class="primary" onclick={on_export} disabled={exporting}>{ "Build the ONNX file" }</button>
             </div>
@@ -278,7 +282,11 @@ fn report_table(report: &CompressionReport, chosen: &str) -> Html {
         .unwrap_or("metric");
     html! {
         <table id="export-report" class="epochs">
-            <caption>{ format!("{} parameters, {:.0}% of the dense weights zero", format::number(report.parameters as f64), report.sparsity * 100.0) }</caption>
+            <caption>{ if report.trees {
+                format!("gradient-boosted trees: {} nodes", format::number(report.parameters as f64))
+            } else {
+                format!("{} parameters, {:.0}% of the dense weights zero", format::number(report.parameters as f64), report.sparsity * 100.0)
+            } }</caption>
             <thead><tr><th>{ "form" }</th><th>{ "ONNX size" }</th><th>{ "× fp32" }</th><th>{ format!("validation {metric_name}") }</th><th>{ format!("test {metric_name}") }</th>
                 <th>{ "max output diff" }</th><th>{ "mean output diff" }</th><th>{ "same label" }</th></tr></thead>
             <tbody>

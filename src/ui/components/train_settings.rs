@@ -5,9 +5,10 @@ use yew::prelude::*;
 
 use super::form::{Apply, on_field};
 use crate::data::Task;
+use crate::train::gbdt::GbdtSettings;
 use crate::train::{
-    Activation, DevicePreference, MlpSettings, ModelKind, OptimizerKind, RegressionLoss, Schedule,
-    TrainConfig,
+    Activation, DevicePreference, MlpSettings, ModelKind, OptimizerKind, ROUNDS_PER_EPOCH,
+    RegressionLoss, Schedule, TrainConfig,
 };
 use crate::ui::help::{Term, titles};
 
@@ -77,8 +78,18 @@ pub fn train_settings(props: &Props) -> Html {
                 </>
             }
         }
+        ModelKind::Gbdt(trees) => html! {
+            <>
+                { number("tree-lr-input", "Tree learning rate", trees.learning_rate.to_string(), "any", set_tree_learning_rate) }
+                { number("leaves-input", "Leaves", trees.max_leaves.to_string(), "1", set_leaves) }
+                { number("min-leaf-rows-input", "Rows per leaf", trees.min_leaf_rows.to_string(), "1", set_min_leaf_rows) }
+                { number("l2-input", "L2", trees.l2.to_string(), "any", set_l2) }
+                { number("feature-subsample-input", "Feature share", trees.feature_subsample.to_string(), "0.05", set_feature_subsample) }
+            </>
+        },
         ModelKind::Linear => html! {},
     };
+    let network = config.model.is_network();
     let (schedule, step_fields) = match config.schedule {
         Schedule::Constant => ("constant", html! {}),
         Schedule::Cosine => ("cosine", html! {}),
@@ -105,7 +116,7 @@ pub fn train_settings(props: &Props) -> Html {
         ),
         _ => html! {},
     };
-    let loss = if regression {
+    let loss = if regression && network {
         let (huber, delta) = match config.loss {
             RegressionLoss::Mse => (false, html! {}),
             RegressionLoss::Huber { delta } => (
@@ -138,10 +149,12 @@ pub fn train_settings(props: &Props) -> Html {
                 <label>{ "Model " }<select id="model-select" onchange={edit(set_model)}>
                     { option("mlp", "MLP", matches!(config.model, ModelKind::Mlp(_))) }
                     { option("linear", if regression { "linear regression" } else { "logistic regression" }, config.model == ModelKind::Linear) }
+                    { option("gbdt", "gradient-boosted trees", !network) }
                 </select></label>
                 { mlp }
                 { loss }
             </div>
+            if network {
             <div class="settings-row">
                 <label>{ "Optimiser " }<select id="optimizer-select" onchange={edit(set_optimizer)}>
                     { option("adamw", "AdamW", config.optimizer == OptimizerKind::AdamW) }
@@ -159,9 +172,14 @@ pub fn train_settings(props: &Props) -> Html {
                 { step_fields }
                 { number("warmup-input", "Warm-up epochs", config.warmup_epochs.to_string(), "1", set_warmup) }
             </div>
+            }
             <div class="settings-row">
-                { number("epochs-input", "Epochs", config.epochs.to_string(), "1", set_epochs) }
-                { number("batch-input", "Batch", config.batch_size.to_string(), "1", set_batch) }
+                <span title={if network { String::new() } else { format!("An epoch of trees is {ROUNDS_PER_EPOCH} boosting rounds.") }}>
+                    { number("epochs-input", if network { "Epochs" } else { "Epochs (×10 rounds)" }, config.epochs.to_string(), "1", set_epochs) }
+                </span>
+                if network {
+                    { number("batch-input", "Batch", config.batch_size.to_string(), "1", set_batch) }
+                }
                 <span class="help-wrap" title={titles(&[Term::Patience])}>
                     { number("patience-input", "Patience", config.patience.to_string(), "1", set_patience) }
                 </span>
@@ -169,11 +187,15 @@ pub fn train_settings(props: &Props) -> Html {
                     <label><input id="class-weights-input" type="checkbox" checked={config.class_weights} onchange={edit(set_class_weights)} />{ " class weights" }</label>
                 }
                 { number("seed-input", "Seed", config.seed.to_string(), "1", set_seed) }
-                <label>{ "Device " }<select id="device-select" onchange={on_device}>
-                    { option("auto", "auto (fastest by timing)", props.device == DevicePreference::Auto) }
-                    { option("gpu", "WebGPU", props.device == DevicePreference::Gpu) }
-                    { option("cpu", "CPU", props.device == DevicePreference::Cpu) }
-                </select></label>
+                if network {
+                    <label>{ "Device " }<select id="device-select" onchange={on_device}>
+                        { option("auto", "auto (fastest by timing)", props.device == DevicePreference::Auto) }
+                        { option("gpu", "WebGPU", props.device == DevicePreference::Gpu) }
+                        { option("cpu", "CPU", props.device == DevicePreference::Cpu) }
+                    </select></label>
+                } else {
+                    <span id="trees-device" class="muted">{ "Device: CPU (trees train on the CPU)" }</span>
+                }
             </div>
             if let Some(message) = &*field_error {
                 <p id="train-field-error" class="error" role="alert">{ message }</p>
@@ -191,9 +213,52 @@ fn parse<T: std::str::FromStr>(setting: &str, value: &str) -> Result<T, String> 
 fn set_model(config: &mut TrainConfig, value: &str) -> Result<(), String> {
     config.model = match value {
         "linear" => ModelKind::Linear,
+        "gbdt" => ModelKind::Gbdt(GbdtSettings::default()),
         _ => ModelKind::default(),
     };
+    if !config.model.is_network() {
+        // Trees fit squared error only.
+        config.loss = RegressionLoss::Mse;
+    }
     Ok(())
+}
+
+/// Applies `edit` to the tree settings (when the model is trees) after parsing `value`.
+fn edit_trees<T: std::str::FromStr>(
+    config: &mut TrainConfig,
+    setting: &str,
+    value: &str,
+    edit: impl FnOnce(&mut GbdtSettings, T),
+) -> Result<(), String> {
+    let value = parse(setting, value)?;
+    if let ModelKind::Gbdt(trees) = &mut config.model {
+        edit(trees, value);
+    }
+    Ok(())
+}
+
+fn set_tree_learning_rate(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    edit_trees(config, "Tree learning rate", value, |t, v| {
+        t.learning_rate = v
+    })
+}
+
+fn set_leaves(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    edit_trees(config, "Leaves", value, |t, v| t.max_leaves = v)
+}
+
+fn set_min_leaf_rows(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    edit_trees(config, "Rows per leaf", value, |t, v| t.min_leaf_rows = v)
+}
+
+fn set_l2(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    edit_trees(config, "L2", value, |t, v| t.l2 = v)
+}
+
+fn set_feature_subsample(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    edit_trees(config, "Feature share", value, |t, v| {
+        t.feature_subsample = v
+    })
 }
 
 fn set_hidden(config: &mut TrainConfig, value: &str) -> Result<(), String> {
