@@ -39,5 +39,7 @@ mod train_engine;
 mod train_gbdt;
 #[cfg(feature = "compute")]
 mod train_learning;
+#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
+mod train_trees;
 #[cfg(feature = "compute")]
 mod train_wgpu;
