@@ -87,6 +87,7 @@ async function typeInto(selector, text) {
 }
 
 const SMALL_SPACE = JSON.stringify({
+  model: { categorical: { choices: ['linear', 'mlp'] } },
   width: { int: { low: 4, high: 16 } },
   epochs: { fixed: { value: 3 } },
 });

@@ -284,6 +284,7 @@ test('regression shows error curves and a residual plot of the test rows', async
 
 // Changes to the default space: few epochs so that the study runs in seconds.
 const SMALL_SPACE = JSON.stringify({
+  model: { categorical: { choices: ['linear', 'mlp'] } },
   width: { int: { low: 4, high: 32 } },
   learning_rate: { float: { low: 0.001, high: 0.1, log: true } },
   epochs: { fixed: { value: 6 } },
@@ -433,6 +434,40 @@ test('pruning in the page reaches the sparsity asked for and the float32 file st
   assert.match(caption, /50% of the dense weights zero/);
   const fineTuned = await page.$eval('#sparsity-chart', (figure) => figure.textContent);
   assert.match(fineTuned, /fine-tuned/);
+});
+
+test('gradient-boosted trees train in the page, export as float32 only, and onnxruntime agrees', async () => {
+  await page.click('#step-train');
+  await page.selectOption('#model-select', 'gbdt');
+  assert.equal(await page.$$eval('#device-select, #optimizer-select, #batch-input', (e) => e.length), 0,
+    'the network-only settings are hidden for trees');
+  await page.fill('#leaves-input', '8');
+  await page.dispatchEvent('#leaves-input', 'change');
+  await page.fill('#epochs-input', '6');
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: DEVICE });
+  const epochs = await epochRows();
+  assert.ok(epochs.length >= 1 && epochs.length <= 6, JSON.stringify(epochs));
+  assert.ok(epochs.at(-1).loss < epochs[0].loss, JSON.stringify(epochs));
+  assert.equal(await page.$eval('#train-device', (p) => p.dataset.device), 'CPU');
+  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const modelPath = await modelDownload.path();
+  const { readFile } = await import('node:fs/promises');
+  const saved = JSON.parse(await readFile(modelPath, 'utf8'));
+  assert.ok(saved.booster && !saved.weights, 'the .hearth file holds the trees');
+  await page.click('#step-export');
+  await page.waitForSelector('#trees-export-note');
+  assert.equal(await page.$$eval('#quantize-select, #prune-input', (e) => e.length), 0);
+  await page.click('#export-button');
+  await page.waitForSelector('#exported[data-form="fp32"]', { timeout: LONG });
+  const forms = await page.$$eval('#export-report tr[data-form]', (rows) => rows.map((row) => row.dataset.form));
+  assert.deepEqual(forms, ['fp32']);
+  assert.match(await page.$eval('#export-report caption', (c) => c.textContent), /gradient-boosted trees: \d+ nodes/);
+  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+  const csv = join(here, '..', '..', 'static', 'iris.csv');
+  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');
+  assert.ok(checked.ok, checked.output);
 });
 
 test('nothing panicked or threw in the page or the worker', () => {

@@ -145,6 +145,7 @@ test('legends sit beside the plot and cover no curve', async () => {
 
 // Two trials of a small space: one integer axis, one log-scaled float axis.
 const SMALL_SPACE = JSON.stringify({
+  model: { categorical: { choices: ['linear', 'mlp'] } },
   width: { int: { low: 4, high: 32 } },
   learning_rate: { float: { low: 0.001, high: 0.1, log: true } },
   epochs: { fixed: { value: 3 } },
