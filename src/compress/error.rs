@@ -31,10 +31,11 @@ pub enum CompressError {
     #[error("The calibration rows have {found} features but the model takes {expected}.")]
     CalibrationWidth { found: usize, expected: usize },
     #[error(
-        "Gradient-boosted trees are exported in float32 only, not {}: their thresholds and leaf values are what the tree operators read.", .quantization.label()
+        "Gradient-boosted trees are exported in float32 only, not {form}: their thresholds and leaf values are what the tree operators read."
     )]
     TreesStayFloat32 {
-        quantization: super::settings::Quantization,
+        /// The form asked for, as `Quantization::label` names it.
+        form: &'static str,
     },
     #[error("Fine-tuning after pruning needs training rows with a target.")]
     NoTrainingRows,

@@ -34,7 +34,9 @@ impl CompressedModel {
             Fitted::Booster(booster) if quantization == Quantization::None => {
                 Ok(CompressedModel::Trees(booster.clone()))
             }
-            Fitted::Booster(_) => Err(CompressError::TreesStayFloat32 { quantization }),
+            Fitted::Booster(_) => Err(CompressError::TreesStayFloat32 {
+                form: quantization.label(),
+            }),
         }
     }
 

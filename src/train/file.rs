@@ -76,7 +76,10 @@ impl ModelFile {
         test_metrics: Option<Metrics>,
         device: Option<String>,
     ) -> Result<ModelFile, TrainError> {
-        let fitted = trainer.best_model().await?;
+        let fitted = match trainer.best_booster() {
+            Some(booster) => Fitted::Booster(booster),
+            None => Fitted::Weights(trainer.best_weights().await?),
+        };
         let best = trainer.best();
         Ok(ModelFile {
             format: MODEL_FORMAT.to_string(),

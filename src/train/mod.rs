@@ -1,5 +1,7 @@
 //! Training: a linear model or an MLP on the prepared features, epoch by epoch, on burn's CPU
-//! device or the GPU, with early stopping, metrics and a `.hearth` model file.
+//! device or the GPU, or gradient-boosted trees on the host ([`gbdt`], an epoch being
+//! [`ROUNDS_PER_EPOCH`] rounds, through the same [`Trainer`]), with early stopping, metrics and a
+//! `.hearth` model file.
 //!
 //! The same code runs natively (the `hearth train` command) and in the Web Worker, so it keeps
 //! the browser's rules: every readback is `async` and batched (one [`Transaction`] per epoch:
@@ -8,7 +10,7 @@
 //!
 //! * [`TrainConfig`]: the model family ([`ModelKind::Linear`]: linear / logistic / softmax
 //!   regression; [`ModelKind::Mlp`]: 1–4 hidden layers with ReLU, GELU or tanh, dropout and
-//!   layer norm), the regression loss (MSE or Huber), the optimiser (Adam, AdamW, SGD with
+//!   layer norm; [`ModelKind::Gbdt`]: gradient-boosted trees), the regression loss (MSE or Huber), the optimiser (Adam, AdamW, SGD with
 //!   momentum), learning rate, schedule (constant, cosine, step) with linear warm-up, weight
 //!   decay, batch size, epochs, early-stopping patience, class weights and the seed.
 //! * [`TrainingData::from_prepared`] turns a [`Prepared`](crate::prep::Prepared) dataset into
@@ -37,8 +39,8 @@
 
 // The trainer's modules import downwards only (burn-train's split): `examples` (host data) ←
 // `init` (head, seeds), `batch` (upload) ← `evaluate` (outputs → loss, metrics), `step` (one
-// optimisation step) ← `trainer` (the epoch loop), which also uses `early_stopping`; only
-// `device` and `file` import `trainer`.
+// optimisation step), `trees` (the gradient-boosted trees' epochs) ← `trainer` (the epoch
+// loop), which also uses `early_stopping`; only `device` and `file` import `trainer`.
 #[cfg(feature = "compute")]
 mod batch;
 mod config;

@@ -15,7 +15,6 @@ use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
 use super::evaluate::{eval_chunks, evaluate_outputs, host_loss, infer};
 use super::examples::Examples;
-use super::file::Fitted;
 use super::gbdt::Booster;
 use super::init::{SHUFFLE_STREAM, head_of, initial_weights};
 use super::metrics::{Metrics, Monitor};
@@ -414,15 +413,6 @@ impl Trainer {
             features,
         )
         .await
-    }
-
-    /// The best model as a model file keeps it: the network's weights (read back in one
-    /// transaction) or the trees.
-    pub async fn best_model(&self) -> Result<Fitted, TrainError> {
-        if let Some(booster) = self.best_booster() {
-            return Ok(Fitted::Booster(booster));
-        }
-        Ok(Fitted::Weights(self.best_weights().await?))
     }
 
     /// The best weights of a network, read back in one transaction.
