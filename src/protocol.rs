@@ -12,7 +12,9 @@ use crate::compute::DeviceReport;
 use crate::data::{IngestOptions, Profile, Task};
 use crate::export::GraphInput;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
-use crate::search::{Decision, Outcome, StudySettings, Trial, TrialTicket};
+use crate::search::{
+    Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
+};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -57,6 +59,9 @@ pub enum Request {
     RunTrial {
         settings: Box<StudySettings>,
         ticket: TrialTicket,
+        /// Send back the trial's validation outputs (an Auto search selects an ensemble from
+        /// the best trials' outputs).
+        outputs: bool,
     },
     /// Train a finished study's trial again on the training and validation rows together, up
     /// to its best epoch (AutoML's last step); the result becomes the current model
@@ -64,6 +69,14 @@ pub enum Request {
     Refit {
         settings: Box<StudySettings>,
         trial: Box<Trial>,
+    },
+    /// The end of an Auto search: select an ensemble of the best trials from their
+    /// validation outputs (posted as [`Response::Ensemble`]), then refit the ensemble when it
+    /// beats the best trial, or the best trial, on the training and validation rows; the
+    /// result becomes the current model ([`Response::Trained`]).
+    FinishAuto {
+        study: Box<Study>,
+        candidates: Vec<(usize, Vec<f32>)>,
     },
     /// The study's answer to a [`Response::TrialEpoch`]: go on or prune.
     TrialDecision { number: usize, decision: Decision },
@@ -153,11 +166,18 @@ pub enum Response {
         epoch: usize,
         value: f64,
     },
-    /// A trial ended; a complete one brings its `.hearth` file's text.
+    /// A trial ended; a complete one brings its `.hearth` file's text (and its validation
+    /// outputs when asked for).
     TrialDone {
         number: usize,
         outcome: Outcome,
         model: Option<String>,
+        valid_outputs: Option<Vec<f32>>,
+    },
+    /// The ensemble an Auto search found (none when fewer than two trials completed); the
+    /// refitted model follows.
+    Ensemble {
+        ensemble: Option<Box<EnsembleCandidate>>,
     },
     /// Pruning finished a stage (gradual pruning with fine-tuning takes a while).
     PruneStage {
@@ -178,8 +198,15 @@ pub struct TrainedModel {
     pub summary: TrainingSummary,
     pub valid_metrics: Option<Metrics>,
     pub test_metrics: Option<Metrics>,
-    /// The settings it was trained with.
+    /// The settings it was trained with (an ensemble's: its first member's).
     pub config: TrainConfig,
+    /// An ensemble's members in words ("trial 3: gbdt 31 leaves lr 0.1 ×0.53"); empty for one
+    /// model.
+    pub members: Vec<String>,
+    /// Float16 and int8 forms apply (a network, alone or in an ensemble).
+    pub quantizable: bool,
+    /// Pruning applies (one network).
+    pub prunable: bool,
     /// Regression: `(predicted, actual)` on the target's scale for up to
     /// [`MAX_RESIDUAL_POINTS`] test rows spread evenly over the whole test split, for the
     /// residual plot. Empty for classification and for a loaded file.
@@ -191,6 +218,17 @@ pub struct TrainedModel {
     pub model: String,
     /// The file it was loaded from; `None` when trained in this page.
     pub loaded_from: Option<String>,
+}
+
+impl TrainedModel {
+    /// What the model is, in words: its family and size, or its ensemble's members.
+    pub fn label(&self) -> String {
+        if self.members.is_empty() {
+            self.config.model.label()
+        } else {
+            format!("an ensemble of {}", self.members.join(", "))
+        }
+    }
 }
 
 /// The name the page gives the workers of its search pool: they train trials on the CPU

@@ -1,14 +1,15 @@
 //! `hearth automl`: a search with the defaults (TPE, ASHA with a grace period, the data size's
 //! space) that keeps trying configurations until its budget is spent — 30 s of wall clock
-//! unless told otherwise — then refits the best one on the training and validation rows and
-//! saves it. The trials are run by `study.rs`, shared with `hearth search`.
+//! unless told otherwise — then blends the best trials into an ensemble when that scores
+//! better on the validation rows, refits the chosen model on the training and validation rows
+//! and saves it. The trials are run by `study.rs`, shared with `hearth search`.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::search::{check_metric, parse_metric};
-use super::study::{refit_best, run_study, write_model};
+use super::study::{choose_ensemble, refit_best, refit_ensemble_of, run_study, save, write_model};
 use super::{DataArgs, DialectArgs, prepare_file};
 use crate::search::{AUTOML_SECONDS, Budget, Metric, Study, StudySettings};
 use crate::train::{TrainConfig, TrainingData};
@@ -44,6 +45,10 @@ pub(super) struct AutomlArgs {
     /// and validation rows together.
     #[arg(long)]
     no_refit: bool,
+    /// Keep the best single trial even when an ensemble of the best trials (Caruana's
+    /// selection on their validation outputs) scores better.
+    #[arg(long)]
+    no_ensemble: bool,
     /// Where to write the best model (.hearth).
     #[arg(long)]
     out: PathBuf,
@@ -106,16 +111,26 @@ pub(super) fn automl_command(args: &AutomlArgs) -> Result<(), String> {
         TrainConfig::default(),
     );
     let study = Study::new(settings).map_err(|error| format!("budget: {error}"))?;
-    let (study, model) = run_study(
+    let run = run_study(
         &prepared,
         &data,
         study,
         args.workers,
         args.study_out.as_deref(),
         args.no_refit,
+        !args.no_ensemble,
     )?;
-    let model = if args.no_refit {
-        model
+    let mut study = run.study;
+    if !args.no_ensemble {
+        choose_ensemble(&prepared, &data, &mut study, &run.candidates);
+        if let (Some(path), Some(_)) = (&args.study_out, &study.ensemble) {
+            save(&study, path)?;
+        }
+    }
+    let model = if study.ensemble_wins() && !args.no_refit {
+        Some(refit_ensemble_of(&prepared, &data, &study)?)
+    } else if args.no_refit {
+        run.model
     } else {
         refit_best(&prepared, &data, &study)?
     };

@@ -119,12 +119,21 @@ pub(super) fn run(args: &ExportArgs) -> Result<(), String> {
             "--fine-tune-epochs applies after pruning; give --prune SPARSITY too.".to_string(),
         );
     }
-    if trained.booster().is_some()
-        && (args.prune.is_some() || args.quantize != QuantizeChoice::None)
-    {
+    if !compress::quantizable(&trained) && args.quantize != QuantizeChoice::None {
         return Err(format!(
-            "{}: --prune and --quantize apply to networks; gradient-boosted trees are exported as they are (float32).",
+            "{}: --quantize applies to networks; gradient-boosted trees are exported as they are (float32).",
             args.model.display()
+        ));
+    }
+    if args.prune.is_some() && trained.weights().is_err() {
+        return Err(format!(
+            "{}: --prune applies to one network; this model is {}.",
+            args.model.display(),
+            if trained.booster().is_some() {
+                "gradient-boosted trees"
+            } else {
+                "an ensemble"
+            }
         ));
     }
     let mut out = String::new();
@@ -339,7 +348,13 @@ fn render_report(trained: &ModelFile, report: &CompressionReport, chosen: Quanti
         .as_ref()
         .or(trained.valid_metrics.as_ref())
         .map_or(("metric", 0.0), compress::headline);
-    if trained.booster().is_some() {
+    if report.members > 0 {
+        let _ = writeln!(
+            out,
+            "ensemble of {} models: {} parameters and tree nodes (trees stay float32)",
+            report.members, report.parameters
+        );
+    } else if report.trees {
         let _ = writeln!(
             out,
             "trees: {} nodes (gradient-boosted trees are exported in float32)",

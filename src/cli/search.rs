@@ -222,15 +222,16 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         task,
         data.valid.is_some(),
     )?;
-    let (_, model) = run_study(
+    let run = run_study(
         &prepared,
         &data,
         study,
         args.workers,
         Some(&args.out),
         args.model_out.is_some(),
+        false,
     )?;
-    if let (Some(path), Some(model)) = (&args.model_out, model) {
+    if let (Some(path), Some(model)) = (&args.model_out, run.model) {
         write_model(path, &model)?;
     }
     Ok(())

@@ -8,9 +8,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::PreparedFile;
 use crate::clock::Stopwatch;
-use crate::search::runner::{TrialSetup, refit, run_trial};
+use crate::search::runner::{
+    TrialSetup, ensemble_rows, refit, refit_ensemble, run_trial, select_ensemble,
+};
 use crate::search::{Budget, Decision, Objectives, Outcome, Study, Trial, TrialState};
-use crate::train::{ModelFile, TrainingData};
+use crate::train::{ModelFile, TrainingData, head_of};
 
 /// Locks the study; a thread that panicked while holding it left it consistent (every update
 /// is one call), so its poison is ignored rather than spread.
@@ -26,9 +28,20 @@ struct BestModel {
     model: ModelFile,
 }
 
+/// What a study run gives back.
+pub(super) struct StudyRun {
+    pub study: Study,
+    /// The best trial's model, when asked for.
+    pub model: Option<ModelFile>,
+    /// The best complete trials' validation outputs (at most [`crate::search::ensemble::ENSEMBLE_CANDIDATES`]), when
+    /// asked for: what an ensemble is selected from.
+    pub candidates: Vec<(usize, Vec<f32>)>,
+}
+
 /// Runs the study's remaining trials on `workers` threads, printing a line per trial (with the
 /// best so far and the time spent) and saving the study to `out` after each; returns the
-/// finished study and, when `keep_model`, the best trial's model.
+/// finished study and, when `keep_model`, the best trial's model, and when `keep_outputs`
+/// the best trials' validation outputs.
 pub(super) fn run_study(
     prepared: &PreparedFile,
     data: &TrainingData,
@@ -36,7 +49,8 @@ pub(super) fn run_study(
     workers: usize,
     out: Option<&Path>,
     keep_model: bool,
-) -> Result<(Study, Option<ModelFile>), String> {
+    keep_outputs: bool,
+) -> Result<StudyRun, String> {
     if workers == 0 {
         return Err("--workers: at least 1 worker is needed.".to_string());
     }
@@ -66,6 +80,7 @@ pub(super) fn run_study(
     let clock = Stopwatch::start();
     let shared = Mutex::new(study);
     let best: Mutex<Option<BestModel>> = Mutex::new(None);
+    let candidates: Mutex<Vec<(usize, Vec<f32>)>> = Mutex::new(Vec::new());
     let save_error: Mutex<Option<String>> = Mutex::new(None);
     let pipeline = &prepared.prepared.pipeline;
     std::thread::scope(|scope| {
@@ -78,6 +93,7 @@ pub(super) fn run_study(
                     data,
                     settings: &settings,
                     keep_model,
+                    keep_outputs,
                 };
                 loop {
                     let ticket = {
@@ -105,6 +121,9 @@ pub(super) fn run_study(
                         && study.best_trial().is_some_and(|t| t.number == number)
                     {
                         *lock(&best) = Some(BestModel { number, model });
+                    }
+                    if let Some(outputs) = run.valid_outputs {
+                        study.keep_best_outputs(&mut lock(&candidates), number, outputs);
                     }
                     study.elapsed_ms = base_elapsed + clock.elapsed_ms();
                     if let Some(trial) = study.trials.get(number) {
@@ -138,8 +157,13 @@ pub(super) fn run_study(
         println!("wrote {}", path.display());
     }
     let best_model = best.into_inner().unwrap_or_else(|p| p.into_inner());
+    let candidates = candidates.into_inner().unwrap_or_else(|p| p.into_inner());
     if !keep_model {
-        return Ok((study, None));
+        return Ok(StudyRun {
+            study,
+            model: None,
+            candidates,
+        });
     }
     let model = match (study.best_trial(), best_model) {
         (Some(trial), Some(kept)) if trial.number == kept.number => Ok(Some(kept.model)),
@@ -154,6 +178,7 @@ pub(super) fn run_study(
                 data,
                 settings: &settings,
                 keep_model: true,
+                keep_outputs: false,
             };
             let ticket = crate::search::TrialTicket {
                 number: trial.number,
@@ -175,7 +200,11 @@ pub(super) fn run_study(
                 .to_string(),
         ),
     }?;
-    Ok((study, model))
+    Ok(StudyRun {
+        study,
+        model,
+        candidates,
+    })
 }
 
 /// The best complete trial refitted on the training and validation rows together, up to its
@@ -201,6 +230,7 @@ pub(super) fn refit_best(
         data,
         settings: &study.settings,
         keep_model: true,
+        keep_outputs: false,
     };
     let model = pollster::block_on(refit(&setup, trial))
         .map_err(|error| format!("Refitting trial {}: {error}", trial.number))?;
@@ -208,6 +238,78 @@ pub(super) fn refit_best(
         println!("test: {}", test.summary());
     }
     Ok(Some(model))
+}
+
+/// Selects the ensemble of the best trials' validation outputs into `study.ensemble` and
+/// prints it beside the best single trial; nothing when fewer than two trials completed.
+pub(super) fn choose_ensemble(
+    prepared: &PreparedFile,
+    data: &TrainingData,
+    study: &mut Study,
+    candidates: &[(usize, Vec<f32>)],
+) {
+    if candidates.len() < 2 {
+        return;
+    }
+    let pipeline = &prepared.prepared.pipeline;
+    let (Some(rows), Ok(head)) = (
+        ensemble_rows(data),
+        head_of(pipeline, &study.settings.train),
+    ) else {
+        return;
+    };
+    study.ensemble = select_ensemble(&study.settings, pipeline, &head, &rows, candidates);
+    if let Some(ensemble) = &study.ensemble {
+        let members: Vec<String> = ensemble
+            .members
+            .iter()
+            .map(|m| format!("trial {} ×{:.2}", m.trial, m.weight))
+            .collect();
+        println!(
+            "ensemble: {} on the {} validation rows: {} {} (best single trial {}){}",
+            members.join(", "),
+            rows.rows(),
+            study.settings.objectives.primary.name(),
+            crate::format::number(ensemble.value),
+            crate::format::number(ensemble.best_single),
+            if study.ensemble_wins() {
+                "; the ensemble is the model"
+            } else {
+                "; the best trial is the model"
+            }
+        );
+    }
+}
+
+/// The study's ensemble refitted member by member on the training and validation rows.
+pub(super) fn refit_ensemble_of(
+    prepared: &PreparedFile,
+    data: &TrainingData,
+    study: &Study,
+) -> Result<ModelFile, String> {
+    let rows = data.train.rows() + data.valid.as_ref().map_or(0, |valid| valid.rows());
+    let setup = TrialSetup {
+        device: crate::compute::init_cpu(),
+        device_label: Some("CPU".to_string()),
+        pipeline: &prepared.prepared.pipeline,
+        data,
+        settings: &study.settings,
+        keep_model: true,
+        keep_outputs: false,
+    };
+    let model = pollster::block_on(refit_ensemble(&setup, study, |trial| {
+        let epochs = study
+            .trials
+            .get(trial)
+            .map_or(0, |t| t.best_epoch.unwrap_or(t.epochs));
+        println!(
+            "refitting trial {trial} on {rows} training and validation rows for {epochs} epochs"
+        );
+    }))?;
+    if let Some(test) = &model.test_metrics {
+        println!("test: {}", test.summary());
+    }
+    Ok(model)
 }
 
 /// After a trial's line: the best value so far and the time spent of the budget.
@@ -320,7 +422,7 @@ fn print_summary(study: &Study) {
     }
 }
 
-fn save(study: &Study, path: &Path) -> Result<(), String> {
+pub(super) fn save(study: &Study, path: &Path) -> Result<(), String> {
     let json = study.to_json().map_err(|error| error.to_string())?;
     std::fs::write(path, json + "\n")
         .map_err(|error| format!("Could not write {}: {error}.", path.display()))

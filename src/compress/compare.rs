@@ -88,9 +88,10 @@ pub fn compare<E: From<CompressError>>(
     let reference = evaluate(model, &reference_model, rows)?;
     let reference_bytes = write(&reference_model)?.len();
     let float32_only = [Quantization::None];
-    let variants = match model.fitted {
-        Fitted::Weights(_) => variants,
-        Fitted::Booster(_) => &float32_only[..],
+    let variants = if has_network(&model.fitted) {
+        variants
+    } else {
+        &float32_only[..]
     };
     let mut reports = Vec::with_capacity(variants.len());
     let mut files = Vec::with_capacity(variants.len());
@@ -127,11 +128,12 @@ pub fn compare<E: From<CompressError>>(
     }
     Ok(Compared {
         report: CompressionReport {
-            parameters: parameters(model),
+            parameters: parameters(&model.fitted),
             trees: model.booster().is_some(),
+            members: model.members().map_or(0, <[_]>::len),
             sparsity: match &model.fitted {
                 Fitted::Weights(weights) => dense_sparsity(weights),
-                Fitted::Booster(_) => 0.0,
+                Fitted::Booster(_) | Fitted::Ensemble(_) => 0.0,
             },
             variants: reports,
             curve: Vec::new(),
@@ -140,12 +142,27 @@ pub fn compare<E: From<CompressError>>(
     })
 }
 
-/// The model's trainable numbers: a network's weights and biases, or the trees' nodes
-/// (thresholds and leaf values).
-pub fn parameters(model: &ModelFile) -> usize {
-    match &model.fitted {
+/// The model's trainable numbers: a network's weights and biases, the trees' nodes
+/// (thresholds and leaf values), or an ensemble's members' together.
+pub fn parameters(fitted: &Fitted) -> usize {
+    match fitted {
         Fitted::Weights(weights) => weights.architecture.parameters(),
         Fitted::Booster(booster) => booster.trees.iter().map(|tree| tree.nodes.len()).sum(),
+        Fitted::Ensemble(members) => members.iter().map(|m| parameters(&m.fitted)).sum(),
+    }
+}
+
+/// Whether the model has a network to quantize (alone or in an ensemble): float16 and int8
+/// forms apply to it; trees alone have one form.
+pub fn quantizable(model: &ModelFile) -> bool {
+    has_network(&model.fitted)
+}
+
+fn has_network(fitted: &Fitted) -> bool {
+    match fitted {
+        Fitted::Weights(_) => true,
+        Fitted::Booster(_) => false,
+        Fitted::Ensemble(members) => members.iter().any(|m| has_network(&m.fitted)),
     }
 }
 

@@ -47,7 +47,9 @@ pub use settings::{
 };
 
 #[cfg(feature = "compute")]
-pub use compare::{CURVE_LEVELS, Compared, EvaluationRows, compare, sparsity_curve};
+pub use compare::{
+    CURVE_LEVELS, Compared, EvaluationRows, compare, parameters, quantizable, sparsity_curve,
+};
 #[cfg(feature = "compute")]
 pub use forward::{CHUNK_ROWS, NORM_EPSILON, predict};
 #[cfg(feature = "compute")]

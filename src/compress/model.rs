@@ -1,6 +1,7 @@
 //! The whole model in the numeric form an export writes: a network's compressed weights, or
 //! gradient-boosted trees, which stay float32 (ONNX-ML's tree operators take float thresholds
-//! and leaf values, and the trees' size is their node count, not a weight width).
+//! and leaf values, and the trees' size is their node count, not a weight width), or an
+//! ensemble of both, whose networks take the form asked for and whose trees stay float32.
 
 use super::error::CompressError;
 use super::forward;
@@ -8,13 +9,15 @@ use super::network::CompressedNetwork;
 use super::settings::Quantization;
 use crate::prep::Matrix;
 use crate::train::gbdt::Booster;
-use crate::train::{Fitted, Head, ModelFile, TrainError};
+use crate::train::{Fitted, Head, Member, ModelFile, TrainError, Weights};
 
 /// A model ready to export.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompressedModel {
     Network(CompressedNetwork),
     Trees(Booster),
+    /// Each member with its weight, in the ensemble's order.
+    Ensemble(Vec<(f32, CompressedModel)>),
 }
 
 impl CompressedModel {
@@ -26,24 +29,42 @@ impl CompressedModel {
         calibration: Option<&Matrix>,
     ) -> Result<CompressedModel, CompressError> {
         match &model.fitted {
-            Fitted::Weights(weights) => Ok(CompressedModel::Network(CompressedNetwork::new(
-                weights,
-                quantization,
-                calibration,
-            )?)),
+            Fitted::Weights(weights) => network(weights, quantization, calibration),
             Fitted::Booster(booster) if quantization == Quantization::None => {
                 Ok(CompressedModel::Trees(booster.clone()))
             }
             Fitted::Booster(_) => Err(CompressError::TreesStayFloat32 {
                 form: quantization.label(),
             }),
+            Fitted::Ensemble(members) => members
+                .iter()
+                .map(|Member { weight, fitted, .. }| {
+                    let compressed = match fitted {
+                        Fitted::Weights(weights) => network(weights, quantization, calibration)?,
+                        Fitted::Booster(booster) => CompressedModel::Trees(booster.clone()),
+                        Fitted::Ensemble(_) => {
+                            return Err(
+                                TrainError::model_file("an ensemble cannot be a member").into()
+                            );
+                        }
+                    };
+                    Ok((*weight, compressed))
+                })
+                .collect::<Result<Vec<_>, CompressError>>()
+                .map(CompressedModel::Ensemble),
         }
     }
 
+    /// The form of the networks (float32 for trees alone).
     pub fn quantization(&self) -> Quantization {
         match self {
             CompressedModel::Network(network) => network.quantization,
             CompressedModel::Trees(_) => Quantization::None,
+            CompressedModel::Ensemble(members) => members
+                .iter()
+                .map(|(_, member)| member.quantization())
+                .find(|q| *q != Quantization::None)
+                .unwrap_or(Quantization::None),
         }
     }
 
@@ -64,6 +85,35 @@ impl CompressedModel {
                 }
                 Ok(booster.predict(&features.values, features.rows, features.cols))
             }
+            CompressedModel::Ensemble(members) => {
+                // Summed in member order, as the exported graph adds them.
+                let mut blend: Option<Vec<f32>> = None;
+                for (weight, member) in members {
+                    let outputs = member.predict(head, features)?;
+                    blend = Some(match blend {
+                        None => outputs.iter().map(|v| weight * v).collect(),
+                        Some(mut total) => {
+                            for (t, v) in total.iter_mut().zip(&outputs) {
+                                *t += weight * v;
+                            }
+                            total
+                        }
+                    });
+                }
+                Ok(blend.unwrap_or_default())
+            }
         }
     }
+}
+
+fn network(
+    weights: &Weights,
+    quantization: Quantization,
+    calibration: Option<&Matrix>,
+) -> Result<CompressedModel, CompressError> {
+    Ok(CompressedModel::Network(CompressedNetwork::new(
+        weights,
+        quantization,
+        calibration,
+    )?))
 }

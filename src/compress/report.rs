@@ -46,6 +46,9 @@ pub struct CompressionReport {
     /// The model is gradient-boosted trees (one form, float32; `parameters` counts nodes).
     #[serde(default)]
     pub trees: bool,
+    /// The members of an ensemble (0 for one model); `parameters` counts all of theirs.
+    #[serde(default)]
+    pub members: usize,
     /// The share of dense weights that are zero in the compared model.
     pub sparsity: f64,
     pub variants: Vec<VariantReport>,

@@ -26,8 +26,11 @@
 //! Optuna), so TPE and the pruners may decide differently; random and grid sampling do not.
 //!
 //! [`runner::run_trial`] (with `compute`) trains one trial with burn, asynchronously, as the
-//! worker and the CLI both need.
+//! worker and the CLI both need. [`ensemble::select`] blends the best trials' validation
+//! outputs (Caruana's ensemble selection); the blend becomes one more candidate
+//! ([`Study::ensemble`]) and `runner::refit_ensemble` trains it on all rows.
 
+pub mod ensemble;
 mod error;
 mod importance;
 mod math;
@@ -41,6 +44,7 @@ mod trial;
 #[cfg(feature = "compute")]
 pub mod runner;
 
+pub use ensemble::{EnsembleCandidate, EnsembleMember};
 pub use error::SearchError;
 pub use importance::{ParamImportance, importance};
 pub use objective::{Metric, Objectives, SecondObjective};

@@ -2,7 +2,8 @@
 //! each epoch's validation value reported to the pruner through an async callback, then the
 //! trial's [`Outcome`] (and, when asked, its [`ModelFile`]). With cross-validation folds in
 //! the data, one trainer per fold runs in step and the value is their mean. [`refit`] trains a
-//! chosen trial again on the training and validation rows together.
+//! chosen trial again on the training and validation rows together; [`select_ensemble`] blends
+//! the best trials' validation outputs and [`refit_ensemble`] refits each member so.
 //!
 //! It is `async` like the trainer: the CLI drives it with `pollster::block_on` on each of its
 //! threads, a Web Worker with `.await`. The callback is async so that a worker can post the
@@ -10,13 +11,17 @@
 
 use burn::tensor::Device;
 
+use super::ensemble::{Candidate, ENSEMBLE_ROUNDS, EnsembleCandidate, EnsembleMember, select};
 use super::objective::{Metric, SecondObjective};
 use super::space::train_config;
-use super::study::StudySettings;
+use super::study::{Study, StudySettings};
 use super::trial::{Decision, Outcome, Trial, TrialTicket};
 use crate::clock::Stopwatch;
 use crate::prep::FittedPipeline;
-use crate::train::{Architecture, Examples, ModelFile, TrainConfig, Trainer, TrainingData};
+use crate::train::{
+    Architecture, Examples, Head, Metrics, ModelFile, TrainConfig, Trainer, TrainingData,
+    evaluate_outputs,
+};
 
 /// What every trial of a study runs on.
 pub struct TrialSetup<'a> {
@@ -29,6 +34,9 @@ pub struct TrialSetup<'a> {
     /// Whether to read back the weights and build the trial's model file (with test metrics
     /// when the data has test rows), for keeping the best model without retraining.
     pub keep_model: bool,
+    /// Whether to return a complete trial's validation outputs (out-of-fold with folds), for
+    /// ensemble selection.
+    pub keep_outputs: bool,
 }
 
 /// A finished trial: what to tell the study, and what it produced.
@@ -38,6 +46,9 @@ pub struct TrialRun {
     pub config: Option<TrainConfig>,
     /// Complete trials, when `keep_model`.
     pub model: Option<ModelFile>,
+    /// Complete trials, when `keep_outputs`: the best epoch's outputs on the rows of
+    /// [`ensemble_rows`], in their order.
+    pub valid_outputs: Option<Vec<f32>>,
 }
 
 /// Trains the ticket's trial. `on_epoch(epoch, value)` receives the primary metric after each
@@ -59,6 +70,7 @@ pub async fn run_trial(
             },
             config,
             model: None,
+            valid_outputs: None,
         };
     let config = match train_config(&ticket.params, &setup.settings.train, ticket.seed) {
         Ok(config) => config,
@@ -125,6 +137,7 @@ pub async fn run_trial(
                 },
                 config: Some(config),
                 model: None,
+                valid_outputs: None,
             };
         }
     }
@@ -179,6 +192,19 @@ pub async fn run_trial(
     } else {
         None
     };
+    let valid_outputs = if setup.keep_outputs {
+        let mut outputs = Vec::new();
+        for trainer in &trainers {
+            match trainer.predict_valid().await {
+                Ok(Some(fold)) => outputs.extend(fold),
+                Ok(None) => {}
+                Err(error) => return failed(epochs, error.to_string(), Some(config), &clock),
+            }
+        }
+        (!outputs.is_empty()).then_some(outputs)
+    } else {
+        None
+    };
     TrialRun {
         outcome: Outcome::Complete {
             values,
@@ -203,6 +229,7 @@ pub async fn run_trial(
         },
         config: Some(config),
         model,
+        valid_outputs,
     }
 }
 
@@ -252,6 +279,126 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
     ModelFile::from_trainer(&trainer, test, setup.device_label.clone())
         .await
         .map_err(|error| error.to_string())
+}
+
+/// The rows every trial's `valid_outputs` are on: the folds' validation rows in fold order
+/// (every training row once), or the validation rows; `None` without either.
+pub fn ensemble_rows(data: &TrainingData) -> Option<Examples> {
+    if data.folds.is_empty() {
+        return data.valid.clone();
+    }
+    let mut folds = data.folds.iter().map(|(_, valid)| valid);
+    let first = folds.next()?.clone();
+    folds.try_fold(first, |rows, fold| rows.concat(fold).ok())
+}
+
+/// Selects an ensemble of the candidates' validation outputs (each a trial's, on the rows of
+/// [`ensemble_rows`]) scored by the study's primary metric (the monitor: log loss, or RMSE for
+/// regression); `None` when there are no rows to score on or nothing can be scored.
+pub fn select_ensemble(
+    settings: &StudySettings,
+    pipeline: &FittedPipeline,
+    head: &Head,
+    rows: &Examples,
+    candidates: &[(usize, Vec<f32>)],
+) -> Option<EnsembleCandidate> {
+    let metric = match settings.objectives.primary {
+        Metric::Monitor | Metric::Value => match head {
+            Head::Regression { .. } => Metric::Rmse,
+            _ => Metric::LogLoss,
+        },
+        other => other,
+    };
+    let metrics_of = |outputs: &[f32]| -> Option<Metrics> {
+        (outputs.len() == rows.rows() * head.outputs())
+            .then(|| evaluate_outputs(head, pipeline, outputs, rows))
+    };
+    let score = |outputs: &[f32]| {
+        metrics_of(outputs)
+            .and_then(|m| metric.of_metrics(&m))
+            .map(|value| metric.score(value))
+    };
+    let candidates: Vec<Candidate<'_>> = candidates
+        .iter()
+        .map(|(trial, outputs)| Candidate {
+            trial: *trial,
+            outputs,
+        })
+        .collect();
+    let selection = select(&candidates, score, ENSEMBLE_ROUNDS)?;
+    let blend = blend(&selection.members, &candidates)?;
+    let valid_metrics = metrics_of(&blend);
+    let value = valid_metrics.as_ref().and_then(|m| metric.of_metrics(m))?;
+    // Scores are values, or their negatives when higher is better.
+    let unscore = |score: f64| {
+        if metric.higher_is_better() {
+            -score
+        } else {
+            score
+        }
+    };
+    Some(EnsembleCandidate {
+        members: selection.members,
+        value,
+        valid_metrics,
+        best_single: unscore(selection.single_score),
+    })
+}
+
+/// The members' outputs averaged with their weights, in member order (as the model file and
+/// the exported graph add them).
+fn blend(members: &[EnsembleMember], candidates: &[Candidate<'_>]) -> Option<Vec<f32>> {
+    let mut total: Option<Vec<f32>> = None;
+    for member in members {
+        let outputs = candidates.iter().find(|c| c.trial == member.trial)?.outputs;
+        let weight = member.weight as f32;
+        total = Some(match total {
+            None => outputs.iter().map(|v| weight * v).collect(),
+            Some(mut sum) => {
+                for (s, v) in sum.iter_mut().zip(outputs) {
+                    *s += weight * v;
+                }
+                sum
+            }
+        });
+    }
+    total
+}
+
+/// The study's ensemble trained for shipping: each member trial refitted as [`refit`] does,
+/// then averaged with its weight into one model file (validation metrics: the blend's on the
+/// selection rows; test metrics measured when the data has test rows). `on_member(trial)`
+/// runs before each refit, so a front end can say what is happening.
+pub async fn refit_ensemble(
+    setup: &TrialSetup<'_>,
+    study: &Study,
+    mut on_member: impl FnMut(usize),
+) -> Result<ModelFile, String> {
+    let Some(ensemble) = &study.ensemble else {
+        return Err("The study has no ensemble to refit.".to_string());
+    };
+    let mut members = Vec::with_capacity(ensemble.members.len());
+    for member in &ensemble.members {
+        let trial = study.trials.get(member.trial).ok_or_else(|| {
+            format!(
+                "The ensemble names trial {}, which the study does not have.",
+                member.trial
+            )
+        })?;
+        on_member(member.trial);
+        let model = refit(setup, trial)
+            .await
+            .map_err(|error| format!("Refitting trial {}: {error}", member.trial))?;
+        members.push((member.weight as f32, Some(member.trial), model));
+    }
+    ModelFile::ensemble(
+        members,
+        ensemble.valid_metrics.clone(),
+        &setup.device,
+        setup.data.test.as_ref(),
+    )
+    .await
+    .map_err(|error| error.to_string())
 }
 
 fn metric_missing(metric: Metric) -> String {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ensemble::{ENSEMBLE_CANDIDATES, EnsembleCandidate};
 use super::error::SearchError;
 use super::importance::{ParamImportance, importance};
 use super::math::{json_exact, nondomination_ranks, trial_rng};
@@ -188,6 +189,10 @@ pub struct Study {
     /// date (the engine has no clock of its own), for the wall-clock budget.
     #[serde(default)]
     pub elapsed_ms: f64,
+    /// The blend of the best trials, once one was selected after the search (AutoML): one
+    /// more candidate beside the trials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<EnsembleCandidate>,
     /// The enumerated grid, for the grid sampler (rebuilt on demand).
     #[serde(skip)]
     grid: Option<Vec<Params>>,
@@ -203,6 +208,7 @@ impl Study {
             settings,
             trials: Vec::new(),
             elapsed_ms: 0.0,
+            ensemble: None,
             grid: None,
         })
     }
@@ -451,6 +457,37 @@ impl Study {
             .iter()
             .filter(|t| t.state == TrialState::Running)
             .count()
+    }
+
+    /// Keeps a complete trial's validation outputs among `kept` when it is one of the best
+    /// [`ENSEMBLE_CANDIDATES`] trials so far (by the primary metric), so that a long search
+    /// holds a bounded number of output vectors for the ensemble.
+    pub fn keep_best_outputs(
+        &self,
+        kept: &mut Vec<(usize, Vec<f32>)>,
+        trial: usize,
+        outputs: Vec<f32>,
+    ) {
+        let objectives = &self.settings.objectives;
+        let score = |number: usize| {
+            self.trials
+                .get(number)
+                .and_then(|t| t.primary_score(objectives))
+                .unwrap_or(f64::INFINITY)
+        };
+        kept.retain(|(number, _)| *number != trial);
+        kept.push((trial, outputs));
+        kept.sort_by(|a, b| score(a.0).total_cmp(&score(b.0)));
+        kept.truncate(ENSEMBLE_CANDIDATES);
+    }
+
+    /// Whether the study's ensemble beats its best single trial on the same validation rows
+    /// (and blends more than one trial), so that it is the model to ship.
+    pub fn ensemble_wins(&self) -> bool {
+        let metric = self.settings.objectives.primary;
+        self.ensemble.as_ref().is_some_and(|e| {
+            e.members.len() > 1 && metric.score(e.value) < metric.score(e.best_single)
+        })
     }
 
     /// The complete trial with the best primary metric (the earliest on a tie).

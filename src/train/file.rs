@@ -3,7 +3,7 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::config::TrainConfig;
+use super::config::{ModelKind, TrainConfig};
 use super::error::TrainError;
 use super::evaluate::infer;
 use super::gbdt::Booster;
@@ -50,13 +50,34 @@ pub struct ModelFile {
     pub test_metrics: Option<Metrics>,
 }
 
-/// What a model file holds besides its preprocessing: a network or gradient-boosted trees.
+/// What a model file holds besides its preprocessing: a network, gradient-boosted trees, or a
+/// weighted ensemble of them.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum Fitted {
     Weights(Weights),
     Booster(Booster),
+    /// Members whose outputs (probabilities, or the standardised value) are averaged with
+    /// their weights; no member is itself an ensemble.
+    Ensemble(Vec<Member>),
 }
+
+/// One model of an ensemble.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Member {
+    /// Its share of the average (the members' weights sum to 1).
+    pub weight: f32,
+    /// The family and settings it was trained with.
+    pub model: ModelKind,
+    /// The search trial it came from, when it came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial: Option<usize>,
+    #[serde(flatten)]
+    pub fitted: Fitted,
+}
+
+/// How far the members' weights may sum from 1 (they are rounded shares of a selection).
+const WEIGHT_SUM_TOLERANCE: f32 = 1e-4;
 
 /// Predictions for many rows.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -136,9 +157,53 @@ impl ModelFile {
         Ok(file)
     }
 
-    /// Checks that the parts fit together: weights or trees, pipeline width, task and head.
+    /// Checks that the parts fit together: weights or trees (every member's, for an
+    /// ensemble), pipeline width, task and head.
     pub fn check(&self) -> Result<(), TrainError> {
-        let (what, inputs, outputs) = match &self.fitted {
+        match &self.fitted {
+            Fitted::Ensemble(members) => {
+                if members.is_empty() {
+                    return Err(TrainError::model_file("its ensemble has no member"));
+                }
+                let mut total = 0.0f32;
+                for (i, member) in members.iter().enumerate() {
+                    if !(member.weight.is_finite() && member.weight > 0.0) {
+                        return Err(TrainError::model_file(format!(
+                            "ensemble member {} has weight {}, not a positive number",
+                            i + 1,
+                            member.weight
+                        )));
+                    }
+                    total += member.weight;
+                    if matches!(member.fitted, Fitted::Ensemble(_)) {
+                        return Err(TrainError::model_file(format!(
+                            "ensemble member {} is itself an ensemble",
+                            i + 1
+                        )));
+                    }
+                    self.check_single(&member.fitted)
+                        .map_err(|error| match error {
+                            TrainError::ModelFile { problem } => TrainError::model_file(format!(
+                                "ensemble member {}: {problem}",
+                                i + 1
+                            )),
+                            other => other,
+                        })?;
+                }
+                if (total - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
+                    return Err(TrainError::model_file(format!(
+                        "its ensemble weights sum to {total}, not 1"
+                    )));
+                }
+                Ok(())
+            }
+            single => self.check_single(single),
+        }
+    }
+
+    /// [`ModelFile::check`] for a network or trees.
+    fn check_single(&self, fitted: &Fitted) -> Result<(), TrainError> {
+        let (what, inputs, outputs) = match fitted {
             Fitted::Weights(weights) => {
                 weights.validate()?;
                 let arch = &weights.architecture;
@@ -155,6 +220,9 @@ impl ModelFile {
                     )));
                 }
                 ("trees", booster.features, booster.outputs())
+            }
+            Fitted::Ensemble(_) => {
+                return Err(TrainError::model_file("an ensemble cannot be a member"));
             }
         };
         if inputs != self.pipeline.width() {
@@ -194,6 +262,10 @@ impl ModelFile {
                 "model",
                 "this applies to networks, and the model is gradient-boosted trees",
             )),
+            Fitted::Ensemble(_) => Err(TrainError::setting(
+                "model",
+                "this applies to one network, and the model is an ensemble",
+            )),
         }
     }
 
@@ -201,8 +273,74 @@ impl ModelFile {
     pub fn booster(&self) -> Option<&Booster> {
         match &self.fitted {
             Fitted::Booster(booster) => Some(booster),
-            Fitted::Weights(_) => None,
+            Fitted::Weights(_) | Fitted::Ensemble(_) => None,
         }
+    }
+
+    /// The members, when the model is an ensemble.
+    pub fn members(&self) -> Option<&[Member]> {
+        match &self.fitted {
+            Fitted::Ensemble(members) => Some(members),
+            Fitted::Weights(_) | Fitted::Booster(_) => None,
+        }
+    }
+
+    /// An ensemble of `members` (trained on the same preprocessing, each with its weight and
+    /// trial number), described by the first: its config, head and training summary. The
+    /// validation metrics are the caller's (those of the blend), the test metrics are measured
+    /// here when `test` is given.
+    pub async fn ensemble(
+        members: Vec<(f32, Option<usize>, ModelFile)>,
+        valid_metrics: Option<Metrics>,
+        device: &Device,
+        test: Option<&super::examples::Examples>,
+    ) -> Result<ModelFile, TrainError> {
+        let Some((_, _, first)) = members.first() else {
+            return Err(TrainError::model_file("its ensemble has no member"));
+        };
+        let mut file = first.clone();
+        if members
+            .iter()
+            .any(|(_, _, m)| m.pipeline != first.pipeline || m.head != first.head)
+        {
+            return Err(TrainError::model_file(
+                "its ensemble members were not trained on the same preprocessing",
+            ));
+        }
+        let labels: Vec<String> = members
+            .iter()
+            .map(|(weight, trial, m)| {
+                let name = trial.map_or_else(|| m.config.model.label(), |t| format!("trial {t}"));
+                format!("{name} ×{weight:.2}")
+            })
+            .collect();
+        file.fitted = Fitted::Ensemble(
+            members
+                .into_iter()
+                .map(|(weight, trial, m)| Member {
+                    weight,
+                    model: m.config.model,
+                    trial,
+                    fitted: m.fitted,
+                })
+                .collect(),
+        );
+        file.training.stop_reason = Some(format!("ensemble of {}", labels.join(", ")));
+        file.valid_metrics = valid_metrics;
+        file.check()?;
+        file.test_metrics = match test {
+            Some(test) => {
+                let outputs = file.predict_matrix(device, &test.features).await?;
+                Some(super::evaluate::evaluate_outputs(
+                    &file.head,
+                    &file.pipeline,
+                    &outputs,
+                    test,
+                ))
+            }
+            None => None,
+        };
+        Ok(file)
     }
 
     /// The network on `device` (without autodiff).
@@ -216,12 +354,44 @@ impl ModelFile {
         device: &Device,
         features: &Matrix,
     ) -> Result<Vec<f32>, TrainError> {
-        if let Fitted::Booster(booster) = &self.fitted {
-            return trees::predict(booster, features);
+        match &self.fitted {
+            Fitted::Ensemble(members) => {
+                let mut blend = vec![0.0f32; features.rows * self.head.outputs()];
+                for member in members {
+                    let outputs = self
+                        .predict_single(&member.fitted, device, features)
+                        .await?;
+                    if outputs.len() != blend.len() {
+                        return Err(TrainError::model_file(
+                            "an ensemble member gives outputs of another width",
+                        ));
+                    }
+                    for (total, value) in blend.iter_mut().zip(outputs) {
+                        *total += member.weight * value;
+                    }
+                }
+                Ok(blend)
+            }
+            single => self.predict_single(single, device, features).await,
         }
-        let device = device.clone().without_autodiff();
-        let network = self.network(&device)?;
-        infer(&network, &self.head, &device, features).await
+    }
+
+    /// A network's or trees' outputs (an ensemble member's, or the whole model's).
+    async fn predict_single(
+        &self,
+        fitted: &Fitted,
+        device: &Device,
+        features: &Matrix,
+    ) -> Result<Vec<f32>, TrainError> {
+        match fitted {
+            Fitted::Booster(booster) => trees::predict(booster, features),
+            Fitted::Weights(weights) => {
+                let device = device.clone().without_autodiff();
+                let network = Network::from_weights(weights, &device)?;
+                infer(&network, &self.head, &device, features).await
+            }
+            Fitted::Ensemble(_) => Err(TrainError::model_file("an ensemble cannot be a member")),
+        }
     }
 
     /// Predictions for raw rows: `rows[r][i]` is the field of `pipeline.columns[i]` as read

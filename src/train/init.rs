@@ -17,7 +17,7 @@ pub(super) const SHUFFLE_STREAM: u64 = 0x5EED_0002;
 pub(super) const DROPOUT_STREAM: u64 = 0x5EED_0003;
 
 /// The task's output head, checked against the pipeline.
-pub(super) fn head_of(pipeline: &FittedPipeline, config: &TrainConfig) -> Result<Head, TrainError> {
+pub fn head_of(pipeline: &FittedPipeline, config: &TrainConfig) -> Result<Head, TrainError> {
     match (&pipeline.target_encoding, pipeline.task) {
         (
             TargetEncoding::Labels { classes },

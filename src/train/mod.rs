@@ -88,9 +88,9 @@ pub use evaluate::{evaluate_outputs, infer, regression_points};
 #[cfg(feature = "compute")]
 pub use examples::{Examples, TrainingData};
 #[cfg(feature = "compute")]
-pub use file::{Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFile, Predictions};
+pub use file::{Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, Member, ModelFile, Predictions};
 #[cfg(feature = "compute")]
-pub use init::initial_weights;
+pub use init::{head_of, initial_weights};
 #[cfg(feature = "compute")]
 pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights, class_weights};
 #[cfg(feature = "compute")]

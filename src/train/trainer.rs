@@ -397,6 +397,15 @@ impl Trainer {
         ))
     }
 
+    /// The best model's outputs for its own validation rows (`None` without them): what an
+    /// ensemble is selected on.
+    pub async fn predict_valid(&self) -> Result<Option<Vec<f32>>, TrainError> {
+        match &self.valid {
+            Some(valid) => Ok(Some(self.predict(&valid.examples.features).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The best model's outputs for a feature matrix (probabilities per class, or of class 1
     /// for binary; the standardised value for regression), `outputs()` per row, one readback.
     pub async fn predict(&self, features: &Matrix) -> Result<Vec<f32>, TrainError> {

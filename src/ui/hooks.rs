@@ -237,14 +237,16 @@ pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
                 source: saved.source,
                 target: saved.target,
                 auto: false,
+                candidates: Rc::new(Vec::new()),
                 error: None,
             })));
         });
     });
 }
 
-/// The Auto button's search: when it ends, its best trial is refitted on the training and
-/// validation rows by the page's worker, and that becomes the model.
+/// The Auto button's search: when it ends, the page's worker selects an ensemble of its best
+/// trials and refits it, or the best trial when the ensemble does not beat it, on the training
+/// and validation rows; that becomes the model.
 #[hook]
 pub fn use_auto_search_result(
     worker: Option<WorkerHandle>,
@@ -256,10 +258,10 @@ pub fn use_auto_search_result(
         .is_some_and(|search| search.auto && !search.running);
     use_effect_with(finished_auto, move |finished| {
         if let (true, Some(search), Some(worker)) = (*finished, search, worker) {
-            if let Some(trial) = search.study.best_trial() {
-                let request = Request::Refit {
-                    settings: Box::new(search.study.settings.clone()),
-                    trial: Box::new(trial.clone()),
+            if search.study.best_trial().is_some() {
+                let request = Request::FinishAuto {
+                    study: Box::new((*search.study).clone()),
+                    candidates: (*search.candidates).clone(),
                 };
                 dispatcher.dispatch(Action::TrainingRequested);
                 match worker.send(request, None) {

@@ -43,6 +43,8 @@ impl PartialEq for SearchDriver {
 struct Driver {
     study: RefCell<Study>,
     models: RefCell<BTreeMap<usize, Rc<String>>>,
+    /// An Auto search's best trials' validation outputs, for the ensemble.
+    candidates: RefCell<Vec<(usize, Vec<f32>)>>,
     pool: RefCell<Vec<PoolWorker>>,
     data: DataRequests,
     dispatcher: UseReducerDispatcher<State>,
@@ -81,6 +83,7 @@ impl SearchDriver {
             started_at: js_sys::Date::now(),
             study: RefCell::new(study),
             models: RefCell::new(models),
+            candidates: RefCell::new(Vec::new()),
             pool: RefCell::new(Vec::new()),
             data,
             dispatcher,
@@ -204,6 +207,7 @@ impl Driver {
                 number,
                 outcome,
                 model,
+                valid_outputs,
             } => {
                 if let Err(error) = self.study.borrow_mut().tell(number, outcome) {
                     self.finish(Some(error.to_string()));
@@ -211,6 +215,13 @@ impl Driver {
                 }
                 if let Some(model) = model {
                     self.models.borrow_mut().insert(number, Rc::new(model));
+                }
+                if let Some(outputs) = valid_outputs {
+                    self.study.borrow().keep_best_outputs(
+                        &mut self.candidates.borrow_mut(),
+                        number,
+                        outputs,
+                    );
                 }
                 self.save();
                 self.next_trial(index);
@@ -229,7 +240,12 @@ impl Driver {
         match asked {
             Ok(Some(ticket)) => {
                 let settings = Box::new(self.study.borrow().settings.clone());
-                self.send(index, Request::RunTrial { settings, ticket }, None);
+                let request = Request::RunTrial {
+                    settings,
+                    ticket,
+                    outputs: self.auto,
+                };
+                self.send(index, request, None);
             }
             Ok(None) => {
                 if self.study.borrow().running() == 0 {
@@ -271,6 +287,7 @@ impl Driver {
             source: self.data.source.clone(),
             target: self.data.target.clone(),
             auto: self.auto,
+            candidates: Rc::new(self.candidates.borrow().clone()),
             error: self.error.borrow().clone(),
         };
         self.dispatcher.dispatch(Action::Search(Rc::new(view)));

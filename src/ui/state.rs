@@ -88,8 +88,11 @@ pub struct SearchView {
     /// The dataset and target the study was run on (a saved study resumes only on them).
     pub source: String,
     pub target: String,
-    /// Started by the Auto button: the best trial becomes the model when it ends.
+    /// Started by the Auto button: the best trial (or the ensemble of the best) becomes the
+    /// model when it ends.
     pub auto: bool,
+    /// An Auto search's best trials' validation outputs (the ensemble is selected from them).
+    pub candidates: Rc<Vec<(usize, Vec<f32>)>>,
     /// Why the search stopped early, as one sentence.
     pub error: Option<String>,
 }
@@ -524,6 +527,15 @@ impl Reducible for State {
                 next.export = ExportView {
                     error: Some(message),
                     ..ExportView::default()
+                }
+            }
+            Action::Worker(Response::Ensemble { ensemble }) => {
+                if let Some(search) = &next.search {
+                    let mut study = (*search.study).clone();
+                    study.ensemble = ensemble.map(|e| *e);
+                    let mut view = (**search).clone();
+                    view.study = Rc::new(study);
+                    next.search = Some(Rc::new(view));
                 }
             }
             // Trials run in the search pool, whose messages go to the search driver.

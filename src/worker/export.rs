@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::{Engine, post};
 use crate::compress::{
     CURVE_LEVELS, Calibration, CompressError, EvaluationRows, Granularity, PruneScope, Pruner,
-    Quantization, sparsity_curve,
+    Quantization, quantizable, sparsity_curve,
 };
 use crate::compute;
 use crate::export::{
@@ -43,17 +43,18 @@ async fn build(
         };
         (model, data)
     };
-    // Trees have one form, float32, and nothing to prune: the page shows no other choice, and
-    // settings left over from a network's export are not applied to them.
-    let trees_only = ExportSettings {
-        quantization: Quantization::None,
-        prune: None,
+    // Trees have one form, float32, and nothing to prune, and only a single network is pruned:
+    // the page offers no other choice, and settings left over from another model's export are
+    // not applied.
+    let adapted = ExportSettings {
+        quantization: if quantizable(&model) {
+            settings.quantization
+        } else {
+            Quantization::None
+        },
+        prune: settings.prune.clone().filter(|_| model.weights().is_ok()),
     };
-    let settings = if model.booster().is_some() {
-        &trees_only
-    } else {
-        settings
-    };
+    let settings = &adapted;
     let text = |error: CompressError| error.to_string();
     let mut note = data.is_none().then(|| {
         "The current data is not the data this model was prepared on, so only file sizes are compared; load that file and prepare it the same way to see metrics."
@@ -112,7 +113,7 @@ async fn build(
     };
     let mut compared = compare(&model, &variants, calibration, rows).map_err(|e| e.to_string())?;
     if curve.is_empty()
-        && model.booster().is_none()
+        && model.weights().is_ok()
         && let Some(valid) = rows.valid
     {
         let scope = settings

@@ -19,11 +19,13 @@ use crate::protocol::{
     DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
     SEARCH_WORKER_NAME, TrainedModel,
 };
-use crate::search::runner::{TrialSetup, refit, run_trial};
-use crate::search::{Decision, Outcome, StudySettings, Trial, TrialTicket};
+use crate::search::runner::{
+    TrialSetup, ensemble_rows, refit, refit_ensemble, run_trial, select_ensemble,
+};
+use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
-    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
+    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, head_of, regression_points,
 };
 use crate::{format, samples, web_file};
 
@@ -147,8 +149,15 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                     },
                 });
             }
-            Request::RunTrial { settings, ticket } => {
-                return Some(run_search_trial(engine, &settings, &ticket).await);
+            Request::RunTrial {
+                settings,
+                ticket,
+                outputs,
+            } => {
+                return Some(run_search_trial(engine, &settings, &ticket, outputs).await);
+            }
+            Request::FinishAuto { study, candidates } => {
+                return Some(finish_auto(engine, *study, &candidates).await);
             }
             Request::Refit { settings, trial } => {
                 return Some(refit_trial(engine, &settings, &trial).await);
@@ -363,6 +372,20 @@ fn current_model(
         valid_metrics: file.valid_metrics.clone(),
         test_metrics: file.test_metrics.clone(),
         config: file.config.clone(),
+        members: file
+            .members()
+            .unwrap_or_default()
+            .iter()
+            .map(|member| {
+                let name = member.model.label();
+                match member.trial {
+                    Some(trial) => format!("trial {trial}: {name} ×{:.2}", member.weight),
+                    None => format!("{name} ×{:.2}", member.weight),
+                }
+            })
+            .collect(),
+        quantizable: crate::compress::quantizable(&file),
+        prunable: file.weights().is_ok(),
         residuals,
         classes: match &file.pipeline.target_encoding {
             prep::TargetEncoding::Labels { classes } => classes.clone(),
@@ -446,6 +469,7 @@ async fn refit_trial(
         data: &data,
         settings,
         keep_model: true,
+        keep_outputs: false,
     };
     match refit(&setup, trial).await {
         Ok(file) => current_model(
@@ -463,16 +487,80 @@ async fn refit_trial(
     }
 }
 
+/// Auto's last step: selects an ensemble of the best trials' validation outputs (posted to the
+/// page), then refits it, or the best trial when it does not beat it; that becomes the model.
+async fn finish_auto(
+    engine: &Rc<RefCell<Engine>>,
+    mut study: Study,
+    candidates: &[(usize, Vec<f32>)],
+) -> Response {
+    let (pipeline, data) = match trial_data(&mut engine.borrow_mut()) {
+        Ok(found) => found,
+        Err(message) => return Response::TrainFailed { message },
+    };
+    study.ensemble = None;
+    if candidates.len() >= 2
+        && let (Some(rows), Ok(head)) = (
+            ensemble_rows(&data),
+            head_of(&pipeline, &study.settings.train),
+        )
+    {
+        study.ensemble = select_ensemble(&study.settings, &pipeline, &head, &rows, candidates);
+    }
+    post(Response::Ensemble {
+        ensemble: study.ensemble.clone().map(Box::new),
+    });
+    if !study.ensemble_wins() {
+        let Some(trial) = study.best_trial().cloned() else {
+            return Response::TrainFailed {
+                message: "No trial completed, so there is no model to refit.".to_string(),
+            };
+        };
+        return refit_trial(engine, &study.settings, &trial).await;
+    }
+    let setup = TrialSetup {
+        device: compute::init_cpu(),
+        device_label: Some(Accelerator::Cpu.label().to_string()),
+        pipeline: &pipeline,
+        data: &data,
+        settings: &study.settings,
+        keep_model: true,
+        keep_outputs: false,
+    };
+    match refit_ensemble(&setup, &study, |_| {}).await {
+        Ok(file) => {
+            let members: Vec<String> = study
+                .ensemble
+                .iter()
+                .flat_map(|e| &e.members)
+                .map(|m| m.trial.to_string())
+                .collect();
+            current_model(
+                engine,
+                file,
+                Vec::new(),
+                Some(format!(
+                    "an ensemble of trials {} of the search, refitted on the training and validation rows",
+                    members.join(", ")
+                )),
+            )
+        }
+        Err(message) => Response::TrainFailed { message },
+    }
+}
+
 async fn run_search_trial(
     engine: &Rc<RefCell<Engine>>,
     settings: &StudySettings,
     ticket: &TrialTicket,
+    outputs: bool,
 ) -> Response {
     let number = ticket.number;
     let done = |outcome| Response::TrialDone {
         number,
         outcome,
         model: None,
+        valid_outputs: None,
     };
     let failed = |error: String| {
         done(Outcome::Failed {
@@ -495,6 +583,7 @@ async fn run_search_trial(
         data: &data,
         settings,
         keep_model: true,
+        keep_outputs: outputs,
     };
     let run = run_trial(&setup, ticket, async |epoch, value| {
         post(Response::TrialEpoch {
@@ -514,6 +603,7 @@ async fn run_search_trial(
         number,
         outcome: run.outcome,
         model: run.model.and_then(|model| model.to_json().ok()),
+        valid_outputs: run.valid_outputs,
     }
 }
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, recordErrors, serve, startStudy } from './harness.mjs';
+import { checkWithOnnxruntime, launch, recordErrors, serve, startStudy } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -374,24 +374,6 @@ test('a stopped study survives a reload and resumes on the same data', async () 
   const resumed = await studyInfo();
   assert.deepEqual(resumed.rows.map((row) => row.number).sort((a, b) => a - b), [...Array(40).keys()]);
 });
-
-/** Runs tests/onnx/check.py on a file the page made: onnx.checker, then onnxruntime on every
- * row of the CSV against `hearth predict` of the page's own .hearth file. */
-async function checkWithOnnxruntime(model, onnxPath, csv, kind) {
-  const python = process.env.HEARTH_ONNX_PYTHON;
-  const hearth = process.env.HEARTH_BIN;
-  assert.ok(python && hearth, 'run through scripts/check, which sets HEARTH_ONNX_PYTHON and HEARTH_BIN');
-  const { execFile } = await import('node:child_process');
-  const { mkdtemp } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const work = await mkdtemp(join(tmpdir(), 'hearth-onnx-'));
-  const script = join(here, '..', 'onnx', 'check.py');
-  return new Promise((resolve) => {
-    execFile(python, [script, '--file', hearth, model, onnxPath, csv, kind, work], (error, stdout, stderr) => {
-      resolve({ ok: !error, output: stdout + stderr });
-    });
-  });
-}
 
 test('the Export step compares every form and its ONNX file runs in onnxruntime', async () => {
   await page.click('#step-train');

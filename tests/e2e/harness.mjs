@@ -2,7 +2,8 @@
 // SwiftShader. Shared by the end-to-end tests and the browser benchmark.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const TYPES = {
@@ -66,4 +67,25 @@ export async function startStudy(page, { trials, workers, space, sampler = 'rand
   await page.fill('#space-input', space);
   await page.dispatchEvent('#space-input', 'change');
   await page.click('#search-button');
+}
+
+/** Runs tests/onnx/check.py on a file the page made: onnx.checker, then onnxruntime on every
+ * row of the CSV against `hearth predict` of the page's own .hearth file. Resolves to
+ * `{ ok, output }`. */
+export async function checkWithOnnxruntime(model, onnxPath, csv, kind) {
+  const python = process.env.HEARTH_ONNX_PYTHON;
+  const hearth = process.env.HEARTH_BIN;
+  if (!python || !hearth) {
+    return { ok: false, output: 'run through scripts/check, which sets HEARTH_ONNX_PYTHON and HEARTH_BIN' };
+  }
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const work = await mkdtemp(join(tmpdir(), 'hearth-onnx-'));
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'onnx', 'check.py');
+  return new Promise((resolve) => {
+    execFile(python, [script, '--file', hearth, model, onnxPath, csv, kind, work], (error, stdout, stderr) => {
+      resolve({ ok: !error, output: stdout + stderr });
+    });
+  });
 }

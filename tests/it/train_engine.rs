@@ -500,6 +500,6 @@ fn auto_device_choice_times_each_candidate() {
 fn weights_of(file: &mut ModelFile) -> &mut hearth::train::Weights {
     match &mut file.fitted {
         hearth::train::Fitted::Weights(weights) => weights,
-        hearth::train::Fitted::Booster(_) => panic!("an MLP's file holds weights"),
+        _ => panic!("an MLP's file holds weights"),
     }
 }

@@ -1,8 +1,9 @@
 """Checks Hearth's ONNX exports with the reference tools: onnx.checker and onnxruntime.
 
 For every bundled dataset it trains a small MLP with the built `hearth` binary, exports it in
-every form (float32, float16, dynamic int8, static int8), and gradient-boosted trees in their
-one form (float32, an ONNX-ML TreeEnsembleClassifier), checks each file with
+every form (float32, float16, dynamic int8, static int8), gradient-boosted trees in their
+one form (float32, an ONNX-ML TreeEnsembleClassifier) and an ensemble of the two (float32, and
+dynamic int8 for its network), checks each file with
 onnx.checker.check_model (full check, with shape inference), runs it in onnxruntime on the raw
 CSV rows fed by the export's contract (one [N, 1] input per column the model reads: float32
 with NaN for missing, string with "" for missing), and compares with `hearth predict`.
@@ -110,6 +111,26 @@ def predict(hearth, model, data, work):
     return read_csv(out)[1]
 
 
+def ensemble_file(first, second, out):
+    """A .hearth ensemble of two model files trained on the same preprocessing: weights 0.6 and
+    0.4, each member's "weights" or "booster" beside its "model"."""
+    models = [json.load(open(path)) for path in (first, second)]
+    members = []
+    for weight, m in zip((0.6, 0.4), models):
+        member = {"weight": weight, "model": m["config"]["model"]}
+        for key in ("weights", "booster"):
+            if key in m:
+                member[key] = m[key]
+        members.append(member)
+    blend = dict(models[0])
+    blend.pop("weights", None)
+    blend.pop("booster", None)
+    blend["ensemble"] = members
+    with open(out, "w") as f:
+        json.dump(blend, f)
+    return out
+
+
 def check_file(hearth, model, path, data, kind, work):
     """One file made elsewhere (the page): checked against `hearth predict` of its model."""
     header, rows = read_csv(data)
@@ -153,6 +174,18 @@ def main():
                           "none", target == "progression")
         if failure:
             failures.append(failure)
+        # An ensemble of the two, composed by hand as the model file's format says: float32,
+        # and dynamic int8 (its network quantized, its trees float32).
+        blend = ensemble_file(model, trees, os.path.join(work, f"{stem}_ensemble.hearth"))
+        blend_predicted = predict(hearth, blend, data, work)
+        for kind in ("none", "dynamic"):
+            path = os.path.join(work, f"{stem}_ensemble_{kind}.onnx")
+            run(hearth, "export", blend, "--quantize", kind, "--data", data, "--out", path)
+            checked += 1
+            failure = compare(f"{name} ensemble {kind}", path, header, rows, blend_predicted,
+                              kind, target == "progression")
+            if failure:
+                failures.append(failure)
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"{checked - len(failures)} passed, {len(failures)} failed")

@@ -9,12 +9,25 @@ use super::super::proto::{ValueInfoProto, data_type};
 use crate::prep::TargetEncoding;
 use crate::train::{Head, ModelFile};
 
-/// The outputs: class names and probabilities, or the value in the target's units.
+/// The head's activation of raw outputs `[N, outputs]`, as burn's inference reads them:
+/// the probability of class 1 (binary), the class probabilities (multiclass), the
+/// standardised value (regression). An ensemble averages these.
+pub(super) fn activate(b: &mut Builder, head: &Head, logits: &str) -> String {
+    match head {
+        Head::Binary => b.op("Sigmoid", &[logits], vec![]),
+        Head::Multiclass { .. } => b.op("Softmax", &[logits], vec![attr_int("axis", 1)]),
+        Head::Regression { .. } => logits.to_string(),
+    }
+}
+
+/// The outputs from activated values (see [`activate`]): class names and probabilities, or
+/// the value in the target's units.
 pub(super) fn head_graph(
     b: &mut Builder,
     model: &ModelFile,
-    logits: &str,
+    activated: &str,
 ) -> Result<Vec<ValueInfoProto>, ExportError> {
+    let logits = activated;
     match (&model.head, &model.pipeline.target_encoding) {
         (
             Head::Regression { .. },
@@ -44,26 +57,20 @@ pub(super) fn head_graph(
             Ok(vec![value_info(VALUE_OUTPUT, data_type::FLOAT, &[None])])
         }
         (Head::Binary | Head::Multiclass { .. }, TargetEncoding::Labels { classes }) => {
+            let p = activated;
             if matches!(model.head, Head::Binary) {
-                // One logit: the probabilities of class 0 and class 1.
-                let p1 = b.op("Sigmoid", &[logits], vec![]);
+                // The probability of class 1: those of class 0 and class 1.
                 let one = b.float("1", 1.0);
-                let p0 = b.op("Sub", &[&one, &p1], vec![]);
+                let p0 = b.op("Sub", &[&one, p], vec![]);
                 b.op_named(
                     "Concat",
                     "",
-                    &[&p0, &p1],
+                    &[&p0, p],
                     PROBABILITIES_OUTPUT,
                     vec![attr_int("axis", 1)],
                 );
             } else {
-                b.op_named(
-                    "Softmax",
-                    "",
-                    &[logits],
-                    PROBABILITIES_OUTPUT,
-                    vec![attr_int("axis", 1)],
-                );
+                b.op_named("Identity", "", &[p], PROBABILITIES_OUTPUT, vec![]);
             }
             // The first most probable class, as the pipeline decodes; for binary, p1 > 1 − p1
             // exactly when p1 > 0.5 (1 − p1 is exact in float32 for p1 ≥ 0.5).

@@ -20,7 +20,7 @@ use super::proto::{GraphProto, ModelProto, OperatorSetIdProto, StringStringEntry
 use crate::compress::{CompressedModel, dense_sparsity};
 use crate::prep::TargetEncoding;
 use crate::train::{Fitted, Head, ModelFile};
-use head::head_graph;
+use head::{activate, head_graph};
 use network::network_graph;
 use preprocess::preprocess;
 use trees::tree_graph_ordered;
@@ -36,17 +36,7 @@ pub fn to_onnx(model: &ModelFile, compressed: &CompressedModel) -> Result<Vec<u8
     model.check().map_err(|error| ExportError::Model {
         reason: error.to_string(),
     })?;
-    let fits = match (&model.fitted, compressed) {
-        (Fitted::Weights(weights), CompressedModel::Network(network)) => {
-            network.effective.architecture == weights.architecture
-                && network.storage.len() == weights.dense.len()
-        }
-        (Fitted::Booster(trained), CompressedModel::Trees(trees)) => {
-            trees.features == trained.features && trees.objective == trained.objective
-        }
-        _ => false,
-    };
-    if !fits {
+    if !fits(&model.fitted, compressed) {
         return Err(ExportError::Network {
             reason: "its layers are not those of the model's network".to_string(),
         });
@@ -58,15 +48,31 @@ pub fn to_onnx(model: &ModelFile, compressed: &CompressedModel) -> Result<Vec<u8
         VALUE_OUTPUT,
     ]));
     let (features, order) = preprocess(&mut builder, &model.pipeline, &inputs)?;
-    let logits = match compressed {
-        CompressedModel::Network(network) => {
-            network_graph(&mut builder, network, &features, &order)?
+    let activated = match compressed {
+        CompressedModel::Ensemble(members) => {
+            // Each member's activated outputs times its weight, added in member order (as
+            // the host's blend adds them).
+            let mut blend: Option<String> = None;
+            for (weight, member) in members {
+                let logits = body(&mut builder, member, &features, &order)?;
+                let activated = activate(&mut builder, &model.head, &logits);
+                let weight = builder.float("member_weight", *weight);
+                let weighted = builder.op("Mul", &[&activated, &weight], vec![]);
+                blend = Some(match blend {
+                    None => weighted,
+                    Some(total) => builder.op("Add", &[&total, &weighted], vec![]),
+                });
+            }
+            blend.ok_or_else(|| ExportError::Model {
+                reason: "its ensemble has no member".to_string(),
+            })?
         }
-        CompressedModel::Trees(booster) => {
-            tree_graph_ordered(&mut builder, booster, &features, &order)?
+        single => {
+            let logits = body(&mut builder, single, &features, &order)?;
+            activate(&mut builder, &model.head, &logits)
         }
     };
-    let outputs = head_graph(&mut builder, model, &logits)?;
+    let outputs = head_graph(&mut builder, model, &activated)?;
     let graph = GraphProto {
         node: builder.nodes,
         name: format!("hearth_{}", model.pipeline.target),
@@ -109,6 +115,42 @@ pub fn to_onnx(model: &ModelFile, compressed: &CompressedModel) -> Result<Vec<u8
     Ok(file.encode_to_vec())
 }
 
+/// Whether the compressed form is a form of the fitted model (member by member).
+fn fits(fitted: &Fitted, compressed: &CompressedModel) -> bool {
+    match (fitted, compressed) {
+        (Fitted::Weights(weights), CompressedModel::Network(network)) => {
+            network.effective.architecture == weights.architecture
+                && network.storage.len() == weights.dense.len()
+        }
+        (Fitted::Booster(trained), CompressedModel::Trees(trees)) => {
+            trees.features == trained.features && trees.objective == trained.objective
+        }
+        (Fitted::Ensemble(members), CompressedModel::Ensemble(forms)) => {
+            members.len() == forms.len()
+                && members.iter().zip(forms).all(|(member, (weight, form))| {
+                    member.weight == *weight && fits(&member.fitted, form)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The raw outputs of one network or one booster.
+fn body(
+    b: &mut Builder,
+    compressed: &CompressedModel,
+    features: &str,
+    order: &[usize],
+) -> Result<String, ExportError> {
+    match compressed {
+        CompressedModel::Network(network) => network_graph(b, network, features, order),
+        CompressedModel::Trees(booster) => tree_graph_ordered(b, booster, features, order),
+        CompressedModel::Ensemble(_) => Err(ExportError::Model {
+            reason: "an ensemble cannot be a member".to_string(),
+        }),
+    }
+}
+
 const DOC: &str = "Hearth model: one input per raw CSV column the model reads, named as the column, shape [N, 1] (float with NaN for missing, or string with \"\" for missing); outputs label (class names) and probabilities for classification, value for regression.";
 
 fn metadata(
@@ -135,13 +177,26 @@ fn metadata(
         ("outputs", json(&outputs)),
         ("valid_metrics", json(&model.valid_metrics)),
         ("test_metrics", json(&model.test_metrics)),
-        ("model", model.config.model.label()),
+        (
+            "model",
+            match model.members() {
+                Some(members) => format!(
+                    "ensemble of {}",
+                    members
+                        .iter()
+                        .map(|m| format!("{} ×{}", m.model.label(), m.weight))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => model.config.model.label(),
+            },
+        ),
         ("quantization", json(&compressed.quantization())),
         (
             "sparsity",
             match &model.fitted {
                 Fitted::Weights(weights) => format!("{}", dense_sparsity(weights)),
-                Fitted::Booster(_) => "0".to_string(),
+                Fitted::Booster(_) | Fitted::Ensemble(_) => "0".to_string(),
             },
         ),
     ];

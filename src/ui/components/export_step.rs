@@ -50,13 +50,16 @@ pub fn export_step(props: &Props) -> Html {
     let name = state.model_file_stem();
     html! {
         <main class="step-export">
-            <p class="muted">{ format!("Exporting {} ({}){}", model.config.model.label(),
+            <p class="muted">{ format!("Exporting {} ({}){}", model.label(),
                 model.summary.device.as_deref().unwrap_or("trained here"),
                 model.loaded_from.as_ref().map(|f| format!(", from {f}")).unwrap_or_default()) }</p>
-            if model.config.model.is_network() {
-                <ExportSettingsForm settings={state.export_settings.clone()} disabled={exporting}
+            if !model.members.is_empty() {
+                <p id="ensemble-export-note" class="muted">{ format!("An ensemble of {}: its networks take the form chosen, its trees stay float32, all in one ONNX graph that averages them. Pruning applies to a single network.", model.members.join(", ")) }</p>
+            }
+            if model.quantizable {
+                <ExportSettingsForm settings={state.export_settings.clone()} disabled={exporting} prunable={model.prunable}
                     on_change={{ let d = state.dispatcher(); Callback::from(move |s| d.dispatch(Action::SetExportSettings(s))) }} />
-            } else {
+            } else if model.members.is_empty() {
                 <p id="trees-export-note" class="muted">{ "Gradient-boosted trees are exported as they are: float32 thresholds and leaf values in one ONNX-ML TreeEnsembleClassifier, after the preprocessing. Pruning and int8 forms apply to networks." }</p>
             }
             <div class="train-buttons">
@@ -82,6 +85,8 @@ pub fn export_step(props: &Props) -> Html {
 struct FormProps {
     settings: ExportSettings,
     disabled: bool,
+    /// Offer pruning (one network).
+    prunable: bool,
     on_change: Callback<ExportSettings>,
 }
 
@@ -125,6 +130,7 @@ fn export_settings_form(props: &FormProps) -> Html {
                     </select></label>
                 }
             </div>
+            if props.prunable {
             <div class="settings-row">
                 <label title={help::titles(&[Term::Pruning])}><input id="prune-input" type="checkbox" checked={prune.is_some()} onchange={edit(set_prune)} />{ " prune" }</label>
                 if let Some(prune) = prune {
@@ -137,6 +143,7 @@ fn export_settings_form(props: &FormProps) -> Html {
                     <label>{ "Fine-tune epochs per stage " }<input id="fine-tune-input" type="number" min="0" value={prune.fine_tune_epochs.to_string()} onchange={edit(set_fine_tune)} /></label>
                 }
             </div>
+            }
             if let Some(message) = &*field_error {
                 <p id="export-field-error" class="error" role="alert">{ message }</p>
             }
@@ -282,7 +289,9 @@ fn report_table(report: &CompressionReport, chosen: &str) -> Html {
         .unwrap_or("metric");
     html! {
         <table id="export-report" class="epochs">
-            <caption>{ if report.trees {
+            <caption>{ if report.members > 0 {
+                format!("ensemble of {} models: {} parameters and tree nodes", report.members, format::number(report.parameters as f64))
+            } else if report.trees {
                 format!("gradient-boosted trees: {} nodes", format::number(report.parameters as f64))
             } else {
                 format!("{} parameters, {:.0}% of the dense weights zero", format::number(report.parameters as f64), report.sparsity * 100.0)

@@ -103,6 +103,22 @@ pub fn leaderboard(props: &Props) -> Html {
                 { header("epochs", SortBy::Epochs) }{ header("status", SortBy::State) }{ header("duration", SortBy::Duration) }<th></th>
             </tr></thead>
             <tbody>
+                if let Some(ensemble) = &study.ensemble {
+                    // One more candidate: the blend of the best trials, scored on the same
+                    // validation rows as its best single trial.
+                    <tr id="ensemble-row" data-trial="ensemble" data-state="ensemble" data-wins={study.ensemble_wins().to_string()}
+                        class={classes!("ensemble", study.ensemble_wins().then_some("wins"))}>
+                        <td>{ "ensemble" }{ if study.ensemble_wins() { " ★" } else { "" } }</td>
+                        <td class="num">{ show(ensemble.value) }</td>
+                        <td class="params">{ format!("{} (best single trial on the same rows: {})",
+                            ensemble.members.iter().map(|m| format!("trial {} ×{:.2}", m.trial, m.weight)).collect::<Vec<_>>().join(", "),
+                            show(ensemble.best_single)) }</td>
+                        <td class="num">{ "—" }</td>
+                        <td>{ if study.ensemble_wins() { "the model" } else { "not better" } }</td>
+                        <td class="num">{ "—" }</td>
+                        <td></td>
+                    </tr>
+                }
                 { for trials.iter().map(|trial| {
                     // The primary value as every step writes that metric; a second objective (size, latency) is a plain number.
                     let value = trial.values.as_ref().map(|values| values.iter().enumerate().map(|(i, v)| if i == 0 { show(*v) } else { format::number(*v) }).collect::<Vec<_>>().join(" · "));

@@ -238,6 +238,7 @@ pub fn search_step(props: &Props) -> Html {
                             source,
                             target,
                             auto: false,
+                            candidates: Rc::new(Vec::new()),
                             error: None,
                         })));
                     }

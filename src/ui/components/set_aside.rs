@@ -26,7 +26,7 @@ pub fn set_aside_warning(props: &Props) -> Html {
     html! {
         <p id="set-aside-warning" class="muted">
             { format!("Loading another dataset sets the current model ({data}, {}) aside; it stays listed here to use again or download.",
-                model.config.model.label()) }
+                model.label()) }
         </p>
     }
 }

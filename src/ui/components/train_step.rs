@@ -145,7 +145,7 @@ fn result_view(result: &Rc<TrainedModel>, name: String) -> Html {
                 if let Some(reason) = &summary.stop_reason { <small>{ format!(" — {reason}") }</small> }
             </h3>
             <p class="muted">
-                { format!("{} · {} · trained on {}", result.config.model.label(), result.config.optimizer.name(),
+                { format!("{} · {} · trained on {}", result.label(), if result.config.model.is_network() { result.config.optimizer.name() } else { "boosted" },
                     summary.device.as_deref().unwrap_or("an unrecorded device")) }
                 if let Some(file) = &result.loaded_from { { format!(" · loaded from {file}") } }
             </p>
