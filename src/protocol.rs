@@ -70,14 +70,17 @@ pub enum Request {
         settings: Box<StudySettings>,
         trial: Box<Trial>,
     },
-    /// The end of an Auto search: select an ensemble of the best trials from their
-    /// validation outputs (posted as [`Response::Ensemble`]), then refit the ensemble when it
-    /// beats the best trial, or the best trial, on the training and validation rows; the
-    /// result becomes the current model ([`Response::Trained`]).
-    FinishAuto {
-        study: Box<Study>,
+    /// The end of an Auto search, asked of a search worker (which holds the trials' data):
+    /// select an ensemble of the best trials from their validation outputs; answered with
+    /// [`Response::Ensemble`].
+    SelectEnsemble {
+        settings: Box<StudySettings>,
         candidates: Vec<(usize, Vec<f32>)>,
     },
+    /// Refit a study's ensemble member by member on the training and validation rows (Auto's
+    /// last step when the ensemble beats the best trial); it becomes the current model
+    /// ([`Response::Trained`]).
+    RefitEnsemble { study: Box<Study> },
     /// The study's answer to a [`Response::TrialEpoch`]: go on or prune.
     TrialDecision { number: usize, decision: Decision },
     /// Compress the current model and write it as ONNX, comparing every variant with it.
@@ -174,8 +177,7 @@ pub enum Response {
         model: Option<String>,
         valid_outputs: Option<Vec<f32>>,
     },
-    /// The ensemble an Auto search found (none when fewer than two trials completed); the
-    /// refitted model follows.
+    /// The ensemble a search worker selected (none when it could not score two trials).
     Ensemble {
         ensemble: Option<Box<EnsembleCandidate>>,
     },

@@ -3,7 +3,7 @@
 
 use super::error::CompressError;
 use super::forward;
-use super::model::CompressedModel;
+use super::model::{CompressedModel, has_network, parameters};
 use super::network::CompressedNetwork;
 use super::prune::{dense_sparsity, magnitude_prune};
 use super::report::{CompressionReport, SparsityPoint, VariantReport};
@@ -140,30 +140,6 @@ pub fn compare<E: From<CompressError>>(
         },
         files,
     })
-}
-
-/// The model's trainable numbers: a network's weights and biases, the trees' nodes
-/// (thresholds and leaf values), or an ensemble's members' together.
-pub fn parameters(fitted: &Fitted) -> usize {
-    match fitted {
-        Fitted::Weights(weights) => weights.architecture.parameters(),
-        Fitted::Booster(booster) => booster.trees.iter().map(|tree| tree.nodes.len()).sum(),
-        Fitted::Ensemble(members) => members.iter().map(|m| parameters(&m.fitted)).sum(),
-    }
-}
-
-/// Whether the model has a network to quantize (alone or in an ensemble): float16 and int8
-/// forms apply to it; trees alone have one form.
-pub fn quantizable(model: &ModelFile) -> bool {
-    has_network(&model.fitted)
-}
-
-fn has_network(fitted: &Fitted) -> bool {
-    match fitted {
-        Fitted::Weights(_) => true,
-        Fitted::Booster(_) => false,
-        Fitted::Ensemble(members) => members.iter().any(|m| has_network(&m.fitted)),
-    }
 }
 
 /// Running totals of output differences between a variant and the float32 model.

@@ -47,13 +47,11 @@ pub use settings::{
 };
 
 #[cfg(feature = "compute")]
-pub use compare::{
-    CURVE_LEVELS, Compared, EvaluationRows, compare, parameters, quantizable, sparsity_curve,
-};
+pub use compare::{CURVE_LEVELS, Compared, EvaluationRows, compare, sparsity_curve};
 #[cfg(feature = "compute")]
 pub use forward::{CHUNK_ROWS, NORM_EPSILON, predict};
 #[cfg(feature = "compute")]
-pub use model::CompressedModel;
+pub use model::{CompressedModel, parameters, quantizable};
 #[cfg(feature = "compute")]
 pub use network::{AffineParams, CompressedNetwork, DenseStorage, Int8Matrix, WEIGHT_LIMIT};
 #[cfg(feature = "compute")]

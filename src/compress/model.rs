@@ -36,6 +36,11 @@ impl CompressedModel {
             Fitted::Booster(_) => Err(CompressError::TreesStayFloat32 {
                 form: quantization.label(),
             }),
+            Fitted::Ensemble(_) if quantization != Quantization::None && !quantizable(model) => {
+                Err(CompressError::TreesStayFloat32 {
+                    form: quantization.label(),
+                })
+            }
             Fitted::Ensemble(members) => members
                 .iter()
                 .map(|Member { weight, fitted, .. }| {
@@ -116,4 +121,28 @@ fn network(
         quantization,
         calibration,
     )?))
+}
+
+/// The model's trainable numbers: a network's weights and biases, the trees' nodes
+/// (thresholds and leaf values), or an ensemble's members' together.
+pub fn parameters(fitted: &Fitted) -> usize {
+    match fitted {
+        Fitted::Weights(weights) => weights.architecture.parameters(),
+        Fitted::Booster(booster) => booster.trees.iter().map(|tree| tree.nodes.len()).sum(),
+        Fitted::Ensemble(members) => members.iter().map(|m| parameters(&m.fitted)).sum(),
+    }
+}
+
+/// Whether the model has a network to quantize (alone or in an ensemble): float16 and int8
+/// forms apply to it; trees alone have one form.
+pub fn quantizable(model: &ModelFile) -> bool {
+    has_network(&model.fitted)
+}
+
+pub(super) fn has_network(fitted: &Fitted) -> bool {
+    match fitted {
+        Fitted::Weights(_) => true,
+        Fitted::Booster(_) => false,
+        Fitted::Ensemble(members) => members.iter().any(|m| has_network(&m.fitted)),
+    }
 }

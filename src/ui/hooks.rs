@@ -237,7 +237,6 @@ pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
                 source: saved.source,
                 target: saved.target,
                 auto: false,
-                candidates: Rc::new(Vec::new()),
                 error: None,
             })));
         });
@@ -258,11 +257,17 @@ pub fn use_auto_search_result(
         .is_some_and(|search| search.auto && !search.running);
     use_effect_with(finished_auto, move |finished| {
         if let (true, Some(search), Some(worker)) = (*finished, search, worker) {
-            if search.study.best_trial().is_some() {
-                let request = Request::FinishAuto {
+            let request = if search.study.ensemble_wins() {
+                Some(Request::RefitEnsemble {
                     study: Box::new((*search.study).clone()),
-                    candidates: (*search.candidates).clone(),
-                };
+                })
+            } else {
+                search.study.best_trial().map(|trial| Request::Refit {
+                    settings: Box::new(search.study.settings.clone()),
+                    trial: Box::new(trial.clone()),
+                })
+            };
+            if let Some(request) = request {
                 dispatcher.dispatch(Action::TrainingRequested);
                 match worker.send(request, None) {
                     Ok(()) => dispatcher.dispatch(Action::ShowStep(Step::Train)),

@@ -45,6 +45,8 @@ struct Driver {
     models: RefCell<BTreeMap<usize, Rc<String>>>,
     /// An Auto search's best trials' validation outputs, for the ensemble.
     candidates: RefCell<Vec<(usize, Vec<f32>)>>,
+    /// A worker was asked for the ensemble; the search finishes on its answer.
+    selecting: Cell<bool>,
     pool: RefCell<Vec<PoolWorker>>,
     data: DataRequests,
     dispatcher: UseReducerDispatcher<State>,
@@ -84,6 +86,7 @@ impl SearchDriver {
             study: RefCell::new(study),
             models: RefCell::new(models),
             candidates: RefCell::new(Vec::new()),
+            selecting: Cell::new(false),
             pool: RefCell::new(Vec::new()),
             data,
             dispatcher,
@@ -203,6 +206,10 @@ impl Driver {
                     self.publish();
                 }
             }
+            Response::Ensemble { ensemble } => {
+                self.study.borrow_mut().ensemble = ensemble.map(|e| *e);
+                self.finish(None);
+            }
             Response::TrialDone {
                 number,
                 outcome,
@@ -249,11 +256,33 @@ impl Driver {
             }
             Ok(None) => {
                 if self.study.borrow().running() == 0 {
-                    self.finish(None);
+                    self.select_ensemble_or_finish(index);
                 }
             }
             Err(error) => self.finish(Some(error.to_string())),
         }
+    }
+
+    /// An Auto search that ran out of budget asks one of its workers (which hold the trials'
+    /// data) for the ensemble of the best trials, and finishes when it answers; any other
+    /// search finishes now.
+    fn select_ensemble_or_finish(self: &Rc<Self>, index: usize) {
+        let candidates = self.candidates.borrow().clone();
+        if !self.auto || candidates.len() < 2 || self.selecting.replace(true) {
+            if !self.selecting.get() {
+                self.finish(None);
+            }
+            return;
+        }
+        let settings = Box::new(self.study.borrow().settings.clone());
+        self.send(
+            index,
+            Request::SelectEnsemble {
+                settings,
+                candidates,
+            },
+            None,
+        );
     }
 
     /// Ends the search (done, stopped or failed): terminates the pool, queues any running
@@ -287,7 +316,6 @@ impl Driver {
             source: self.data.source.clone(),
             target: self.data.target.clone(),
             auto: self.auto,
-            candidates: Rc::new(self.candidates.borrow().clone()),
             error: self.error.borrow().clone(),
         };
         self.dispatcher.dispatch(Action::Search(Rc::new(view)));

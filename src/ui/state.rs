@@ -91,8 +91,7 @@ pub struct SearchView {
     /// Started by the Auto button: the best trial (or the ensemble of the best) becomes the
     /// model when it ends.
     pub auto: bool,
-    /// An Auto search's best trials' validation outputs (the ensemble is selected from them).
-    pub candidates: Rc<Vec<(usize, Vec<f32>)>>,
+
     /// Why the search stopped early, as one sentence.
     pub error: Option<String>,
 }
@@ -529,17 +528,12 @@ impl Reducible for State {
                     ..ExportView::default()
                 }
             }
-            Action::Worker(Response::Ensemble { ensemble }) => {
-                if let Some(search) = &next.search {
-                    let mut study = (*search.study).clone();
-                    study.ensemble = ensemble.map(|e| *e);
-                    let mut view = (**search).clone();
-                    view.study = Rc::new(study);
-                    next.search = Some(Rc::new(view));
-                }
-            }
             // Trials run in the search pool, whose messages go to the search driver.
-            Action::Worker(Response::TrialEpoch { .. } | Response::TrialDone { .. }) => {}
+            Action::Worker(
+                Response::TrialEpoch { .. }
+                | Response::TrialDone { .. }
+                | Response::Ensemble { .. },
+            ) => {}
             Action::StopRequested => {
                 if let Some(training) = &mut next.training {
                     Rc::make_mut(training).stopping = true;

@@ -156,8 +156,14 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             } => {
                 return Some(run_search_trial(engine, &settings, &ticket, outputs).await);
             }
-            Request::FinishAuto { study, candidates } => {
-                return Some(finish_auto(engine, *study, &candidates).await);
+            Request::SelectEnsemble {
+                settings,
+                candidates,
+            } => {
+                return Some(select_trials_ensemble(engine, &settings, &candidates));
+            }
+            Request::RefitEnsemble { study } => {
+                return Some(refit_study_ensemble(engine, &study).await);
             }
             Request::Refit { settings, trial } => {
                 return Some(refit_trial(engine, &settings, &trial).await);
@@ -487,37 +493,31 @@ async fn refit_trial(
     }
 }
 
-/// Auto's last step: selects an ensemble of the best trials' validation outputs (posted to the
-/// page), then refits it, or the best trial when it does not beat it; that becomes the model.
-async fn finish_auto(
+/// Selects an ensemble of the best trials from their validation outputs, on this search
+/// worker's data (the rows the trials were validated on).
+fn select_trials_ensemble(
     engine: &Rc<RefCell<Engine>>,
-    mut study: Study,
+    settings: &StudySettings,
     candidates: &[(usize, Vec<f32>)],
 ) -> Response {
+    let ensemble = trial_data(&mut engine.borrow_mut())
+        .ok()
+        .and_then(|(pipeline, data)| {
+            let rows = ensemble_rows(&data)?;
+            let head = head_of(&pipeline, &settings.train).ok()?;
+            select_ensemble(settings, &pipeline, &head, &rows, candidates)
+        });
+    Response::Ensemble {
+        ensemble: ensemble.map(Box::new),
+    }
+}
+
+/// Refits a study's ensemble on the training and validation rows; it becomes the current model.
+async fn refit_study_ensemble(engine: &Rc<RefCell<Engine>>, study: &Study) -> Response {
     let (pipeline, data) = match trial_data(&mut engine.borrow_mut()) {
         Ok(found) => found,
         Err(message) => return Response::TrainFailed { message },
     };
-    study.ensemble = None;
-    if candidates.len() >= 2
-        && let (Some(rows), Ok(head)) = (
-            ensemble_rows(&data),
-            head_of(&pipeline, &study.settings.train),
-        )
-    {
-        study.ensemble = select_ensemble(&study.settings, &pipeline, &head, &rows, candidates);
-    }
-    post(Response::Ensemble {
-        ensemble: study.ensemble.clone().map(Box::new),
-    });
-    if !study.ensemble_wins() {
-        let Some(trial) = study.best_trial().cloned() else {
-            return Response::TrainFailed {
-                message: "No trial completed, so there is no model to refit.".to_string(),
-            };
-        };
-        return refit_trial(engine, &study.settings, &trial).await;
-    }
     let setup = TrialSetup {
         device: compute::init_cpu(),
         device_label: Some(Accelerator::Cpu.label().to_string()),
@@ -527,7 +527,7 @@ async fn finish_auto(
         keep_model: true,
         keep_outputs: false,
     };
-    match refit_ensemble(&setup, &study, |_| {}).await {
+    match refit_ensemble(&setup, study, |_| {}).await {
         Ok(file) => {
             let members: Vec<String> = study
                 .ensemble

@@ -18,6 +18,8 @@ mod compute;
 mod data_chunks;
 mod data_ingest;
 mod data_profile;
+#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
+mod ensemble;
 #[cfg(feature = "compute")]
 mod export_cli;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]

@@ -297,8 +297,15 @@ fn log_scale(prepared: &Prepared) -> bool {
 fn a_skewed_never_negative_target_is_learned_on_a_log_scale() {
     // exp(x²/2) over x in (0, 4]: long right tail, never negative.
     let skewed = table_with_target(|x| (x * x / 2.0).exp());
-    let (_, prepared) = prepare(&skewed, "y", Task::Regression, &PrepConfig::default());
+    let auto = PrepConfig {
+        target_transform: hearth::prep::TargetTransform::Auto,
+        ..PrepConfig::default()
+    };
+    let (_, prepared) = prepare(&skewed, "y", Task::Regression, &auto);
     assert!(log_scale(&prepared));
+    // By default the target is learned as it is.
+    let (_, plain) = prepare(&skewed, "y", Task::Regression, &PrepConfig::default());
+    assert!(!log_scale(&plain));
     assert!(
         prepared
             .summary
@@ -318,7 +325,7 @@ fn a_skewed_never_negative_target_is_learned_on_a_log_scale() {
     let negative = table_with_target(|x| (x * x / 2.0).exp() - 2.0);
     let symmetric = table_with_target(|x| (x * 3.0).sin());
     for dataset in [&negative, &symmetric] {
-        let (_, prepared) = prepare(dataset, "y", Task::Regression, &PrepConfig::default());
+        let (_, prepared) = prepare(dataset, "y", Task::Regression, &auto);
         assert!(!log_scale(&prepared));
     }
     let none = PrepConfig {

@@ -107,7 +107,7 @@ pub fn prep_settings(props: &Props) -> Html {
             </span>
             if props.task == Task::Regression {
                 <label><input id="standardize-check" type="checkbox" checked={config.standardize_target} onchange={on_standardize} />{ " Standardise the target" }</label>
-                <label title="Learn log(1 + target) instead of the target: for prices, counts and durations, whose errors grow with the value. Auto does so when the training targets are never negative and right-skewed. Predictions, metrics and the ONNX file stay in the target's units.">
+                <label title="Learn log(1 + target) instead of the target: for prices, counts and durations, whose errors grow with the value. Auto does so when the training targets are never negative and right-skewed; the default is the target as it is, since the metrics (RMSE, MAE, R²) are on its own scale. Predictions, metrics and the ONNX file stay in the target's units.">
                     { "Target scale " }
                     <select id="target-scale-select" onchange={on_target_scale}>
                         <option value="auto" selected={scale == TargetTransform::Auto}>{ "auto" }</option>

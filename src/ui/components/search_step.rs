@@ -238,7 +238,6 @@ pub fn search_step(props: &Props) -> Html {
                             source,
                             target,
                             auto: false,
-                            candidates: Rc::new(Vec::new()),
                             error: None,
                         })));
                     }
