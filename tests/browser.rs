@@ -156,6 +156,7 @@ fn a_trial_with_a_full_64_bit_seed_crosses_the_envelope() {
     let request = Request::RunTrial {
         settings: Box::new(settings),
         ticket,
+        outputs: true,
     };
     let received =
         Envelope::<Request>::from_js(&Envelope::new(request.clone()).to_js().unwrap()).unwrap();

@@ -19,7 +19,7 @@ use crate::train::gbdt::{Booster, GbdtError};
 
 /// The raw scores `[N, booster.outputs()]` of the features `[N, F]` named `features`, whose
 /// columns are the booster's features in order; returns the name of the scores.
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) fn tree_graph(
     b: &mut Builder,
     booster: &Booster,
