@@ -9,8 +9,8 @@ use hearth::compress::{
     self, Calibration, CompressError, CompressedModel, EvaluationRows, Granularity, PruneSettings,
     Quantization,
 };
-use hearth::data::{Task, is_missing_marker};
-use hearth::export::{self, InputKind};
+use hearth::data::Task;
+use hearth::export;
 use hearth::prep::{Prepared, TargetEncoding};
 use hearth::search::{ParamValue, Params, Space, Study, TrialState, train_config};
 use hearth::train::gbdt::{GbdtSettings, Objective};
@@ -19,11 +19,10 @@ use hearth::train::{
     Trainer, TrainingData, evaluate_outputs,
 };
 use pollster::block_on;
-use tract_onnx::prelude::*;
 
 use crate::support::{
     assert_ok, assert_one_sentence_error, bundled, hearth, ok, path_of, prepared, read, sample,
-    temp_dir, train, write,
+    temp_dir, tract_run, train, write,
 };
 
 const PENGUINS: (&str, &str, Task) = ("penguins.csv", "species", Task::MulticlassClassification);
@@ -226,52 +225,11 @@ fn network_only_operations_refuse_trees_naming_the_model() {
     assert!(compared.report.parameters > 0);
 }
 
-/// Every raw row of a bundled CSV through the tree model's ONNX graph in tract: the
+/// Every raw row of a bundled CSV through the tree model's float32 ONNX graph in tract: the
 /// probabilities (classification) or values (regression), row after row.
 fn tract_outputs(model: &ModelFile, name: &str) -> Vec<f32> {
     let bytes = ok(export::to_onnx_quantized(model, Quantization::None, None));
-    let text = read(&sample(name));
-    let mut lines = text.lines().filter(|l| !l.is_empty());
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let n = rows.len();
-    let mut graph = ok(tract_onnx::onnx().model_for_read(&mut std::io::Cursor::new(bytes)));
-    let mut feeds: TVec<TValue> = TVec::new();
-    for (i, input) in ok(export::graph_inputs(&model.pipeline)).iter().enumerate() {
-        let column = header
-            .iter()
-            .position(|h| *h == input.name)
-            .expect("a column");
-        // The export's contract: NaN or "" for a missing field.
-        let raw = rows.iter().map(|r| r[column]);
-        let raw = raw.map(|v| (!is_missing_marker(v.as_bytes())).then_some(v));
-        let tensor = match input.kind {
-            InputKind::Float => {
-                let parse = |v: Option<&str>| v.map_or(f32::NAN, |v| ok(v.trim().parse()));
-                let values: Vec<f32> = raw.map(parse).collect();
-                ok(graph.set_input_fact(i, f32::fact([n, 1]).into()));
-                ok(tensor1(&values).into_shape(&[n, 1]))
-            }
-            InputKind::String => {
-                let values: Vec<String> = raw.map(|v| v.unwrap_or_default().into()).collect();
-                ok(graph.set_input_fact(
-                    i,
-                    InferenceFact::dt_shape(String::datum_type(), tvec![n, 1]),
-                ));
-                ok(tensor1(&values).into_shape(&[n, 1]))
-            }
-        };
-        feeds.push(tensor.into());
-    }
-    let outputs = ok(ok(ok(graph.into_optimized()).into_runnable()).run(feeds));
-    let values = match model.pipeline.target_encoding {
-        TargetEncoding::Labels { .. } => &outputs[1],
-        TargetEncoding::Regression { .. } => &outputs[0],
-    };
-    ok(values.to_plain_array_view::<f32>())
-        .iter()
-        .copied()
-        .collect()
+    tract_run(&bytes, &model.pipeline, name).1
 }
 
 #[test]
