@@ -209,10 +209,19 @@ def score_onnx(path, test_csv, target, task):
 
 
 def hearth_family(model_path):
-    """The chosen model's family: linear, mlp or gbdt."""
+    """The shipped model's family ("linear", "mlp", "gbdt", or "ensemble of gbdt+mlp") and
+    whether it has a network to quantize (trees are exported in float32 only)."""
     with open(model_path) as f:
-        model = json.load(f)["config"]["model"]
-    return model if isinstance(model, str) else next(iter(model))
+        model = json.load(f)
+
+    def name(kind):
+        return kind if isinstance(kind, str) else next(iter(kind))
+
+    if "ensemble" in model:
+        members = model["ensemble"]
+        families = "+".join(sorted({name(m["model"]) for m in members}))
+        return f"ensemble of {len(members)}: {families}", any("weights" in m for m in members)
+    return name(model["config"]["model"]), "weights" in model
 
 
 def hearth_task(model_path):
@@ -279,10 +288,11 @@ def run_hearth(hearth, entry, data_dir, work, extra_args):
     result["automl_summary"] = stdout.strip().splitlines()[:1]
     result["study"] = study_summary(study)
     result["wall_s"] = result["automl_s"]
-    family = hearth_family(model)
+    family, quantizable = hearth_family(model)
     result["family"] = family
-    # Trees have one exported form, float32: it is their headline ("int8" column) too.
-    kinds = ("static", "none") if family != "gbdt" else ("none",)
+    result["quantizable"] = quantizable
+    # Trees alone have one exported form, float32: it is their headline ("int8" column) too.
+    kinds = ("static", "none") if quantizable else ("none",)
     for kind in kinds:
         onnx_path = os.path.join(work, f"m_{kind}.onnx")
         args = [hearth, "export", model, "--quantize", kind, "--data", train, "--out", onnx_path]
@@ -300,7 +310,7 @@ def run_hearth(hearth, entry, data_dir, work, extra_args):
             metrics = {"error": f"onnxruntime scoring failed: {type(error).__name__}: {error}"}
         metrics["export_s"] = seconds
         result[key] = metrics
-    if family == "gbdt" and "fp32" in result:
+    if not quantizable and "fp32" in result:
         result["int8"] = result["fp32"]
     if "primary" in result.get("int8", {}):
         result["primary"] = result["int8"]["primary"]
@@ -497,7 +507,7 @@ def summarise(results):
         fp32 = primary(hearth.get("fp32", {}))
         notes = []
         if hearth.get("family"):
-            notes.append(hearth["family"] + (" (fp32: trees)" if hearth["family"] == "gbdt" else ""))
+            notes.append(hearth["family"] + ("" if hearth.get("quantizable", True) else " (fp32: trees)"))
         if hearth.get("error"):
             notes.append("hearth failed")
         for key in ("int8", "fp32"):
