@@ -8,11 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::PreparedFile;
 use crate::clock::Stopwatch;
-use crate::search::runner::{
-    TrialSetup, ensemble_rows, refit, refit_ensemble, run_trial, select_ensemble,
-};
+use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Budget, Decision, Objectives, Outcome, Study, Trial, TrialState};
-use crate::train::{ModelFile, TrainingData, head_of};
+use crate::train::{Metrics, ModelFile, TrainingData};
 
 /// Locks the study; a thread that panicked while holding it left it consistent (every update
 /// is one call), so its poison is ignored rather than spread.
@@ -87,13 +85,9 @@ pub(super) fn run_study(
         for _ in 0..workers {
             scope.spawn(|| {
                 let setup = TrialSetup {
-                    device: crate::compute::init_cpu(),
-                    device_label: Some("CPU".to_string()),
-                    pipeline,
-                    data,
-                    settings: &settings,
                     keep_model,
                     keep_outputs,
+                    ..TrialSetup::cpu(pipeline, data, &settings)
                 };
                 loop {
                     let ticket = {
@@ -171,15 +165,7 @@ pub(super) fn run_study(
             // The best trial finished in an earlier run (resumed study): train it again from
             // its seed, which gives the same weights.
             println!("retraining trial {} for the model file", trial.number);
-            let setup = TrialSetup {
-                device: crate::compute::init_cpu(),
-                device_label: Some("CPU".to_string()),
-                pipeline,
-                data,
-                settings: &settings,
-                keep_model: true,
-                keep_outputs: false,
-            };
+            let setup = TrialSetup::cpu(pipeline, data, &settings);
             let ticket = crate::search::TrialTicket {
                 number: trial.number,
                 params: trial.params.clone(),
@@ -223,15 +209,7 @@ pub(super) fn refit_best(
         trial.number,
         trial.best_epoch.unwrap_or(trial.epochs)
     );
-    let setup = TrialSetup {
-        device: crate::compute::init_cpu(),
-        device_label: Some("CPU".to_string()),
-        pipeline: &prepared.prepared.pipeline,
-        data,
-        settings: &study.settings,
-        keep_model: true,
-        keep_outputs: false,
-    };
+    let setup = TrialSetup::cpu(&prepared.prepared.pipeline, data, &study.settings);
     let model = pollster::block_on(refit(&setup, trial))
         .map_err(|error| format!("Refitting trial {}: {error}", trial.number))?;
     if let Some(test) = &model.test_metrics {
@@ -251,14 +229,12 @@ pub(super) fn choose_ensemble(
     if candidates.len() < 2 {
         return;
     }
-    let pipeline = &prepared.prepared.pipeline;
-    let (Some(rows), Ok(head)) = (
-        ensemble_rows(data),
-        head_of(pipeline, &study.settings.train),
-    ) else {
-        return;
-    };
-    study.ensemble = select_ensemble(&study.settings, pipeline, &head, &rows, candidates);
+    study.ensemble = select_ensemble(
+        &study.settings,
+        &prepared.prepared.pipeline,
+        data,
+        candidates,
+    );
     if let Some(ensemble) = &study.ensemble {
         let members: Vec<String> = ensemble
             .members
@@ -268,7 +244,7 @@ pub(super) fn choose_ensemble(
         println!(
             "ensemble: {} on the {} validation rows: {} {} (best single trial {}){}",
             members.join(", "),
-            rows.rows(),
+            ensemble.valid_metrics.as_ref().map_or(0, Metrics::rows),
             study.settings.objectives.primary.name(),
             crate::format::number(ensemble.value),
             crate::format::number(ensemble.best_single),
@@ -288,15 +264,7 @@ pub(super) fn refit_ensemble_of(
     study: &Study,
 ) -> Result<ModelFile, String> {
     let rows = data.train.rows() + data.valid.as_ref().map_or(0, |valid| valid.rows());
-    let setup = TrialSetup {
-        device: crate::compute::init_cpu(),
-        device_label: Some("CPU".to_string()),
-        pipeline: &prepared.prepared.pipeline,
-        data,
-        settings: &study.settings,
-        keep_model: true,
-        keep_outputs: false,
-    };
+    let setup = TrialSetup::cpu(&prepared.prepared.pipeline, data, &study.settings);
     let model = pollster::block_on(refit_ensemble(&setup, study, |trial| {
         let epochs = study
             .trials

@@ -9,7 +9,9 @@ use super::network::CompressedNetwork;
 use super::settings::Quantization;
 use crate::prep::Matrix;
 use crate::train::gbdt::Booster;
-use crate::train::{Fitted, Head, Member, ModelFile, TrainError, Weights};
+use crate::train::{
+    Fitted, Head, Member, ModelFile, TrainError, Weights, predict_trees, weighted_sum,
+};
 
 /// A model ready to export.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,35 +79,13 @@ impl CompressedModel {
     pub fn predict(&self, head: &Head, features: &Matrix) -> Result<Vec<f32>, CompressError> {
         match self {
             CompressedModel::Network(network) => forward::predict(network, head, features),
-            CompressedModel::Trees(booster) => {
-                if features.cols != booster.features {
-                    return Err(TrainError::data(
-                        "prediction",
-                        format!(
-                            "it has {} features but the trees take {}",
-                            features.cols, booster.features
-                        ),
-                    )
-                    .into());
-                }
-                Ok(booster.predict(&features.values, features.rows, features.cols))
-            }
+            CompressedModel::Trees(booster) => Ok(predict_trees(booster, features)?),
             CompressedModel::Ensemble(members) => {
-                // Summed in member order, as the exported graph adds them.
-                let mut blend: Option<Vec<f32>> = None;
-                for (weight, member) in members {
-                    let outputs = member.predict(head, features)?;
-                    blend = Some(match blend {
-                        None => outputs.iter().map(|v| weight * v).collect(),
-                        Some(mut total) => {
-                            for (t, v) in total.iter_mut().zip(&outputs) {
-                                *t += weight * v;
-                            }
-                            total
-                        }
-                    });
-                }
-                Ok(blend.unwrap_or_default())
+                let parts = members
+                    .iter()
+                    .map(|(weight, member)| Ok((*weight, member.predict(head, features)?)))
+                    .collect::<Result<Vec<_>, CompressError>>()?;
+                Ok(weighted_sum(parts).unwrap_or_default())
             }
         }
     }

@@ -11,16 +11,17 @@
 
 use burn::tensor::Device;
 
-use super::ensemble::{Candidate, ENSEMBLE_ROUNDS, EnsembleCandidate, EnsembleMember, select};
+use super::ensemble::{Candidate, ENSEMBLE_ROUNDS, EnsembleCandidate, select};
 use super::objective::{Metric, SecondObjective};
 use super::space::train_config;
 use super::study::{Study, StudySettings};
 use super::trial::{Decision, Outcome, Trial, TrialTicket};
 use crate::clock::Stopwatch;
+use crate::compute::Accelerator;
 use crate::prep::FittedPipeline;
 use crate::train::{
     Architecture, Examples, Head, Metrics, ModelFile, TrainConfig, Trainer, TrainingData,
-    evaluate_outputs,
+    evaluate_outputs, head_of, weighted_sum,
 };
 
 /// What every trial of a study runs on.
@@ -37,6 +38,26 @@ pub struct TrialSetup<'a> {
     /// Whether to return a complete trial's validation outputs (out-of-fold with folds), for
     /// ensemble selection.
     pub keep_outputs: bool,
+}
+
+impl<'a> TrialSetup<'a> {
+    /// Trials on burn's CPU device (the CLI's threads, the page's search workers, every
+    /// refit), keeping each complete trial's model file and not its validation outputs.
+    pub fn cpu(
+        pipeline: &'a FittedPipeline,
+        data: &'a TrainingData,
+        settings: &'a StudySettings,
+    ) -> TrialSetup<'a> {
+        TrialSetup {
+            device: crate::compute::init_cpu(),
+            device_label: Some(Accelerator::Cpu.label().to_string()),
+            pipeline,
+            data,
+            settings,
+            keep_model: true,
+            keep_outputs: false,
+        }
+    }
 }
 
 /// A finished trial: what to tell the study, and what it produced.
@@ -293,15 +314,16 @@ pub fn ensemble_rows(data: &TrainingData) -> Option<Examples> {
 }
 
 /// Selects an ensemble of the candidates' validation outputs (each a trial's, on the rows of
-/// [`ensemble_rows`]) scored by the study's primary metric (the monitor: log loss, or RMSE for
-/// regression); `None` when there are no rows to score on or nothing can be scored.
+/// [`ensemble_rows`] of `data`) scored by the study's primary metric (the monitor: log loss, or
+/// RMSE for regression); `None` when there are no rows to score on or nothing can be scored.
 pub fn select_ensemble(
     settings: &StudySettings,
     pipeline: &FittedPipeline,
-    head: &Head,
-    rows: &Examples,
+    data: &TrainingData,
     candidates: &[(usize, Vec<f32>)],
 ) -> Option<EnsembleCandidate> {
+    let rows = &ensemble_rows(data)?;
+    let head = &head_of(pipeline, &settings.train).ok()?;
     let metric = match settings.objectives.primary {
         Metric::Monitor | Metric::Value => match head {
             Head::Regression { .. } => Metric::Rmse,
@@ -326,7 +348,15 @@ pub fn select_ensemble(
         })
         .collect();
     let selection = select(&candidates, score, ENSEMBLE_ROUNDS)?;
-    let blend = blend(&selection.members, &candidates)?;
+    let parts = selection
+        .members
+        .iter()
+        .map(|member| {
+            let outputs = candidates.iter().find(|c| c.trial == member.trial)?.outputs;
+            Some((member.weight as f32, outputs))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let blend = weighted_sum(parts)?;
     let valid_metrics = metrics_of(&blend);
     let value = valid_metrics.as_ref().and_then(|m| metric.of_metrics(m))?;
     // Scores are values, or their negatives when higher is better.
@@ -343,26 +373,6 @@ pub fn select_ensemble(
         valid_metrics,
         best_single: unscore(selection.single_score),
     })
-}
-
-/// The members' outputs averaged with their weights, in member order (as the model file and
-/// the exported graph add them).
-fn blend(members: &[EnsembleMember], candidates: &[Candidate<'_>]) -> Option<Vec<f32>> {
-    let mut total: Option<Vec<f32>> = None;
-    for member in members {
-        let outputs = candidates.iter().find(|c| c.trial == member.trial)?.outputs;
-        let weight = member.weight as f32;
-        total = Some(match total {
-            None => outputs.iter().map(|v| weight * v).collect(),
-            Some(mut sum) => {
-                for (s, v) in sum.iter_mut().zip(outputs) {
-                    *s += weight * v;
-                }
-                sum
-            }
-        });
-    }
-    total
 }
 
 /// The study's ensemble trained for shipping: each member trial refitted as [`refit`] does,

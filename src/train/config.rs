@@ -65,6 +65,24 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
+/// The trees' errors in the trainer's words: a setting names it, the data is the training
+/// data's, a round's divergence is its epoch's ([`ROUNDS_PER_EPOCH`] rounds each).
+impl From<GbdtError> for TrainError {
+    fn from(error: GbdtError) -> TrainError {
+        match error {
+            GbdtError::Setting { setting, problem } => TrainError::setting(setting, problem),
+            GbdtError::Diverged { round } => TrainError::Diverged {
+                epoch: round.div_ceil(ROUNDS_PER_EPOCH),
+            },
+            GbdtError::Data { problem } => TrainError::Data {
+                part: "training".to_string(),
+                problem,
+            },
+            GbdtError::Model { problem } => TrainError::ModelFile { problem },
+        }
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
@@ -318,10 +336,7 @@ impl TrainConfig {
             }
         }
         if let ModelKind::Gbdt(trees) = &self.model {
-            trees.check().map_err(|error| match error {
-                GbdtError::Setting { setting, problem } => TrainError::setting(setting, problem),
-                other => TrainError::setting("model", other.to_string()),
-            })?;
+            trees.check()?;
             if matches!(self.loss, RegressionLoss::Huber { .. }) {
                 return Err(TrainError::setting(
                     "loss",

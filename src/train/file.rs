@@ -76,6 +76,28 @@ pub struct Member {
     pub fitted: Fitted,
 }
 
+/// Each part's outputs times its weight, summed in the parts' order (the order the exported
+/// graph adds them in, so that host and graph round alike): how an ensemble blends its members'
+/// outputs. `None` without parts or when their lengths differ.
+pub fn weighted_sum<O: AsRef<[f32]>>(
+    parts: impl IntoIterator<Item = (f32, O)>,
+) -> Option<Vec<f32>> {
+    let mut total: Option<Vec<f32>> = None;
+    for (weight, outputs) in parts {
+        let outputs = outputs.as_ref();
+        match &mut total {
+            None => total = Some(outputs.iter().map(|v| weight * v).collect()),
+            Some(sum) if sum.len() == outputs.len() => {
+                for (s, v) in sum.iter_mut().zip(outputs) {
+                    *s += weight * v;
+                }
+            }
+            Some(_) => return None,
+        }
+    }
+    total
+}
+
 /// How far the members' weights may sum from 1 (they are rounded shares of a selection).
 const WEIGHT_SUM_TOLERANCE: f32 = 1e-4;
 
@@ -356,21 +378,21 @@ impl ModelFile {
     ) -> Result<Vec<f32>, TrainError> {
         match &self.fitted {
             Fitted::Ensemble(members) => {
-                let mut blend = vec![0.0f32; features.rows * self.head.outputs()];
+                let width = features.rows * self.head.outputs();
+                let mut parts = Vec::with_capacity(members.len());
                 for member in members {
                     let outputs = self
                         .predict_single(&member.fitted, device, features)
                         .await?;
-                    if outputs.len() != blend.len() {
+                    if outputs.len() != width {
                         return Err(TrainError::model_file(
                             "an ensemble member gives outputs of another width",
                         ));
                     }
-                    for (total, value) in blend.iter_mut().zip(outputs) {
-                        *total += member.weight * value;
-                    }
+                    parts.push((member.weight, outputs));
                 }
-                Ok(blend)
+                weighted_sum(parts)
+                    .ok_or_else(|| TrainError::model_file("its ensemble has no member"))
             }
             single => self.predict_single(single, device, features).await,
         }

@@ -74,6 +74,14 @@ impl Monitor {
 }
 
 impl Metrics {
+    /// The rows the metrics were measured on.
+    pub fn rows(&self) -> usize {
+        match self {
+            Metrics::Classification(m) => m.rows,
+            Metrics::Regression(m) => m.rows,
+        }
+    }
+
     /// A short one-line summary for a terminal.
     pub fn summary(&self) -> String {
         match self {

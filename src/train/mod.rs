@@ -88,7 +88,9 @@ pub use evaluate::{evaluate_outputs, infer, regression_points};
 #[cfg(feature = "compute")]
 pub use examples::{Examples, TrainingData};
 #[cfg(feature = "compute")]
-pub use file::{Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, Member, ModelFile, Predictions};
+pub use file::{
+    Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, Member, ModelFile, Predictions, weighted_sum,
+};
 #[cfg(feature = "compute")]
 pub use init::{head_of, initial_weights};
 #[cfg(feature = "compute")]
@@ -97,3 +99,5 @@ pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights,
 pub use step::loss_and_gradient;
 #[cfg(feature = "compute")]
 pub use trainer::Trainer;
+#[cfg(feature = "compute")]
+pub use trees::predict as predict_trees;

@@ -8,7 +8,7 @@
 use super::config::{ROUNDS_PER_EPOCH, TrainConfig};
 use super::error::TrainError;
 use super::examples::Examples;
-use super::gbdt::{Booster, GbdtError, GbdtSettings, GbdtTrainer, Objective};
+use super::gbdt::{Booster, GbdtSettings, GbdtTrainer, Objective};
 use super::model::Head;
 use crate::prep::Matrix;
 
@@ -50,8 +50,7 @@ impl TreeRun {
             settings,
             row_weights,
             config.seed,
-        )
-        .map_err(trees_error)?;
+        )?;
         let base = trainer.booster().base.clone();
         let valid_scores = (0..valid_rows)
             .flat_map(|_| base.iter().map(|&b| f64::from(b)))
@@ -67,7 +66,7 @@ impl TreeRun {
     /// empty without validation rows.
     pub(super) fn epoch(&mut self, valid: Option<&Matrix>) -> Result<(f64, Vec<f32>), TrainError> {
         let before = self.trainer.rounds();
-        self.trainer.boost(ROUNDS_PER_EPOCH).map_err(trees_error)?;
+        self.trainer.boost(ROUNDS_PER_EPOCH)?;
         let booster = self.trainer.booster();
         let mut outputs = Vec::new();
         if let Some(valid) = valid {
@@ -101,7 +100,7 @@ impl TreeRun {
 }
 
 /// A booster's predictions as the head reads them, checked against the features.
-pub(super) fn predict(booster: &Booster, features: &Matrix) -> Result<Vec<f32>, TrainError> {
+pub fn predict(booster: &Booster, features: &Matrix) -> Result<Vec<f32>, TrainError> {
     if features.cols != booster.features {
         return Err(TrainError::data(
             "prediction",
@@ -112,16 +111,4 @@ pub(super) fn predict(booster: &Booster, features: &Matrix) -> Result<Vec<f32>, 
         ));
     }
     Ok(booster.predict(&features.values, features.rows, features.cols))
-}
-
-/// The trees' errors in the trainer's words: a setting names it, divergence is the epoch's.
-fn trees_error(error: GbdtError) -> TrainError {
-    match error {
-        GbdtError::Setting { setting, problem } => TrainError::setting(setting, problem),
-        GbdtError::Diverged { round } => TrainError::Diverged {
-            epoch: round.div_ceil(ROUNDS_PER_EPOCH),
-        },
-        GbdtError::Data { problem } => TrainError::data("training", problem),
-        GbdtError::Model { problem } => TrainError::model_file(problem),
-    }
 }

@@ -19,13 +19,11 @@ use crate::protocol::{
     DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
     SEARCH_WORKER_NAME, TrainedModel,
 };
-use crate::search::runner::{
-    TrialSetup, ensemble_rows, refit, refit_ensemble, run_trial, select_ensemble,
-};
+use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
-    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, head_of, regression_points,
+    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
 };
 use crate::{format, samples, web_file};
 
@@ -468,15 +466,7 @@ async fn refit_trial(
         Ok(found) => found,
         Err(message) => return Response::TrainFailed { message },
     };
-    let setup = TrialSetup {
-        device: compute::init_cpu(),
-        device_label: Some(Accelerator::Cpu.label().to_string()),
-        pipeline: &pipeline,
-        data: &data,
-        settings,
-        keep_model: true,
-        keep_outputs: false,
-    };
+    let setup = TrialSetup::cpu(&pipeline, &data, settings);
     match refit(&setup, trial).await {
         Ok(file) => current_model(
             engine,
@@ -502,11 +492,7 @@ fn select_trials_ensemble(
 ) -> Response {
     let ensemble = trial_data(&mut engine.borrow_mut())
         .ok()
-        .and_then(|(pipeline, data)| {
-            let rows = ensemble_rows(&data)?;
-            let head = head_of(&pipeline, &settings.train).ok()?;
-            select_ensemble(settings, &pipeline, &head, &rows, candidates)
-        });
+        .and_then(|(pipeline, data)| select_ensemble(settings, &pipeline, &data, candidates));
     Response::Ensemble {
         ensemble: ensemble.map(Box::new),
     }
@@ -518,15 +504,7 @@ async fn refit_study_ensemble(engine: &Rc<RefCell<Engine>>, study: &Study) -> Re
         Ok(found) => found,
         Err(message) => return Response::TrainFailed { message },
     };
-    let setup = TrialSetup {
-        device: compute::init_cpu(),
-        device_label: Some(Accelerator::Cpu.label().to_string()),
-        pipeline: &pipeline,
-        data: &data,
-        settings: &study.settings,
-        keep_model: true,
-        keep_outputs: false,
-    };
+    let setup = TrialSetup::cpu(&pipeline, &data, &study.settings);
     match refit_ensemble(&setup, study, |_| {}).await {
         Ok(file) => {
             let members: Vec<String> = study
@@ -577,13 +555,8 @@ async fn run_search_trial(
         }
     };
     let setup = TrialSetup {
-        device: compute::init_cpu(),
-        device_label: Some(Accelerator::Cpu.label().to_string()),
-        pipeline: &pipeline,
-        data: &data,
-        settings,
-        keep_model: true,
         keep_outputs: outputs,
+        ..TrialSetup::cpu(&pipeline, &data, settings)
     };
     let run = run_trial(&setup, ticket, async |epoch, value| {
         post(Response::TrialEpoch {
