@@ -10,7 +10,7 @@
 //! the ensemble built from it and the tract runner, and each part is short.
 
 use hearth::compress::{
-    self, Calibration, CompressedModel, EvaluationRows, Granularity, Quantization,
+    self, Calibration, Compared, CompressedModel, EvaluationRows, Granularity, Quantization,
 };
 use hearth::data::{Dataset, Task};
 use hearth::export;
@@ -302,18 +302,19 @@ fn max_difference(theirs: &[f32], expected: &[f64], relative: bool, scale: f64) 
         .fold(0.0, f64::max)
 }
 
+/// The forms a comparison reports, in its order.
+fn listed_forms(compared: &Compared) -> Vec<Quantization> {
+    compared
+        .report
+        .variants
+        .iter()
+        .map(|v| v.quantization)
+        .collect()
+}
+
+/// Every form an export compares, with static int8 calibrated.
 fn four_forms() -> Vec<Quantization> {
-    vec![
-        Quantization::None,
-        Quantization::Float16,
-        Quantization::DynamicInt8 {
-            granularity: Granularity::PerChannel,
-        },
-        Quantization::StaticInt8 {
-            granularity: Granularity::PerChannel,
-            calibration: Calibration::MinMax,
-        },
-    ]
+    Quantization::variants(Granularity::PerChannel, Some(Calibration::MinMax))
 }
 
 #[test]
@@ -403,19 +404,8 @@ fn the_ensemble_exports_one_graph_that_tract_agrees_with() {
             valid: p.data.valid.as_ref(),
             test: p.data.test.as_ref(),
         };
-        let compared = ok(compress::compare(
-            &model,
-            &four_forms(),
-            calibration,
-            rows,
-            |c| export::to_onnx(&model, c),
-        ));
-        let listed: Vec<Quantization> = compared
-            .report
-            .variants
-            .iter()
-            .map(|v| v.quantization)
-            .collect();
+        let compared = ok(export::compare(&model, &four_forms(), calibration, rows));
+        let listed = listed_forms(&compared);
         assert_eq!(listed, four_forms(), "{}", p.name);
         assert_eq!(compared.files.len(), 4);
         assert_eq!(compared.report.members, 2);
@@ -440,19 +430,8 @@ fn the_ensemble_exports_one_graph_that_tract_agrees_with() {
             ],
         );
         assert!(!compress::quantizable(&forest));
-        let compared = ok(compress::compare(
-            &forest,
-            &four_forms(),
-            calibration,
-            rows,
-            |c| export::to_onnx(&forest, c),
-        ));
-        let listed: Vec<Quantization> = compared
-            .report
-            .variants
-            .iter()
-            .map(|v| v.quantization)
-            .collect();
+        let compared = ok(export::compare(&forest, &four_forms(), calibration, rows));
+        let listed = listed_forms(&compared);
         assert_eq!(listed, vec![Quantization::None], "{}", p.name);
         assert_eq!(compared.files.len(), 1);
         assert_eq!(compared.report.members, 2);
@@ -515,8 +494,8 @@ fn selected(
     );
     let head = ok(head_of(&prepared.pipeline, &settings.train));
     let rows = ensemble_rows(data).expect("validation rows");
-    let chosen = select_ensemble(&settings, &prepared.pipeline, &head, &rows, candidates)
-        .expect("a selection");
+    let chosen =
+        select_ensemble(&settings, &prepared.pipeline, data, candidates).expect("a selection");
     // Its metrics are those of the weighted blend.
     let mut blend = vec![0.0f32; candidates[0].1.len()];
     for member in &chosen.members {

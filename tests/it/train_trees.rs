@@ -196,27 +196,16 @@ fn network_only_operations_refuse_trees_naming_the_model() {
         }
         other => panic!("{other:?}"),
     }
-    let variants = [
-        Quantization::None,
-        Quantization::Float16,
-        Quantization::DynamicInt8 {
-            granularity: Granularity::PerChannel,
-        },
-        Quantization::StaticInt8 {
-            granularity: Granularity::PerChannel,
-            calibration: Calibration::MinMax,
-        },
-    ];
+    let variants = Quantization::variants(Granularity::PerChannel, Some(Calibration::MinMax));
     let rows = EvaluationRows {
         valid: data.valid.as_ref(),
         test: data.test.as_ref(),
     };
-    let compared = ok(compress::compare(
+    let compared = ok(export::compare(
         &file,
         &variants,
         Some(&data.train.features),
         rows,
-        |c| export::to_onnx(&file, c),
     ));
     let only = compared.report.variants.iter().map(|v| v.quantization);
     assert_eq!(only.collect::<Vec<_>>(), vec![Quantization::None]);
