@@ -145,6 +145,7 @@ fn a_trial_with_a_full_64_bit_seed_crosses_the_envelope() {
         space: Space::for_training(100),
         train: Default::default(),
         rows_per_epoch: 100,
+        portfolio: false,
     };
     let ticket = TrialTicket {
         number: 2,

@@ -214,6 +214,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
             space,
             train,
             rows_per_epoch: (data.train.rows() as u64).max(1),
+            portfolio: false,
         };
         Study::new(settings).map_err(|error| error.to_string())?
     };

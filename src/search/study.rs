@@ -61,6 +61,10 @@ pub struct StudySettings {
     /// evaluations or steps).
     #[serde(default = "one")]
     pub rows_per_epoch: u64,
+    /// Whether the first trials are the space's known-good points ([`Space::portfolio`]),
+    /// before the sampler's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub portfolio: bool,
 }
 
 fn one() -> u64 {
@@ -73,8 +77,9 @@ fn one() -> u64 {
 pub const AUTOML_SECONDS: f64 = 30.0;
 
 impl StudySettings {
-    /// The AutoML study for `training_rows` rows: TPE over the data size's and the metric's
-    /// space ([`Space::for_task`]), ASHA with a grace period from that space, the given budget and objective.
+    /// The AutoML study for `training_rows` rows: the space's portfolio of known-good trials,
+    /// then TPE over the data size's and the metric's space ([`Space::for_task`]), ASHA with a
+    /// grace period from that space, the given budget and objective.
     pub fn automl(
         training_rows: usize,
         seed: u64,
@@ -95,6 +100,7 @@ impl StudySettings {
             space,
             train,
             rows_per_epoch: (training_rows as u64).max(1),
+            portfolio: true,
         }
     }
 
@@ -283,17 +289,24 @@ impl Study {
             self.grid = Some(sampler::grid::enumerate(&self.settings.space, grid.points)?);
         }
         let settings = &self.settings;
-        let params = match sampler::sample(
-            &settings.sampler,
-            settings.seed,
-            &settings.space,
-            &settings.objectives,
-            &self.trials,
-            number,
-            self.grid.as_deref(),
-        )? {
+        let first = settings
+            .portfolio
+            .then(|| settings.space.portfolio().into_iter().nth(number))
+            .flatten();
+        let params = match first {
             Some(params) => params,
-            None => return Ok(None),
+            None => match sampler::sample(
+                &settings.sampler,
+                settings.seed,
+                &settings.space,
+                &settings.objectives,
+                &self.trials,
+                number,
+                self.grid.as_deref(),
+            )? {
+                Some(params) => params,
+                None => return Ok(None),
+            },
         };
         let seed = trial_rng(self.settings.seed, number, TRAIN_SEED_STREAM).next_u64();
         self.trials.push(Trial {

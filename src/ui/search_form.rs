@@ -121,6 +121,7 @@ impl SearchForm {
             space,
             train: base.clone(),
             rows_per_epoch: training_rows.max(1) as u64,
+            portfolio: false,
         };
         settings.validate().map_err(|error| error.to_string())?;
         Ok(settings)

@@ -67,6 +67,7 @@ fn settings(sampler: SamplerKind, space: Space, trials: usize, seed: u64) -> Stu
         space,
         train: TrainConfig::default(),
         rows_per_epoch: 1,
+        portfolio: false,
     }
 }
 
@@ -633,4 +634,64 @@ fn balance_seeking_metrics_search_class_weights() {
         error.contains("class_weights") && error.contains("balanced"),
         "{error}"
     );
+}
+
+#[test]
+fn automl_starts_with_the_portfolio_then_samples() {
+    let budget = Budget {
+        trials: Some(6),
+        ..Budget::default()
+    };
+    for rows in [300, 5_000, 80_000] {
+        let settings =
+            StudySettings::automl(rows, 3, budget, Metric::Monitor, TrainConfig::default());
+        let portfolio = settings.space.portfolio();
+        let families: Vec<_> = portfolio.iter().map(|p| p["model"].label()).collect();
+        assert_eq!(families, ["gbdt", "linear", "mlp"], "{rows} rows");
+        let mut study = ok(Study::new(settings));
+        for (number, point) in portfolio.iter().enumerate() {
+            ok(study.settings.space.check_point(point));
+            let ticket = ok(study.ask()).expect("the budget allows six trials");
+            assert_eq!(&ticket.params, point, "trial {number} on {rows} rows");
+            fail(&mut study, ticket.number);
+        }
+        // The trees' defaults survive the projection; epochs sit at the space's most.
+        let trees = &portfolio[0];
+        assert_eq!(trees["leaves"], ParamValue::Int(31));
+        let Some(Domain::Int { high, .. }) = study.settings.space.get("epochs").map(|s| &s.domain)
+        else {
+            panic!("the space has whole-number epochs")
+        };
+        assert_eq!(trees["epochs"], ParamValue::Int(*high));
+        // Then the sampler takes over and the document round-trips with the flag.
+        let ticket = ok(study.ask()).expect("a fourth trial");
+        assert!(!portfolio.contains(&ticket.params));
+        let reread = ok(Study::from_json(&ok(study.to_json())));
+        assert!(reread.settings.portfolio);
+    }
+    // A space restricted to the networks skips the trees' point.
+    let mut space = Space::for_training(300);
+    space.params[0].domain = Domain::Categorical {
+        choices: vec![
+            ParamValue::Text("linear".into()),
+            ParamValue::Text("mlp".into()),
+        ],
+    };
+    let families: Vec<_> = space
+        .portfolio()
+        .iter()
+        .map(|p| p["model"].label())
+        .collect();
+    assert_eq!(families, ["linear", "mlp"]);
+}
+
+fn fail(study: &mut Study, number: usize) {
+    ok(study.tell(
+        number,
+        Outcome::Failed {
+            epochs: 0,
+            error: "not trained in this test".into(),
+            elapsed_ms: 0.0,
+        },
+    ));
 }

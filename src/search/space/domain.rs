@@ -140,6 +140,37 @@ impl Domain {
         }
     }
 
+    /// The value of this domain closest to `value`: a number clamped into the range (rounded
+    /// for whole numbers), a category kept when it is a choice and the first choice otherwise.
+    pub fn nearest(&self, value: &ParamValue) -> ParamValue {
+        match self {
+            Domain::Float { low, high, .. } => {
+                ParamValue::Float(value.as_f64().unwrap_or(*low).clamp(*low, *high))
+            }
+            Domain::Int { low, high, .. } => {
+                let x = value.as_f64().unwrap_or(*low as f64).round();
+                ParamValue::Int(x.clamp(*low as f64, *high as f64) as i64)
+            }
+            Domain::Categorical { choices } => {
+                if choices.contains(value) {
+                    value.clone()
+                } else {
+                    choices.first().cloned().unwrap_or_else(|| value.clone())
+                }
+            }
+            Domain::Fixed { value } => value.clone(),
+        }
+    }
+
+    /// The middle of the domain in the samplers' scale (the geometric middle of a log range),
+    /// or the first choice.
+    pub(crate) fn middle(&self) -> ParamValue {
+        match self.internal_bounds() {
+            Some((low, high)) => self.value_at((low + high) / 2.0),
+            None => self.value_at(0.0),
+        }
+    }
+
     /// Whether `value` is one this domain can give.
     pub fn contains(&self, value: &ParamValue) -> bool {
         match self {

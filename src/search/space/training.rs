@@ -248,6 +248,87 @@ impl Space {
     }
 }
 
+impl Space {
+    /// Known-good first trials, one per model family the space offers, projected onto the
+    /// space (each value moved to the nearest the space allows; unnamed parameters at their
+    /// domain's middle, epochs at the most, which early stopping cuts short; a family the space
+    /// leaves out is skipped). An AutoML study
+    /// runs them before its sampler: scikit-learn's HistGradientBoosting defaults (shrinkage
+    /// 0.1, 31 leaves, 20 rows per leaf), a linear model with AdamW at 0.01, and a 2 × 64
+    /// ReLU network with Adam at 0.001. Defaults like these lead on many tables, and a
+    /// 20 s search that reaches them only by sampling often does not reach them at all.
+    pub fn portfolio(&self) -> Vec<Params> {
+        use names::*;
+        let f = ParamValue::Float;
+        let i = ParamValue::Int;
+        let families: [(&str, Vec<(&str, ParamValue)>); 3] = [
+            (
+                "gbdt",
+                vec![
+                    (TREE_LEARNING_RATE, f(0.1)),
+                    (LEAVES, i(31)),
+                    (MIN_LEAF_ROWS, i(20)),
+                    (L2, f(1e-3)),
+                    (FEATURE_SUBSAMPLE, f(1.0)),
+                ],
+            ),
+            (
+                "linear",
+                vec![
+                    (LEARNING_RATE, f(0.01)),
+                    (WEIGHT_DECAY, f(1e-4)),
+                    (OPTIMIZER, text("adamw")),
+                    (BATCH_SIZE, i(64)),
+                ],
+            ),
+            (
+                "mlp",
+                vec![
+                    (DEPTH, i(2)),
+                    (WIDTH, i(64)),
+                    (ACTIVATION, text("relu")),
+                    (DROPOUT, f(0.1)),
+                    (LEARNING_RATE, f(1e-3)),
+                    (WEIGHT_DECAY, f(1e-4)),
+                    (OPTIMIZER, text("adam")),
+                    (BATCH_SIZE, i(64)),
+                ],
+            ),
+        ];
+        let offered = |family: &str| {
+            self.get(MODEL)
+                .is_none_or(|spec| spec.domain.contains(&text(family)))
+        };
+        let mut points: Vec<Params> = Vec::new();
+        for (family, preferred) in families.into_iter().filter(|(f, _)| offered(f)) {
+            let mut point = Params::new();
+            for spec in &self.params {
+                if !Space::applies(spec, &point) {
+                    continue;
+                }
+                let wanted = match spec.name.as_str() {
+                    MODEL => Some(text(family)),
+                    EPOCHS => Some(i(i64::MAX)),
+                    name => preferred
+                        .iter()
+                        .find(|(param, _)| *param == name)
+                        .map(|(_, value)| value.clone()),
+                };
+                let value = match wanted {
+                    Some(value) => spec.domain.nearest(&value),
+                    None => spec.domain.middle(),
+                };
+                point.insert(spec.name.clone(), value);
+            }
+            // A space without a `model` parameter may give one point twice.
+            if !points.contains(&point) {
+                points.push(point);
+            }
+        }
+        points
+    }
+}
+
 /// The training settings of a trial: `base` with the trial's parameters applied and `seed` as
 /// the training seed. Parameters not named in [`names`] are refused; absent ones keep the
 /// base's value. The result is validated, so a range the user widened too far is reported
