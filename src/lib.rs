@@ -3,7 +3,8 @@
 //! Engine layers (no browser imports), each using only those before it (`scripts/arrows`
 //! checks): [`data`] (CSV ingest and profile) → [`prep`] (plan, split, fitted pipeline) and
 //! [`compute`] (the burn device) → [`train`] (models, trainer, `.hearth` files) → [`search`]
-//! (studies, samplers, pruners) and [`compress`] (pruning, quantization) → [`export`] (ONNX).
+//! (studies, samplers, pruners) and [`compress`] (pruning, quantization) → [`export`] (ONNX)
+//! → [`monitor`] (drift of new data against the training references).
 //! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`], [`stats`] (the
 //! quantile). [`protocol`] is the one message type between the page and its worker. Front
 //! ends: `cli` (native), and on wasm32 `ui` (the Yew page), `worker` (the Web Worker running
@@ -15,8 +16,10 @@ pub mod clock;
 pub mod compress;
 pub mod compute;
 pub mod data;
+pub mod explain;
 pub mod export;
 pub mod format;
+pub mod monitor;
 pub mod prep;
 pub mod protocol;
 pub mod rng;

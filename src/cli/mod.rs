@@ -1,5 +1,6 @@
 //! The `hearth` command line: a thin layer over the engine. Every failure is one sentence on
-//! stderr and exit code 1; usage errors exit 2 (clap's convention).
+//! stderr and exit code 1; usage errors exit 2 (clap's convention); `hearth monitor` exits 3
+//! when the data drifted.
 //!
 //! This file holds the command declarations, the dispatch and what several commands share
 //! (the CSV arguments, reading settings files, preparing a file for a target); each command
@@ -19,7 +20,11 @@ mod automl;
 #[cfg(feature = "compute")]
 mod device;
 #[cfg(feature = "compute")]
+mod explain;
+#[cfg(feature = "compute")]
 mod export;
+#[cfg(feature = "compute")]
+mod monitor;
 #[cfg(feature = "compute")]
 mod predict;
 mod prep;
@@ -59,6 +64,14 @@ enum Command {
     /// Predict every row of a CSV file with a .hearth model.
     #[cfg(feature = "compute")]
     Predict(predict::PredictArgs),
+    /// Explain one prediction of a .hearth model: each column's contribution (sampled Shapley
+    /// values over background rows of the same file), from the base value to the answer.
+    #[cfg(feature = "compute")]
+    Explain(explain::ExplainArgs),
+    /// Compare a new CSV file with a .hearth model's training data: per-column drift, schema
+    /// changes and a verdict (exit code 3 when the data drifted).
+    #[cfg(feature = "compute")]
+    Monitor(monitor::MonitorArgs),
     /// Search model families and hyperparameters (random, grid or TPE sampling; median or ASHA
     /// pruning; trials in parallel threads) and write the study as JSON.
     #[cfg(feature = "compute")]
@@ -93,15 +106,20 @@ pub fn run() -> ExitCode {
         Command::Automl(args) => automl::automl_command(&args),
         #[cfg(feature = "compute")]
         Command::Export(args) => export::run(&args),
+        #[cfg(feature = "compute")]
+        Command::Explain(args) => explain::run(&args),
+        #[cfg(feature = "compute")]
+        Command::Monitor(args) => return exit_code(monitor::run(&args)),
         Command::App(args) => app::run(&args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(result.map(|()| ExitCode::SUCCESS))
+}
+
+fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::FAILURE
+    })
 }
 
 /// The CSV file and what to predict from it: the arguments `prep`, `train` and `search`

@@ -12,7 +12,8 @@
 //!   (`float [N]`, in the target's units).
 //! * **Metadata properties**: `hearth_version`, `target`, `task`, `feature_names`,
 //!   `class_names`, `inputs`, `outputs`, `valid_metrics`, `test_metrics` (JSON, as in the model
-//!   file), `quantization` and `sparsity`.
+//!   file), `monitoring_reference` (each input column's training distribution, JSON, as in the
+//!   pipeline), `quantization` and `sparsity`.
 //!
 //! The preprocessing is built from standard operators plus one ONNX-ML operator that
 //! onnxruntime and tract both run: the numeric inputs are concatenated once and, as one

@@ -14,6 +14,7 @@ use super::error::PrepError;
 use super::fit_steps::fit_step;
 use super::pipeline::{FittedColumn, FittedPipeline, TargetEncoding};
 use super::plan::Plan;
+use super::reference::fit_references;
 use super::split::{Split, split_rows};
 use super::stats;
 use super::steps::OTHER;
@@ -269,6 +270,17 @@ pub fn fit_pipeline(
             feature_names.push(unique);
         }
     }
+    let used: Vec<(usize, &super::steps::Step)> = steps
+        .iter()
+        .map(|fitted| (fitted.input, &fitted.step))
+        .collect();
+    let reference = fit_references(
+        &dataset.columns,
+        &used,
+        train_rows,
+        decimal_comma,
+        config.rare_min_count,
+    );
     Ok(FittedPipeline {
         columns,
         target: plan.target.clone(),
@@ -277,6 +289,7 @@ pub fn fit_pipeline(
         feature_names,
         steps,
         target_encoding,
+        reference,
     })
 }
 

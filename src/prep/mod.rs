@@ -14,6 +14,8 @@
 //!    raw CSV row, as the ONNX export will) produce identical features; the targets are encoded
 //!    by [`FittedPipeline::encode_targets`] and model outputs decoded by
 //!    [`FittedPipeline::decode_prediction`].
+//! 4. Alongside, each input column's training distribution ([`ColumnReference`]) is kept in
+//!    the pipeline for monitoring: quantile-bin counts or category counts, never a row.
 //!
 //! Default decisions, by the profiled [`ColumnKind`](crate::data::ColumnKind):
 //! * identifier-like, constant, all-missing and free-text columns are dropped;
@@ -50,6 +52,7 @@ mod fit;
 mod fit_steps;
 mod pipeline;
 mod plan;
+mod reference;
 mod split;
 mod stats;
 mod steps;
@@ -63,7 +66,11 @@ pub use error::PrepError;
 pub use fit::{PrepSummary, Prepared, fit, fit_pipeline};
 pub use pipeline::{FittedColumn, FittedPipeline, Matrix, Prediction, TargetEncoding, Targets};
 pub use plan::{Plan, plan};
+pub use reference::{
+    ColumnReference, FEW_VALUES, NUMERIC_BINS, Observed, ObservedValues, ReferenceValues, bin_of,
+};
 pub use split::Split;
+pub(crate) use steps::OTHER;
 pub use steps::{
     BooleanStep, BooleanValues, DatePartStep, DateStep, FrequencyStep, NumericStep, OneHotStep,
     OrdinalStep, Scaler, Step,

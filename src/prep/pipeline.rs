@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::reference::ColumnReference;
+
 use crate::data::{ColumnValues, Dataset, Task};
 
 use super::cell::{Cell, class_key, target_number};
@@ -29,6 +31,10 @@ pub struct FittedPipeline {
     /// One fitted step per used column, in column order; together they make the features.
     pub steps: Vec<FittedColumn>,
     pub target_encoding: TargetEncoding,
+    /// Each input column's training distribution, for monitoring drift (empty in model files
+    /// written before Hearth kept it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference: Vec<ColumnReference>,
 }
 
 /// The fitted step of one input column.

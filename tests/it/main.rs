@@ -21,9 +21,13 @@ mod data_profile;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
 mod ensemble;
 #[cfg(feature = "compute")]
+mod explain;
+#[cfg(feature = "compute")]
 mod export_cli;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
 mod export_tract;
+#[cfg(feature = "compute")]
+mod monitor;
 mod prep_cli;
 mod prep_edge;
 mod prep_leakage;

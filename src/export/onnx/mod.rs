@@ -177,6 +177,8 @@ fn metadata(
         ("outputs", json(&outputs)),
         ("valid_metrics", json(&model.valid_metrics)),
         ("test_metrics", json(&model.test_metrics)),
+        // What `hearth monitor` compares new data with (see `prep::ColumnReference`).
+        ("monitoring_reference", json(&model.pipeline.reference)),
         (
             "model",
             match model.members() {

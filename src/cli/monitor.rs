@@ -1,0 +1,121 @@
+//! `hearth monitor`: compare a new CSV file with a model's training data, column by column,
+//! and say whether the data drifted (exit code 3 when it did, so that a scheduled job can
+//! alert).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::DialectArgs;
+use crate::data;
+use crate::format;
+use crate::monitor::{self, DriftReport};
+use crate::train::ModelFile;
+
+/// The exit code when the dataset drifted.
+pub(super) const DRIFT_EXIT: u8 = 3;
+
+#[derive(Args)]
+pub(super) struct MonitorArgs {
+    /// The model file (`.hearth`) whose training data is the reference.
+    model: PathBuf,
+    /// The new CSV file (the target may be absent).
+    file: PathBuf,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+/// Runs `hearth monitor`: exit code 0 without drift, [`DRIFT_EXIT`] with.
+pub(super) fn run(args: &MonitorArgs) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(&args.model)
+        .map_err(|error| format!("Could not read {}: {error}.", args.model.display()))?;
+    let model = ModelFile::from_json(&text)
+        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    let dataset = data::read_csv_path(&args.file, args.dialect.options())
+        .map_err(|error| error.to_string())?;
+    let report = monitor::drift_report(&model.pipeline, &dataset)
+        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
+        println!("{json}");
+    } else {
+        print!("{}", table(&report));
+    }
+    Ok(if report.dataset_drift {
+        ExitCode::from(DRIFT_EXIT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+/// The report as the terminal shows it: schema changes, one line per column (most drifted
+/// first), the verdict.
+fn table(report: &DriftReport) -> String {
+    let mut out = format!(
+        "{}: {} rows against {} training rows\n",
+        report.source, report.rows, report.reference_rows
+    );
+    for (label, columns) in [
+        (
+            "missing columns (the model imputes them)",
+            &report.missing_columns,
+        ),
+        ("columns the model does not read", &report.extra_columns),
+        ("columns no longer numbers", &report.retyped_columns),
+    ] {
+        if !columns.is_empty() {
+            out.push_str(&format!("{label}: {}\n", columns.join(", ")));
+        }
+    }
+    let width = report
+        .columns
+        .iter()
+        .map(|c| c.column.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out.push_str(&format!(
+        "{:<width$}  {:<23}  {:>9}  {:>9}  {:<5}  {:>7}  {:>17}  {:>8}\n",
+        "column", "test", "score", "threshold", "drift", "PSI", "missing train→new", "outside"
+    ));
+    for column in &report.columns {
+        out.push_str(&format!(
+            "{:<width$}  {:<23}  {:>9}  {:>9}  {:<5}  {:>7}  {:>17}  {:>8}\n",
+            column.column,
+            column.test.name(),
+            format::number(column.score),
+            format::number(column.threshold),
+            if column.drifted { "yes" } else { "no" },
+            format::number(column.psi),
+            format!(
+                "{} → {}",
+                percent(column.missing_reference),
+                percent(column.missing_new)
+            ),
+            percent(column.outside),
+        ));
+    }
+    let judged = report.columns.len() + report.missing_columns.len();
+    let drifted = (report.drifted_share * judged as f64).round() as usize;
+    out.push_str(&format!(
+        "dataset: {drifted} of {judged} columns drifted ({}); {}\n",
+        percent(report.drifted_share),
+        if report.dataset_drift {
+            format!(
+                "DRIFT (at least {} of the columns)",
+                percent(monitor::DATASET_SHARE)
+            )
+        } else {
+            "no dataset drift".to_string()
+        }
+    ));
+    out
+}
