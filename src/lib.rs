@@ -19,6 +19,8 @@ pub mod data;
 pub mod explain;
 pub mod export;
 pub mod format;
+#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
+pub mod infer;
 pub mod monitor;
 pub mod prep;
 pub mod protocol;

@@ -6,18 +6,20 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::DialectArgs;
+use super::{DialectArgs, LoadedModel, load_model};
 use crate::compute;
 use crate::data;
+use crate::data::{Column, Dataset};
 use crate::explain::{self, Explanation, RawRow};
 use crate::format;
-use crate::prep::{Matrix, Prediction, TargetEncoding};
+use crate::infer::OnnxModel;
+use crate::prep::{Matrix, TargetEncoding};
 use crate::rng::SplitMix64;
 use crate::train::ModelFile;
 
 #[derive(Args)]
 pub(super) struct ExplainArgs {
-    /// The model file written by `hearth train` or `hearth automl`.
+    /// The model: a `.hearth` file or an exported `.onnx` file.
     model: PathBuf,
     /// A CSV file with the columns the model reads: the row to explain and the background rows.
     file: PathBuf,
@@ -39,12 +41,9 @@ pub(super) struct ExplainArgs {
     dialect: DialectArgs,
 }
 
-/// Runs `hearth explain`.
+/// Runs `hearth explain` on a `.hearth` file (burn) or an exported `.onnx` file (tract).
 pub(super) fn run(args: &ExplainArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.model)
-        .map_err(|error| format!("Could not read {}: {error}.", args.model.display()))?;
-    let model = ModelFile::from_json(&text)
-        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    let model = load_model(&args.model)?;
     let dataset = data::read_csv_path(&args.file, args.dialect.options())
         .map_err(|error| error.to_string())?;
     if args.row == 0 || args.row > dataset.rows {
@@ -53,41 +52,42 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), String> {
             args.row, dataset.source, dataset.rows
         ));
     }
-    // The model reads its columns by name: lay the file's fields out as the pipeline's columns.
-    let pipeline = &model.pipeline;
-    let positions: Vec<Option<usize>> = pipeline
-        .columns
-        .iter()
-        .map(|name| dataset.columns.iter().position(|c| &c.name == name))
-        .collect();
+    match model {
+        LoadedModel::File(model) => explain_model_file(args, &model, &dataset),
+        LoadedModel::Onnx(model) => explain_onnx(args, &model, &dataset),
+    }
+}
+
+/// The row to explain and the background rows, laid out as `columns` (the model's raw
+/// columns by name; a column the file lacks is missing).
+fn rows_of(args: &ExplainArgs, dataset: &Dataset, columns: &[String]) -> (RawRow, Vec<RawRow>) {
+    let positions: Vec<Option<&Column>> = columns.iter().map(|name| dataset.column(name)).collect();
     let raw_row = |row: usize| -> RawRow {
         positions
             .iter()
-            .map(|p| {
-                p.and_then(|i| dataset.columns.get(i))
-                    .and_then(|c| c.raw(row))
-            })
+            .map(|column| column.and_then(|c| c.raw(row)))
             .collect()
     };
-    let row = raw_row(args.row - 1);
     let mut rng = SplitMix64::new(args.seed);
-    let background: Vec<RawRow> = (0..args.background.clamp(1, dataset.rows))
+    let background = (0..args.background.clamp(1, dataset.rows))
         .map(|_| raw_row(rng.below(dataset.rows as u64) as usize))
         .collect();
+    (raw_row(args.row - 1), background)
+}
+
+fn explain_model_file(
+    args: &ExplainArgs,
+    model: &ModelFile,
+    dataset: &Dataset,
+) -> Result<(), String> {
+    let pipeline = &model.pipeline;
+    let (row, background) = rows_of(args, dataset, &pipeline.columns);
     let inputs: Vec<usize> = pipeline.steps.iter().map(|s| s.input).collect();
     let device = compute::init_cpu();
     let width = model.head.outputs();
-    // Explain the answer as the user reads it: the predicted class's probability, or the value
-    // in the target's units.
-    let answer = |outputs: &[f32]| -> Vec<f32> {
-        match &pipeline.target_encoding {
-            TargetEncoding::Regression { .. } => outputs
-                .chunks(width.max(1))
-                .map(|o| pipeline.decode_value(o.first().copied().unwrap_or(0.0)) as f32)
-                .collect(),
-            TargetEncoding::Labels { .. } => outputs.to_vec(),
-        }
-    };
+    let regression = matches!(pipeline.target_encoding, TargetEncoding::Regression { .. });
+    // Explain the answer as the user reads it: probabilities, or the value in the target's
+    // units.
     let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
         let mut values = Vec::with_capacity(rows.len() * pipeline.width());
         for row in rows {
@@ -100,14 +100,18 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), String> {
             values,
             feature_names: pipeline.feature_names.clone(),
         };
-        pollster::block_on(model.predict_matrix(&device, &matrix))
-            .map(|outputs| answer(&outputs))
-            .map_err(|error| error.to_string())
+        let outputs = pollster::block_on(model.predict_matrix(&device, &matrix))
+            .map_err(|error| error.to_string())?;
+        Ok(if regression {
+            outputs
+                .chunks(width.max(1))
+                .map(|o| pipeline.decode_value(o.first().copied().unwrap_or(0.0)) as f32)
+                .collect()
+        } else {
+            outputs
+        })
     };
-    let explained_width = match pipeline.target_encoding {
-        TargetEncoding::Regression { .. } => 1,
-        TargetEncoding::Labels { .. } => width,
-    };
+    let explained_width = if regression { 1 } else { width };
     let explanation = explain::shapley(
         &row,
         &inputs,
@@ -118,50 +122,106 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), String> {
         predict,
     )
     .map_err(|error| error.to_string())?;
+    let classes = match &pipeline.target_encoding {
+        TargetEncoding::Labels { classes } => classes.clone(),
+        TargetEncoding::Regression { .. } => Vec::new(),
+    };
+    report(
+        args,
+        &pipeline.target,
+        &classes,
+        &pipeline.columns,
+        &row,
+        &explanation,
+    )
+}
+
+fn explain_onnx(args: &ExplainArgs, model: &OnnxModel, dataset: &Dataset) -> Result<(), String> {
+    let columns: Vec<String> = model.inputs.iter().map(|i| i.name.clone()).collect();
+    let (row, background) = rows_of(args, dataset, &columns);
+    let inputs: Vec<usize> = (0..columns.len()).collect();
+    let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
+        let answers = model.predict(rows).map_err(|error| error.to_string())?;
+        Ok(if model.classifies() {
+            answers.probabilities
+        } else {
+            answers.values
+        })
+    };
+    let width = model.class_names.len().max(1);
+    let explanation = explain::shapley(
+        &row,
+        &inputs,
+        &background,
+        args.pairs,
+        args.seed,
+        width,
+        predict,
+    )
+    .map_err(|error| error.to_string())?;
+    report(
+        args,
+        &model.target,
+        &model.class_names,
+        &columns,
+        &row,
+        &explanation,
+    )
+}
+
+fn report(
+    args: &ExplainArgs,
+    target: &str,
+    classes: &[String],
+    columns: &[String],
+    row: &[Option<String>],
+    explanation: &Explanation,
+) -> Result<(), String> {
     if args.json {
-        let json = serde_json::to_string_pretty(&explanation).map_err(|error| error.to_string())?;
+        let json = serde_json::to_string_pretty(explanation).map_err(|error| error.to_string())?;
         println!("{json}");
-        return Ok(());
+    } else {
+        print!(
+            "{}",
+            waterfall(target, classes, columns, row, explanation, args.row)
+        );
     }
-    print!("{}", waterfall(&model, &row, &explanation, args.row));
     Ok(())
 }
 
-/// The output to show: the predicted class's probability (class 1's for a binary model,
-/// which has one output), or the value.
-fn shown_output(model: &ModelFile, explanation: &Explanation) -> (usize, String) {
-    let outputs: Vec<f32> = explanation.prediction.iter().map(|&p| p as f32).collect();
-    match (
-        &model.pipeline.target_encoding,
-        model.pipeline.decode_prediction(&outputs),
-    ) {
-        (TargetEncoding::Labels { classes }, Some(Prediction::Class { index, .. })) => {
-            if explanation.prediction.len() == 1 {
-                let class1 = classes.get(1).cloned().unwrap_or_default();
-                (0, format!("P({} = {class1})", model.pipeline.target))
-            } else {
-                let index = index as usize;
-                let class = classes.get(index).cloned().unwrap_or_default();
-                (index, format!("P({} = {class})", model.pipeline.target))
-            }
+/// The output to show and its name: the predicted class's probability (class 1's when a
+/// binary model has one output), or the value.
+fn shown_output(target: &str, classes: &[String], explanation: &Explanation) -> (usize, String) {
+    let prediction = &explanation.prediction;
+    match (classes, prediction.as_slice()) {
+        ([], _) => (0, target.to_string()),
+        ([_, class1], [_]) => (0, format!("P({target} = {class1})")),
+        _ => {
+            let best = prediction
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map_or(0, |(i, _)| i);
+            let class = classes.get(best).cloned().unwrap_or_default();
+            (best, format!("P({target} = {class})"))
         }
-        _ => (0, model.pipeline.target.clone()),
     }
 }
 
 fn waterfall(
-    model: &ModelFile,
+    target: &str,
+    classes: &[String],
+    columns: &[String],
     row: &[Option<String>],
     explanation: &Explanation,
     number: usize,
 ) -> String {
-    let (output, label) = shown_output(model, explanation);
-    let pipeline = &model.pipeline;
+    let (output, label) = shown_output(target, classes, explanation);
     let mut lines: Vec<(f64, String)> = explanation
         .contributions
         .iter()
         .map(|c| {
-            let name = pipeline.columns.get(c.input).cloned().unwrap_or_default();
+            let name = columns.get(c.input).cloned().unwrap_or_default();
             let value = row
                 .get(c.input)
                 .cloned()

@@ -122,6 +122,31 @@ fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
     })
 }
 
+/// A model as `predict`, `explain` and `monitor` take it: a `.hearth` file (burn) or an
+/// exported ONNX file (tract), told apart by the first byte (a model file is JSON).
+#[cfg(feature = "compute")]
+enum LoadedModel {
+    File(Box<crate::train::ModelFile>),
+    Onnx(Box<crate::infer::OnnxModel>),
+}
+
+/// Reads the model at `path`; the error names the file.
+#[cfg(feature = "compute")]
+fn load_model(path: &Path) -> Result<LoadedModel, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| format!("Could not read {}: {error}.", path.display()))?;
+    let name = path.display().to_string();
+    if bytes.first() == Some(&b'{') {
+        crate::train::ModelFile::from_json(&String::from_utf8_lossy(&bytes))
+            .map(|model| LoadedModel::File(Box::new(model)))
+            .map_err(|error| format!("{name}: {error}"))
+    } else {
+        crate::infer::OnnxModel::load(&name, &bytes)
+            .map(|model| LoadedModel::Onnx(Box::new(model)))
+            .map_err(|error| error.to_string())
+    }
+}
+
 /// The CSV file and what to predict from it: the arguments `prep`, `train` and `search`
 /// share, declared once. (`profile`'s target is optional and `automl` has no `--task`, so
 /// they declare their own.)

@@ -7,18 +7,18 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::DialectArgs;
+use super::{DialectArgs, LoadedModel, load_model};
 use crate::data;
 use crate::format;
 use crate::monitor::{self, DriftReport};
-use crate::train::ModelFile;
 
 /// The exit code when the dataset drifted.
 pub(super) const DRIFT_EXIT: u8 = 3;
 
 #[derive(Args)]
 pub(super) struct MonitorArgs {
-    /// The model file (`.hearth`) whose training data is the reference.
+    /// The model whose training data is the reference: a `.hearth` file or its exported
+    /// `.onnx` file (whose metadata carries the same reference).
     model: PathBuf,
     /// The new CSV file (the target may be absent).
     file: PathBuf,
@@ -31,13 +31,13 @@ pub(super) struct MonitorArgs {
 
 /// Runs `hearth monitor`: exit code 0 without drift, [`DRIFT_EXIT`] with.
 pub(super) fn run(args: &MonitorArgs) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(&args.model)
-        .map_err(|error| format!("Could not read {}: {error}.", args.model.display()))?;
-    let model = ModelFile::from_json(&text)
-        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    let references = match load_model(&args.model)? {
+        LoadedModel::File(model) => model.pipeline.reference,
+        LoadedModel::Onnx(model) => model.reference,
+    };
     let dataset = data::read_csv_path(&args.file, args.dialect.options())
         .map_err(|error| error.to_string())?;
-    let report = monitor::drift_report(&model.pipeline, &dataset)
+    let report = monitor::drift_report(&references, &dataset)
         .map_err(|error| format!("{}: {error}", args.model.display()))?;
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;

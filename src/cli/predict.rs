@@ -1,75 +1,54 @@
-//! `hearth predict`: predict every row of a CSV file with a `.hearth` model and write the
-//! predictions (and class probabilities) as CSV.
+//! `hearth predict`: predict every row of a CSV file with a `.hearth` model or an exported ONNX
+//! file and write the predictions (and class probabilities) as CSV.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{DeviceChoice, DialectArgs, csv_field};
+use super::{DeviceChoice, DialectArgs, LoadedModel, csv_field, load_model};
+use crate::clock::Stopwatch;
 use crate::compute;
 use crate::data;
+use crate::data::Dataset;
+use crate::infer::{InputRow, OnnxModel};
 use crate::prep::{self, Prediction};
 use crate::train::ModelFile;
 
 #[derive(Args)]
 pub(super) struct PredictArgs {
-    /// The model file written by `hearth train`.
+    /// The model: a `.hearth` file (`hearth train`, `hearth automl`) or an exported `.onnx`
+    /// file (`hearth export`, the page's Export step), run by tract as it is.
     model: PathBuf,
     /// The CSV file with the columns the model reads (the target may be absent).
     file: PathBuf,
     /// Where to write the predictions as CSV (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Where to run the model.
+    /// Where to run a `.hearth` model (an ONNX file runs on the CPU).
     #[arg(long, value_enum, default_value = "cpu")]
     device: DeviceChoice,
     #[command(flatten)]
     dialect: DialectArgs,
 }
 
-/// Runs `hearth predict`.
+/// Runs `hearth predict`: a `.hearth` file through burn, or an exported `.onnx` file through
+/// tract (the file as the user downloaded it).
 pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.model)
-        .map_err(|error| format!("Could not read {}: {error}.", args.model.display()))?;
-    let model = ModelFile::from_json(&text)
-        .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    let model = load_model(&args.model)?;
     let dataset = data::read_csv_path(&args.file, args.dialect.options())
         .map_err(|error| error.to_string())?;
-    let device = match args.device {
-        DeviceChoice::Wgpu | DeviceChoice::Auto => {
-            pollster::block_on(compute::init_wgpu()).unwrap_or_else(|_| compute::init_cpu())
-        }
-        DeviceChoice::Cpu => compute::init_cpu(),
-    };
-    let predictions = pollster::block_on(model.predict_dataset(&device, &dataset))
-        .map_err(|error| error.to_string())?;
-    let classes: Vec<String> = match &model.pipeline.target_encoding {
-        prep::TargetEncoding::Labels { classes } => classes.clone(),
-        prep::TargetEncoding::Regression { .. } => Vec::new(),
+    let table = match model {
+        LoadedModel::File(model) => predict_model_file(args, &model, &dataset)?,
+        LoadedModel::Onnx(model) => predict_onnx(&model, &dataset)?,
     };
     let mut out = String::new();
-    let mut header = vec![csv_field(&format!("predicted_{}", model.pipeline.target))];
-    header.extend(classes.iter().map(|c| csv_field(&format!("p_{c}"))));
+    let mut header = vec![csv_field(&format!("predicted_{}", table.target))];
+    header.extend(table.classes.iter().map(|c| csv_field(&format!("p_{c}"))));
     out.push_str(&header.join(","));
     out.push('\n');
-    let width = predictions.width.max(1);
-    for (row, prediction) in predictions.predictions.iter().enumerate() {
-        let outputs = predictions
-            .outputs
-            .get(row * width..(row + 1) * width)
-            .unwrap_or_default();
-        let mut fields = vec![match prediction {
-            Prediction::Class { name, .. } => csv_field(name),
-            Prediction::Value { value } => format!("{value}"),
-        }];
-        if !classes.is_empty() {
-            if let [p1] = outputs {
-                fields.push(format!("{}", 1.0 - p1));
-                fields.push(format!("{p1}"));
-            } else {
-                fields.extend(outputs.iter().map(|p| format!("{p}")));
-            }
-        }
+    for (prediction, probabilities) in table.predictions.iter().zip(&table.probabilities) {
+        let mut fields = vec![prediction.clone()];
+        fields.extend(probabilities.iter().map(|p| format!("{p}")));
         out.push_str(&fields.join(","));
         out.push('\n');
     }
@@ -77,13 +56,121 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
         Some(path) => {
             std::fs::write(path, out)
                 .map_err(|error| format!("Could not write {}: {error}.", path.display()))?;
+            let rows = table.predictions.len();
             println!(
-                "wrote {}: {} predictions",
+                "wrote {}: {rows} predictions; the model answered in {:.1} ms ({:.0} rows/s)",
                 path.display(),
-                predictions.predictions.len()
+                table.model_ms,
+                rows as f64 / (table.model_ms / 1000.0).max(1e-9)
             );
         }
         None => print!("{out}"),
     }
     Ok(())
+}
+
+/// The predictions as `hearth predict` writes them: per row the class (a CSV field) or value,
+/// and one probability per class.
+struct Table {
+    target: String,
+    classes: Vec<String>,
+    predictions: Vec<String>,
+    probabilities: Vec<Vec<f32>>,
+    /// Milliseconds from the parsed file to the model's answers (preprocessing included).
+    model_ms: f64,
+}
+
+fn predict_model_file(
+    args: &PredictArgs,
+    model: &ModelFile,
+    dataset: &Dataset,
+) -> Result<Table, String> {
+    let device = match args.device {
+        DeviceChoice::Wgpu | DeviceChoice::Auto => {
+            pollster::block_on(compute::init_wgpu()).unwrap_or_else(|_| compute::init_cpu())
+        }
+        DeviceChoice::Cpu => compute::init_cpu(),
+    };
+    let clock = Stopwatch::start();
+    let predictions = pollster::block_on(model.predict_dataset(&device, dataset))
+        .map_err(|error| error.to_string())?;
+    let model_ms = clock.elapsed_ms();
+    let classes: Vec<String> = match &model.pipeline.target_encoding {
+        prep::TargetEncoding::Labels { classes } => classes.clone(),
+        prep::TargetEncoding::Regression { .. } => Vec::new(),
+    };
+    let width = predictions.width.max(1);
+    let mut table = Table {
+        target: model.pipeline.target.clone(),
+        classes,
+        predictions: Vec::new(),
+        probabilities: Vec::new(),
+        model_ms,
+    };
+    for (row, prediction) in predictions.predictions.iter().enumerate() {
+        let outputs = predictions
+            .outputs
+            .get(row * width..(row + 1) * width)
+            .unwrap_or_default();
+        table.predictions.push(match prediction {
+            Prediction::Class { name, .. } => csv_field(name),
+            Prediction::Value { value } => format!("{value}"),
+        });
+        table
+            .probabilities
+            .push(match (table.classes.is_empty(), outputs) {
+                (true, _) => Vec::new(),
+                (false, [p1]) => vec![1.0 - p1, *p1],
+                (false, outputs) => outputs.to_vec(),
+            });
+    }
+    Ok(table)
+}
+
+fn predict_onnx(model: &OnnxModel, dataset: &Dataset) -> Result<Table, String> {
+    let mut columns = Vec::with_capacity(model.inputs.len());
+    for input in &model.inputs {
+        columns.push(dataset.column(&input.name).ok_or_else(|| {
+            format!(
+                "{} has no column \"{}\", which {} reads.",
+                dataset.source, input.name, model.source
+            )
+        })?);
+    }
+    let clock = Stopwatch::start();
+    let rows: Vec<InputRow> = (0..dataset.rows)
+        .map(|row| columns.iter().map(|column| column.raw(row)).collect())
+        .collect();
+    let answers = model
+        .predict(&rows)
+        .map_err(|error| format!("{}: {error}", dataset.source))?;
+    let model_ms = clock.elapsed_ms();
+    let classes = model.class_names.clone();
+    let width = classes.len().max(1);
+    let (predictions, probabilities) = if model.classifies() {
+        (
+            answers
+                .labels
+                .iter()
+                .map(|label| csv_field(label))
+                .collect(),
+            answers
+                .probabilities
+                .chunks(width)
+                .map(<[f32]>::to_vec)
+                .collect(),
+        )
+    } else {
+        (
+            answers.values.iter().map(|v| format!("{v}")).collect(),
+            vec![Vec::new(); answers.rows],
+        )
+    };
+    Ok(Table {
+        target: model.target.clone(),
+        classes,
+        predictions,
+        probabilities,
+        model_ms,
+    })
 }

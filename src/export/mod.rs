@@ -68,5 +68,8 @@ pub use contract::{
 
 #[cfg(feature = "compute")]
 pub use onnx::{OPSET, to_onnx};
+/// The ONNX model message, for reading an exported file's metadata back.
+#[cfg(feature = "compute")]
+pub use proto::ModelProto;
 #[cfg(feature = "compute")]
 pub use variants::{compare, to_onnx_quantized};

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::prep::{ColumnReference, FittedPipeline, Observed, ObservedValues, ReferenceValues};
+use crate::prep::{ColumnReference, Observed, ObservedValues, ReferenceValues};
 
 use super::statistics::{
     BinnedCdf, chi_square, jensen_shannon, ks_p_value, ks_statistic, psi, wasserstein_normed,
@@ -106,15 +106,13 @@ pub enum MonitorError {
     NoRows { file: String },
 }
 
-/// Compares `dataset` with the references in `pipeline`.
+/// Compares `dataset` with a model's training references (a fitted pipeline's `reference`, or
+/// an ONNX file's `monitoring_reference`).
 pub fn drift_report(
-    pipeline: &FittedPipeline,
+    references: &[ColumnReference],
     dataset: &Dataset,
 ) -> Result<DriftReport, MonitorError> {
-    let first = pipeline
-        .reference
-        .first()
-        .ok_or(MonitorError::NoReference)?;
+    let first = references.first().ok_or(MonitorError::NoReference)?;
     if dataset.rows == 0 {
         return Err(MonitorError::NoRows {
             file: dataset.source.clone(),
@@ -123,7 +121,7 @@ pub fn drift_report(
     let mut missing_columns = Vec::new();
     let mut retyped_columns = Vec::new();
     let mut columns = Vec::new();
-    for reference in &pipeline.reference {
+    for reference in references {
         let Some(column) = dataset.column(&reference.column) else {
             missing_columns.push(reference.column.clone());
             continue;
@@ -138,7 +136,7 @@ pub fn drift_report(
     let extra_columns = dataset
         .columns
         .iter()
-        .filter(|c| !pipeline.reference.iter().any(|r| r.column == c.name))
+        .filter(|c| !references.iter().any(|r| r.column == c.name))
         .map(|c| c.name.clone())
         .collect();
     columns.sort_by(|a, b| margin(b).total_cmp(&margin(a)));

@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use hearth::explain::{ExplainError, RawRow, shapley};
 
-use crate::support::{assert_ok, assert_one_sentence_error, hearth, path_of, sample, temp_dir};
+use crate::support::{
+    assert_ok, assert_one_sentence_error, hearth, path_of, sample, temp_dir, train_sample,
+};
 
 fn row(values: &[f64]) -> RawRow {
     values.iter().map(|v| Some(v.to_string())).collect()
@@ -98,23 +100,12 @@ fn bad_calls_are_named() {
 #[test]
 fn explain_cli_explains_a_trained_model() {
     let dir = temp_dir();
-    let model = path_of(&dir, "penguins.hearth");
-    assert_ok(&hearth(&[
-        "train",
-        &sample("penguins.csv"),
-        "--target",
+    let model = train_sample(
+        &dir,
+        "penguins.csv",
         "species",
-        "--model",
-        "linear",
-        "--epochs",
-        "20",
-        "--seed",
-        "1",
-        "--device",
-        "cpu",
-        "--out",
-        &model,
-    ]));
+        &["--model", "linear", "--epochs", "20"],
+    );
     let penguins = sample("penguins.csv");
     let text = assert_ok(&hearth(&[
         "explain", &model, &penguins, "--row", "5", "--pairs", "30",
@@ -147,6 +138,30 @@ fn explain_cli_explains_a_trained_model() {
             (total - prediction).abs() < 1e-4,
             "{total} against {prediction}"
         );
+    }
+    // The exported file explains the same answer the same way (same seed: same background
+    // rows and orders), up to float rounding.
+    let onnx = path_of(&dir, "penguins.onnx");
+    assert_ok(&hearth(&["export", &model, "--out", &onnx]));
+    let json = assert_ok(&hearth(&[
+        "explain", &onnx, &penguins, "--row", "5", "--pairs", "30", "--json",
+    ]));
+    let o: Value = serde_json::from_str(&json).expect("--json prints the explanation");
+    let numbers = |v: &Value, key: &str| -> Vec<f64> {
+        let mut all = Vec::new();
+        for c in v["contributions"].as_array().expect("contributions") {
+            all.extend(
+                c[key]
+                    .as_array()
+                    .expect(key)
+                    .iter()
+                    .map(|x| x.as_f64().expect("a number")),
+            );
+        }
+        all
+    };
+    for (a, b) in numbers(&e, "value").iter().zip(numbers(&o, "value")) {
+        assert!((a - b).abs() < 1e-4, "{a} against {b}");
     }
     let error = assert_one_sentence_error(&hearth(&["explain", &model, &penguins, "--row", "999"]));
     assert!(

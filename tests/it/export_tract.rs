@@ -1,5 +1,6 @@
 //! A second runtime must agree: every kind of ONNX export of models trained on the bundled
-//! datasets runs in tract-onnx on raw CSV rows fed by the export's contract, and its outputs
+//! datasets runs in tract-onnx (through `hearth::infer`, as `hearth predict model.onnx` does)
+//! on raw CSV rows fed by the export's contract, and its outputs
 //! are compared with Hearth's own predictions from the model file (burn) and with the
 //! host-side simulation of the quantized arithmetic.
 //!
@@ -11,10 +12,10 @@
 
 use hearth::compress::{self, Calibration, CompressedModel, Granularity, Quantization};
 use hearth::data::{Task, is_missing_marker};
-use hearth::export::{self, InputKind};
+use hearth::export;
+use hearth::infer::{InputRow, OnnxModel};
 use hearth::prep::{Prediction, PrepConfig, TargetEncoding, TargetTransform};
 use hearth::train::{Activation, ModelFile, ModelKind, TrainConfig};
-use tract_onnx::prelude::*;
 
 use crate::support::{bundled, ok, prepare, read, sample, train};
 
@@ -102,71 +103,32 @@ struct RuntimeOutputs {
 }
 
 fn run_tract(bytes: &[u8], t: &Trained) -> RuntimeOutputs {
-    let inputs = ok(export::graph_inputs(&t.model.pipeline));
-    let n = t.rows.len();
-    let mut model = ok(tract_onnx::onnx().model_for_read(&mut std::io::Cursor::new(bytes)));
-    let mut feeds: TVec<TValue> = TVec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let column = match t.header.iter().position(|h| *h == input.name) {
-            Some(c) => c,
-            None => panic!("no column {}", input.name),
-        };
-        let raw: Vec<&str> = t.rows.iter().map(|r| r[column].as_str()).collect();
-        let tensor = match input.kind {
-            InputKind::Float => {
-                let values: Vec<f32> = raw
-                    .iter()
-                    .map(|v| {
-                        if is_missing_marker(v.as_bytes()) {
-                            f32::NAN
-                        } else {
-                            ok(v.trim().parse::<f32>())
-                        }
-                    })
-                    .collect();
-                ok(model.set_input_fact(i, f32::fact([n, 1]).into()));
-                ok(tensor1(&values).into_shape(&[n, 1]))
-            }
-            InputKind::String => {
-                let values: Vec<String> = raw
-                    .iter()
-                    .map(|v| {
-                        if is_missing_marker(v.as_bytes()) {
-                            String::new()
-                        } else {
-                            v.to_string()
-                        }
-                    })
-                    .collect();
-                ok(model.set_input_fact(
-                    i,
-                    InferenceFact::dt_shape(String::datum_type(), tvec![n, 1]),
-                ));
-                ok(tensor1(&values).into_shape(&[n, 1]))
-            }
-        };
-        feeds.push(tensor.into());
-    }
-    let plan = ok(ok(model.into_optimized()).into_runnable());
-    let outputs = ok(plan.run(feeds));
+    let model = ok(OnnxModel::load("model.onnx", bytes));
+    let columns: Vec<usize> = model
+        .inputs
+        .iter()
+        .map(
+            |input| match t.header.iter().position(|h| *h == input.name) {
+                Some(c) => c,
+                None => panic!("no column {}", input.name),
+            },
+        )
+        .collect();
+    let rows: Vec<InputRow> = t
+        .rows
+        .iter()
+        .map(|row| columns.iter().map(|&c| Some(row[c].clone())).collect())
+        .collect();
+    let answers = ok(model.predict(&rows));
     match &t.model.pipeline.target_encoding {
         TargetEncoding::Labels { classes } => RuntimeOutputs {
-            labels: ok(outputs[0].to_plain_array_view::<String>())
-                .iter()
-                .cloned()
-                .collect(),
-            values: ok(outputs[1].to_plain_array_view::<f32>())
-                .iter()
-                .cloned()
-                .collect(),
+            labels: answers.labels,
+            values: answers.probabilities,
             width: classes.len(),
         },
         TargetEncoding::Regression { .. } => RuntimeOutputs {
             labels: Vec::new(),
-            values: ok(outputs[0].to_plain_array_view::<f32>())
-                .iter()
-                .cloned()
-                .collect(),
+            values: answers.values,
             width: 1,
         },
     }

@@ -26,6 +26,8 @@ mod explain;
 mod export_cli;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
 mod export_tract;
+#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
+mod infer;
 #[cfg(feature = "compute")]
 mod monitor;
 mod prep_cli;

@@ -14,7 +14,7 @@ use hearth::monitor::{DriftReport, DriftTest, MonitorError, drift_report};
 use hearth::prep::{FittedPipeline, PrepConfig, ReferenceValues};
 
 use crate::support::{
-    assert_ok, bundled, csv, hearth, path_of, prepare, read, sample, temp_dir, write,
+    assert_ok, bundled, csv, hearth, path_of, prepare, read, sample, temp_dir, train_sample, write,
 };
 
 const FIXTURES: &str = include_str!("../monitor/fixtures.json");
@@ -232,7 +232,7 @@ fn the_pipeline_keeps_each_inputs_training_distribution() {
 }
 
 fn report_of(pipeline: &FittedPipeline, csv_text: &str) -> DriftReport {
-    drift_report(pipeline, &csv(csv_text)).expect("a report")
+    drift_report(&pipeline.reference, &csv(csv_text)).expect("a report")
 }
 
 #[test]
@@ -359,7 +359,7 @@ fn schema_changes_are_named() {
     // A pipeline from before references existed says what to do.
     let mut old = pipeline.clone();
     old.reference.clear();
-    let error = drift_report(&old, &csv(&words)).expect_err("no reference");
+    let error = drift_report(&old.reference, &csv(&words)).expect_err("no reference");
     assert_eq!(error, MonitorError::NoReference);
     assert!(error.to_string().contains("train it again"), "{error}");
 }
@@ -367,23 +367,12 @@ fn schema_changes_are_named() {
 #[test]
 fn monitor_cli_prints_the_report_and_exits_3_on_drift() {
     let dir = temp_dir();
-    let model = path_of(&dir, "penguins.hearth");
-    assert_ok(&hearth(&[
-        "train",
-        &sample("penguins.csv"),
-        "--target",
+    let model = train_sample(
+        &dir,
+        "penguins.csv",
         "species",
-        "--model",
-        "linear",
-        "--epochs",
-        "3",
-        "--seed",
-        "1",
-        "--device",
-        "cpu",
-        "--out",
-        &model,
-    ]));
+        &["--model", "linear", "--epochs", "3"],
+    );
     let (header, lines) = penguins();
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let same = resample(&lines, 200, 5);
@@ -417,6 +406,12 @@ fn monitor_cli_prints_the_report_and_exits_3_on_drift() {
     let report: DriftReport =
         serde_json::from_slice(&json.stdout).expect("--json prints the report");
     assert!(report.dataset_drift && report.columns.len() == 7);
+    // The exported ONNX file carries the same reference in its metadata.
+    let onnx = path_of(&dir, "penguins.onnx");
+    assert_ok(&hearth(&["export", &model, "--out", &onnx]));
+    let from_onnx = hearth(&["monitor", &onnx, &shifted_path, "--json"]);
+    assert_eq!(from_onnx.status.code(), Some(3));
+    assert_eq!(from_onnx.stdout, json.stdout);
 
     // A model file from before references: one sentence, exit code 1.
     let mut old: Value = serde_json::from_str(&read(&model)).expect("model JSON");

@@ -86,3 +86,16 @@ pub fn assert_one_sentence_error(output: &Output) -> String {
     assert!(!stderr.contains("panicked"), "{stderr}");
     lines[0].to_string()
 }
+
+/// Trains a model on a bundled sample with `hearth train` on the CPU (seed 1, `extra` flags
+/// such as `--model linear --epochs 3`) and returns the path of its `.hearth` file in `dir`.
+pub fn train_sample(dir: &tempfile::TempDir, name: &str, target: &str, extra: &[&str]) -> String {
+    let model = path_of(dir, &format!("{name}.hearth"));
+    let file = sample(name);
+    let mut args = vec![
+        "train", &file, "--target", target, "--seed", "1", "--device", "cpu", "--out", &model,
+    ];
+    args.extend_from_slice(extra);
+    assert_ok(&hearth(&args));
+    model
+}

@@ -15,7 +15,7 @@ mod train;
 
 pub use cli::{
     assert_ok, assert_one_sentence_error, hearth, path_of, read, read_bytes, sample, temp_dir,
-    temp_file, write,
+    temp_file, train_sample, write,
 };
 pub use data::{bundled, csv, json, names, numbers, ok, read_err, texts};
 pub use prep::{assert_row_path_matches_batch, config, feature, prepare, step, try_prepare};

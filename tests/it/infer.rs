@@ -1,0 +1,140 @@
+//! `hearth predict` with the exported ONNX file (tract, through `hearth::infer`): the same
+//! answers as the `.hearth` model (burn) for float32 on every bundled dataset, and one sentence
+//! for a file that is not a Hearth export or a CSV that does not fit it. (`export_tract.rs`
+//! compares every numeric form.)
+
+use crate::support::{
+    assert_ok, assert_one_sentence_error, hearth, path_of, read, sample, temp_dir, train_sample,
+    write,
+};
+
+/// Trains a small model on a bundled sample, exports float32, and returns both files' paths.
+fn model_and_onnx(
+    dir: &tempfile::TempDir,
+    name: &str,
+    target: &str,
+    model: &str,
+) -> (String, String) {
+    let hearth_path = train_sample(dir, name, target, &["--model", model, "--epochs", "15"]);
+    let onnx_path = path_of(dir, &format!("{name}.onnx"));
+    assert_ok(&hearth(&["export", &hearth_path, "--out", &onnx_path]));
+    (hearth_path, onnx_path)
+}
+
+fn table(text: &str) -> (String, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    (
+        header,
+        lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect(),
+    )
+}
+
+#[test]
+fn the_onnx_file_answers_as_the_model_file_does() {
+    let dir = temp_dir();
+    for (name, target, model) in [
+        ("penguins.csv", "species", "mlp"),
+        ("iris.csv", "species", "gbdt"),
+        ("diabetes.csv", "progression", "linear"),
+    ] {
+        let (hearth_path, onnx_path) = model_and_onnx(&dir, name, target, model);
+        let burn = assert_ok(&hearth(&[
+            "predict",
+            &hearth_path,
+            &sample(name),
+            "--device",
+            "cpu",
+        ]));
+        let tract = assert_ok(&hearth(&["predict", &onnx_path, &sample(name)]));
+        let (burn_header, burn_rows) = table(&burn);
+        let (tract_header, tract_rows) = table(&tract);
+        assert_eq!(burn_header, tract_header, "{name}");
+        assert_eq!(burn_rows.len(), tract_rows.len(), "{name}");
+        for (b, t) in burn_rows.iter().zip(&tract_rows) {
+            if target == "progression" {
+                let (b, t): (f64, f64) = (
+                    b[0].parse().expect("a value"),
+                    t[0].parse().expect("a value"),
+                );
+                assert!(
+                    (b - t).abs() <= 1e-5 * b.abs().max(1.0),
+                    "{name}: {b} against {t}"
+                );
+            } else {
+                assert_eq!(b[0], t[0], "{name}: the labels differ");
+                for (p, q) in b[1..].iter().zip(&t[1..]) {
+                    let (p, q): (f32, f32) = (p.parse().expect("p"), q.parse().expect("p"));
+                    assert!((p - q).abs() <= 1e-5, "{name}: {p} against {q}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn files_and_rows_that_do_not_fit_are_named() {
+    let dir = temp_dir();
+    let (hearth_path, onnx_path) = model_and_onnx(&dir, "penguins.csv", "species", "linear");
+    // Not ONNX at all.
+    let junk = path_of(&dir, "junk.onnx");
+    write(&junk, "this is not a model\n");
+    let error = assert_one_sentence_error(&hearth(&["predict", &junk, &sample("penguins.csv")]));
+    assert!(
+        error.contains("junk.onnx") && error.contains("not an ONNX model"),
+        "{error}"
+    );
+    // ONNX, but not Hearth's: the metadata that names the inputs is gone.
+    let mut cut = std::fs::read(&onnx_path).expect("the export");
+    // The metadata entry's key: protobuf field 1, 6 bytes, "inputs".
+    let at = cut
+        .windows(8)
+        .position(|w| w == b"\x0a\x06inputs")
+        .expect("the metadata key");
+    cut[at + 7] = b'z';
+    let foreign = path_of(&dir, "foreign.onnx");
+    std::fs::write(&foreign, &cut).expect("written");
+    let error = assert_one_sentence_error(&hearth(&["predict", &foreign, &sample("penguins.csv")]));
+    assert!(
+        error.contains("not a Hearth export") && error.contains("\"inputs\""),
+        "{error}"
+    );
+    // A CSV without a column the model reads.
+    let text = read(&sample("penguins.csv"));
+    // Column 2 is bill_length_mm.
+    let without: String = text
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            [&fields[..2], &fields[3..]].concat().join(",") + "\n"
+        })
+        .collect();
+    let short = path_of(&dir, "short.csv");
+    write(&short, &without);
+    let error = assert_one_sentence_error(&hearth(&["predict", &onnx_path, &short]));
+    assert!(
+        error.contains("short.csv") && error.contains("\"bill_length_mm\""),
+        "{error}"
+    );
+    // Words where the model reads numbers: the row and the column.
+    let words = path_of(&dir, "words.csv");
+    write(
+        &words,
+        "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\nDream,39,18,181,heavy,male,2007\n",
+    );
+    let error = assert_one_sentence_error(&hearth(&["predict", &onnx_path, &words]));
+    assert!(
+        error.contains("Row 1") && error.contains("\"body_mass_g\"") && error.contains("heavy"),
+        "{error}"
+    );
+    // The .hearth file still predicts the same file (its pipeline reads the words as missing).
+    assert_ok(&hearth(&[
+        "predict",
+        &hearth_path,
+        &words,
+        "--device",
+        "cpu",
+    ]));
+}
