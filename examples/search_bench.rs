@@ -91,6 +91,7 @@ fn regret(problem: &Problem, sampler: &SamplerKind, trials: usize, seed: u64) ->
         space,
         train: Default::default(),
         rows_per_epoch: 1,
+        portfolio: false,
     };
     let Ok(mut study) = Study::new(settings) else {
         return f64::NAN;

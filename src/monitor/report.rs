@@ -181,7 +181,8 @@ fn share(part: u64, whole: u64) -> f64 {
 fn column_drift(reference: &ColumnReference, observed: &Observed) -> ColumnDrift {
     let small = reference.rows <= SMALL_REFERENCE;
     let missing_reference = share(reference.missing, reference.rows);
-    let missing_new = share(observed.missing, observed.rows);
+    // Unreadable numbers are imputed like missing ones, in training as now.
+    let missing_new = share(observed.missing + observed.unreadable, observed.rows);
     let base = |test, score, psi, outside, histogram| {
         let threshold = if small { P_VALUE } else { DISTANCE };
         let drifted = if small {

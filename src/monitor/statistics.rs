@@ -106,7 +106,7 @@ pub fn ks_p_value(d: f64, n: u64, m: u64) -> f64 {
 /// `P(K > x)` for the Kolmogorov distribution: the alternating series for large `x`, the
 /// Jacobi-theta form for small `x`, where the first converges slowly.
 pub fn kolmogorov_survival(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     if x < 1.18 {

@@ -32,7 +32,8 @@ pub struct ColumnReference {
     pub column: String,
     /// Training rows.
     pub rows: u64,
-    /// Training rows where the column is missing (or, for numbers, unreadable).
+    /// Training rows where the column is missing (or, for numbers, unreadable: the pipeline
+    /// imputes both). ±∞, which the pipeline caps, count in neither this nor the bins.
     pub missing: u64,
     pub values: ReferenceValues,
 }
@@ -120,11 +121,11 @@ fn fit_reference(
         values,
     };
     if numeric {
-        let finite: Vec<f64> = cells
+        let numbers: Vec<f64> = cells
             .filter_map(|cell| cell.number(decimal_comma))
-            .filter(|x| x.is_finite())
             .collect();
-        let missing = rows.len() - finite.len();
+        let missing = rows.len() - numbers.len();
+        let finite: Vec<f64> = numbers.into_iter().filter(|x| x.is_finite()).collect();
         let sorted = stats::sorted(&finite);
         let mut distinct = sorted.clone();
         distinct.dedup();

@@ -171,7 +171,7 @@ impl StudySettings {
 ///     "budget": {"trials": 30, "work": null, "wall_clock_s": null},
 ///     "objectives": {"primary": "monitor", "second": null | "parameters" | "latency_ms"},
 ///     "space": {"params": [{"name": "learning_rate", "domain": {"float": {"low": 0.0001, "high": 0.3, "log": true}}}, ...]},
-///     "train": { TrainConfig }, "rows_per_epoch": 90
+///     "train": { TrainConfig }, "rows_per_epoch": 90, "portfolio": true (absent: false)
 ///   },
 ///   "trials": [
 ///     {"number": 0, "state": "complete", "params": {"model": "mlp", "width": 32, ...},
