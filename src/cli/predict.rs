@@ -9,10 +9,10 @@ use super::{DeviceChoice, DialectArgs, LoadedModel, csv_field, load_model};
 use crate::clock::Stopwatch;
 use crate::compute;
 use crate::data;
-use crate::data::Dataset;
+use crate::data::{Column, Dataset};
 use crate::infer::{InputRow, OnnxModel};
 use crate::prep::{self, Prediction};
-use crate::train::ModelFile;
+use crate::train::{Metrics, ModelFile, metrics};
 
 #[derive(Args)]
 pub(super) struct PredictArgs {
@@ -63,10 +63,85 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
                 table.model_ms,
                 rows as f64 / (table.model_ms / 1000.0).max(1e-9)
             );
+            // With the standard output free, score the batch when the file has the target.
+            if let Some(column) = dataset.column(&table.target) {
+                print!("{}", batch_metrics(&table, column));
+            }
         }
         None => print!("{out}"),
     }
     Ok(())
+}
+
+/// The batch's metrics against the file's own target column (rows without a usable target
+/// left out), with the confusion matrix for classification.
+fn batch_metrics(table: &Table, column: &Column) -> String {
+    let truth: Vec<Option<String>> = (0..table.predictions.len())
+        .map(|row| column.raw(row))
+        .collect();
+    let (metrics, scored) = if table.classes.is_empty() {
+        let (predicted, actual): (Vec<f64>, Vec<f64>) = truth
+            .iter()
+            .zip(&table.predictions)
+            .filter_map(|(y, p)| {
+                Some((
+                    p.parse::<f64>().ok()?,
+                    y.as_deref()?.trim().parse::<f64>().ok()?,
+                ))
+            })
+            .unzip();
+        let rows = actual.len();
+        (
+            Metrics::Regression(metrics::regression_metrics(&predicted, &actual)),
+            rows,
+        )
+    } else {
+        let width = table.classes.len();
+        let mut labels = Vec::new();
+        let mut probabilities = Vec::new();
+        for (y, p) in truth.iter().zip(&table.probabilities) {
+            let Some(class) = y
+                .as_deref()
+                .and_then(|y| table.classes.iter().position(|c| c == y))
+            else {
+                continue;
+            };
+            labels.push(class as u32);
+            probabilities.extend_from_slice(p);
+        }
+        let rows = labels.len();
+        let scores = metrics::classification_metrics(&probabilities, width, &labels, width);
+        (Metrics::Classification(scores), rows)
+    };
+    let mut out = format!(
+        "batch: {scored} of {} rows have a known \"{}\": {}\n",
+        table.predictions.len(),
+        table.target,
+        metrics.summary()
+    );
+    if let Metrics::Classification(scores) = &metrics {
+        let width = table
+            .classes
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(4);
+        out.push_str(&format!("{:>width$}  predicted →\n", "true ↓"));
+        out.push_str(&format!("{:>width$}", ""));
+        for class in &table.classes {
+            out.push_str(&format!("  {class:>width$}"));
+        }
+        out.push('\n');
+        for (class, row) in table.classes.iter().zip(&scores.confusion) {
+            out.push_str(&format!("{class:>width$}"));
+            for count in row {
+                out.push_str(&format!("  {count:>width$}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The predictions as `hearth predict` writes them: per row the class (a CSV field) or value,

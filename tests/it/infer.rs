@@ -75,6 +75,55 @@ fn the_onnx_file_answers_as_the_model_file_does() {
 }
 
 #[test]
+fn a_batch_with_its_target_is_scored() {
+    let dir = temp_dir();
+    let (hearth_path, onnx_path) = model_and_onnx(&dir, "penguins.csv", "species", "linear");
+    let out = path_of(&dir, "predictions.csv");
+    let mut reports = Vec::new();
+    for model in [&hearth_path, &onnx_path] {
+        let text = assert_ok(&hearth(&[
+            "predict",
+            model,
+            &sample("penguins.csv"),
+            "--out",
+            &out,
+            "--device",
+            "cpu",
+        ]));
+        let batch: Vec<&str> = text.lines().skip(1).collect();
+        assert!(
+            batch[0].starts_with("batch: 344 of 344 rows have a known \"species\": acc "),
+            "{text}"
+        );
+        // The confusion matrix: a header, then one row per class summing to its rows.
+        let counts: u64 = batch[3..6]
+            .iter()
+            .flat_map(|line| line.split_whitespace().skip(1))
+            .map(|n| n.parse::<u64>().expect("a count"))
+            .sum();
+        assert_eq!(counts, 344, "{text}");
+        reports.push(batch.join("\n"));
+    }
+    // The exported file scores the batch as the model file does.
+    assert_eq!(reports[0], reports[1]);
+    // Without the target column there is nothing to score.
+    let text = read(&sample("penguins.csv"));
+    let unlabeled: String = text
+        .lines()
+        .map(|line| {
+            line.split_once(',')
+                .map_or(line, |(_, rest)| rest)
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    let file = path_of(&dir, "unlabeled.csv");
+    write(&file, &unlabeled);
+    let text = assert_ok(&hearth(&["predict", &onnx_path, &file, "--out", &out]));
+    assert!(!text.contains("batch:"), "{text}");
+}
+
+#[test]
 fn files_and_rows_that_do_not_fit_are_named() {
     let dir = temp_dir();
     let (hearth_path, onnx_path) = model_and_onnx(&dir, "penguins.csv", "species", "linear");
