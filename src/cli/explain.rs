@@ -13,7 +13,7 @@ use crate::data::{Column, Dataset};
 use crate::explain::{self, Explanation, RawRow};
 use crate::format;
 use crate::infer::OnnxModel;
-use crate::prep::{Matrix, TargetEncoding};
+use crate::prep::{Prediction, TargetEncoding};
 use crate::rng::SplitMix64;
 use crate::train::ModelFile;
 
@@ -89,26 +89,23 @@ fn explain_model_file(
     // Explain the answer as the user reads it: probabilities, or the value in the target's
     // units.
     let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
-        let mut values = Vec::with_capacity(rows.len() * pipeline.width());
-        for row in rows {
-            let fields: Vec<Option<&str>> = row.iter().map(|f| f.as_deref()).collect();
-            values.extend(pipeline.transform_row(&fields));
-        }
-        let matrix = Matrix {
-            rows: rows.len(),
-            cols: pipeline.width(),
-            values,
-            feature_names: pipeline.feature_names.clone(),
-        };
-        let outputs = pollster::block_on(model.predict_matrix(&device, &matrix))
+        let fields: Vec<Vec<Option<&str>>> = rows
+            .iter()
+            .map(|row| row.iter().map(Option::as_deref).collect())
+            .collect();
+        let predictions = pollster::block_on(model.predict_rows(&device, &fields))
             .map_err(|error| error.to_string())?;
         Ok(if regression {
-            outputs
-                .chunks(width.max(1))
-                .map(|o| pipeline.decode_value(o.first().copied().unwrap_or(0.0)) as f32)
+            predictions
+                .predictions
+                .iter()
+                .map(|prediction| match prediction {
+                    Prediction::Value { value } => *value as f32,
+                    Prediction::Class { .. } => f32::NAN,
+                })
                 .collect()
         } else {
-            outputs
+            predictions.outputs
         })
     };
     let explained_width = if regression { 1 } else { width };

@@ -10,7 +10,7 @@ use crate::clock::Stopwatch;
 use crate::compute;
 use crate::data;
 use crate::data::{Column, Dataset};
-use crate::infer::{InputRow, OnnxModel};
+use crate::infer::OnnxModel;
 use crate::prep::{self, Prediction};
 use crate::train::{Metrics, ModelFile, metrics};
 
@@ -65,7 +65,10 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
             );
             // With the standard output free, score the batch when the file has the target.
             if let Some(column) = dataset.column(&table.target) {
-                print!("{}", batch_metrics(&table, column));
+                print!(
+                    "{}",
+                    batch_metrics(&table, column, dataset.dialect.decimal_comma)
+                );
             }
         }
         None => print!("{out}"),
@@ -75,19 +78,13 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
 
 /// The batch's metrics against the file's own target column (rows without a usable target
 /// left out), with the confusion matrix for classification.
-fn batch_metrics(table: &Table, column: &Column) -> String {
-    let truth: Vec<Option<String>> = (0..table.predictions.len())
-        .map(|row| column.raw(row))
-        .collect();
+fn batch_metrics(table: &Table, column: &Column, decimal_comma: bool) -> String {
+    let rows = 0..table.predictions.len();
     let (metrics, scored) = if table.classes.is_empty() {
-        let (predicted, actual): (Vec<f64>, Vec<f64>) = truth
-            .iter()
-            .zip(&table.predictions)
-            .filter_map(|(y, p)| {
-                Some((
-                    p.parse::<f64>().ok()?,
-                    y.as_deref()?.trim().parse::<f64>().ok()?,
-                ))
+        let (predicted, actual): (Vec<f64>, Vec<f64>) = rows
+            .zip(&table.values)
+            .filter_map(|(row, &value)| {
+                Some((value, prep::target_number(column, row, decimal_comma)?))
             })
             .unzip();
         let rows = actual.len();
@@ -99,10 +96,9 @@ fn batch_metrics(table: &Table, column: &Column) -> String {
         let width = table.classes.len();
         let mut labels = Vec::new();
         let mut probabilities = Vec::new();
-        for (y, p) in truth.iter().zip(&table.probabilities) {
-            let Some(class) = y
-                .as_deref()
-                .and_then(|y| table.classes.iter().position(|c| c == y))
+        for (row, p) in rows.zip(&table.probabilities) {
+            let Some(class) = prep::class_key(column, row)
+                .and_then(|y| table.classes.iter().position(|c| *c == y))
             else {
                 continue;
             };
@@ -150,6 +146,8 @@ struct Table {
     target: String,
     classes: Vec<String>,
     predictions: Vec<String>,
+    /// Regression: each row's value (empty for classes).
+    values: Vec<f64>,
     probabilities: Vec<Vec<f32>>,
     /// Milliseconds from the parsed file to the model's answers (preprocessing included).
     model_ms: f64,
@@ -179,6 +177,7 @@ fn predict_model_file(
         target: model.pipeline.target.clone(),
         classes,
         predictions: Vec::new(),
+        values: Vec::new(),
         probabilities: Vec::new(),
         model_ms,
     };
@@ -189,7 +188,10 @@ fn predict_model_file(
             .unwrap_or_default();
         table.predictions.push(match prediction {
             Prediction::Class { name, .. } => csv_field(name),
-            Prediction::Value { value } => format!("{value}"),
+            Prediction::Value { value } => {
+                table.values.push(*value);
+                format!("{value}")
+            }
         });
         table
             .probabilities
@@ -203,19 +205,10 @@ fn predict_model_file(
 }
 
 fn predict_onnx(model: &OnnxModel, dataset: &Dataset) -> Result<Table, String> {
-    let mut columns = Vec::with_capacity(model.inputs.len());
-    for input in &model.inputs {
-        columns.push(dataset.column(&input.name).ok_or_else(|| {
-            format!(
-                "{} has no column \"{}\", which {} reads.",
-                dataset.source, input.name, model.source
-            )
-        })?);
-    }
     let clock = Stopwatch::start();
-    let rows: Vec<InputRow> = (0..dataset.rows)
-        .map(|row| columns.iter().map(|column| column.raw(row)).collect())
-        .collect();
+    let rows = model
+        .dataset_rows(dataset)
+        .map_err(|error| error.to_string())?;
     let answers = model
         .predict(&rows)
         .map_err(|error| format!("{}: {error}", dataset.source))?;
@@ -245,6 +238,7 @@ fn predict_onnx(model: &OnnxModel, dataset: &Dataset) -> Result<Table, String> {
         target: model.target.clone(),
         classes,
         predictions,
+        values: answers.values.iter().map(|&v| f64::from(v)).collect(),
         probabilities,
         model_ms,
     })

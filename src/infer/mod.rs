@@ -14,7 +14,7 @@ use std::sync::Arc;
 use prost::Message;
 use tract_onnx::prelude::*;
 
-use crate::data::{is_missing_marker, parse_number};
+use crate::data::{Dataset, is_missing_marker, parse_number};
 use crate::export::{GraphInput, InputKind, LABEL_OUTPUT, PROBABILITIES_OUTPUT, VALUE_OUTPUT};
 use crate::prep::ColumnReference;
 
@@ -74,6 +74,12 @@ pub enum InferError {
         row: usize,
         column: String,
         value: String,
+    },
+    #[error("{file} has no column \"{column}\", which {model} reads.")]
+    MissingColumn {
+        file: String,
+        column: String,
+        model: String,
     },
     #[error("Row {row} has {got} fields; the model reads {expected} columns.")]
     Width {
@@ -149,6 +155,27 @@ impl OnnxModel {
     /// Whether the model predicts classes (else a value).
     pub fn classifies(&self) -> bool {
         !self.class_names.is_empty()
+    }
+
+    /// Every row of `dataset` laid out as the graph's inputs (found by column name), as
+    /// [`OnnxModel::predict`] takes them. Each input must be a column of the file.
+    pub fn dataset_rows(&self, dataset: &Dataset) -> Result<Vec<InputRow>, InferError> {
+        let columns = self
+            .inputs
+            .iter()
+            .map(|input| {
+                dataset
+                    .column(&input.name)
+                    .ok_or_else(|| InferError::MissingColumn {
+                        file: dataset.source.clone(),
+                        column: input.name.clone(),
+                        model: self.source.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((0..dataset.rows)
+            .map(|row| columns.iter().map(|column| column.raw(row)).collect())
+            .collect())
     }
 
     /// Answers `rows` (one field per input; `None` or a missing marker is missing).

@@ -65,7 +65,7 @@ impl<'a> Cell<'a> {
 
 /// The class label of a row: text as is, numbers in shortest form; `None` when missing or a
 /// non-finite number.
-pub(super) fn class_key(column: &Column, row: usize) -> Option<Cow<'_, str>> {
+pub fn class_key(column: &Column, row: usize) -> Option<Cow<'_, str>> {
     match Cell::of_column(column, row) {
         Cell::Number(x) if !x.is_finite() => None,
         cell => cell.key(),
@@ -73,7 +73,7 @@ pub(super) fn class_key(column: &Column, row: usize) -> Option<Cow<'_, str>> {
 }
 
 /// The finite number of a row's target.
-pub(super) fn target_number(column: &Column, row: usize, decimal_comma: bool) -> Option<f64> {
+pub fn target_number(column: &Column, row: usize, decimal_comma: bool) -> Option<f64> {
     Cell::of_column(column, row)
         .number(decimal_comma)
         .filter(|y| y.is_finite())

@@ -57,6 +57,8 @@ mod split;
 mod stats;
 mod steps;
 
+/// How the pipeline reads a target cell: a class label, or a finite number.
+pub use cell::{class_key, target_number};
 pub use config::{
     AUTOML_CV_ROWS, ColumnChoice, ColumnSettings, DatePart, Encoding, Impute, PrepConfig, Scale,
     SplitFractions, TargetTransform,

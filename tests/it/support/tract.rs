@@ -2,7 +2,7 @@
 //! `hearth::infer` (what `hearth predict model.onnx` runs): one `[N, 1]` input per column the
 //! model reads, as the export's contract says.
 
-use hearth::infer::{InputRow, OnnxModel};
+use hearth::infer::OnnxModel;
 use hearth::prep::FittedPipeline;
 
 use super::data::{bundled, ok};
@@ -17,14 +17,7 @@ pub fn tract_run(bytes: &[u8], pipeline: &FittedPipeline, name: &str) -> (Vec<St
         inputs,
         expected.iter().map(|i| i.name.as_str()).collect::<Vec<_>>()
     );
-    let dataset = bundled(name);
-    let columns: Vec<_> = inputs
-        .iter()
-        .map(|name| dataset.column(name).expect("a column the model reads"))
-        .collect();
-    let rows: Vec<InputRow> = (0..dataset.rows)
-        .map(|row| columns.iter().map(|column| column.raw(row)).collect())
-        .collect();
+    let rows = ok(model.dataset_rows(&bundled(name)));
     let answers = ok(model.predict(&rows));
     if model.classifies() {
         (answers.labels, answers.probabilities)
