@@ -32,7 +32,7 @@ impl Stopwatch {
 
 /// `performance.now()` from either a window or a worker scope.
 #[cfg(target_arch = "wasm32")]
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     use wasm_bindgen::JsCast;
     let global = js_sys::global();
     let performance = js_sys::Reflect::get(&global, &"performance".into())

@@ -53,6 +53,15 @@ pub fn score(value: f64) -> String {
     }
 }
 
+/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

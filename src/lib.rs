@@ -19,7 +19,6 @@ pub mod data;
 pub mod explain;
 pub mod export;
 pub mod format;
-#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
 pub mod infer;
 pub mod monitor;
 pub mod prep;

@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::compress::{CompressionReport, PruneSettings, Quantization};
 use crate::compute::DeviceReport;
 use crate::data::{IngestOptions, Profile, Task};
+use crate::explain::Explanation;
 use crate::export::GraphInput;
-use crate::prep::{Plan, PrepConfig, PrepSummary};
+use crate::infer::BatchScore;
+use crate::monitor::DriftReport;
+use crate::prep::{ColumnReference, Plan, PrepConfig, PrepSummary};
 use crate::search::{
     Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
 };
@@ -85,6 +88,32 @@ pub enum Request {
     TrialDecision { number: usize, decision: Decision },
     /// Compress the current model and write it as ONNX, comparing every variant with it.
     Export(ExportSettings),
+    /// Use step: the file the last export wrote becomes the model that answers, under the
+    /// name the page downloads it as.
+    UseExported { name: String },
+    /// Use step: the ONNX file in the envelope's attachment becomes the model that answers.
+    OpenOnnx { name: String },
+    /// Use step: answer one row (one field per model input, in the model's order; `None` is
+    /// missing). `id` pairs the answer with the edit that asked for it.
+    Answer { id: u64, row: Vec<Option<String>> },
+    /// Use step: each column's contribution to one row's answer.
+    Explain {
+        id: u64,
+        row: Vec<Option<String>>,
+        pairs: usize,
+        seed: u64,
+    },
+    /// Use step: answer every row of the CSV file in the envelope's attachment.
+    PredictBatch {
+        name: String,
+        dialect: DialectChoice,
+    },
+    /// Use step: the drift of the CSV file in the envelope's attachment against the model's
+    /// training data.
+    Monitor {
+        name: String,
+        dialect: DialectChoice,
+    },
 }
 
 /// What the Export step asks for.
@@ -192,6 +221,72 @@ pub enum Response {
     ExportFailed {
         message: String,
     },
+    /// Use step: this ONNX file now answers.
+    Serving(Box<ServingModel>),
+    /// Use step: a request failed (a file that is not Hearth's contract, a CSV without the
+    /// model's columns…); what the step showed stays.
+    UseFailed {
+        message: String,
+    },
+    Answered {
+        id: u64,
+        answer: RowAnswer,
+    },
+    Explained {
+        id: u64,
+        explanation: Box<Explanation>,
+        /// Where the background rows came from, in words.
+        background: String,
+    },
+    /// Use step: a batch answered; its predictions CSV, and its score when it has the target.
+    BatchPredicted(Box<BatchPredictions>),
+    Monitored(Box<DriftReport>),
+}
+
+/// The ONNX file that answers in the Use step, and what the step needs to ask it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ServingModel {
+    /// The file's name.
+    pub source: String,
+    pub bytes: usize,
+    pub inputs: Vec<GraphInput>,
+    pub target: String,
+    /// `binary`, `multiclass` or `regression`.
+    pub task: String,
+    /// Classes in the probabilities' order (empty for regression).
+    pub class_names: Vec<String>,
+    /// Each input's training distribution (empty for a file written before Hearth kept it).
+    pub reference: Vec<ColumnReference>,
+    /// The model in words and its form (metadata `model`, `quantization`).
+    pub model: String,
+    pub quantization: String,
+    /// Regression: the validation RMSE, the ± beside an answer.
+    pub valid_rmse: Option<f64>,
+    /// Milliseconds to read and optimise the graph.
+    pub load_ms: f64,
+}
+
+/// One row's answer.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RowAnswer {
+    pub label: Option<String>,
+    pub probabilities: Vec<f32>,
+    pub value: Option<f32>,
+    /// Milliseconds the model took in the worker.
+    pub millis: f64,
+}
+
+/// A batch answered in the Use step.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BatchPredictions {
+    pub source: String,
+    pub rows: usize,
+    /// The file's columns, `predicted_<target>`, one `p_<class>` per class.
+    pub csv: String,
+    /// Milliseconds of the model's answers, and from the file's first byte to the CSV.
+    pub model_ms: f64,
+    pub total_ms: f64,
+    pub score: Option<BatchScore>,
 }
 
 /// The current model as the page shows it.

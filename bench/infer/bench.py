@@ -107,6 +107,7 @@ print(f"{rows:,} rows × 8 columns; {platform.processor() or platform.machine()}
 print("| model | file | Hearth rows/s (model) | onnxruntime rows/s (model) | ratio | "
       "Hearth rows/s (CSV to CSV) | onnxruntime rows/s (CSV to CSV) | ratio |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
+results = {}
 for name, path in models.items():
     h = [hearth_predict(path) for _ in range(3)]
     o = [ort_predict(path) for _ in range(3)]
@@ -116,3 +117,8 @@ for name, path in models.items():
     print(f"| {name} | {size:.0f} kB | {rows / h_model:,.0f} | {rows / o_model:,.0f} | "
           f"{o_model / h_model:.2f}× | {rows / h_wall:,.0f} | {rows / o_wall:,.0f} | "
           f"{o_wall / h_wall:.2f}× |")
+    results[name] = {"file": path, "kb": size, "ort_model_rps": rows / o_model,
+                     "ort_wall_rps": rows / o_wall, "hearth_model_rps": rows / h_model}
+# For the page's half (bench/browser-use.mjs): the same files, rows and onnxruntime numbers.
+with open(os.path.join(work, "results.json"), "w") as f:
+    json.dump({"rows": rows, "data": data, "models": results}, f)

@@ -3,7 +3,9 @@
 # onnxruntime (Python) on the same ONNX files and the same rows, side by side in one run.
 # Creates bench/infer/.venv (PyPI: numpy, onnx, onnxruntime). Prints a Markdown section for
 # BENCHMARKS.md.
-# Usage: bench/infer/run.sh [HEARTH_BINARY] [ROWS]
+# With a built page (DIST, from `trunk build --release`), the same files then answer the same
+# rows in the page's Use step (tract in the worker, in Debian's Chromium): bench/browser-use.mjs.
+# Usage: bench/infer/run.sh [HEARTH_BINARY] [ROWS] [DIST]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,3 +22,6 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" "$here/bench.py" "$hearth" "$work" "${2:-100000}"
+if [ -n "${3:-}" ]; then
+  node "$root/bench/browser-use.mjs" "$3" "$work/results.json"
+fi

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::data::{self, Dataset, IngestOptions, Profile, Task};
+pub(crate) use crate::format::csv_field;
 use crate::prep::{Plan, PrepConfig, Prepared};
 
 mod app;
@@ -318,13 +319,4 @@ fn prepare_dataset(
 fn read_settings(flag: &str, path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|error| format!("{flag} {}: could not read it: {error}.", path.display()))
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }

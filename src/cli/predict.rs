@@ -10,9 +10,9 @@ use crate::clock::Stopwatch;
 use crate::compute;
 use crate::data;
 use crate::data::{Column, Dataset};
-use crate::infer::OnnxModel;
+use crate::infer::{Answers, BatchScore, OnnxModel, batch_score};
 use crate::prep::{self, Prediction};
-use crate::train::{Metrics, ModelFile, metrics};
+use crate::train::{Metrics, ModelFile};
 
 #[derive(Args)]
 pub(super) struct PredictArgs {
@@ -79,35 +79,20 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), String> {
 /// The batch's metrics against the file's own target column (rows without a usable target
 /// left out), with the confusion matrix for classification.
 fn batch_metrics(table: &Table, column: &Column, decimal_comma: bool) -> String {
-    let rows = 0..table.predictions.len();
-    let (metrics, scored) = if table.classes.is_empty() {
-        let (predicted, actual): (Vec<f64>, Vec<f64>) = rows
-            .zip(&table.values)
-            .filter_map(|(row, &value)| {
-                Some((value, prep::target_number(column, row, decimal_comma)?))
-            })
-            .unzip();
-        let rows = actual.len();
-        (
-            Metrics::Regression(metrics::regression_metrics(&predicted, &actual)),
-            rows,
-        )
-    } else {
-        let width = table.classes.len();
-        let mut labels = Vec::new();
-        let mut probabilities = Vec::new();
-        for (row, p) in rows.zip(&table.probabilities) {
-            let Some(class) = prep::class_key(column, row)
-                .and_then(|y| table.classes.iter().position(|c| *c == y))
-            else {
-                continue;
-            };
-            labels.push(class as u32);
-            probabilities.extend_from_slice(p);
-        }
-        let rows = labels.len();
-        let scores = metrics::classification_metrics(&probabilities, width, &labels, width);
-        (Metrics::Classification(scores), rows)
+    let answers = Answers {
+        rows: table.predictions.len(),
+        labels: Vec::new(),
+        probabilities: table.probabilities.concat(),
+        values: table.values.iter().map(|&v| v as f32).collect(),
+    };
+    let Some(BatchScore {
+        scored, metrics, ..
+    }) = batch_score(column, decimal_comma, &table.classes, &answers)
+    else {
+        return format!(
+            "batch: no row has a usable \"{}\" to score the predictions with\n",
+            table.target
+        );
     };
     let mut out = format!(
         "batch: {scored} of {} rows have a known \"{}\": {}\n",

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::prep::ColumnReference;
 use crate::rng::SplitMix64;
 
 /// A raw row: one field per CSV column (`None` when missing).
@@ -177,4 +178,30 @@ pub fn shapley(
         samples,
         evaluations,
     })
+}
+
+/// Background rows drawn from a model's training references, for when no training rows are at
+/// hand (an exported file holds none): each column independently from its training
+/// distribution, laid out as `columns` (a column without a reference is missing). Independent
+/// draws lose the columns' correlations, so contributions are measured against rows that may
+/// be less typical than real ones; the page says which background it used.
+pub fn reference_background(
+    references: &[ColumnReference],
+    columns: &[String],
+    rows: usize,
+    seed: u64,
+) -> Vec<RawRow> {
+    let mut rng = SplitMix64::new(seed);
+    let by_column: Vec<Option<&ColumnReference>> = columns
+        .iter()
+        .map(|name| references.iter().find(|r| r.column == *name))
+        .collect();
+    (0..rows)
+        .map(|_| {
+            by_column
+                .iter()
+                .map(|reference| reference.and_then(|r| r.draw(&mut rng)))
+                .collect()
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Column;
+use crate::rng::SplitMix64;
 
 use super::cell::Cell;
 use super::stats;
@@ -173,6 +174,25 @@ fn numeric_reference(sorted: &[f64]) -> ReferenceValues {
     }
 }
 
+/// An index drawn with probability proportional to its weight; `None` when all are zero.
+fn weighted_pick(
+    weights: impl Iterator<Item = u64> + Clone,
+    rng: &mut SplitMix64,
+) -> Option<usize> {
+    let total: u64 = weights.clone().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut at = rng.below(total);
+    for (index, weight) in weights.enumerate() {
+        if at < weight {
+            return Some(index);
+        }
+        at -= weight;
+    }
+    None
+}
+
 /// The bin of `x` among `edges`: bin 0 is `x ≤ edges[0]`, bin `i` is `(edges[i - 1],
 /// edges[i]]`, and values above the last edge fall in the last bin.
 pub fn bin_of(edges: &[f64], x: f64) -> usize {
@@ -207,6 +227,39 @@ fn categories(
 }
 
 impl ColumnReference {
+    /// A typical value, as a field a user would type: the median of numbers, the most
+    /// frequent category. `None` when the training rows had no present value.
+    pub fn typical(&self) -> Option<String> {
+        match &self.values {
+            // Four significant digits: a quantile is interpolated (4176.0000000001).
+            ReferenceValues::Numeric { edges, .. } => edges
+                .get(edges.len() / 2)
+                .map(|&x| crate::format::number(x)),
+            ReferenceValues::Categories { counts, .. } => counts.first().map(|(k, _)| k.clone()),
+        }
+    }
+
+    /// One value drawn from the training distribution, as a field (`None`: missing, as often
+    /// as in training). Numbers are uniform inside a quantile bin; categories pooled as rare
+    /// are never drawn, since no name of theirs is kept.
+    pub fn draw(&self, rng: &mut SplitMix64) -> Option<String> {
+        if self.rows > 0 && rng.below(self.rows) < self.missing {
+            return None;
+        }
+        match &self.values {
+            ReferenceValues::Numeric { edges, counts, .. } => {
+                let bin = weighted_pick(counts.iter().copied(), rng)?;
+                let high = *edges.get(bin)?;
+                let low = if bin == 0 { high } else { edges[bin - 1] };
+                Some(number_key(low + (high - low) * rng.next_f64()))
+            }
+            ReferenceValues::Categories { counts, .. } => {
+                let at = weighted_pick(counts.iter().map(|(_, n)| *n), rng)?;
+                counts.get(at).map(|(k, _)| k.clone())
+            }
+        }
+    }
+
     /// Summarises `column` (all its rows) the way this reference was fitted.
     pub fn observe(&self, column: &Column, rows: usize, decimal_comma: bool) -> Observed {
         let cells = (0..rows).map(|row| Cell::of_column(column, row));

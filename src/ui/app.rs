@@ -3,7 +3,9 @@
 
 use yew::prelude::*;
 
-use super::components::{DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TrainStep};
+use super::components::{
+    DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TrainStep, UseStep,
+};
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
@@ -62,6 +64,7 @@ pub fn app() -> Html {
                     Step::Train => html! { <TrainStep state={state.clone()} worker={worker.clone()} /> },
                     Step::Search => html! { <SearchStep state={state.clone()} worker={worker.clone()} driver={search_driver.clone()} /> },
                     Step::Export => html! { <ExportStep state={state.clone()} worker={worker.clone()} /> },
+                    Step::Use => html! { <UseStep state={state.clone()} worker={worker.clone()} /> },
                 }
             }
             <Glossary />

@@ -144,6 +144,12 @@ pub fn step_intro(step: Step) -> Html {
                 { abbr(Term::Drift, "drift") }{ " once it is in use." }
             </>
         },
+        Step::Use => html! {
+            <>
+                { "What is this step? The exported ONNX file answers here, as downloaded: type a row and see the answer and why, predict a whole CSV, or check new data for " }
+                { abbr(Term::Drift, "drift") }{ " against the training data." }
+            </>
+        },
     }
 }
 

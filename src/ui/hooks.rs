@@ -106,7 +106,7 @@ fn spawn_worker(dispatcher: UseReducerDispatcher<State>) -> Result<WorkerHandle,
     })
 }
 
-/// The URL fragment of each step: `#/data` … `#/export`, so that a step can be bookmarked,
+/// The URL fragment of each step: `#/data` … `#/use`, so that a step can be bookmarked,
 /// reloaded and reached with Back and Forward on any static server.
 pub fn step_route(step: Step) -> &'static str {
     match step {
@@ -115,6 +115,7 @@ pub fn step_route(step: Step) -> &'static str {
         Step::Train => "#/train",
         Step::Search => "#/search",
         Step::Export => "#/export",
+        Step::Use => "#/use",
     }
 }
 
@@ -352,6 +353,53 @@ pub fn use_refit_on_change(
             };
             if let Err(message) = worker.send(request, None) {
                 dispatcher.dispatch(Action::Worker(Response::PrepareFailed { message }));
+            }
+        }
+    });
+}
+
+/// The Use step answers with the file the Export step wrote: each new export is opened once,
+/// when the step is shown, and its first answer (for the form's typical row) is asked for.
+#[hook]
+pub fn use_open_export(worker: Option<WorkerHandle>, state: &UseReducerHandle<State>) {
+    let export = state
+        .export
+        .result
+        .as_ref()
+        .map(|exported| (Rc::as_ptr(exported) as usize, exported.quantization.label()));
+    let opened = state.serving.opened_export;
+    let stem = state.model_file_stem();
+    {
+        let (worker, dispatcher) = (worker.clone(), state.dispatcher());
+        use_effect_with(export, move |export| {
+            if let (Some((key, form)), Some(worker)) = (*export, worker)
+                && opened != Some(key)
+            {
+                dispatcher.dispatch(Action::UseOpeningExport(key));
+                let name = format!("{stem}-{form}.onnx");
+                if let Err(message) = worker.send(Request::UseExported { name }, None) {
+                    dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
+                }
+            }
+        });
+    }
+    let model = state
+        .serving
+        .model
+        .as_ref()
+        .map(|model| Rc::as_ptr(model) as usize);
+    let (row, asked) = (state.serving.input_row(), state.serving.asked);
+    let dispatcher = state.dispatcher();
+    use_effect_with(model, move |model| {
+        if let (Some(_), Some(worker)) = (model, worker) {
+            let id = asked + 1;
+            dispatcher.dispatch(Action::UseEdit {
+                row: row.iter().map(|f| f.clone().unwrap_or_default()).collect(),
+                id,
+                at_ms: crate::clock::now_ms(),
+            });
+            if let Err(message) = worker.send(Request::Answer { id, row }, None) {
+                dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
             }
         }
     });

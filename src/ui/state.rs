@@ -7,8 +7,13 @@ use yew::Reducible;
 
 use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
+use crate::explain::Explanation;
+use crate::monitor::DriftReport;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
-use crate::protocol::{DialectChoice, ExportSettings, ExportedModel, Response, TrainedModel};
+use crate::protocol::{
+    BatchPredictions, DialectChoice, ExportSettings, ExportedModel, Response, RowAnswer,
+    ServingModel, TrainedModel,
+};
 use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
 use crate::ui::search_form::SearchForm;
@@ -37,15 +42,17 @@ pub enum Step {
     Train,
     Search,
     Export,
+    Use,
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::Data,
         Step::Prepare,
         Step::Train,
         Step::Search,
         Step::Export,
+        Step::Use,
     ];
 
     pub fn label(self) -> &'static str {
@@ -55,6 +62,7 @@ impl Step {
             Step::Train => "3 · Train",
             Step::Search => "4 · Search",
             Step::Export => "5 · Export",
+            Step::Use => "6 · Use",
         }
     }
 }
@@ -199,6 +207,44 @@ pub struct State {
     pub reusing: Option<u32>,
     /// The data of a run still training when its data changed: its model is set aside on arrival.
     pub detached_run: Option<String>,
+    pub serving: UseView,
+}
+
+/// The Use step: the ONNX file that answers, the row in its form and what came back.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct UseView {
+    pub model: Option<Rc<ServingModel>>,
+    /// A file is being opened.
+    pub opening: bool,
+    /// The export (its result's address) last opened here, so each is opened once.
+    pub opened_export: Option<usize>,
+    /// The form's fields, one per model input, as typed ("" is missing).
+    pub row: Vec<String>,
+    /// The last edit sent to the worker, and `performance.now()` when it was sent.
+    pub asked: u64,
+    pub asked_at_ms: f64,
+    pub answer: Option<RowAnswer>,
+    /// Milliseconds from the last answered edit to its answer on the page.
+    pub answer_latency_ms: Option<f64>,
+    /// The explained edit, the explanation and where its background rows came from.
+    pub explanation: Option<(u64, Rc<Explanation>, String)>,
+    pub explaining: bool,
+    pub batch: Option<Rc<BatchPredictions>>,
+    pub batch_running: bool,
+    pub drift: Option<Rc<DriftReport>>,
+    pub monitoring: bool,
+    /// The last failure, as one sentence; what the step showed stays.
+    pub error: Option<String>,
+}
+
+impl UseView {
+    /// The form's row as the model reads it: an empty field is missing.
+    pub fn input_row(&self) -> Vec<Option<String>> {
+        self.row
+            .iter()
+            .map(|field| Some(field.clone()).filter(|f| !f.trim().is_empty()))
+            .collect()
+    }
 }
 
 impl State {
@@ -208,6 +254,7 @@ impl State {
             || self.detached_run.is_some()
             || self.search.as_ref().is_some_and(|s| s.running)
             || self.export.running
+            || self.serving.batch_running
     }
 
     /// The current model and the name of the data it was made from.
@@ -304,6 +351,19 @@ pub enum Action {
     ExportRequested,
     /// The page asked the worker to make this set-aside model current again.
     ReuseModel(u32),
+    /// The page asked the worker to open an ONNX file for the Use step.
+    UseOpening,
+    /// The page asked the worker to open the export whose result is at this address.
+    UseOpeningExport(usize),
+    /// The Use step's form changed; edit `id` was sent at `at_ms` (`performance.now()`).
+    UseEdit {
+        row: Vec<String>,
+        id: u64,
+        at_ms: f64,
+    },
+    UseExplaining,
+    UseBatchRunning,
+    UseMonitoring,
 }
 
 impl Reducible for State {
@@ -534,6 +594,90 @@ impl Reducible for State {
                 | Response::TrialDone { .. }
                 | Response::Ensemble { .. },
             ) => {}
+            Action::Worker(Response::Serving(model)) => {
+                let row = model
+                    .inputs
+                    .iter()
+                    .map(|input| {
+                        model
+                            .reference
+                            .iter()
+                            .find(|r| r.column == input.name)
+                            .and_then(|r| r.typical())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                next.serving = UseView {
+                    model: Some(Rc::new(*model)),
+                    row,
+                    asked: next.serving.asked,
+                    opened_export: next.serving.opened_export,
+                    ..UseView::default()
+                };
+            }
+            Action::Worker(Response::UseFailed { message }) => {
+                let serving = &mut next.serving;
+                serving.error = Some(message);
+                serving.opening = false;
+                serving.explaining = false;
+                serving.batch_running = false;
+                serving.monitoring = false;
+                next.progress = None;
+            }
+            Action::Worker(Response::Answered { id, answer }) => {
+                let serving = &mut next.serving;
+                if id == serving.asked {
+                    serving.answer_latency_ms = Some(crate::clock::now_ms() - serving.asked_at_ms);
+                }
+                serving.answer = Some(answer);
+                serving.error = None;
+            }
+            Action::Worker(Response::Explained {
+                id,
+                explanation,
+                background,
+            }) => {
+                next.serving.explaining = false;
+                next.serving.explanation = Some((id, Rc::new(*explanation), background));
+            }
+            Action::Worker(Response::BatchPredicted(batch)) => {
+                next.serving.batch_running = false;
+                next.serving.batch = Some(Rc::new(*batch));
+                next.serving.error = None;
+                next.progress = None;
+            }
+            Action::Worker(Response::Monitored(report)) => {
+                next.serving.monitoring = false;
+                next.serving.drift = Some(Rc::new(*report));
+                next.serving.error = None;
+                next.progress = None;
+            }
+            Action::UseOpening => {
+                next.serving.opening = true;
+                next.serving.error = None;
+            }
+            Action::UseOpeningExport(key) => {
+                next.serving.opening = true;
+                next.serving.opened_export = Some(key);
+                next.serving.error = None;
+            }
+            Action::UseEdit { row, id, at_ms } => {
+                next.serving.row = row;
+                next.serving.asked = id;
+                next.serving.asked_at_ms = at_ms;
+            }
+            Action::UseExplaining => {
+                next.serving.explaining = true;
+                next.serving.error = None;
+            }
+            Action::UseBatchRunning => {
+                next.serving.batch_running = true;
+                next.serving.error = None;
+            }
+            Action::UseMonitoring => {
+                next.serving.monitoring = true;
+                next.serving.error = None;
+            }
             Action::StopRequested => {
                 if let Some(training) = &mut next.training {
                     Rc::make_mut(training).stopping = true;

@@ -14,6 +14,7 @@ use crate::clock::Stopwatch;
 use crate::compute;
 use crate::compute::Accelerator;
 use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
+use crate::infer::OnnxModel;
 use crate::prep::{self, FittedPipeline, PrepConfig, Prepared};
 use crate::protocol::{
     DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
@@ -28,6 +29,7 @@ use crate::train::{
 use crate::{format, samples, web_file};
 
 mod export;
+mod serving;
 mod train_device;
 
 use train_device::software_adapter;
@@ -76,6 +78,10 @@ struct Engine {
     trial_data: Option<Rc<TrainingData>>,
     /// The study's answers to this worker's trial epochs, by trial number.
     decisions: Rc<RefCell<HashMap<usize, Decision>>>,
+    /// The ONNX file the last export wrote.
+    exported: Option<Rc<Vec<u8>>>,
+    /// The ONNX file that answers in the Use step.
+    serving: Option<Rc<OnnxModel>>,
 }
 
 /// Entry point of the worker's wasm module.
@@ -167,6 +173,29 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
+            Request::UseExported { name } => {
+                let exported = engine.borrow().exported.clone();
+                return Some(match exported {
+                    Some(bytes) => serving::open(engine, &name, &bytes),
+                    None => Response::UseFailed {
+                        message: "Nothing has been exported yet: write an ONNX file in the Export step first.".into(),
+                    },
+                });
+            }
+            Request::OpenOnnx { name } => return Some(serving::open_file(engine, &name, file)),
+            Request::Answer { id, row } => return Some(serving::answer(engine, id, row)),
+            Request::Explain {
+                id,
+                row,
+                pairs,
+                seed,
+            } => return Some(serving::explain_row(engine, id, row, pairs, seed)),
+            Request::PredictBatch { name, dialect } => {
+                return Some(serving::predict_batch(engine, &name, file, &dialect));
+            }
+            Request::Monitor { name, dialect } => {
+                return Some(serving::monitor(engine, &name, file, &dialect));
+            }
             Request::TrialDecision { number, decision } => {
                 engine
                     .borrow()
@@ -201,6 +230,30 @@ fn load(
     let clock = Stopwatch::start();
     let name = source.name();
     let total = source.len();
+    let dataset = read_dataset(&source, dialect)?;
+    post(Response::Progress {
+        task: format!("Profiling {name}"),
+        done: total as f64,
+        total: total as f64,
+    });
+    let profile = data::profile(&dataset);
+    let mut engine = engine.borrow_mut();
+    engine.source = Some(source);
+    engine.dataset = Some(dataset);
+    engine.profile = Some(profile.clone());
+    engine.prepared = None;
+    engine.trial_data = None;
+    Ok(Response::Profiled {
+        profile,
+        millis: clock.elapsed_ms(),
+        memory_bytes: wasm_memory_bytes(),
+    })
+}
+
+/// Parses `source`, posting progress as it reads a file.
+fn read_dataset(source: &Source, dialect: &DialectChoice) -> Result<Dataset, String> {
+    let name = source.name();
+    let total = source.len();
     // Refuse before reading: the limit protects the worker's heap.
     if total > PAGE_MAX_BYTES {
         let error = DataError::TooLarge {
@@ -214,7 +267,7 @@ fn load(
     let task = format!("Reading {name}");
     let mut ingest = Ingest::new(&name, dialect.to_options(PAGE_MAX_BYTES));
     ingest.set_size_hint(total);
-    match &source {
+    match source {
         Source::Sample { bytes, .. } => {
             for chunk in bytes.chunks(CHUNK_BYTES) {
                 ingest.push(chunk).map_err(|error| error.to_string())?;
@@ -236,24 +289,7 @@ fn load(
             })?;
         }
     }
-    let dataset = ingest.finish().map_err(|error| error.to_string())?;
-    post(Response::Progress {
-        task: format!("Profiling {name}"),
-        done: total as f64,
-        total: total as f64,
-    });
-    let profile = data::profile(&dataset);
-    let mut engine = engine.borrow_mut();
-    engine.source = Some(source);
-    engine.dataset = Some(dataset);
-    engine.profile = Some(profile.clone());
-    engine.prepared = None;
-    engine.trial_data = None;
-    Ok(Response::Profiled {
-        profile,
-        millis: clock.elapsed_ms(),
-        memory_bytes: wasm_memory_bytes(),
-    })
+    ingest.finish().map_err(|error| error.to_string())
 }
 
 /// Trains on the prepared data, posting each epoch; the best epoch's model is kept.

@@ -3,9 +3,12 @@
 //! for a file that is not a Hearth export or a CSV that does not fit it. (`export_tract.rs`
 //! compares every numeric form.)
 
+use hearth::infer::{Answers, OnnxModel, batch_score, predictions_csv};
+use hearth::train::Metrics;
+
 use crate::support::{
-    assert_ok, assert_one_sentence_error, hearth, path_of, read, sample, temp_dir, train_sample,
-    write,
+    assert_ok, assert_one_sentence_error, csv, hearth, path_of, read, sample, temp_dir,
+    train_sample, write,
 };
 
 /// Trains a small model on a bundled sample, exports float32, and returns both files' paths.
@@ -186,4 +189,63 @@ fn files_and_rows_that_do_not_fit_are_named() {
         "--device",
         "cpu",
     ]));
+}
+
+#[test]
+fn the_predictions_table_keeps_the_file_and_adds_the_answers() {
+    // What the Use step's batch downloads and scores.
+    let dir = temp_dir();
+    let (_, onnx_path) = model_and_onnx(&dir, "penguins.csv", "species", "linear");
+    let bytes = std::fs::read(&onnx_path).expect("the exported file");
+    let model = OnnxModel::load("penguins.onnx", &bytes).expect("a Hearth export");
+    let dataset = csv(&read(&sample("penguins.csv")));
+    let answers = model
+        .predict(&model.dataset_rows(&dataset).expect("the model's columns"))
+        .expect("answers");
+    let text = predictions_csv(&dataset, &model.target, &model.class_names, &answers);
+    let table = csv(&text);
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut expected: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
+    expected.push("predicted_species".into());
+    expected.extend(model.class_names.iter().map(|c| format!("p_{c}")));
+    assert_eq!(names, expected);
+    assert_eq!(table.rows, dataset.rows);
+    let (species, predicted) = (
+        table.column("species").expect("species"),
+        table.column("predicted_species").expect("predictions"),
+    );
+    let mut right = 0;
+    for row in 0..table.rows {
+        // The file's own fields come back as they were read.
+        for column in &dataset.columns {
+            let copy = table.column(&column.name).expect("copied");
+            assert_eq!(copy.raw(row), column.raw(row), "row {row}, {}", column.name);
+        }
+        let sum: f64 = model
+            .class_names
+            .iter()
+            .map(|c| {
+                let field = table.column(&format!("p_{c}")).and_then(|p| p.raw(row));
+                field
+                    .and_then(|f| f.parse::<f64>().ok())
+                    .expect("a probability")
+            })
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-5, "row {row}: {sum}");
+        right += usize::from(species.raw(row) == predicted.raw(row));
+    }
+    let score = batch_score(species, false, &model.class_names, &answers).expect("scored");
+    assert_eq!((score.scored, score.rows), (344, 344));
+    match score.metrics {
+        Metrics::Classification(m) => {
+            assert!((m.accuracy - right as f64 / 344.0).abs() < 1e-12);
+            assert_eq!(m.confusion.iter().flatten().sum::<u64>(), 344);
+        }
+        Metrics::Regression(_) => panic!("penguins' species is a class"),
+    }
+    // No rows answered: nothing to score.
+    assert_eq!(
+        batch_score(species, false, &model.class_names, &Answers::empty()),
+        None
+    );
 }

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use hearth::data::Task;
+use hearth::explain::reference_background;
 use hearth::monitor::statistics::{
     BinnedCdf, chi_square, jensen_shannon, kolmogorov_survival, ks_p_value, ks_statistic, psi,
     wasserstein_normed,
@@ -427,4 +428,55 @@ fn monitor_cli_prints_the_report_and_exits_3_on_drift() {
         error.contains("old.hearth") && error.contains("train it again"),
         "{error}"
     );
+}
+
+#[test]
+fn rows_drawn_from_the_reference_follow_it() {
+    // What the Use step explains against when no training rows are at hand.
+    let pipeline = penguins_pipeline();
+    let columns: Vec<String> = pipeline
+        .reference
+        .iter()
+        .map(|r| r.column.clone())
+        .collect();
+    let rows = reference_background(&pipeline.reference, &columns, 3_000, 7);
+    assert_eq!(
+        rows,
+        reference_background(&pipeline.reference, &columns, 3_000, 7)
+    );
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|field| field.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let report = drift_report(
+        &pipeline.reference,
+        &csv(&table(&columns.join(","), &lines)),
+    )
+    .expect("a report");
+    assert!(!report.dataset_drift, "{report:#?}");
+    for column in &report.columns {
+        assert!(!column.drifted, "{column:#?}");
+        assert!(column.outside == 0.0, "{column:#?}");
+        assert!(
+            (column.missing_new - column.missing_reference).abs() < 0.02,
+            "{column:#?}"
+        );
+    }
+    // The form's starting row: each number's median, each category's most frequent value.
+    let typical: Vec<Option<String>> = pipeline.reference.iter().map(|r| r.typical()).collect();
+    assert_eq!(typical[0].as_deref(), Some("Biscoe"));
+    assert!(
+        matches!(typical[6].as_deref(), Some("2007" | "2008" | "2009")),
+        "{typical:?}"
+    );
+    let body_mass: f64 = typical[4]
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .expect("a number");
+    assert!((3_500.0..4_500.0).contains(&body_mass), "{body_mass}");
 }

@@ -1,5 +1,6 @@
 //! One component per pipeline step, and the pieces they are built from.
 
+mod answer_view;
 mod bars;
 mod chart;
 mod columns;
@@ -7,10 +8,13 @@ mod data_step;
 mod decisions;
 mod device_badge;
 mod dialect;
+mod drift_view;
 mod export_step;
+mod file_drop;
 mod form;
 mod leaderboard;
 mod metrics;
+mod predict_form;
 mod prep_settings;
 mod prepare_step;
 mod preview;
@@ -25,6 +29,7 @@ mod study_text;
 mod target;
 mod train_settings;
 mod train_step;
+mod use_step;
 
 pub use data_step::DataStep;
 pub use device_badge::DeviceBadge;
@@ -32,3 +37,4 @@ pub use export_step::ExportStep;
 pub use prepare_step::PrepareStep;
 pub use search_step::SearchStep;
 pub use train_step::TrainStep;
+pub use use_step::UseStep;

@@ -1,0 +1,109 @@
+//! The Use step's drift report: the verdict, schema changes, and per column (most drifted
+//! first) the test, its score against its threshold, PSI, missing rates, values outside
+//! training, and the training and new histograms overlaid.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::format;
+use crate::monitor::{ColumnDrift, DATASET_SHARE, DriftReport};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub report: Rc<DriftReport>,
+}
+
+#[function_component(DriftView)]
+pub fn drift_view(props: &Props) -> Html {
+    let report = &props.report;
+    let drifted = report.columns.iter().filter(|c| c.drifted).count();
+    let verdict = if report.dataset_drift {
+        format!(
+            "Drift: {drifted} of {} columns drifted ({:.0}%, at least {:.0}% counts as dataset drift).",
+            report.columns.len() + report.missing_columns.len(),
+            report.drifted_share * 100.0,
+            DATASET_SHARE * 100.0
+        )
+    } else {
+        format!(
+            "No dataset drift: {drifted} of {} columns drifted ({:.0}%; dataset drift starts at {:.0}%).",
+            report.columns.len() + report.missing_columns.len(),
+            report.drifted_share * 100.0,
+            DATASET_SHARE * 100.0
+        )
+    };
+    let list = |title: &str, columns: &[String]| {
+        (!columns.is_empty())
+            .then(|| html! { <li>{ format!("{title}: {}", columns.join(", ")) }</li> })
+    };
+    html! {
+        <section id="drift-report" class="drift-report" data-dataset-drift={report.dataset_drift.to_string()}>
+            <p id="drift-verdict" class={classes!("verdict", report.dataset_drift.then_some("drift"))} role="status">{ verdict }</p>
+            <p class="muted">{ format!("{} rows of {} against {} training rows.", format::number(report.rows as f64), report.source, format::number(report.reference_rows as f64)) }</p>
+            <ul id="drift-schema">
+                { for list("Missing columns (counted as drifted)", &report.missing_columns) }
+                { for list("Columns the model does not read", &report.extra_columns) }
+                { for list("Columns no longer read as numbers", &report.retyped_columns) }
+            </ul>
+            <div class="table-scroll">
+                <table class="drift-table">
+                    <thead><tr>
+                        <th scope="col">{ "column" }</th><th scope="col">{ "test" }</th><th scope="col">{ "score" }</th>
+                        <th scope="col">{ "drift" }</th><th scope="col">{ "PSI" }</th><th scope="col">{ "missing (train → new)" }</th>
+                        <th scope="col">{ "outside training" }</th><th scope="col">{ "training vs new" }</th>
+                    </tr></thead>
+                    <tbody>{ for report.columns.iter().map(column_row) }</tbody>
+                </table>
+            </div>
+            <p class="muted">{ "Evidently's default rules: with at most 1,000 training rows a column drifts when its K-S (numbers) or chi-square (categories) p-value is below 0.05; with more, when the normalised Wasserstein distance or the Jensen-Shannon distance reaches 0.1. PSI is shown beside, not used for the verdict." }</p>
+        </section>
+    }
+}
+
+fn column_row(column: &ColumnDrift) -> Html {
+    let comparison = if column.test.low_drifts() { "<" } else { "≥" };
+    html! {
+        <tr class={classes!(column.drifted.then_some("drifted"))} data-column={column.column.clone()} data-drifted={column.drifted.to_string()}>
+            <th scope="row">{ &column.column }</th>
+            <td>{ column.test.name() }</td>
+            <td class="num">{ format!("{} ({comparison} {} drifts)", format::score(column.score), format::number(column.threshold)) }</td>
+            <td>{ if column.drifted { "drifted" } else { "—" } }</td>
+            <td class="num">{ format::score(column.psi) }</td>
+            <td class="num">{ format!("{:.1}% → {:.1}%", column.missing_reference * 100.0, column.missing_new * 100.0) }</td>
+            <td class="num">{ format!("{:.1}%", column.outside * 100.0) }</td>
+            <td>{ overlay(column) }</td>
+        </tr>
+    }
+}
+
+/// The training (filled) and new (outlined) shares per bin or category, side by side.
+fn overlay(column: &ColumnDrift) -> Html {
+    const WIDTH: f64 = 160.0;
+    const HEIGHT: f64 = 32.0;
+    let bins = column.histogram.len().max(1) as f64;
+    let tallest = column
+        .histogram
+        .iter()
+        .map(|(_, a, b)| a.max(*b))
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let width = WIDTH / bins;
+    html! {
+        <svg class="drift-overlay" width={WIDTH.to_string()} height={HEIGHT.to_string()} role="img"
+            aria-label={format!("{}: training and new distributions over {} bins", column.column, column.histogram.len())}>
+            { for column.histogram.iter().enumerate().map(|(i, (label, reference, new))| {
+                let x = i as f64 * width;
+                let h_ref = reference / tallest * HEIGHT;
+                let h_new = new / tallest * HEIGHT;
+                html! {
+                    <g>
+                        <title>{ format!("{label}: training {:.1}%, new {:.1}%", reference * 100.0, new * 100.0) }</title>
+                        <rect class="reference" x={format!("{x:.2}")} y={format!("{:.2}", HEIGHT - h_ref)} width={format!("{:.2}", (width - 0.5).max(0.5))} height={format!("{h_ref:.2}")} />
+                        <rect class="new" x={format!("{x:.2}")} y={format!("{:.2}", HEIGHT - h_new)} width={format!("{:.2}", (width - 0.5).max(0.5))} height={format!("{h_new:.2}")} />
+                    </g>
+                }
+            }) }
+        </svg>
+    }
+}
