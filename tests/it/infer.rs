@@ -198,7 +198,7 @@ fn the_predictions_table_keeps_the_file_and_adds_the_answers() {
     let (_, onnx_path) = model_and_onnx(&dir, "penguins.csv", "species", "linear");
     let bytes = std::fs::read(&onnx_path).expect("the exported file");
     let model = OnnxModel::load("penguins.onnx", &bytes).expect("a Hearth export");
-    let dataset = csv(&read(&sample("penguins.csv")));
+    let dataset = csv(read(&sample("penguins.csv")));
     let answers = model
         .predict(&model.dataset_rows(&dataset).expect("the model's columns"))
         .expect("answers");

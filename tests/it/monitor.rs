@@ -453,11 +453,8 @@ fn rows_drawn_from_the_reference_follow_it() {
                 .join(",")
         })
         .collect();
-    let report = drift_report(
-        &pipeline.reference,
-        &csv(&table(&columns.join(","), &lines)),
-    )
-    .expect("a report");
+    let report = drift_report(&pipeline.reference, &csv(table(&columns.join(","), &lines)))
+        .expect("a report");
     assert!(!report.dataset_drift, "{report:#?}");
     for column in &report.columns {
         assert!(!column.drifted, "{column:#?}");
