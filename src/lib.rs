@@ -31,7 +31,11 @@ pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+#[cfg(all(target_arch = "wasm32", feature = "onnx"))]
+pub mod use_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod web_file;
+#[cfg(target_arch = "wasm32")]
+pub mod web_worker;
 #[cfg(all(target_arch = "wasm32", feature = "compute"))]
 pub mod worker;

@@ -88,18 +88,26 @@ pub enum Request {
     TrialDecision { number: usize, decision: Decision },
     /// Compress the current model and write it as ONNX, comparing every variant with it.
     Export(ExportSettings),
-    /// Use step: the file the last export wrote becomes the model that answers, under the
-    /// name the page downloads it as.
-    UseExported { name: String },
-    /// Use step: the ONNX file in the envelope's attachment becomes the model that answers.
+    /// Up to `rows` rows of the loaded dataset (seeded) laid out as `columns`: the background
+    /// the Use step explains against; answered with [`Response::BackgroundRows`].
+    BackgroundRows {
+        columns: Vec<String>,
+        rows: usize,
+        seed: u64,
+    },
+    /// Use step (its own worker from here on): the ONNX file in the envelope's attachment
+    /// becomes the model that answers (the Export step's file, or one the user dropped).
     OpenOnnx { name: String },
     /// Use step: answer one row (one field per model input, in the model's order; `None` is
     /// missing). `id` pairs the answer with the edit that asked for it.
     Answer { id: u64, row: Vec<Option<String>> },
-    /// Use step: each column's contribution to one row's answer.
+    /// Use step: each column's contribution to one row's answer, against `background` (rows
+    /// laid out as the model's inputs, and where they came from in words) or, without it, rows
+    /// drawn from the training distributions the file carries.
     Explain {
         id: u64,
         row: Vec<Option<String>>,
+        background: Option<Background>,
         pairs: usize,
         seed: u64,
     },
@@ -221,6 +229,12 @@ pub enum Response {
     ExportFailed {
         message: String,
     },
+    /// Rows of the loaded dataset for the Use step's explanations; `None` when no dataset is
+    /// loaded or it lacks one of `columns`.
+    BackgroundRows {
+        columns: Vec<String>,
+        sample: Option<Background>,
+    },
     /// Use step: this ONNX file now answers.
     Serving(Box<ServingModel>),
     /// Use step: a request failed (a file that is not Hearth's contract, a CSV without the
@@ -264,6 +278,14 @@ pub struct ServingModel {
     pub valid_rmse: Option<f64>,
     /// Milliseconds to read and optimise the graph.
     pub load_ms: f64,
+}
+
+/// Rows an explanation compares the explained row with, laid out as the model's inputs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Background {
+    pub rows: Vec<Vec<Option<String>>>,
+    /// Where they came from, in words ("100 rows of penguins.csv").
+    pub source: String,
 }
 
 /// One row's answer.

@@ -20,13 +20,13 @@ mod app;
 mod automl;
 #[cfg(feature = "compute")]
 mod device;
-#[cfg(feature = "compute")]
+#[cfg(all(feature = "compute", feature = "onnx"))]
 mod explain;
 #[cfg(feature = "compute")]
 mod export;
-#[cfg(feature = "compute")]
+#[cfg(all(feature = "compute", feature = "onnx"))]
 mod monitor;
-#[cfg(feature = "compute")]
+#[cfg(all(feature = "compute", feature = "onnx"))]
 mod predict;
 mod prep;
 mod profile;
@@ -63,15 +63,15 @@ enum Command {
     #[cfg(feature = "compute")]
     Train(train::TrainArgs),
     /// Predict every row of a CSV file with a .hearth model.
-    #[cfg(feature = "compute")]
+    #[cfg(all(feature = "compute", feature = "onnx"))]
     Predict(predict::PredictArgs),
     /// Explain one prediction of a .hearth model: each column's contribution (sampled Shapley
     /// values over background rows of the same file), from the base value to the answer.
-    #[cfg(feature = "compute")]
+    #[cfg(all(feature = "compute", feature = "onnx"))]
     Explain(explain::ExplainArgs),
     /// Compare a new CSV file with a .hearth model's training data: per-column drift, schema
     /// changes and a verdict (exit code 3 when the data drifted).
-    #[cfg(feature = "compute")]
+    #[cfg(all(feature = "compute", feature = "onnx"))]
     Monitor(monitor::MonitorArgs),
     /// Search model families and hyperparameters (random, grid or TPE sampling; median or ASHA
     /// pruning; trials in parallel threads) and write the study as JSON.
@@ -99,7 +99,7 @@ pub fn run() -> ExitCode {
         Command::Device(args) => device::run(&args),
         #[cfg(feature = "compute")]
         Command::Train(args) => train::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(all(feature = "compute", feature = "onnx"))]
         Command::Predict(args) => predict::run(&args),
         #[cfg(feature = "compute")]
         Command::Search(args) => search::search_command(&args),
@@ -107,9 +107,9 @@ pub fn run() -> ExitCode {
         Command::Automl(args) => automl::automl_command(&args),
         #[cfg(feature = "compute")]
         Command::Export(args) => export::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(all(feature = "compute", feature = "onnx"))]
         Command::Explain(args) => explain::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(all(feature = "compute", feature = "onnx"))]
         Command::Monitor(args) => return exit_code(monitor::run(&args)),
         Command::App(args) => app::run(&args),
     };
@@ -125,14 +125,14 @@ fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
 
 /// A model as `predict`, `explain` and `monitor` take it: a `.hearth` file (burn) or an
 /// exported ONNX file (tract), told apart by the first byte (a model file is JSON).
-#[cfg(feature = "compute")]
+#[cfg(all(feature = "compute", feature = "onnx"))]
 enum LoadedModel {
     File(Box<crate::train::ModelFile>),
     Onnx(Box<crate::infer::OnnxModel>),
 }
 
 /// Reads the model at `path`; the error names the file.
-#[cfg(feature = "compute")]
+#[cfg(all(feature = "compute", feature = "onnx"))]
 fn load_model(path: &Path) -> Result<LoadedModel, String> {
     let bytes = std::fs::read(path)
         .map_err(|error| format!("Could not read {}: {error}.", path.display()))?;

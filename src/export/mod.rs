@@ -56,7 +56,7 @@ mod contract;
 mod graph;
 #[cfg(feature = "compute")]
 mod onnx;
-#[cfg(feature = "compute")]
+#[cfg(any(feature = "compute", feature = "onnx"))]
 mod proto;
 #[cfg(feature = "compute")]
 mod variants;
@@ -69,7 +69,7 @@ pub use contract::{
 #[cfg(feature = "compute")]
 pub use onnx::{OPSET, to_onnx};
 /// The ONNX model message, for reading an exported file's metadata back.
-#[cfg(feature = "compute")]
+#[cfg(any(feature = "compute", feature = "onnx"))]
 pub use proto::ModelProto;
 #[cfg(feature = "compute")]
 pub use variants::{compare, to_onnx_quantized};

@@ -12,6 +12,9 @@
 //! attribute value fields have explicit presence (`Option`): `onnx.checker` requires exactly
 //! one of them to be set, even when the value is 0.
 
+// Without `compute` (the Use step's worker) only the reading side is used: the constants the
+// writer needs are still declared once, here.
+#![cfg_attr(not(feature = "compute"), allow(dead_code))]
 #![allow(missing_docs)]
 
 #[derive(Clone, PartialEq, prost::Message)]

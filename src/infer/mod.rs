@@ -8,17 +8,17 @@
 //! export uses. The graph is optimised once with the row count left symbolic (the export's
 //! `N`), so one plan answers one row or a million.
 //!
-//! The answers' types and the batch helpers build without the `compute` feature,
-//! so the page's bundle can show them; tract runs in the worker and natively.
+//! The answers' types and the batch helpers build without tract (the `onnx` feature), so
+//! the page's bundle can show them; tract runs in the Use step's worker and natively.
 
 use serde::{Deserialize, Serialize};
 
 mod batch;
-#[cfg(feature = "compute")]
+#[cfg(feature = "onnx")]
 mod onnx;
 
 pub use batch::{BatchScore, MAX_SCORE_POINTS, batch_score, predictions_csv};
-#[cfg(feature = "compute")]
+#[cfg(feature = "onnx")]
 pub use onnx::{InferError, OnnxModel};
 
 /// A raw row: one optional field per graph input, in the graph's input order.

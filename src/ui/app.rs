@@ -9,7 +9,7 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
-    use_saved_study, use_step_route, use_stop_detached_run, use_worker,
+    use_saved_study, use_step_route, use_stop_detached_run, use_use_worker, use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -18,6 +18,7 @@ use super::state::{Action, State, Step};
 pub fn app() -> Html {
     let state = use_reducer(State::default);
     let worker = use_worker(state.dispatcher());
+    let use_worker = use_use_worker(state.step == Step::Use, state.dispatcher());
     // The running search outlives the Search step's component: it is held here.
     let search_driver = use_mut_ref(|| None::<SearchDriver>);
     // Each step has a URL (Back, Forward, reload); leaving while work runs asks first.
@@ -64,7 +65,7 @@ pub fn app() -> Html {
                     Step::Train => html! { <TrainStep state={state.clone()} worker={worker.clone()} /> },
                     Step::Search => html! { <SearchStep state={state.clone()} worker={worker.clone()} driver={search_driver.clone()} /> },
                     Step::Export => html! { <ExportStep state={state.clone()} worker={worker.clone()} /> },
-                    Step::Use => html! { <UseStep state={state.clone()} worker={worker.clone()} /> },
+                    Step::Use => html! { <UseStep state={state.clone()} worker={worker.clone()} {use_worker} /> },
                 }
             }
             <Glossary />

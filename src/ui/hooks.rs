@@ -18,25 +18,27 @@ use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
 
-/// The worker script Trunk emits for the `hearth-worker` binary, under the name it gets
-/// before scripts/hash-worker gives it a content-hashed one.
-const UNHASHED_WORKER_SCRIPT: &str = "./hearth-worker_loader.js";
+/// The engine's worker: Trunk's `hearth-worker` binary.
+pub const ENGINE_WORKER: &str = "hearth-worker";
+/// The Use step's worker (tract, no burn): Trunk's `hearth-use-worker` binary.
+pub const USE_WORKER: &str = "hearth-use-worker";
 
-/// The URL of the worker's script: its content-hashed name, which scripts/hash-worker (a
-/// Trunk hook) writes into the page as `<meta name="hearth-worker" content="…">`, so that the
-/// script can be cached for a year and still never be stale.
-pub fn worker_script() -> String {
+/// The URL of a worker's script (`name` is its binary): its content-hashed name, which
+/// scripts/hash-worker (a Trunk hook) writes into the page as `<meta name="NAME"
+/// content="…">`, so that the script can be cached for a year and still never be stale;
+/// Trunk's own name for it before the hook runs.
+pub fn worker_script(name: &str) -> String {
     web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| {
             document
-                .query_selector(r#"meta[name="hearth-worker"]"#)
+                .query_selector(&format!(r#"meta[name="{name}"]"#))
                 .ok()
                 .flatten()
         })
         .and_then(|meta| meta.get_attribute("content"))
         .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| UNHASHED_WORKER_SCRIPT.to_string())
+        .unwrap_or_else(|| format!("./{name}_loader.js"))
 }
 
 /// The worker's event handlers, kept alive as long as the worker.
@@ -67,36 +69,84 @@ impl WorkerHandle {
     }
 }
 
-/// Starts the worker once and routes its responses into the reducer.
+/// Starts the engine's worker once and routes its responses into the reducer.
 #[hook]
 pub fn use_worker(dispatcher: UseReducerDispatcher<State>) -> Option<WorkerHandle> {
     let handle = use_state(|| None::<WorkerHandle>);
     {
         let handle = handle.clone();
-        use_effect_with((), move |_| match spawn_worker(dispatcher.clone()) {
-            Ok(worker) => handle.set(Some(worker)),
-            Err(message) => dispatcher.dispatch(Action::Worker(Response::Failed { message })),
+        use_effect_with((), move |_| {
+            match spawn_worker(
+                ENGINE_WORKER,
+                dispatcher.clone(),
+                Action::Worker,
+                |message| Response::Failed { message },
+            ) {
+                Ok(worker) => handle.set(Some(worker)),
+                Err(message) => dispatcher.dispatch(Action::Worker(Response::Failed { message })),
+            }
         });
     }
     (*handle).clone()
 }
 
-fn spawn_worker(dispatcher: UseReducerDispatcher<State>) -> Result<WorkerHandle, String> {
-    let worker = Worker::new(&worker_script())
+/// Starts the Use step's worker the first time `needed` (the step is shown): a page that never
+/// uses a model never downloads tract. Its failures show in the Use step.
+#[hook]
+pub fn use_use_worker(
+    needed: bool,
+    dispatcher: UseReducerDispatcher<State>,
+) -> Option<WorkerHandle> {
+    let handle = use_state(|| None::<WorkerHandle>);
+    {
+        let handle = handle.clone();
+        let started = handle.is_some();
+        use_effect_with(needed, move |needed| {
+            if *needed && !started {
+                let route = |response: Response| match response {
+                    Response::WorkerStarted => Action::UseWorkerStarted,
+                    other => Action::Worker(other),
+                };
+                match spawn_worker(USE_WORKER, dispatcher.clone(), route, |message| {
+                    Response::UseFailed { message }
+                }) {
+                    Ok(worker) => handle.set(Some(worker)),
+                    Err(message) => {
+                        dispatcher.dispatch(Action::Worker(Response::UseFailed { message }))
+                    }
+                }
+            }
+        });
+    }
+    (*handle).clone()
+}
+
+/// Starts the worker built from binary `name`; `route` makes each response an action and
+/// `failure` words what goes wrong with the worker itself.
+fn spawn_worker(
+    name: &str,
+    dispatcher: UseReducerDispatcher<State>,
+    route: fn(Response) -> Action,
+    failure: fn(String) -> Response,
+) -> Result<WorkerHandle, String> {
+    let worker = Worker::new(&worker_script(name))
         .map_err(|error| format!("The background worker could not start: {error:?}."))?;
     let on_message_dispatcher = dispatcher.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let response = Envelope::<Response>::from_js(&event.data())
             .map(|envelope| envelope.message)
-            .unwrap_or_else(|error| Response::Failed {
-                message: format!("The worker sent a message the page could not read: {error}."),
+            .unwrap_or_else(|error| {
+                failure(format!(
+                    "The worker sent a message the page could not read: {error}."
+                ))
             });
-        on_message_dispatcher.dispatch(Action::Worker(response));
+        on_message_dispatcher.dispatch(route(response));
     });
     let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        dispatcher.dispatch(Action::Worker(Response::Failed {
-            message: format!("The background worker failed: {}.", event.message()),
-        }));
+        dispatcher.dispatch(Action::Worker(failure(format!(
+            "The background worker failed: {}.",
+            event.message()
+        ))));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -358,49 +408,83 @@ pub fn use_refit_on_change(
     });
 }
 
-/// The Use step answers with the file the Export step wrote: each new export is opened once,
-/// when the step is shown, and its first answer (for the form's typical row) is asked for.
+/// The Use step answers with the file the Export step wrote: each new export is sent to the
+/// Use step's worker once it runs; each newly opened file gets its first answer (for the
+/// form's typical row), and the engine's worker is asked for background rows of the loaded
+/// dataset to explain against.
 #[hook]
-pub fn use_open_export(worker: Option<WorkerHandle>, state: &UseReducerHandle<State>) {
-    let export = state
-        .export
-        .result
+pub fn use_open_export(
+    engine: Option<WorkerHandle>,
+    use_worker: Option<WorkerHandle>,
+    state: &UseReducerHandle<State>,
+) {
+    let ready = use_worker.clone().filter(|_| state.serving.worker_ready);
+    let export = state.export.result.clone();
+    let key = export
         .as_ref()
-        .map(|exported| (Rc::as_ptr(exported) as usize, exported.quantization.label()));
+        .map(|exported| Rc::as_ptr(exported) as usize);
     let opened = state.serving.opened_export;
     let stem = state.model_file_stem();
     {
-        let (worker, dispatcher) = (worker.clone(), state.dispatcher());
-        use_effect_with(export, move |export| {
-            if let (Some((key, form)), Some(worker)) = (*export, worker)
+        let (worker, dispatcher) = (ready.clone(), state.dispatcher());
+        use_effect_with((key, worker.is_some()), move |(key, _)| {
+            if let (Some(key), Some(exported), Some(worker)) = (*key, export, worker)
                 && opened != Some(key)
             {
                 dispatcher.dispatch(Action::UseOpeningExport(key));
-                let name = format!("{stem}-{form}.onnx");
-                if let Err(message) = worker.send(Request::UseExported { name }, None) {
+                let name = format!("{stem}-{}.onnx", exported.quantization.label());
+                let sent = onnx_file(&exported.onnx, &name)
+                    .and_then(|file| worker.send(Request::OpenOnnx { name }, Some(file)));
+                if let Err(message) = sent {
                     dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
                 }
             }
         });
     }
-    let model = state
-        .serving
-        .model
-        .as_ref()
-        .map(|model| Rc::as_ptr(model) as usize);
+    let model = state.serving.model.clone();
     let (row, asked) = (state.serving.input_row(), state.serving.asked);
     let dispatcher = state.dispatcher();
-    use_effect_with(model, move |model| {
-        if let (Some(_), Some(worker)) = (model, worker) {
-            let id = asked + 1;
-            dispatcher.dispatch(Action::UseEdit {
-                row: row.iter().map(|f| f.clone().unwrap_or_default()).collect(),
-                id,
-                at_ms: crate::clock::now_ms(),
-            });
-            if let Err(message) = worker.send(Request::Answer { id, row }, None) {
-                dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
+    use_effect_with(
+        model.as_ref().map(|model| Rc::as_ptr(model) as usize),
+        move |_| {
+            let Some(model) = model else { return };
+            if let Some(worker) = ready {
+                let id = asked + 1;
+                dispatcher.dispatch(Action::UseEdit {
+                    row: row.iter().map(|f| f.clone().unwrap_or_default()).collect(),
+                    id,
+                    at_ms: crate::clock::now_ms(),
+                });
+                if let Err(message) = worker.send(Request::Answer { id, row }, None) {
+                    dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
+                }
             }
-        }
-    });
+            if let Some(engine) = engine {
+                let columns = model
+                    .inputs
+                    .iter()
+                    .map(|input| input.name.clone())
+                    .collect();
+                let request = Request::BackgroundRows {
+                    columns,
+                    rows: BACKGROUND_ROWS,
+                    seed: 0,
+                };
+                // Without them the Use step's worker draws rows from the file's distributions.
+                let _ = engine.send(request, None);
+            }
+        },
+    );
+}
+
+/// Rows of the loaded dataset an explanation compares the row with.
+const BACKGROUND_ROWS: usize = 100;
+
+/// The exported bytes as a `File` the Use step's worker reads like a dropped one.
+fn onnx_file(bytes: &[u8], name: &str) -> Result<File, String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    File::new_with_u8_array_sequence(&parts, name).map_err(|error| {
+        format!("The exported file could not be handed to the Use step: {error:?}.")
+    })
 }

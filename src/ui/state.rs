@@ -11,8 +11,8 @@ use crate::explain::Explanation;
 use crate::monitor::DriftReport;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
 use crate::protocol::{
-    BatchPredictions, DialectChoice, ExportSettings, ExportedModel, Response, RowAnswer,
-    ServingModel, TrainedModel,
+    Background, BatchPredictions, DialectChoice, ExportSettings, ExportedModel, Response,
+    RowAnswer, ServingModel, TrainedModel,
 };
 use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
@@ -213,7 +213,13 @@ pub struct State {
 /// The Use step: the ONNX file that answers, the row in its form and what came back.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct UseView {
+    /// The Use step's worker is running (it starts when the step is first shown).
+    pub worker_ready: bool,
     pub model: Option<Rc<ServingModel>>,
+    /// Rows of the loaded dataset laid out as the model's inputs, and where they came from:
+    /// what explanations compare the row with (without them, the worker draws rows from the
+    /// file's training distributions).
+    pub background: Option<Rc<Background>>,
     /// A file is being opened.
     pub opening: bool,
     /// The export (its result's address) last opened here, so each is opened once.
@@ -351,6 +357,8 @@ pub enum Action {
     ExportRequested,
     /// The page asked the worker to make this set-aside model current again.
     ReuseModel(u32),
+    /// The Use step's worker is running.
+    UseWorkerStarted,
     /// The page asked the worker to open an ONNX file for the Use step.
     UseOpening,
     /// The page asked the worker to open the export whose result is at this address.
@@ -608,6 +616,7 @@ impl Reducible for State {
                     })
                     .collect();
                 next.serving = UseView {
+                    worker_ready: next.serving.worker_ready,
                     model: Some(Rc::new(*model)),
                     row,
                     asked: next.serving.asked,
@@ -652,6 +661,17 @@ impl Reducible for State {
                 next.serving.error = None;
                 next.progress = None;
             }
+            Action::Worker(Response::BackgroundRows { columns, sample }) => {
+                // Only for the model shown (another may have opened since it was asked for).
+                let fits =
+                    next.serving.model.as_ref().is_some_and(|model| {
+                        model.inputs.iter().map(|i| &i.name).eq(columns.iter())
+                    });
+                if fits {
+                    next.serving.background = sample.map(Rc::new);
+                }
+            }
+            Action::UseWorkerStarted => next.serving.worker_ready = true,
             Action::UseOpening => {
                 next.serving.opening = true;
                 next.serving.error = None;

@@ -133,8 +133,6 @@ async fn build(
     if rows.valid.is_none() && rows.test.is_none() && note.is_none() {
         note = Some("The data has no validation or test rows, so only sizes are compared.".into());
     }
-    // The Use step answers with exactly this file.
-    engine.borrow_mut().exported = Some(Rc::new(onnx.clone()));
     Ok(ExportedModel {
         report,
         quantization: settings.quantization,

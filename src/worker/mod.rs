@@ -8,35 +8,31 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+use web_sys::{File, MessageEvent};
 
 use crate::clock::Stopwatch;
 use crate::compute;
 use crate::compute::Accelerator;
-use crate::data::{self, DataError, Dataset, Ingest, Profile, Task};
-use crate::infer::OnnxModel;
+use crate::data::{self, Dataset, Ingest, Profile, Task};
 use crate::prep::{self, FittedPipeline, PrepConfig, Prepared};
 use crate::protocol::{
-    DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
+    Background, DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
     SEARCH_WORKER_NAME, TrainedModel,
 };
+use crate::rng::SplitMix64;
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
     TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
 };
+use crate::web_worker::{self, CHUNK_BYTES, post, scope};
 use crate::{format, samples, web_file};
 
 mod export;
-mod serving;
 mod train_device;
 
 use train_device::software_adapter;
-
-/// Bytes handed to the parser at a time: large enough that crossing into JS for each read is
-/// negligible, small enough that progress updates are frequent and memory stays flat.
-const CHUNK_BYTES: usize = 4 * 1024 * 1024;
 
 /// Where the current dataset came from, kept so the user's dialect corrections can re-parse it.
 #[derive(Clone)]
@@ -78,10 +74,6 @@ struct Engine {
     trial_data: Option<Rc<TrainingData>>,
     /// The study's answers to this worker's trial epochs, by trial number.
     decisions: Rc<RefCell<HashMap<usize, Decision>>>,
-    /// The ONNX file the last export wrote.
-    exported: Option<Rc<Vec<u8>>>,
-    /// The ONNX file that answers in the Use step.
-    serving: Option<Rc<OnnxModel>>,
 }
 
 /// Entry point of the worker's wasm module.
@@ -173,29 +165,19 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
-            Request::UseExported { name } => {
-                let exported = engine.borrow().exported.clone();
-                return Some(match exported {
-                    Some(bytes) => serving::open(engine, &name, &bytes),
-                    None => Response::UseFailed {
-                        message: "Nothing has been exported yet: write an ONNX file in the Export step first.".into(),
-                    },
-                });
-            }
-            Request::OpenOnnx { name } => return Some(serving::open_file(engine, &name, file)),
-            Request::Answer { id, row } => return Some(serving::answer(engine, id, row)),
-            Request::Explain {
-                id,
-                row,
-                pairs,
+            Request::BackgroundRows {
+                columns,
+                rows,
                 seed,
-            } => return Some(serving::explain_row(engine, id, row, pairs, seed)),
-            Request::PredictBatch { name, dialect } => {
-                return Some(serving::predict_batch(engine, &name, file, &dialect));
-            }
-            Request::Monitor { name, dialect } => {
-                return Some(serving::monitor(engine, &name, file, &dialect));
-            }
+            } => return Some(background_rows(engine, &columns, rows, seed)),
+            // The Use step's own worker (crate::use_worker) answers these.
+            Request::OpenOnnx { .. }
+            | Request::Answer { .. }
+            | Request::Explain { .. }
+            | Request::PredictBatch { .. }
+            | Request::Monitor { .. } => Err(
+                "The engine's worker does not run ONNX files; the Use step's worker does.".into(),
+            ),
             Request::TrialDecision { number, decision } => {
                 engine
                     .borrow()
@@ -250,46 +232,57 @@ fn load(
     })
 }
 
+/// Up to `rows` rows of the loaded dataset (seeded), laid out as `columns`, for the Use step's
+/// explanations: the data the model was made from, in the usual case. `None` rows when no
+/// dataset is loaded or it lacks one of the columns.
+fn background_rows(
+    engine: &Rc<RefCell<Engine>>,
+    columns: &[String],
+    rows: usize,
+    seed: u64,
+) -> Response {
+    let engine = engine.borrow();
+    let sample = engine.dataset.as_ref().and_then(|dataset| {
+        let found = columns
+            .iter()
+            .map(|name| dataset.column(name))
+            .collect::<Option<Vec<_>>>()?;
+        if dataset.rows == 0 {
+            return None;
+        }
+        let mut rng = SplitMix64::new(seed);
+        let picked = (0..rows.min(dataset.rows))
+            .map(|_| {
+                let row = rng.below(dataset.rows as u64) as usize;
+                found.iter().map(|column| column.raw(row)).collect()
+            })
+            .collect();
+        let source = format!("{} rows of {}", rows.min(dataset.rows), dataset.source);
+        Some(Background {
+            rows: picked,
+            source,
+        })
+    });
+    Response::BackgroundRows {
+        columns: columns.to_vec(),
+        sample,
+    }
+}
+
 /// Parses `source`, posting progress as it reads a file.
 fn read_dataset(source: &Source, dialect: &DialectChoice) -> Result<Dataset, String> {
-    let name = source.name();
-    let total = source.len();
-    // Refuse before reading: the limit protects the worker's heap.
-    if total > PAGE_MAX_BYTES {
-        let error = DataError::TooLarge {
-            file: name,
-            size: total,
-            limit: PAGE_MAX_BYTES,
-            at_least: false,
-        };
-        return Err(error.to_string());
-    }
-    let task = format!("Reading {name}");
-    let mut ingest = Ingest::new(&name, dialect.to_options(PAGE_MAX_BYTES));
-    ingest.set_size_hint(total);
     match source {
-        Source::Sample { bytes, .. } => {
+        Source::Sample { name, bytes } => {
+            web_worker::check_size(name, bytes.len() as u64)?;
+            let mut ingest = Ingest::new(name, dialect.to_options(PAGE_MAX_BYTES));
+            ingest.set_size_hint(bytes.len() as u64);
             for chunk in bytes.chunks(CHUNK_BYTES) {
                 ingest.push(chunk).map_err(|error| error.to_string())?;
             }
+            ingest.finish().map_err(|error| error.to_string())
         }
-        Source::File(file) => {
-            web_file::read_in_chunks(file, CHUNK_BYTES, |chunk, done| {
-                ingest.push(chunk).map_err(|error| error.to_string())?;
-                post(Response::Progress {
-                    task: task.clone(),
-                    done: done as f64,
-                    total: total as f64,
-                });
-                Ok(())
-            })
-            .map_err(|error| match error {
-                web_file::ChunkError::Read(error) => format!("{name} could not be read: {error}."),
-                web_file::ChunkError::Consumer(message) => message,
-            })?;
-        }
+        Source::File(file) => web_worker::read_csv_file(file, dialect),
     }
-    ingest.finish().map_err(|error| error.to_string())
 }
 
 /// Trains on the prepared data, posting each epoch; the best epoch's model is kept.
@@ -692,19 +685,4 @@ fn wasm_memory_bytes() -> f64 {
             )
         })
         .unwrap_or(0.0)
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(response: Response) {
-    match Envelope::new(response).to_js() {
-        Ok(value) => {
-            if let Err(error) = scope().post_message(&value) {
-                web_sys::console::error_1(&error);
-            }
-        }
-        Err(error) => web_sys::console::error_1(&error.into()),
-    }
 }

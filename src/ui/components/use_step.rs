@@ -28,17 +28,24 @@ const EXPLAIN_PAIRS: usize = 100;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
+    /// The engine's worker (background rows of the loaded dataset).
     pub worker: Option<WorkerHandle>,
+    /// The Use step's own worker, which runs the ONNX file.
+    pub use_worker: Option<WorkerHandle>,
 }
 
 #[function_component(UseStep)]
 pub fn use_step(props: &Props) -> Html {
     let state = &props.state;
     let serving = &state.serving;
-    use_open_export(props.worker.clone(), state);
-    // Sends a request; a failure to reach the worker shows as the step's error.
+    use_open_export(props.worker.clone(), props.use_worker.clone(), state);
+    // Sends a request to the Use step's worker; a failure to reach it shows as the step's
+    // error.
     let send = {
-        let (worker, dispatcher) = (props.worker.clone(), state.dispatcher());
+        let (worker, dispatcher) = (
+            props.use_worker.clone().filter(|_| serving.worker_ready),
+            state.dispatcher(),
+        );
         Rc::new(move |request: Request, file: Option<File>| {
             let Some(worker) = &worker else { return };
             if let Err(message) = worker.send(request, file) {
@@ -82,11 +89,12 @@ pub fn use_step(props: &Props) -> Html {
         })
     };
     let on_explain = {
-        let (send, dispatcher, row, asked) = (
+        let (send, dispatcher, row, asked, background) = (
             send.clone(),
             state.dispatcher(),
             serving.input_row(),
             serving.asked,
+            serving.background.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             dispatcher.dispatch(Action::UseExplaining);
@@ -94,6 +102,7 @@ pub fn use_step(props: &Props) -> Html {
                 Request::Explain {
                     id: asked,
                     row: row.clone(),
+                    background: background.as_deref().cloned(),
                     pairs: EXPLAIN_PAIRS,
                     seed: 0,
                 },
@@ -123,7 +132,8 @@ pub fn use_step(props: &Props) -> Html {
             send(request, Some(file));
         })
     };
-    let busy = serving.opening || serving.batch_running || serving.monitoring;
+    let busy =
+        !serving.worker_ready || serving.opening || serving.batch_running || serving.monitoring;
     html! {
         <main class="step-use">
             <section class="use-source">
@@ -133,6 +143,7 @@ pub fn use_step(props: &Props) -> Html {
                     <p>{ "Export the model (step 5) to use the file it writes here, or open any ONNX file Hearth exported." }</p>
                 }
                 <FileDrop id="onnx-input" label="Open an ONNX file…" accept=".onnx" disabled={busy} on_file={on_onnx} />
+                if !serving.worker_ready { <p class="progress">{ "Starting the Use step's worker (tract)…" }</p> }
                 if serving.opening { <p class="progress">{ "Opening the ONNX file…" }</p> }
                 if let Some(message) = &serving.error {
                     <p id="use-error" class="error" role="alert">{ message }</p>

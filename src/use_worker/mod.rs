@@ -1,32 +1,84 @@
-//! The Use step's side of the worker: the exported ONNX file (or one the user dropped) loaded
-//! into tract and asked for one row's answer, its explanation, a whole CSV's predictions or
-//! the CSV's drift against the training data. The file answers as it was downloaded; the
-//! burn model is not involved.
+//! The Use step's Web Worker: the exported ONNX file (or one the user dropped) loaded into
+//! tract and asked for one row's answer, its explanation, a whole CSV's predictions or the
+//! CSV's drift against the training data. The file answers as it was downloaded; this worker
+//! carries no burn (the `onnx` feature only), and the page starts it only when the step is
+//! first shown.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::File;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{File, MessageEvent};
 
-use super::{CHUNK_BYTES, Engine, Source, post, read_dataset};
 use crate::clock::Stopwatch;
 use crate::compress::Quantization;
 use crate::data::Dataset;
 use crate::explain::{self, RawRow};
 use crate::infer::{Answers, InputRow, OnnxModel, batch_score, predictions_csv};
 use crate::monitor::drift_report;
-use crate::protocol::{BatchPredictions, DialectChoice, Response, RowAnswer, ServingModel};
-use crate::rng::SplitMix64;
+use crate::protocol::{
+    Background, BatchPredictions, DialectChoice, Envelope, Request, Response, RowAnswer,
+    ServingModel,
+};
 use crate::train::Metrics;
 use crate::web_file;
+use crate::web_worker::{CHUNK_BYTES, post, read_csv_file, scope};
 
-/// Background rows an explanation compares the row with.
+/// The model that answers.
+#[derive(Default)]
+struct Serving {
+    model: Option<Rc<OnnxModel>>,
+}
+
+/// Entry point of the worker's wasm module.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let serving = Rc::new(RefCell::new(Serving::default()));
+    // Each request is answered before the next is read: the page's edits arrive in order and
+    // each gets its answer in order.
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        post(handle(&serving, &event.data()));
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(Response::WorkerStarted);
+}
+
+fn handle(serving: &Rc<RefCell<Serving>>, value: &JsValue) -> Response {
+    let Envelope { message, file } = match Envelope::<Request>::from_js(value) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            return failed(format!(
+                "The page sent a message the Use step's worker could not read: {error}."
+            ));
+        }
+    };
+    match message {
+        Request::OpenOnnx { name } => open_file(serving, &name, file),
+        Request::Answer { id, row } => answer(serving, id, row),
+        Request::Explain {
+            id,
+            row,
+            background,
+            pairs,
+            seed,
+        } => explain_row(serving, id, row, background, pairs, seed),
+        Request::PredictBatch { name, dialect } => predict_batch(serving, &name, file, &dialect),
+        Request::Monitor { name, dialect } => monitor(serving, &name, file, &dialect),
+        _ => failed(
+            "The Use step's worker only runs ONNX files; the engine's worker does the rest.".into(),
+        ),
+    }
+}
+
+/// Background rows drawn from the training distributions when the page has none.
 const BACKGROUND_ROWS: usize = 100;
 /// Rows answered at a time in a batch, between progress messages.
 const BATCH_ROWS: usize = 8_192;
 
 /// Loads `bytes` as the model that answers.
-pub fn open(engine: &Rc<RefCell<Engine>>, name: &str, bytes: &[u8]) -> Response {
+fn open(serving: &Rc<RefCell<Serving>>, name: &str, bytes: &[u8]) -> Response {
     let clock = Stopwatch::start();
     let model = match OnnxModel::load(name, bytes) {
         Ok(model) => model,
@@ -46,7 +98,7 @@ pub fn open(engine: &Rc<RefCell<Engine>>, name: &str, bytes: &[u8]) -> Response 
             Metrics::Classification(_) => None,
         });
     let text = |key: &str| model.metadata.get(key).cloned().unwrap_or_default();
-    let serving = ServingModel {
+    let shown = ServingModel {
         source: name.to_string(),
         bytes: bytes.len(),
         inputs: model.inputs.clone(),
@@ -60,12 +112,12 @@ pub fn open(engine: &Rc<RefCell<Engine>>, name: &str, bytes: &[u8]) -> Response 
         valid_rmse,
         load_ms: clock.elapsed_ms(),
     };
-    engine.borrow_mut().serving = Some(Rc::new(model));
-    Response::Serving(Box::new(serving))
+    serving_state_set(serving, model);
+    Response::Serving(Box::new(shown))
 }
 
 /// Reads the attached ONNX file whole (a model is small next to a dataset).
-pub fn open_file(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> Response {
+fn open_file(serving: &Rc<RefCell<Serving>>, name: &str, file: Option<File>) -> Response {
     let Some(file) = file else {
         return failed(format!("{name} did not reach the worker; choose it again."));
     };
@@ -80,12 +132,12 @@ pub fn open_file(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -
     if bytes.is_empty() {
         return failed(format!("{name} is empty; an ONNX model file was expected."));
     }
-    open(engine, name, &bytes)
+    open(serving, name, &bytes)
 }
 
 /// Answers one row.
-pub fn answer(engine: &Rc<RefCell<Engine>>, id: u64, row: InputRow) -> Response {
-    let Some(model) = serving(engine) else {
+fn answer(serving: &Rc<RefCell<Serving>>, id: u64, row: InputRow) -> Response {
+    let Some(model) = current(serving) else {
         return no_model();
     };
     let clock = Stopwatch::start();
@@ -103,34 +155,33 @@ pub fn answer(engine: &Rc<RefCell<Engine>>, id: u64, row: InputRow) -> Response 
     }
 }
 
-/// Explains one row against background rows of the loaded dataset when it has the model's
-/// columns (the data the model was made from, in the usual case), else against rows drawn
-/// from the training distributions the file carries.
-pub fn explain_row(
-    engine: &Rc<RefCell<Engine>>,
+/// Explains one row against the page's background rows (the loaded dataset's, from the
+/// engine's worker) or, without them, rows drawn from the training distributions the file
+/// carries.
+fn explain_row(
+    serving: &Rc<RefCell<Serving>>,
     id: u64,
     row: InputRow,
+    background: Option<Background>,
     pairs: usize,
     seed: u64,
 ) -> Response {
-    let Some(model) = serving(engine) else {
+    let Some(model) = current(serving) else {
         return no_model();
     };
     let columns: Vec<String> = model.inputs.iter().map(|i| i.name.clone()).collect();
-    let loaded = engine
-        .borrow()
-        .dataset
-        .as_ref()
-        .and_then(|dataset| sample_rows(dataset, &model, seed));
-    let (background, from) = loaded.unwrap_or_else(|| {
-        (
-            explain::reference_background(&model.reference, &columns, BACKGROUND_ROWS, seed),
-            format!(
-                "{BACKGROUND_ROWS} rows drawn column by column from the training distributions in {}",
-                model.source
-            ),
-        )
-    });
+    let (background, from) = background
+        .filter(|b| !b.rows.is_empty() && b.rows.iter().all(|r| r.len() == columns.len()))
+        .map(|b| (b.rows, b.source))
+        .unwrap_or_else(|| {
+            (
+                explain::reference_background(&model.reference, &columns, BACKGROUND_ROWS, seed),
+                format!(
+                    "{BACKGROUND_ROWS} rows drawn column by column from the training distributions in {}",
+                    model.source
+                ),
+            )
+        });
     let inputs: Vec<usize> = (0..columns.len()).collect();
     let width = model.class_names.len().max(1);
     let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
@@ -151,29 +202,14 @@ pub fn explain_row(
     }
 }
 
-/// Up to [`BACKGROUND_ROWS`] rows of `dataset` (seeded) laid out as the model's inputs, and
-/// where they came from in words; `None` when the dataset lacks one of the model's columns.
-fn sample_rows(dataset: &Dataset, model: &OnnxModel, seed: u64) -> Option<(Vec<RawRow>, String)> {
-    let rows = model
-        .dataset_rows(dataset)
-        .ok()
-        .filter(|rows| !rows.is_empty())?;
-    let mut rng = SplitMix64::new(seed);
-    let sample: Vec<RawRow> = (0..BACKGROUND_ROWS.min(rows.len()))
-        .map(|_| rows[rng.below(rows.len() as u64) as usize].clone())
-        .collect();
-    let from = format!("{} rows of {}", sample.len(), dataset.source);
-    Some((sample, from))
-}
-
 /// Answers every row of the attached CSV, posting progress as it goes.
-pub fn predict_batch(
-    engine: &Rc<RefCell<Engine>>,
+fn predict_batch(
+    serving: &Rc<RefCell<Serving>>,
     name: &str,
     file: Option<File>,
     dialect: &DialectChoice,
 ) -> Response {
-    let Some(model) = serving(engine) else {
+    let Some(model) = current(serving) else {
         return no_model();
     };
     let clock = Stopwatch::start();
@@ -220,13 +256,13 @@ pub fn predict_batch(
 }
 
 /// The drift of the attached CSV against the model's training references.
-pub fn monitor(
-    engine: &Rc<RefCell<Engine>>,
+fn monitor(
+    serving: &Rc<RefCell<Serving>>,
     name: &str,
     file: Option<File>,
     dialect: &DialectChoice,
 ) -> Response {
-    let Some(model) = serving(engine) else {
+    let Some(model) = current(serving) else {
         return no_model();
     };
     let dataset = match read_attached(name, file, dialect) {
@@ -245,11 +281,15 @@ fn read_attached(
     dialect: &DialectChoice,
 ) -> Result<Dataset, String> {
     let file = file.ok_or_else(|| format!("{name} did not reach the worker; choose it again."))?;
-    read_dataset(&Source::File(file), dialect)
+    read_csv_file(&file, dialect)
 }
 
-fn serving(engine: &Rc<RefCell<Engine>>) -> Option<Rc<OnnxModel>> {
-    engine.borrow().serving.clone()
+fn current(serving: &Rc<RefCell<Serving>>) -> Option<Rc<OnnxModel>> {
+    serving.borrow().model.clone()
+}
+
+fn serving_state_set(serving: &Rc<RefCell<Serving>>, model: OnnxModel) {
+    serving.borrow_mut().model = Some(Rc::new(model));
 }
 
 fn no_model() -> Response {
