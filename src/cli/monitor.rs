@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{DialectArgs, LoadedModel, load_model};
-use crate::data;
+use crate::compute;
+use crate::data::{self, Dataset};
 use crate::format;
-use crate::monitor::{self, DriftReport};
+use crate::monitor::{self, ColumnDrift, DriftReport};
 
 /// The exit code when the dataset drifted.
 pub(super) const DRIFT_EXIT: u8 = 3;
@@ -31,14 +32,16 @@ pub(super) struct MonitorArgs {
 
 /// Runs `hearth monitor`: exit code 0 without drift, [`DRIFT_EXIT`] with.
 pub(super) fn run(args: &MonitorArgs) -> Result<ExitCode, String> {
-    let references = match load_model(&args.model)? {
-        LoadedModel::File(model) => model.pipeline.reference,
-        LoadedModel::Onnx(model) => model.reference,
+    let model = load_model(&args.model)?;
+    let references = match &model {
+        LoadedModel::File(model) => &model.pipeline.reference,
+        LoadedModel::Onnx(model) => &model.reference,
     };
     let dataset = data::read_csv_path(&args.file, args.dialect.options())
         .map_err(|error| error.to_string())?;
-    let report = monitor::drift_report(&references, &dataset)
+    let mut report = monitor::drift_report(references, &dataset)
         .map_err(|error| format!("{}: {error}", args.model.display()))?;
+    report.prediction = prediction_drift(&model, &dataset)?;
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
         println!("{json}");
@@ -50,6 +53,43 @@ pub(super) fn run(args: &MonitorArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The model's answers on the new rows against its answers on the test split, when the file
+/// keeps those and the new rows have every column it reads.
+fn prediction_drift(model: &LoadedModel, dataset: &Dataset) -> Result<Option<ColumnDrift>, String> {
+    let predictions = match model {
+        LoadedModel::File(model) => {
+            let Some(reference) = &model.test_answers else {
+                return Ok(None);
+            };
+            if model
+                .pipeline
+                .inputs()
+                .any(|name| dataset.column(name).is_none())
+            {
+                return Ok(None);
+            }
+            let device = compute::init_cpu();
+            let predicted = pollster::block_on(model.predict_dataset(&device, dataset))
+                .map_err(|error| error.to_string())?;
+            (reference, predicted.predictions)
+        }
+        LoadedModel::Onnx(model) => {
+            let Some(reference) = &model.answers_reference else {
+                return Ok(None);
+            };
+            let Ok(rows) = model.dataset_rows(dataset) else {
+                return Ok(None);
+            };
+            let answers = model.predict(&rows).map_err(|error| error.to_string())?;
+            (reference, answers.predictions(&model.class_names))
+        }
+    };
+    Ok(Some(monitor::prediction_drift(
+        predictions.0,
+        &predictions.1,
+    )))
 }
 
 fn percent(share: f64) -> String {
@@ -78,6 +118,7 @@ fn table(report: &DriftReport) -> String {
     let width = report
         .columns
         .iter()
+        .chain(&report.prediction)
         .map(|c| c.column.chars().count())
         .max()
         .unwrap_or(6)
@@ -86,7 +127,7 @@ fn table(report: &DriftReport) -> String {
         "{:<width$}  {:<23}  {:>9}  {:>9}  {:<5}  {:>7}  {:>17}  {:>8}\n",
         "column", "test", "score", "threshold", "drift", "PSI", "missing train→new", "outside"
     ));
-    for column in &report.columns {
+    for column in report.columns.iter().chain(&report.prediction) {
         out.push_str(&format!(
             "{:<width$}  {:<23}  {:>9}  {:>9}  {:<5}  {:>7}  {:>17}  {:>8}\n",
             column.column,
@@ -101,6 +142,13 @@ fn table(report: &DriftReport) -> String {
                 percent(column.missing_new)
             ),
             percent(column.outside),
+        ));
+    }
+    if let Some(prediction) = &report.prediction {
+        out.push_str(&format!(
+            "{}: the model's answers on these rows against its answers on the test split ({}; not counted below)\n",
+            prediction.column,
+            if prediction.drifted { "drifted" } else { "no drift" }
         ));
     }
     let judged = report.columns.len() + report.missing_columns.len();

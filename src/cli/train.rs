@@ -286,11 +286,11 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), String> {
         );
     }
     let test = match &data.test {
-        Some(test) => Some(pollster::block_on(trainer.evaluate(test)).map_err(|e| e.to_string())?),
+        Some(test) => Some(pollster::block_on(trainer.test(test)).map_err(|e| e.to_string())?),
         None => None,
     };
-    if let Some(metrics) = &test {
-        println!("test: {}", metrics.summary());
+    if let Some(test) = &test {
+        println!("test: {}", test.metrics.summary());
     }
     let file = pollster::block_on(ModelFile::from_trainer(
         &trainer,

@@ -13,6 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::prep::Prediction;
+
 mod batch;
 #[cfg(feature = "onnx")]
 mod onnx;
@@ -34,4 +36,27 @@ pub struct Answers {
     pub probabilities: Vec<f32>,
     /// Regression: the value of each row, in the target's units.
     pub values: Vec<f32>,
+}
+
+impl Answers {
+    /// The answers as the engine's predictions (`classes` in the probabilities' order; empty
+    /// for regression), e.g. for prediction drift.
+    pub fn predictions(&self, classes: &[String]) -> Vec<Prediction> {
+        if classes.is_empty() {
+            return self
+                .values
+                .iter()
+                .map(|&value| Prediction::Value {
+                    value: f64::from(value),
+                })
+                .collect();
+        }
+        self.labels
+            .iter()
+            .map(|name| Prediction::Class {
+                index: classes.iter().position(|c| c == name).unwrap_or(0) as u32,
+                name: name.clone(),
+            })
+            .collect()
+    }
 }

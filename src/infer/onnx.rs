@@ -25,6 +25,9 @@ pub struct OnnxModel {
     pub class_names: Vec<String>,
     /// Each input column's training distribution (empty when the file predates it).
     pub reference: Vec<ColumnReference>,
+    /// The model's answers on its test split, for prediction drift (metadata
+    /// `monitoring_answers`; `None` without a test split or in older files).
+    pub answers_reference: Option<ColumnReference>,
     /// Every metadata property, as written.
     pub metadata: BTreeMap<String, String>,
     plan: Arc<TypedRunnableModel>,
@@ -111,6 +114,12 @@ impl OnnxModel {
             }
             None => Vec::new(),
         };
+        let answers_reference: Option<ColumnReference> = match metadata.get("monitoring_answers") {
+            Some(json) => {
+                serde_json::from_str(json).map_err(|e| parse("monitoring_answers", json, e))?
+            }
+            None => None,
+        };
         let runtime = |error: TractError| InferError::Runtime {
             file: source.to_string(),
             problem: format!("{error:#}"),
@@ -127,6 +136,7 @@ impl OnnxModel {
             task: text("task")?.clone(),
             class_names,
             reference,
+            answers_reference,
             plan,
             metadata,
         })

@@ -15,5 +15,5 @@ pub mod statistics;
 
 pub use report::{
     ColumnDrift, DATASET_SHARE, DISTANCE, DriftReport, DriftTest, MonitorError, P_VALUE,
-    SMALL_REFERENCE, drift_report,
+    SMALL_REFERENCE, drift_report, prediction_drift,
 };

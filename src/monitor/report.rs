@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::prep::{ColumnReference, Observed, ObservedValues, ReferenceValues};
+use crate::prep::{
+    ColumnReference, Observed, ObservedValues, Prediction, ReferenceValues, prediction_column,
+};
 
 use super::statistics::{
     BinnedCdf, chi_square, jensen_shannon, ks_p_value, ks_statistic, psi, wasserstein_normed,
@@ -93,6 +95,10 @@ pub struct DriftReport {
     pub drifted_share: f64,
     /// The dataset verdict: at least [`DATASET_SHARE`] of the columns drifted.
     pub dataset_drift: bool,
+    /// The model's answers on the new rows against its answers on the test split (absent when
+    /// the model file keeps no test answers); shown apart, not part of the dataset verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<ColumnDrift>,
 }
 
 /// Why there is no report.
@@ -157,7 +163,19 @@ pub fn drift_report(
         columns,
         drifted_share,
         dataset_drift: judged > 0 && drifted_share >= DATASET_SHARE,
+        prediction: None,
     })
+}
+
+/// Prediction drift: the model's answers on the new rows (`predictions`) against its answers
+/// on the test split (`reference`, a model file's `test_answers`), judged by the same rules as
+/// a column.
+pub fn prediction_drift(reference: &ColumnReference, predictions: &[Prediction]) -> ColumnDrift {
+    let column = prediction_column(&reference.column, predictions);
+    column_drift(
+        reference,
+        &reference.observe(&column, predictions.len(), false),
+    )
 }
 
 /// How far a column is past its threshold, on a scale shared by tests and distances: for

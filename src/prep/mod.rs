@@ -44,6 +44,7 @@
 //! * Fitted parameters are `f32` (the features are), so the pipeline round-trips through JSON
 //!   exactly, and the same seed gives the same split on every platform ([`crate::rng`]).
 
+mod answers;
 mod cell;
 mod config;
 mod decide;
@@ -57,6 +58,7 @@ mod split;
 mod stats;
 mod steps;
 
+pub use answers::{prediction_column, prediction_reference};
 /// How the pipeline reads a target cell: a class label, or a finite number.
 pub use cell::{class_key, target_number};
 pub use config::{

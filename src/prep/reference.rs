@@ -152,7 +152,7 @@ fn number_key(x: f64) -> String {
     format!("{x}")
 }
 
-fn numeric_reference(sorted: &[f64]) -> ReferenceValues {
+pub(super) fn numeric_reference(sorted: &[f64]) -> ReferenceValues {
     let n = sorted.len();
     let bins = NUMERIC_BINS.min(n.max(1));
     let mut edges: Vec<f64> = (0..=bins)
@@ -201,7 +201,7 @@ pub fn bin_of(edges: &[f64], x: f64) -> usize {
         .min(edges.len().saturating_sub(1))
 }
 
-fn categories(
+pub(super) fn categories(
     keys: impl Iterator<Item = String>,
     min_count: usize,
     numeric: bool,

@@ -198,7 +198,7 @@ pub async fn run_trial(
     }
     let model = if setup.keep_model {
         let test = match &data.test {
-            Some(test) => match trainer.evaluate(test).await {
+            Some(test) => match trainer.test(test).await {
                 Ok(metrics) => Some(metrics),
                 Err(error) => {
                     return failed(epochs, error.to_string(), Some(config), &clock);
@@ -291,7 +291,7 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
     let test = match &data.test {
         Some(test) => Some(
             trainer
-                .evaluate(test)
+                .test(test)
                 .await
                 .map_err(|error| error.to_string())?,
         ),

@@ -12,7 +12,9 @@ use super::error::TrainError;
 use super::examples::Examples;
 use super::metrics::{self, Metrics};
 use super::model::{Head, Network, readback_error};
-use crate::prep::{FittedPipeline, Matrix, Targets};
+use crate::prep::{
+    ColumnReference, FittedPipeline, Matrix, Prediction, Targets, prediction_reference,
+};
 
 /// Rows per forward pass when evaluating (bounds device memory on large validation sets).
 const EVAL_CHUNK: usize = 8192;
@@ -116,6 +118,40 @@ pub fn evaluate_outputs(
             Metrics::Regression(metrics::regression_metrics(&predicted, &actual))
         }
     }
+}
+
+/// A model measured on its test split: the metrics, and the distribution of its answers there
+/// (what prediction drift compares new answers with; see [`ModelFile::test_answers`]).
+///
+/// [`ModelFile::test_answers`]: super::ModelFile::test_answers
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestResult {
+    pub metrics: Metrics,
+    pub answers: ColumnReference,
+}
+
+impl TestResult {
+    /// From the model's read-back outputs for `examples`.
+    pub fn from_outputs(
+        head: &Head,
+        pipeline: &FittedPipeline,
+        outputs: &[f32],
+        examples: &Examples,
+    ) -> TestResult {
+        let predictions: Vec<Prediction> = outputs
+            .chunks(head.outputs().max(1))
+            .filter_map(|output| pipeline.decode_prediction(output))
+            .collect();
+        TestResult {
+            metrics: evaluate_outputs(head, pipeline, outputs, examples),
+            answers: prediction_reference(&answers_column(pipeline), &predictions),
+        }
+    }
+}
+
+/// The name of a model's answers, as a column: `predicted_<target>` (the predictions CSV's).
+pub fn answers_column(pipeline: &FittedPipeline) -> String {
+    format!("predicted_{}", pipeline.target)
 }
 
 /// Regression: `(predicted, actual)` on the target's original scale for at most `limit`

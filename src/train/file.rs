@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ModelKind, TrainConfig};
 use super::error::TrainError;
-use super::evaluate::infer;
+use super::evaluate::{TestResult, infer};
 use super::gbdt::Booster;
 use super::metrics::Metrics;
 use super::model::{Head, Network, Weights};
@@ -13,7 +13,7 @@ use super::report::TrainingSummary;
 use super::trainer::Trainer;
 use super::trees;
 use crate::data::{Dataset, Task};
-use crate::prep::{FittedPipeline, Matrix, Prediction, TargetEncoding};
+use crate::prep::{ColumnReference, FittedPipeline, Matrix, Prediction, TargetEncoding};
 
 /// The `format` field of every model file.
 pub const MODEL_FORMAT: &str = "hearth-model";
@@ -48,6 +48,10 @@ pub struct ModelFile {
     /// The best epoch's validation metrics (those of the saved weights).
     pub valid_metrics: Option<Metrics>,
     pub test_metrics: Option<Metrics>,
+    /// The distribution of the model's answers on the test split, for prediction drift (absent
+    /// without a test split, and in files written before Hearth kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_answers: Option<ColumnReference>,
 }
 
 /// What a model file holds besides its preprocessing: a network, gradient-boosted trees, or a
@@ -116,7 +120,7 @@ impl ModelFile {
     /// The trainer's best weights (read back once) with its pipeline, config and history.
     pub async fn from_trainer(
         trainer: &Trainer,
-        test_metrics: Option<Metrics>,
+        test: Option<TestResult>,
         device: Option<String>,
     ) -> Result<ModelFile, TrainError> {
         let fitted = match trainer.best_booster() {
@@ -141,7 +145,8 @@ impl ModelFile {
                 history: trainer.history().to_vec(),
             },
             valid_metrics: best.and_then(|b| b.valid_metrics.clone()),
-            test_metrics,
+            test_metrics: test.as_ref().map(|t| t.metrics.clone()),
+            test_answers: test.map(|t| t.answers),
         })
     }
 
@@ -350,10 +355,10 @@ impl ModelFile {
         file.training.stop_reason = Some(format!("ensemble of {}", labels.join(", ")));
         file.valid_metrics = valid_metrics;
         file.check()?;
-        file.test_metrics = match test {
+        let result = match test {
             Some(test) => {
                 let outputs = file.predict_matrix(device, &test.features).await?;
-                Some(super::evaluate::evaluate_outputs(
+                Some(TestResult::from_outputs(
                     &file.head,
                     &file.pipeline,
                     &outputs,
@@ -362,6 +367,8 @@ impl ModelFile {
             }
             None => None,
         };
+        file.test_metrics = result.as_ref().map(|t| t.metrics.clone());
+        file.test_answers = result.map(|t| t.answers);
         Ok(file)
     }
 

@@ -84,7 +84,7 @@ pub use device::{
     choose_device, pick_fastest, time_device, time_device_within,
 };
 #[cfg(feature = "compute")]
-pub use evaluate::{evaluate_outputs, infer, regression_points};
+pub use evaluate::{TestResult, answers_column, evaluate_outputs, infer, regression_points};
 #[cfg(feature = "compute")]
 pub use examples::{Examples, TrainingData};
 #[cfg(feature = "compute")]

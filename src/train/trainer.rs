@@ -13,7 +13,7 @@ use super::batch::HostSet;
 use super::config::{ModelKind, ROUNDS_PER_EPOCH, TrainConfig};
 use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
-use super::evaluate::{eval_chunks, evaluate_outputs, host_loss, infer};
+use super::evaluate::{TestResult, eval_chunks, evaluate_outputs, host_loss, infer};
 use super::examples::Examples;
 use super::gbdt::Booster;
 use super::init::{SHUFFLE_STREAM, head_of, initial_weights};
@@ -387,9 +387,15 @@ impl Trainer {
 
     /// Metrics of the best model on other examples (the test split), with one readback.
     pub async fn evaluate(&self, examples: &Examples) -> Result<Metrics, TrainError> {
+        Ok(self.test(examples).await?.metrics)
+    }
+
+    /// The best model on the test split: its metrics and its answers' distribution (what a
+    /// model file keeps for prediction drift), with one readback.
+    pub async fn test(&self, examples: &Examples) -> Result<TestResult, TrainError> {
         examples.check("evaluation", &self.pipeline)?;
         let outputs = self.predict(&examples.features).await?;
-        Ok(evaluate_outputs(
+        Ok(TestResult::from_outputs(
             &self.head,
             &self.pipeline,
             &outputs,

@@ -16,7 +16,7 @@ use crate::compress::Quantization;
 use crate::data::Dataset;
 use crate::explain::{self, RawRow};
 use crate::infer::{Answers, InputRow, OnnxModel, batch_score, predictions_csv};
-use crate::monitor::drift_report;
+use crate::monitor::{drift_report, prediction_drift};
 use crate::protocol::{
     Background, BatchPredictions, DialectChoice, Envelope, Request, Response, RowAnswer,
     ServingModel,
@@ -269,10 +269,22 @@ fn monitor(
         Ok(dataset) => dataset,
         Err(message) => return failed(message),
     };
-    match drift_report(&model.reference, &dataset) {
-        Ok(report) => Response::Monitored(Box::new(report)),
-        Err(error) => failed(format!("{}: {error}", model.source)),
+    let mut report = match drift_report(&model.reference, &dataset) {
+        Ok(report) => report,
+        Err(error) => return failed(format!("{}: {error}", model.source)),
+    };
+    // The model's answers on these rows against its answers on the test split, when the file
+    // keeps those and the rows have every column it reads.
+    if let (Some(reference), Ok(rows)) = (&model.answers_reference, model.dataset_rows(&dataset)) {
+        match model.predict(&rows) {
+            Ok(answers) => {
+                let predictions = answers.predictions(&model.class_names);
+                report.prediction = Some(prediction_drift(reference, &predictions));
+            }
+            Err(error) => return failed(format!("{name}: {error}")),
+        }
     }
+    Response::Monitored(Box::new(report))
 }
 
 fn read_attached(

@@ -23,8 +23,8 @@ use crate::rng::SplitMix64;
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::train::{
-    DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TrainConfig,
-    TrainError, Trainer, TrainingData, choose_device, evaluate_outputs, regression_points,
+    DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
+    TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
 };
 use crate::web_worker::{self, CHUNK_BYTES, post, scope};
 use crate::{format, samples, web_file};
@@ -367,10 +367,15 @@ async fn train(
             trainer.stop();
         }
     }
-    let (test_metrics, residuals) = match &data.test {
+    let (test_result, residuals) = match &data.test {
         Some(test) => match trainer.predict(&test.features).await {
             Ok(outputs) => (
-                Some(evaluate_outputs(trainer.head(), &pipeline, &outputs, test)),
+                Some(TestResult::from_outputs(
+                    trainer.head(),
+                    &pipeline,
+                    &outputs,
+                    test,
+                )),
                 regression_points(&pipeline, &outputs, test, MAX_RESIDUAL_POINTS),
             ),
             Err(error) => return failed(error),
@@ -378,7 +383,7 @@ async fn train(
         None => (None, Vec::new()),
     };
     let label = selection.accelerator.label().to_string();
-    let file = match ModelFile::from_trainer(&trainer, test_metrics, Some(label)).await {
+    let file = match ModelFile::from_trainer(&trainer, test_result, Some(label)).await {
         Ok(file) => file,
         Err(error) => return failed(error),
     };

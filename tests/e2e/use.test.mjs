@@ -193,6 +193,8 @@ test('drift: the training file is not flagged, a shifted copy is', async () => {
   await page.setInputFiles('#monitor-input', join(samples, 'penguins.csv'));
   await page.waitForSelector('#drift-report', { timeout: LONG });
   assert.equal(await page.$eval('#drift-report', (e) => e.dataset.datasetDrift), 'false');
+  // The model's answers on the file against its answers on the test split (kept in the export).
+  assert.equal(await page.$eval('#prediction-drift', (e) => e.dataset.drifted), 'false');
   // Every number shifted by half its own value and more: the distributions move.
   const shifted = csv.split('\n').map((line, i) => (i === 0 ? line : line.split(',')
     .map((cell) => (cell !== '' && !Number.isNaN(Number(cell)) ? String(Number(cell) * 1.5 + 10) : cell)).join(','))).join('\n');

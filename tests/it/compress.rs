@@ -200,7 +200,7 @@ fn penguins_model(hidden: Vec<usize>) -> (ModelFile, hearth::train::TrainingData
     let test = data
         .test
         .as_ref()
-        .map(|t| ok(pollster::block_on(trainer.evaluate(t))));
+        .map(|t| ok(pollster::block_on(trainer.test(t))));
     let model = ok(pollster::block_on(ModelFile::from_trainer(
         &trainer, test, None,
     )));

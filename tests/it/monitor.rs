@@ -407,6 +407,17 @@ fn monitor_cli_prints_the_report_and_exits_3_on_drift() {
     let report: DriftReport =
         serde_json::from_slice(&json.stdout).expect("--json prints the report");
     assert!(report.dataset_drift && report.columns.len() == 7);
+    // The model's answers on the new rows against its answers on the test split, apart.
+    let prediction = report.prediction.expect("the model keeps its test answers");
+    assert_eq!(prediction.column, "predicted_species");
+    assert_eq!(prediction.test, DriftTest::ChiSquare);
+    let mut classes: Vec<&str> = prediction.histogram.iter().map(|h| h.0.as_str()).collect();
+    classes.sort_unstable();
+    assert_eq!(classes, ["Adelie", "Chinstrap", "Gentoo"]);
+    assert!(text.contains("predicted_species: the model's answers"), "{text}");
+    let quiet = assert_ok(&hearth(&["monitor", &model, &same_path, "--json"]));
+    let report: DriftReport = serde_json::from_str(&quiet).expect("a report");
+    assert!(!report.prediction.expect("test answers").drifted);
     // The exported ONNX file carries the same reference in its metadata.
     let onnx = path_of(&dir, "penguins.onnx");
     assert_ok(&hearth(&["export", &model, "--out", &onnx]));

@@ -261,10 +261,11 @@ fn a_saved_model_loads_and_predicts_exactly_as_before() {
         let test = data
             .test
             .as_ref()
-            .map(|t| ok(pollster::block_on(trainer.evaluate(t))));
+            .map(|t| ok(pollster::block_on(trainer.test(t))));
+        let test_metrics = test.as_ref().map(|t| t.metrics.clone());
         let file = ok(pollster::block_on(ModelFile::from_trainer(
             &trainer,
-            test.clone(),
+            test,
             Some("CPU".into()),
         )));
         let json = ok(file.to_json());
@@ -281,7 +282,21 @@ fn a_saved_model_loads_and_predicts_exactly_as_before() {
             Some(Metrics::Regression(r)) => r.rmse,
             None => f64::NAN,
         };
-        assert!((accuracy(&loaded.test_metrics) - accuracy(&test)).abs() < 1e-12);
+        assert!((accuracy(&loaded.test_metrics) - accuracy(&test_metrics)).abs() < 1e-12);
+        // The answers' distribution on the test split, for prediction drift, travels too.
+        let answers = file
+            .test_answers
+            .as_ref()
+            .expect("a test split gives answers");
+        assert_eq!(loaded.test_answers.as_ref(), Some(answers));
+        assert_eq!(
+            answers.column,
+            format!("predicted_{}", file.pipeline.target)
+        );
+        assert_eq!(
+            answers.rows as usize,
+            data.test.as_ref().map_or(0, |t| t.features.rows)
+        );
         assert_eq!(loaded.training.epochs_run, 4);
         assert_eq!(loaded.hearth_version, env!("CARGO_PKG_VERSION"));
 

@@ -179,6 +179,8 @@ fn metadata(
         ("test_metrics", json(&model.test_metrics)),
         // What `hearth monitor` compares new data with (see `prep::ColumnReference`).
         ("monitoring_reference", json(&model.pipeline.reference)),
+        // The model's answers on its test split: what prediction drift compares with.
+        ("monitoring_answers", json(&model.test_answers)),
         (
             "model",
             match model.members() {

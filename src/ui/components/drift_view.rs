@@ -56,6 +56,13 @@ pub fn drift_view(props: &Props) -> Html {
                     <tbody>{ for report.columns.iter().map(column_row) }</tbody>
                 </table>
             </div>
+            if let Some(prediction) = &report.prediction {
+                <h4>{ "Prediction drift" }</h4>
+                <p id="prediction-drift" class="muted" data-drifted={prediction.drifted.to_string()}>{ format!(
+                    "The model's answers on these rows against its answers on the test split: {}. Not counted in the verdict above.",
+                    if prediction.drifted { "drifted" } else { "no drift" }) }</p>
+                <div class="table-scroll"><table class="drift-table"><tbody>{ column_row(prediction) }</tbody></table></div>
+            }
             <p class="muted">{ "Evidently's default rules: with at most 1,000 training rows a column drifts when its K-S (numbers) or chi-square (categories) p-value is below 0.05; with more, when the normalised Wasserstein distance or the Jensen-Shannon distance reaches 0.1. PSI is shown beside, not used for the verdict." }</p>
         </section>
     }
