@@ -137,14 +137,7 @@ fn explain_onnx(args: &ExplainArgs, model: &OnnxModel, dataset: &Dataset) -> Res
     let columns: Vec<String> = model.inputs.iter().map(|i| i.name.clone()).collect();
     let (row, background) = rows_of(args, dataset, &columns);
     let inputs: Vec<usize> = (0..columns.len()).collect();
-    let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
-        let answers = model.predict(rows).map_err(|error| error.to_string())?;
-        Ok(if model.classifies() {
-            answers.probabilities
-        } else {
-            answers.values
-        })
-    };
+    let predict = |rows: &[RawRow]| model.outputs(rows).map_err(|error| error.to_string());
     let width = model.class_names.len().max(1);
     let explanation = explain::shapley(
         &row,

@@ -147,6 +147,16 @@ impl OnnxModel {
         !self.class_names.is_empty()
     }
 
+    /// What an explanation explains: per row the class probabilities, or the value.
+    pub fn outputs(&self, rows: &[InputRow]) -> Result<Vec<f32>, InferError> {
+        let answers = self.predict(rows)?;
+        Ok(if self.classifies() {
+            answers.probabilities
+        } else {
+            answers.values
+        })
+    }
+
     /// Every row of `dataset` laid out as the graph's inputs (found by column name), as
     /// [`OnnxModel::predict`] takes them. Each input must be a column of the file.
     pub fn dataset_rows(&self, dataset: &Dataset) -> Result<Vec<InputRow>, InferError> {

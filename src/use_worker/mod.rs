@@ -184,14 +184,7 @@ fn explain_row(
         });
     let inputs: Vec<usize> = (0..columns.len()).collect();
     let width = model.class_names.len().max(1);
-    let predict = |rows: &[RawRow]| -> Result<Vec<f32>, String> {
-        let answers = model.predict(rows).map_err(|error| error.to_string())?;
-        Ok(if model.classifies() {
-            answers.probabilities
-        } else {
-            answers.values
-        })
-    };
+    let predict = |rows: &[RawRow]| model.outputs(rows).map_err(|error| error.to_string());
     match explain::shapley(&row, &inputs, &background, pairs, seed, width, predict) {
         Ok(explanation) => Response::Explained {
             id,

@@ -414,7 +414,10 @@ fn monitor_cli_prints_the_report_and_exits_3_on_drift() {
     let mut classes: Vec<&str> = prediction.histogram.iter().map(|h| h.0.as_str()).collect();
     classes.sort_unstable();
     assert_eq!(classes, ["Adelie", "Chinstrap", "Gentoo"]);
-    assert!(text.contains("predicted_species: the model's answers"), "{text}");
+    assert!(
+        text.contains("predicted_species: the model's answers"),
+        "{text}"
+    );
     let quiet = assert_ok(&hearth(&["monitor", &model, &same_path, "--json"]));
     let report: DriftReport = serde_json::from_str(&quiet).expect("a report");
     assert!(!report.prediction.expect("test answers").drifted);

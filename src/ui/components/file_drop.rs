@@ -1,5 +1,5 @@
-//! A file chooser that also takes a dropped file (the Use step's ONNX file, batch and
-//! monitoring CSVs).
+//! A file chooser that also takes a file dropped anywhere on it (the Data step's CSV, the Use
+//! step's ONNX file, batch and monitoring CSVs).
 
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
@@ -12,7 +12,13 @@ pub struct Props {
     pub accept: AttrValue,
     #[prop_or_default]
     pub disabled: bool,
+    /// What follows the button.
+    #[prop_or(AttrValue::Static("or drop it here; it is read in this tab only."))]
+    pub hint: AttrValue,
     pub on_file: Callback<File>,
+    /// Shown before the button (the Data step's sample picker).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(FileDrop)]
@@ -56,15 +62,18 @@ pub fn file_drop(props: &Props) -> Html {
             }
         })
     };
+    // The input lies transparent over its label: a click anywhere on the label and Enter or
+    // Space on the focused input both open the chooser; the label shows the focus.
     html! {
-        <div class={classes!("source", "file-drop", (*dragging).then_some("dragging"))}
+        <section class={classes!("source", "file-drop", (*dragging).then_some("dragging"))}
             ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
+            { props.children.clone() }
             <label class="file-button">
                 { props.label.clone() }
                 <input id={props.id.clone()} type="file" accept={props.accept.clone()}
                     disabled={props.disabled} onchange={on_choose} />
             </label>
-            <span class="hint">{ "or drop it here; it is read in this tab only." }</span>
-        </div>
+            <span class="hint">{ props.hint.clone() }</span>
+        </section>
     }
 }
