@@ -42,6 +42,7 @@ pub(super) fn run(args: &MonitorArgs) -> Result<ExitCode, String> {
     let mut report = monitor::drift_report(references, &dataset)
         .map_err(|error| format!("{}: {error}", args.model.display()))?;
     report.prediction = prediction_drift(&model, &dataset)?;
+    report.over_time = monitor::drift_over_time(references, &dataset);
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
         println!("{json}");
@@ -150,6 +151,27 @@ fn table(report: &DriftReport) -> String {
             prediction.column,
             if prediction.drifted { "drifted" } else { "no drift" }
         ));
+    }
+    if let Some(over_time) = &report.over_time {
+        out.push_str(&format!(
+            "over time, by {} ({} chunks of equal rows):\n",
+            over_time.column,
+            over_time.chunks.len()
+        ));
+        for chunk in &over_time.chunks {
+            out.push_str(&format!(
+                "  {} – {}  {:>6} rows  {:>7} drifted{}\n",
+                chunk.from,
+                chunk.to,
+                chunk.rows,
+                percent(chunk.drifted_share),
+                if chunk.drifted.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", chunk.drifted.join(", "))
+                }
+            ));
+        }
     }
     let judged = report.columns.len() + report.missing_columns.len();
     let drifted = (report.drifted_share * judged as f64).round() as usize;

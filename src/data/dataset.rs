@@ -36,6 +36,40 @@ impl Dataset {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The rows at `rows`, in that order, as a dataset of their own (a chunk of a file; no
+    /// preview or notes). A row past the end is missing in every column.
+    pub fn take_rows(&self, rows: &[usize]) -> Dataset {
+        let columns = self
+            .columns
+            .iter()
+            .map(|column| Column {
+                name: column.name.clone(),
+                values: match &column.values {
+                    ColumnValues::Numeric(values) => ColumnValues::Numeric(
+                        rows.iter()
+                            .map(|&row| values.get(row).copied().unwrap_or(f64::NAN))
+                            .collect(),
+                    ),
+                    ColumnValues::Text { dictionary, codes } => ColumnValues::Text {
+                        dictionary: dictionary.clone(),
+                        codes: rows
+                            .iter()
+                            .map(|&row| codes.get(row).copied().unwrap_or(MISSING_CODE))
+                            .collect(),
+                    },
+                },
+            })
+            .collect();
+        Dataset {
+            source: self.source.clone(),
+            dialect: self.dialect.clone(),
+            columns,
+            rows: rows.len(),
+            preview: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// One column: its (unique, non-empty) name and its values.

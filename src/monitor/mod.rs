@@ -10,10 +10,12 @@
 //! drift at ≥ 0.1). The population stability index is shown beside each; the dataset drifted
 //! when half of its columns did. Host code only (no burn), for the CLI and the page alike.
 
+mod over_time;
 mod report;
 pub mod statistics;
 
+pub use over_time::{FEWEST_CHUNK_ROWS, MOST_CHUNKS, drift_over_time};
 pub use report::{
-    ColumnDrift, DATASET_SHARE, DISTANCE, DriftReport, DriftTest, MonitorError, P_VALUE,
-    SMALL_REFERENCE, drift_report, prediction_drift,
+    ChunkDrift, ColumnDrift, DATASET_SHARE, DISTANCE, DriftOverTime, DriftReport, DriftTest,
+    MonitorError, P_VALUE, SMALL_REFERENCE, drift_report, prediction_drift,
 };

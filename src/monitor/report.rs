@@ -99,6 +99,31 @@ pub struct DriftReport {
     /// the model file keeps no test answers); shown apart, not part of the dataset verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction: Option<ColumnDrift>,
+    /// The same chunk by chunk along the new data's date column, when it has one (see
+    /// [`super::drift_over_time`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_time: Option<DriftOverTime>,
+}
+
+/// One chunk of the new rows, by date.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ChunkDrift {
+    /// The first and last date in the chunk, as written in the file.
+    pub from: String,
+    pub to: String,
+    pub rows: u64,
+    pub drifted_share: f64,
+    pub dataset_drift: bool,
+    /// The columns that drifted in this chunk (missing ones included).
+    pub drifted: Vec<String>,
+}
+
+/// The drift of the new rows chunk by chunk along a date column.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DriftOverTime {
+    /// The date column the rows were ordered by.
+    pub column: String,
+    pub chunks: Vec<ChunkDrift>,
 }
 
 /// Why there is no report.
@@ -164,6 +189,7 @@ pub fn drift_report(
         drifted_share,
         dataset_drift: judged > 0 && drifted_share >= DATASET_SHARE,
         prediction: None,
+        over_time: None,
     })
 }
 

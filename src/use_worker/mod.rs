@@ -16,7 +16,7 @@ use crate::compress::Quantization;
 use crate::data::Dataset;
 use crate::explain::{self, RawRow};
 use crate::infer::{Answers, InputRow, OnnxModel, batch_score, predictions_csv};
-use crate::monitor::{drift_report, prediction_drift};
+use crate::monitor::{drift_over_time, drift_report, prediction_drift};
 use crate::protocol::{
     Background, BatchPredictions, DialectChoice, Envelope, Request, Response, RowAnswer,
     ServingModel,
@@ -266,6 +266,7 @@ fn monitor(
         Ok(report) => report,
         Err(error) => return failed(format!("{}: {error}", model.source)),
     };
+    report.over_time = drift_over_time(&model.reference, &dataset);
     // The model's answers on these rows against its answers on the test split, when the file
     // keeps those and the rows have every column it reads.
     if let (Some(reference), Ok(rows)) = (&model.answers_reference, model.dataset_rows(&dataset)) {

@@ -201,6 +201,27 @@ test('drift: the training file is not flagged, a shifted copy is', async () => {
   await page.setInputFiles('#monitor-input', { name: 'shifted.csv', mimeType: 'text/csv', buffer: Buffer.from(shifted) });
   await page.waitForSelector('#drift-report[data-dataset-drift="true"]', { timeout: LONG });
   assert.match(await page.$eval('#drift-verdict', (e) => e.textContent), /^Drift:/);
+  // With a date column: the same chunk by chunk, oldest first; the shift shows in the last ones.
+  // The file is sorted by species and island, so its rows are shuffled (seeded) before dating:
+  // consecutive rows of it differ from training by themselves.
+  const header = csv.trim().split('\n')[0];
+  const plain = csv.trim().split('\n').slice(1);
+  const moved = shifted.trim().split('\n').slice(1);
+  const order = plain.map((_, i) => i);
+  let seed = 7;
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const date = (d) => `${2024 + Math.floor(d / 336)}-${String(Math.floor(d / 28) % 12 + 1).padStart(2, '0')}-${String(d % 28 + 1).padStart(2, '0')}`;
+  const dated = ['date,' + header, ...order.map((row, d) => `${date(d)},${d < order.length / 2 ? plain[row] : moved[row]}`)].join('\n');
+  await page.setInputFiles('#monitor-input', { name: 'dated.csv', mimeType: 'text/csv', buffer: Buffer.from(dated) });
+  await page.waitForSelector('#drift-over-time', { timeout: LONG });
+  const chunks = await page.$$eval('#drift-over-time tr[data-drift]', (rows) => rows.map((r) => r.dataset.drift));
+  assert.ok(chunks.length >= 2, JSON.stringify(chunks));
+  assert.equal(chunks[0], 'false');
+  assert.equal(chunks.at(-1), 'true');
 });
 
 test('bad input is named in one sentence and the step stays usable', async () => {

@@ -11,7 +11,9 @@ use hearth::monitor::statistics::{
     BinnedCdf, chi_square, jensen_shannon, kolmogorov_survival, ks_p_value, ks_statistic, psi,
     wasserstein_normed,
 };
-use hearth::monitor::{DriftReport, DriftTest, MonitorError, drift_report};
+use hearth::monitor::{
+    DriftReport, DriftTest, MOST_CHUNKS, MonitorError, drift_over_time, drift_report,
+};
 use hearth::prep::{FittedPipeline, PrepConfig, ReferenceValues};
 
 use crate::support::{
@@ -490,4 +492,52 @@ fn rows_drawn_from_the_reference_follow_it() {
         .and_then(|t| t.parse().ok())
         .expect("a number");
     assert!((3_500.0..4_500.0).contains(&body_mass), "{body_mass}");
+}
+
+#[test]
+fn drift_over_time_shows_when_the_data_began_to_drift() {
+    let pipeline = penguins_pipeline();
+    let (header, lines) = penguins();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let before = resample(&lines, 200, 11);
+    let after = shifted_penguins(&resample(&lines, 200, 12));
+    // 400 dates from 2024-01-01 on (28 days a month, so every date exists), the last 200
+    // shifted; written newest first, so the report must order the rows by their dates.
+    let day = |d: usize| {
+        format!(
+            "{}-{:02}-{:02}",
+            2024 + d / 336,
+            d / 28 % 12 + 1,
+            d % 28 + 1
+        )
+    };
+    let mut rows: Vec<String> = before
+        .iter()
+        .chain(&after)
+        .enumerate()
+        .map(|(d, line)| format!("{},{line}", day(d)))
+        .collect();
+    rows.reverse();
+    let dataset = csv(table(&format!("date,{header}"), &rows));
+    let over_time =
+        drift_over_time(&pipeline.reference, &dataset).expect("a date column and enough rows");
+    assert_eq!(over_time.column, "date");
+    assert_eq!(over_time.chunks.len(), MOST_CHUNKS);
+    assert_eq!(over_time.chunks[0].from, "2024-01-01");
+    assert!(over_time.chunks.windows(2).all(|w| w[0].to < w[1].from));
+    assert!(over_time.chunks.iter().all(|c| c.rows == 40));
+    // The first half is the training data resampled, the second half shifted.
+    for (i, chunk) in over_time.chunks.iter().enumerate() {
+        assert_eq!(chunk.dataset_drift, i >= 5, "chunk {i}: {chunk:?}");
+    }
+    assert!(
+        over_time.chunks[9]
+            .drifted
+            .contains(&"body_mass_g".to_string())
+    );
+    // Without a date column there is nothing to order by.
+    assert_eq!(
+        drift_over_time(&pipeline.reference, &csv(table(&header, &before))),
+        None
+    );
 }

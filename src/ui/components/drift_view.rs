@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart::{Chart, Series, VERMILION};
 use crate::format;
-use crate::monitor::{ColumnDrift, DATASET_SHARE, DriftReport};
+use crate::monitor::{ColumnDrift, DATASET_SHARE, DriftOverTime, DriftReport};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -63,6 +64,7 @@ pub fn drift_view(props: &Props) -> Html {
                     if prediction.drifted { "drifted" } else { "no drift" }) }</p>
                 <div class="table-scroll"><table class="drift-table"><tbody>{ column_row(prediction) }</tbody></table></div>
             }
+            if let Some(over_time) = &report.over_time { { over_time_view(over_time) } }
             <p class="muted">{ "Evidently's default rules: with at most 1,000 training rows a column drifts when its K-S (numbers) or chi-square (categories) p-value is below 0.05; with more, when the normalised Wasserstein distance or the Jensen-Shannon distance reaches 0.1. PSI is shown beside, not used for the verdict." }</p>
         </section>
     }
@@ -112,5 +114,39 @@ fn overlay(column: &ColumnDrift) -> Html {
                 }
             }) }
         </svg>
+    }
+}
+
+/// The share of drifted columns chunk by chunk along the date column, as a chart and a table.
+fn over_time_view(over_time: &DriftOverTime) -> Html {
+    let points: Vec<(f64, f64)> = over_time
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| ((i + 1) as f64, chunk.drifted_share * 100.0))
+        .collect();
+    let series = Rc::new(vec![Series::line("drifted columns", VERMILION, points)]);
+    html! {
+        <div id="drift-over-time" data-chunks={over_time.chunks.len().to_string()}>
+            <h4>{ format!("Over time, by {}", over_time.column) }</h4>
+            <p class="muted">{ format!("The rows sorted by {} and cut into {} chunks of equal rows, each compared with the training data like a file of its own.", over_time.column, over_time.chunks.len()) }</p>
+            <Chart id="drift-time-chart" title="Drifted columns per chunk (%)" x_label="chunk, oldest first"
+                y_label="drifted columns (%)" {series} marker_y={DATASET_SHARE * 100.0} />
+            <div class="table-scroll">
+                <table class="drift-table">
+                    <thead><tr><th scope="col">{ "chunk" }</th><th scope="col">{ "dates" }</th><th scope="col">{ "rows" }</th>
+                        <th scope="col">{ "drifted" }</th><th scope="col">{ "columns" }</th></tr></thead>
+                    <tbody>{ for over_time.chunks.iter().enumerate().map(|(i, chunk)| html! {
+                        <tr class={classes!(chunk.dataset_drift.then_some("drifted"))} data-drift={chunk.dataset_drift.to_string()}>
+                            <th scope="row">{ i + 1 }</th>
+                            <td>{ format!("{} – {}", chunk.from, chunk.to) }</td>
+                            <td class="num">{ chunk.rows }</td>
+                            <td class="num">{ format!("{:.0}%", chunk.drifted_share * 100.0) }</td>
+                            <td>{ chunk.drifted.join(", ") }</td>
+                        </tr>
+                    }) }</tbody>
+                </table>
+            </div>
+        </div>
     }
 }
