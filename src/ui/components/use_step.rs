@@ -178,7 +178,7 @@ pub fn use_step(props: &Props) -> Html {
                         if let Some(progress) = &state.progress { <ProgressBar progress={progress.clone()} /> }
                     }
                     if let Some(batch) = &serving.batch {
-                        { batch_view(batch, &model) }
+                        <BatchView batch={batch.clone()} model={model.clone()} />
                     }
                 </section>
                 <section class="use-monitor">
@@ -231,9 +231,30 @@ fn dropped_columns(state: &State, model: &ServingModel) -> Html {
     }
 }
 
-fn batch_view(batch: &BatchPredictions, model: &ServingModel) -> Html {
+#[derive(Properties, PartialEq)]
+struct BatchProps {
+    batch: Rc<BatchPredictions>,
+    model: Rc<ServingModel>,
+}
+
+/// A batch's summary, download and score. The download's Blob is made once per batch: the
+/// CSV can be hundreds of megabytes, and the form re-renders this on every keystroke.
+#[function_component(BatchView)]
+fn batch_view(props: &BatchProps) -> Html {
+    let (batch, model) = (&props.batch, &props.model);
     let file_name = format!("{}-predictions.csv", file_stem(&batch.source));
-    let url = blob_url(&batch.csv, "text/csv");
+    let csv = batch.clone();
+    let url = use_memo(Rc::as_ptr(&props.batch) as usize, move |_| {
+        blob_url(&csv.csv, "text/csv")
+    });
+    let url = (*url).clone();
+    let points = batch.clone();
+    let residuals = use_memo(Rc::as_ptr(&props.batch) as usize, move |_| {
+        let points = points.score.as_ref().map_or_else(Vec::new, |score| {
+            score.points.iter().map(|&(p, a)| (p, a - p)).collect()
+        });
+        Rc::new(vec![Series::points("rows", BLUE, points)])
+    });
     let rate = batch.rows as f64 / (batch.model_ms / 1000.0).max(1e-9);
     let classes = Rc::new(model.class_names.clone());
     html! {
@@ -249,8 +270,7 @@ fn batch_view(batch: &BatchPredictions, model: &ServingModel) -> Html {
                 <MetricsTable id="batch-metrics" title="This batch" metrics={score.metrics.clone()} {classes} />
                 if !score.points.is_empty() {
                     <Chart id="batch-residuals" title="Residuals on this batch" x_label="predicted" y_label="actual − predicted"
-                        series={Rc::new(vec![Series::points("rows", BLUE, score.points.iter().map(|&(p, a)| (p, a - p)).collect())])}
-                        marker_y={0.0} />
+                        series={(*residuals).clone()} marker_y={0.0} />
                 }
             }
         </div>
