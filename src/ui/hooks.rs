@@ -420,9 +420,7 @@ pub fn use_open_export(
 ) {
     let ready = use_worker.clone().filter(|_| state.serving.worker_ready);
     let export = state.export.result.clone();
-    let key = export
-        .as_ref()
-        .map(|exported| Rc::as_ptr(exported) as usize);
+    let key = export.as_ref().map(|_| state.export.number);
     let opened = state.serving.opened_export;
     let stem = state.model_file_stem();
     {

@@ -207,6 +207,8 @@ pub struct State {
     pub reusing: Option<u32>,
     /// The data of a run still training when its data changed: its model is set aside on arrival.
     pub detached_run: Option<String>,
+    /// ONNX files written in this session.
+    pub exports_written: u32,
     pub serving: UseView,
 }
 
@@ -222,8 +224,8 @@ pub struct UseView {
     pub background: Option<Rc<Background>>,
     /// A file is being opened.
     pub opening: bool,
-    /// The export (its result's address) last opened here, so each is opened once.
-    pub opened_export: Option<usize>,
+    /// The export ([`ExportView::number`]) last opened here, so each is opened once.
+    pub opened_export: Option<u32>,
     /// The form's fields, one per model input, as typed ("" is missing).
     pub row: Vec<String>,
     /// The last edit sent to the worker, and `performance.now()` when it was sent.
@@ -324,6 +326,9 @@ pub struct ExportView {
     /// `(stage, stages, sparsity)` of gradual pruning.
     pub stage: Option<(usize, usize, f64)>,
     pub result: Option<Rc<ExportedModel>>,
+    /// Which file this session wrote `result` as (counted from 1), so that the Use step opens
+    /// each new file once.
+    pub number: u32,
     pub error: Option<String>,
 }
 
@@ -361,8 +366,8 @@ pub enum Action {
     UseWorkerStarted,
     /// The page asked the worker to open an ONNX file for the Use step.
     UseOpening,
-    /// The page asked the worker to open the export whose result is at this address.
-    UseOpeningExport(usize),
+    /// The page asked the worker to open this export ([`ExportView::number`]).
+    UseOpeningExport(u32),
     /// The Use step's form changed; edit `id` was sent at `at_ms` (`performance.now()`).
     UseEdit {
         row: Vec<String>,
@@ -585,8 +590,10 @@ impl Reducible for State {
                 sparsity,
             }) => next.export.stage = Some((stage, stages, sparsity)),
             Action::Worker(Response::Exported(exported)) => {
+                next.exports_written = next.exports_written.wrapping_add(1);
                 next.export = ExportView {
                     result: Some(Rc::new(*exported)),
+                    number: next.exports_written,
                     ..ExportView::default()
                 }
             }

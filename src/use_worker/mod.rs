@@ -82,11 +82,7 @@ fn open(serving: &Rc<RefCell<Serving>>, name: &str, bytes: &[u8]) -> Response {
     let clock = Stopwatch::start();
     let model = match OnnxModel::load(name, bytes) {
         Ok(model) => model,
-        Err(error) => {
-            return Response::UseFailed {
-                message: error.to_string(),
-            };
-        }
+        Err(error) => return failed(error.to_string()),
     };
     let valid_rmse = model
         .metadata
@@ -112,7 +108,7 @@ fn open(serving: &Rc<RefCell<Serving>>, name: &str, bytes: &[u8]) -> Response {
         valid_rmse,
         load_ms: clock.elapsed_ms(),
     };
-    serving_state_set(serving, model);
+    serving.borrow_mut().model = Some(Rc::new(model));
     Response::Serving(Box::new(shown))
 }
 
@@ -292,10 +288,6 @@ fn read_attached(
 
 fn current(serving: &Rc<RefCell<Serving>>) -> Option<Rc<OnnxModel>> {
     serving.borrow().model.clone()
-}
-
-fn serving_state_set(serving: &Rc<RefCell<Serving>>, model: OnnxModel) {
-    serving.borrow_mut().model = Some(Rc::new(model));
 }
 
 fn no_model() -> Response {

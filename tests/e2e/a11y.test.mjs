@@ -13,7 +13,7 @@ const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
 const shots = process.env.HEARTH_SHOTS;
 const LONG = 60_000;
 const STUDY = 240_000;
-const STEPS = ['data', 'prepare', 'train', 'search', 'export'];
+const STEPS = ['data', 'prepare', 'train', 'search', 'export', 'use'];
 
 let server, browser, page;
 const pageErrors = [];
@@ -168,6 +168,23 @@ test('keyboard only: Export builds the ONNX file', async () => {
   await page.keyboard.press('Enter');
   await page.waitForSelector('#exported', { timeout: LONG });
   await tabTo('#download-onnx');
+});
+
+test('keyboard only: Use answers a typed row, explains it and opens the batch chooser', async () => {
+  await tabTo('#step-use', { back: true });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#use-answer', { timeout: LONG });
+  const before = await page.$eval('#use-timing', (p) => p.dataset.latencyMs);
+  // The first number field, well past the training range.
+  const field = await page.$eval('.number-field input.use-input', (input) => input.id);
+  await typeInto(`#${field}`, '100000');
+  await page.waitForFunction((b) => document.querySelector('#use-timing')?.dataset.latencyMs !== b, before, { timeout: LONG });
+  assert.match(await page.$eval(`#${field}`, (input) => input.closest('.use-field').querySelector('.flag')?.textContent ?? ''), /outside the training range/);
+  await tabTo('#explain-button');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#use-explanation', { timeout: LONG });
+  await tabTo('#batch-input');
+  assert.ok(await opensChooser('Enter'), 'Enter on "Predict a CSV…" opens the file chooser');
 });
 
 test('at 390 px wide no step scrolls sideways and every step tab is on screen', async () => {

@@ -96,15 +96,17 @@ async function trainModel(model, epochs) {
   return path;
 }
 
-/** Exports in `form` and opens the Use step on the new file. */
-async function exportAndUse(form, label) {
+/** Exports in `form` and opens the Use step on the new file (named after `file`'s stem). */
+async function exportAndUse(file, form, label) {
   await page.click('#step-export');
   if (await page.$('#quantize-select')) await page.selectOption('#quantize-select', form);
   await page.click('#export-button');
   await page.waitForSelector(`#exported[data-form="${label}"]`, { timeout: LONG });
   await page.click('#step-use');
-  await page.waitForSelector(`#use-model[data-source$="-${label}.onnx"]`, { timeout: LONG });
+  const name = `${file.replace(/\.csv$/, '')}-${label}.onnx`;
+  await page.waitForSelector(`#use-model[data-source="${name}"]`, { timeout: LONG });
   await page.waitForSelector('#use-answer', { timeout: LONG });
+  await page.waitForSelector('#batch-input:not([disabled])', { timeout: LONG });
 }
 
 /** Predicts a CSV in the page and returns the downloaded predictions. */
@@ -143,7 +145,7 @@ for (const [file, model, epochs] of [['penguins.csv', 'mlp', 8], ['iris.csv', 'l
   test(`${file}: the page's float32 ONNX file predicts the whole file as hearth predict does`, async () => {
     await loadSample(file);
     const hearthFile = await trainModel(model, epochs);
-    await exportAndUse('none', 'fp32');
+    await exportAndUse(file, 'none', 'fp32');
     const csv = join(samples, file);
     const pageRows = await predictInPage(csv);
     const cliRows = await hearthPredict(hearthFile, csv);
@@ -161,7 +163,7 @@ for (const file of ['iris.csv', 'penguins.csv']) {
   test(`${file}: a static int8 file gives the same labels as the float32 model`, async () => {
     await loadSample(file);
     const hearthFile = await trainModel('mlp', 8);
-    await exportAndUse('static', 'static-int8');
+    await exportAndUse(file, 'static', 'static-int8');
     const csv = join(samples, file);
     const { differentLabels } = compare(await predictInPage(csv), await hearthPredict(hearthFile, csv), { labelsOnly: true });
     assert.equal(differentLabels, 0);
@@ -244,7 +246,7 @@ test('bad input is named in one sentence and the step stays usable', async () =>
 test('boosted trees: the exported file answers in the page as hearth predict does', async () => {
   await loadSample('iris.csv');
   const hearthFile = await trainModel('gbdt', 6);
-  await exportAndUse('none', 'fp32');
+  await exportAndUse('iris.csv', 'none', 'fp32');
   const csv = join(samples, 'iris.csv');
   const { worst, differentLabels } = compare(await predictInPage(csv), await hearthPredict(hearthFile, csv));
   assert.equal(differentLabels, 0);
