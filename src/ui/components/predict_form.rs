@@ -58,8 +58,8 @@ pub fn predict_form(props: &Props) -> Html {
                     </div>
                 }
             }
-            Some(ReferenceValues::Categories { counts, numeric: false, .. }) if counts.len() == 2 => {
-                // Two values: a toggle, one button per value (and empty for missing).
+            Some(ReferenceValues::Categories { counts, .. }) if counts.len() == 2 => {
+                // Two values (a boolean, as words or as 0/1): a toggle, one button per value.
                 let buttons = counts.iter().map(|(key, _)| {
                     let on_edit = props.on_edit.clone();
                     let (key_value, pressed) = (key.clone(), *key == value);

@@ -110,28 +110,21 @@ pub fn use_step(props: &Props) -> Html {
             );
         })
     };
-    let on_batch = {
+    // A CSV chosen for a batch or for drift: `request` names the worker's job.
+    let on_csv = |running: Action, request: fn(String, DialectChoice) -> Request| {
         let (send, dispatcher) = (send.clone(), state.dispatcher());
         Callback::from(move |file: File| {
-            dispatcher.dispatch(Action::UseBatchRunning);
-            let request = Request::PredictBatch {
-                name: file.name(),
-                dialect: DialectChoice::default(),
-            };
-            send(request, Some(file));
+            dispatcher.dispatch(running.clone());
+            send(request(file.name(), DialectChoice::default()), Some(file));
         })
     };
-    let on_monitor = {
-        let (send, dispatcher) = (send.clone(), state.dispatcher());
-        Callback::from(move |file: File| {
-            dispatcher.dispatch(Action::UseMonitoring);
-            let request = Request::Monitor {
-                name: file.name(),
-                dialect: DialectChoice::default(),
-            };
-            send(request, Some(file));
-        })
-    };
+    let on_batch = on_csv(Action::UseBatchRunning, |name, dialect| {
+        Request::PredictBatch { name, dialect }
+    });
+    let on_monitor = on_csv(Action::UseMonitoring, |name, dialect| Request::Monitor {
+        name,
+        dialect,
+    });
     let busy =
         !serving.worker_ready || serving.opening || serving.batch_running || serving.monitoring;
     html! {
