@@ -9,12 +9,11 @@ use clap::Args;
 use super::{DialectArgs, LoadedModel, load_model};
 use crate::compute;
 use crate::data;
-use crate::data::{Column, Dataset};
+use crate::data::Dataset;
 use crate::explain::{self, Explanation, RawRow};
 use crate::format;
 use crate::infer::OnnxModel;
 use crate::prep::{Prediction, TargetEncoding};
-use crate::rng::SplitMix64;
 use crate::train::ModelFile;
 
 #[derive(Args)]
@@ -27,10 +26,10 @@ pub(super) struct ExplainArgs {
     #[arg(long, default_value_t = 1)]
     row: usize,
     /// Background rows drawn from the file (each sample starts from one of them).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = explain::BACKGROUND_ROWS)]
     background: usize,
     /// Pairs of random column orders (each walked forwards and backwards).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = explain::PAIRS)]
     pairs: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -61,18 +60,10 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), String> {
 /// The row to explain and the background rows, laid out as `columns` (the model's raw
 /// columns by name; a column the file lacks is missing).
 fn rows_of(args: &ExplainArgs, dataset: &Dataset, columns: &[String]) -> (RawRow, Vec<RawRow>) {
-    let positions: Vec<Option<&Column>> = columns.iter().map(|name| dataset.column(name)).collect();
-    let raw_row = |row: usize| -> RawRow {
-        positions
-            .iter()
-            .map(|column| column.and_then(|c| c.raw(row)))
-            .collect()
-    };
-    let mut rng = SplitMix64::new(args.seed);
-    let background = (0..args.background.clamp(1, dataset.rows))
-        .map(|_| raw_row(rng.below(dataset.rows as u64) as usize))
-        .collect();
-    (raw_row(args.row - 1), background)
+    (
+        explain::dataset_row(dataset, columns, args.row - 1),
+        explain::sample_background(dataset, columns, args.background.max(1), args.seed),
+    )
 }
 
 fn explain_model_file(

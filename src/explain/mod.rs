@@ -15,11 +15,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::{Column, Dataset};
 use crate::prep::ColumnReference;
 use crate::rng::SplitMix64;
 
 /// A raw row: one field per CSV column (`None` when missing).
 pub type RawRow = Vec<Option<String>>;
+
+/// Background rows drawn when none are given (the CLI's `--background`, the page's Use step).
+pub const BACKGROUND_ROWS: usize = 100;
+/// Antithetic pairs of column orders walked when none are asked for.
+pub const PAIRS: usize = 100;
 
 /// One column's contribution.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -203,5 +209,38 @@ pub fn reference_background(
                 .map(|reference| reference.and_then(|r| r.draw(&mut rng)))
                 .collect()
         })
+        .collect()
+}
+
+/// Row `row` of `dataset` laid out as `columns` (found by name; a column the dataset lacks is
+/// missing).
+pub fn dataset_row(dataset: &Dataset, columns: &[String], row: usize) -> RawRow {
+    row_of(&positions(dataset, columns), row)
+}
+
+/// `count` rows of `dataset` drawn with replacement (seeded), at most as many as it has, laid
+/// out as `columns` like [`dataset_row`]: the rows an explanation compares with when training
+/// rows are at hand.
+pub fn sample_background(
+    dataset: &Dataset,
+    columns: &[String],
+    count: usize,
+    seed: u64,
+) -> Vec<RawRow> {
+    let positions = positions(dataset, columns);
+    let mut rng = SplitMix64::new(seed);
+    (0..count.min(dataset.rows))
+        .map(|_| row_of(&positions, rng.below(dataset.rows as u64) as usize))
+        .collect()
+}
+
+fn positions<'a>(dataset: &'a Dataset, columns: &[String]) -> Vec<Option<&'a Column>> {
+    columns.iter().map(|name| dataset.column(name)).collect()
+}
+
+fn row_of(positions: &[Option<&Column>], row: usize) -> RawRow {
+    positions
+        .iter()
+        .map(|column| column.and_then(|c| c.raw(row)))
         .collect()
 }

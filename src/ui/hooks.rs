@@ -12,8 +12,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{BeforeUnloadEvent, ErrorEvent, Event, File, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::state::{Action, DataSource, SearchView, State, Step};
+use super::state::{Action, DataSource, SearchView, State, Step, input_row};
 use super::storage;
+use crate::explain;
 use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
@@ -440,22 +441,14 @@ pub fn use_open_export(
         });
     }
     let model = state.serving.model.clone();
-    let (row, asked) = (state.serving.input_row(), state.serving.asked);
+    let (row, asked) = (state.serving.row.clone(), state.serving.asked);
     let dispatcher = state.dispatcher();
     use_effect_with(
         model.as_ref().map(|model| Rc::as_ptr(model) as usize),
         move |_| {
             let Some(model) = model else { return };
             if let Some(worker) = ready {
-                let id = asked + 1;
-                dispatcher.dispatch(Action::UseEdit {
-                    row: row.iter().map(|f| f.clone().unwrap_or_default()).collect(),
-                    id,
-                    at_ms: crate::clock::now_ms(),
-                });
-                if let Err(message) = worker.send(Request::Answer { id, row }, None) {
-                    dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
-                }
+                ask_for_answer(&worker, &dispatcher, row, asked);
             }
             if let Some(engine) = engine {
                 let columns = model
@@ -465,7 +458,7 @@ pub fn use_open_export(
                     .collect();
                 let request = Request::BackgroundRows {
                     columns,
-                    rows: BACKGROUND_ROWS,
+                    rows: explain::BACKGROUND_ROWS,
                     seed: 0,
                 };
                 // Without them the Use step's worker draws rows from the file's distributions.
@@ -475,8 +468,28 @@ pub fn use_open_export(
     );
 }
 
-/// Rows of the loaded dataset an explanation compares the row with.
-const BACKGROUND_ROWS: usize = 100;
+/// Sends the form's fields (as typed) to the Use step's worker as edit `asked + 1`, noting when,
+/// so that the step can show the time from the edit to its answer.
+pub fn ask_for_answer(
+    worker: &WorkerHandle,
+    dispatcher: &UseReducerDispatcher<State>,
+    fields: Vec<String>,
+    asked: u64,
+) {
+    let id = asked + 1;
+    let request = Request::Answer {
+        id,
+        row: input_row(&fields),
+    };
+    dispatcher.dispatch(Action::UseEdit {
+        row: fields,
+        id,
+        at_ms: crate::clock::now_ms(),
+    });
+    if let Err(message) = worker.send(request, None) {
+        dispatcher.dispatch(Action::Worker(Response::UseFailed { message }));
+    }
+}
 
 /// The exported bytes as a `File` the Use step's worker reads like a dropped one.
 fn onnx_file(bytes: &[u8], name: &str) -> Result<File, String> {

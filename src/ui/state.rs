@@ -246,13 +246,18 @@ pub struct UseView {
 }
 
 impl UseView {
-    /// The form's row as the model reads it: an empty field is missing.
+    /// The form's row as the model reads it (see [`input_row`]).
     pub fn input_row(&self) -> Vec<Option<String>> {
-        self.row
-            .iter()
-            .map(|field| Some(field.clone()).filter(|f| !f.trim().is_empty()))
-            .collect()
+        input_row(&self.row)
     }
+}
+
+/// Form fields as the model reads them: an empty field is missing.
+pub fn input_row(fields: &[String]) -> Vec<Option<String>> {
+    fields
+        .iter()
+        .map(|field| Some(field.clone()).filter(|f| !f.trim().is_empty()))
+        .collect()
 }
 
 impl State {

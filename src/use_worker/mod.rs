@@ -72,8 +72,6 @@ fn handle(serving: &Rc<RefCell<Serving>>, value: &JsValue) -> Response {
     }
 }
 
-/// Background rows drawn from the training distributions when the page has none.
-const BACKGROUND_ROWS: usize = 100;
 /// Rows answered at a time in a batch, between progress messages.
 const BATCH_ROWS: usize = 8_192;
 
@@ -171,9 +169,15 @@ fn explain_row(
         .map(|b| (b.rows, b.source))
         .unwrap_or_else(|| {
             (
-                explain::reference_background(&model.reference, &columns, BACKGROUND_ROWS, seed),
+                explain::reference_background(
+                    &model.reference,
+                    &columns,
+                    explain::BACKGROUND_ROWS,
+                    seed,
+                ),
                 format!(
-                    "{BACKGROUND_ROWS} rows drawn column by column from the training distributions in {}",
+                    "{} rows drawn column by column from the training distributions in {}",
+                    explain::BACKGROUND_ROWS,
                     model.source
                 ),
             )

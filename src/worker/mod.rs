@@ -14,12 +14,12 @@ use crate::clock::Stopwatch;
 use crate::compute;
 use crate::compute::Accelerator;
 use crate::data::{self, Dataset, Ingest, Profile, Task};
+use crate::explain;
 use crate::prep::{self, FittedPipeline, PrepConfig, Prepared};
 use crate::protocol::{
     Background, DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
     SEARCH_WORKER_NAME, TrainedModel,
 };
-use crate::rng::SplitMix64;
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::train::{
@@ -242,27 +242,15 @@ fn background_rows(
     seed: u64,
 ) -> Response {
     let engine = engine.borrow();
-    let sample = engine.dataset.as_ref().and_then(|dataset| {
-        let found = columns
-            .iter()
-            .map(|name| dataset.column(name))
-            .collect::<Option<Vec<_>>>()?;
-        if dataset.rows == 0 {
-            return None;
-        }
-        let mut rng = SplitMix64::new(seed);
-        let picked = (0..rows.min(dataset.rows))
-            .map(|_| {
-                let row = rng.below(dataset.rows as u64) as usize;
-                found.iter().map(|column| column.raw(row)).collect()
-            })
-            .collect();
-        let source = format!("{} rows of {}", rows.min(dataset.rows), dataset.source);
-        Some(Background {
-            rows: picked,
-            source,
-        })
-    });
+    let sample = engine
+        .dataset
+        .as_ref()
+        .filter(|dataset| dataset.rows > 0 && columns.iter().all(|c| dataset.column(c).is_some()))
+        .map(|dataset| {
+            let rows = explain::sample_background(dataset, columns, rows, seed);
+            let source = format!("{} rows of {}", rows.len(), dataset.source);
+            Background { rows, source }
+        });
     Response::BackgroundRows {
         columns: columns.to_vec(),
         sample,

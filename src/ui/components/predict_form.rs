@@ -107,7 +107,7 @@ fn flag(reference: &ColumnReference, value: &str) -> Option<String> {
     }
     match &reference.values {
         ReferenceValues::Numeric { min, max, .. } => match text.parse::<f64>() {
-            Err(_) => Some("not a number: it will be read as missing".to_string()),
+            Err(_) => Some("not a number, which the model reads here".to_string()),
             Ok(x) if x < *min || x > *max => Some(format!(
                 "outside the training range ({} – {})",
                 format::number(*min),

@@ -15,15 +15,12 @@ use super::file_drop::FileDrop;
 use super::metrics::{MetricsTable, blob_url};
 use super::predict_form::PredictForm;
 use super::progress::ProgressBar;
+use crate::explain;
 use crate::format;
 use crate::prep::Action as ColumnAction;
 use crate::protocol::{BatchPredictions, DialectChoice, Request, Response, ServingModel};
-use crate::ui::hooks::{WorkerHandle, use_open_export};
+use crate::ui::hooks::{WorkerHandle, ask_for_answer, use_open_export};
 use crate::ui::state::{Action, State, file_stem};
-
-/// Column orders an explanation walks, in antithetic pairs: about ±0.01 on a probability for
-/// the bundled models, in well under a second.
-const EXPLAIN_PAIRS: usize = 100;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -61,31 +58,19 @@ pub fn use_step(props: &Props) -> Html {
         })
     };
     let on_edit = {
-        let (send, dispatcher, row, asked) = (
-            send.clone(),
+        let (worker, dispatcher, row, asked) = (
+            props.use_worker.clone().filter(|_| serving.worker_ready),
             state.dispatcher(),
             serving.row.clone(),
             serving.asked,
         );
         Callback::from(move |(index, text): (usize, String)| {
+            let Some(worker) = &worker else { return };
             let mut row = row.clone();
             if let Some(field) = row.get_mut(index) {
                 *field = text;
             }
-            let id = asked + 1;
-            let request = Request::Answer {
-                id,
-                row: row
-                    .iter()
-                    .map(|f| Some(f.clone()).filter(|f| !f.trim().is_empty()))
-                    .collect(),
-            };
-            dispatcher.dispatch(Action::UseEdit {
-                row,
-                id,
-                at_ms: crate::clock::now_ms(),
-            });
-            send(request, None);
+            ask_for_answer(worker, &dispatcher, row, asked);
         })
     };
     let on_explain = {
@@ -103,7 +88,7 @@ pub fn use_step(props: &Props) -> Html {
                     id: asked,
                     row: row.clone(),
                     background: background.as_deref().cloned(),
-                    pairs: EXPLAIN_PAIRS,
+                    pairs: explain::PAIRS,
                     seed: 0,
                 },
                 None,
