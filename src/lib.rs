@@ -27,8 +27,11 @@ pub mod rng;
 pub mod samples;
 pub mod search;
 pub mod stats;
+pub mod teach;
 pub mod train;
 
+#[cfg(target_arch = "wasm32")]
+pub mod teach_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 #[cfg(all(target_arch = "wasm32", feature = "onnx"))]

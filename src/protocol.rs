@@ -18,6 +18,7 @@ use crate::prep::{ColumnReference, Plan, PrepConfig, PrepSummary};
 use crate::search::{
     Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
 };
+use crate::teach::{Frame, LessonSettings};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -25,6 +26,34 @@ use crate::train::{
 /// What the page asks of the worker.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub enum Request {
+    /// Teach step: start lesson number `lesson` (frames carry it, so the page can drop a
+    /// replaced lesson's); its first frame comes back with the points.
+    TeachStart {
+        lesson: u32,
+        settings: LessonSettings,
+        /// The planes' sides in cells: the boundary, and each unit's thumbnail.
+        density: usize,
+        thumb: usize,
+    },
+    /// Teach step: one mini-batch (`epoch` false) or the rest of the epoch under way.
+    TeachStep {
+        epoch: bool,
+    },
+    /// Teach step: train until [`Request::TeachPause`], at `epochs_per_second` (as fast as it
+    /// goes when `None`), with a frame at most every 100 ms.
+    TeachPlay {
+        epochs_per_second: Option<f64>,
+    },
+    TeachPause,
+    /// Teach step: show the network as it was at this snapshot's epoch, leaving the lesson
+    /// where it is.
+    TeachView {
+        epoch: usize,
+    },
+    /// Teach step: go back to this snapshot and train on from there.
+    TeachRestore {
+        epoch: usize,
+    },
     /// Parse and profile a bundled sample from `static/`, by file name.
     LoadSample {
         name: String,
@@ -37,7 +66,9 @@ pub enum Request {
         dialect: DialectChoice,
     },
     /// Parse the current dataset's source again, with the user's corrections to the guesses.
-    Reparse { dialect: DialectChoice },
+    Reparse {
+        dialect: DialectChoice,
+    },
     /// Decide and fit the preprocessing of the current dataset for this target.
     Prepare {
         target: String,
@@ -53,9 +84,14 @@ pub enum Request {
     StopTraining,
     /// Read a `.hearth` model file, which rides in the envelope's attachment; it becomes the
     /// current model.
-    LoadModel { name: String },
+    LoadModel {
+        name: String,
+    },
     /// Make this `.hearth` text the current model (a trial picked from the leaderboard).
-    UseModel { name: String, model: String },
+    UseModel {
+        name: String,
+        model: String,
+    },
     /// Train one trial of a study on the prepared data, on the CPU device (a search worker of
     /// the pool). The worker posts [`Response::TrialEpoch`] after each epoch and waits for the
     /// study's [`Request::TrialDecision`].
@@ -83,9 +119,14 @@ pub enum Request {
     /// Refit a study's ensemble member by member on the training and validation rows (Auto's
     /// last step when the ensemble beats the best trial); it becomes the current model
     /// ([`Response::Trained`]).
-    RefitEnsemble { study: Box<Study> },
+    RefitEnsemble {
+        study: Box<Study>,
+    },
     /// The study's answer to a [`Response::TrialEpoch`]: go on or prune.
-    TrialDecision { number: usize, decision: Decision },
+    TrialDecision {
+        number: usize,
+        decision: Decision,
+    },
     /// Compress the current model and write it as ONNX, comparing every variant with it.
     Export(ExportSettings),
     /// Up to `rows` rows of the loaded dataset (seeded) laid out as `columns`: the background
@@ -97,10 +138,15 @@ pub enum Request {
     },
     /// Use step (its own worker from here on): the ONNX file in the envelope's attachment
     /// becomes the model that answers (the Export step's file, or one the user dropped).
-    OpenOnnx { name: String },
+    OpenOnnx {
+        name: String,
+    },
     /// Use step: answer one row (one field per model input, in the model's order; `None` is
     /// missing). `id` pairs the answer with the edit that asked for it.
-    Answer { id: u64, row: Vec<Option<String>> },
+    Answer {
+        id: u64,
+        row: Vec<Option<String>>,
+    },
     /// Use step: each column's contribution to one row's answer, against `background` (rows
     /// laid out as the model's inputs, and where they came from in words) or, without it, rows
     /// drawn from the training distributions the file carries.
@@ -155,6 +201,13 @@ pub enum Response {
     /// The worker's wasm is running; requests sent from now on are handled (earlier ones may
     /// have arrived before its message handler existed).
     WorkerStarted,
+    /// Teach step: the lesson after a step; its planes ride beside the message
+    /// (`Envelope::planes`).
+    TeachFrame(Box<Frame>),
+    /// Teach step: a request was refused (a setting out of range, an unknown snapshot).
+    TeachFailed {
+        message: String,
+    },
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
     /// Work is under way; `done` of `total` bytes (or other units) processed.
@@ -390,10 +443,12 @@ mod envelope {
     use serde::de::DeserializeOwned;
     use wasm_bindgen::{JsCast, JsValue};
 
-    /// A message plus an optional `File`, as one JS object `{ message, file }`.
+    /// A message plus an optional `File` and an optional `Float32Array` (the Teach step's
+    /// planes, transferred rather than copied), as one JS object `{ message, file, planes }`.
     pub struct Envelope<T> {
         pub message: T,
         pub file: Option<web_sys::File>,
+        pub planes: Option<js_sys::Float32Array>,
     }
 
     impl<T: Serialize + DeserializeOwned> Envelope<T> {
@@ -401,6 +456,7 @@ mod envelope {
             Self {
                 message,
                 file: None,
+                planes: None,
             }
         }
 
@@ -432,6 +488,9 @@ mod envelope {
             if let Some(file) = &self.file {
                 js_sys::Reflect::set(&object, &"file".into(), file).map_err(describe)?;
             }
+            if let Some(planes) = &self.planes {
+                js_sys::Reflect::set(&object, &"planes".into(), planes).map_err(describe)?;
+            }
             Ok(object.into())
         }
 
@@ -447,7 +506,14 @@ mod envelope {
             let file = js_sys::Reflect::get(value, &"file".into())
                 .ok()
                 .and_then(|file| file.dyn_into::<web_sys::File>().ok());
-            Ok(Self { message, file })
+            let planes = js_sys::Reflect::get(value, &"planes".into())
+                .ok()
+                .and_then(|planes| planes.dyn_into::<js_sys::Float32Array>().ok());
+            Ok(Self {
+                message,
+                file,
+                planes,
+            })
         }
     }
 

@@ -34,6 +34,7 @@ mod profile;
 mod search;
 #[cfg(feature = "compute")]
 mod study;
+mod teach;
 #[cfg(feature = "compute")]
 mod train;
 
@@ -84,6 +85,9 @@ enum Command {
     /// ONNX file (opset 13) that includes the preprocessing.
     #[cfg(feature = "compute")]
     Export(export::ExportArgs),
+    /// Teach with a toy data set: train a small network epoch by epoch, as the page's Teach
+    /// step does, from flags or a classroom link; the same link gives the same losses.
+    Teach(teach::TeachArgs),
     /// Serve the built web app (`trunk build --release` writes dist/) on this machine:
     /// compressed, content-hashed files cached for a year, no live reload.
     App(app::AppArgs),
@@ -111,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         #[cfg(all(feature = "compute", feature = "onnx"))]
         Command::Monitor(args) => return exit_code(monitor::run(&args)),
+        Command::Teach(args) => teach::run(&args),
         Command::App(args) => app::run(&args),
     };
     exit_code(result.map(|()| ExitCode::SUCCESS))

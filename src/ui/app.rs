@@ -4,12 +4,13 @@
 use yew::prelude::*;
 
 use super::components::{
-    DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TrainStep, UseStep,
+    DataStep, DeviceBadge, ExportStep, PrepareStep, SearchStep, TeachStep, TrainStep, UseStep,
 };
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
-    use_saved_study, use_step_route, use_stop_detached_run, use_use_worker, use_worker,
+    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_worker,
+    use_use_worker, use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -19,11 +20,13 @@ pub fn app() -> Html {
     let state = use_reducer(State::default);
     let worker = use_worker(state.dispatcher());
     let use_worker = use_use_worker(state.step == Step::Use, state.dispatcher());
+    let teach_worker = use_teach_worker(state.step == Step::Teach, state.dispatcher());
     // The running search outlives the Search step's component: it is held here.
     let search_driver = use_mut_ref(|| None::<SearchDriver>);
     // Each step has a URL (Back, Forward, reload); leaving while work runs asks first.
     use_step_route(state.step, state.dispatcher());
     use_leave_guard(state.work_running());
+    use_teach_link(state.step == Step::Teach, &state.teach.room);
 
     // What the app does on its own when its state changes (effects run in this order).
     use_saved_study(state.dispatcher());
@@ -66,6 +69,7 @@ pub fn app() -> Html {
                     Step::Search => html! { <SearchStep state={state.clone()} worker={worker.clone()} driver={search_driver.clone()} /> },
                     Step::Export => html! { <ExportStep state={state.clone()} worker={worker.clone()} /> },
                     Step::Use => html! { <UseStep state={state.clone()} worker={worker.clone()} {use_worker} /> },
+                    Step::Teach => html! { <TeachStep state={state.clone()} {teach_worker} /> },
                 }
             }
             <Glossary />

@@ -150,6 +150,9 @@ pub fn step_intro(step: Step) -> Html {
                 { abbr(Term::Drift, "drift") }{ " against the training data." }
             </>
         },
+        Step::Teach => html! {
+            { "What is this step? A playground for learning how a network learns: pick a toy data set, shape a small network, and watch its decision boundary, each unit and the losses change batch by batch. The address is a classroom link: share it and the same run replays exactly." }
+        },
     }
 }
 

@@ -14,15 +14,19 @@ use yew::prelude::*;
 
 use super::state::{Action, DataSource, SearchView, State, Step, input_row};
 use super::storage;
+use super::teach_state::{TeachAction, TeachView};
 use crate::explain;
 use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
+use crate::teach::Classroom;
 
 /// The engine's worker: Trunk's `hearth-worker` binary.
 pub const ENGINE_WORKER: &str = "hearth-worker";
 /// The Use step's worker (tract, no burn): Trunk's `hearth-use-worker` binary.
 pub const USE_WORKER: &str = "hearth-use-worker";
+/// The Teach step's worker (lessons, no burn or tract): Trunk's `hearth-teach-worker` binary.
+pub const TEACH_WORKER: &str = "hearth-teach-worker";
 
 /// The URL of a worker's script (`name` is its binary): its content-hashed name, which
 /// scripts/hash-worker (a Trunk hook) writes into the page as `<meta name="NAME"
@@ -63,7 +67,12 @@ impl PartialEq for WorkerHandle {
 
 impl WorkerHandle {
     pub fn send(&self, message: Request, file: Option<File>) -> Result<(), String> {
-        let value = Envelope { message, file }.to_js()?;
+        let value = Envelope {
+            message,
+            file,
+            planes: None,
+        }
+        .to_js()?;
         self.worker
             .post_message(&value)
             .map_err(|error| format!("The worker could not be reached: {error:?}."))
@@ -80,7 +89,7 @@ pub fn use_worker(dispatcher: UseReducerDispatcher<State>) -> Option<WorkerHandl
             match spawn_worker(
                 ENGINE_WORKER,
                 dispatcher.clone(),
-                Action::Worker,
+                |envelope| Action::Worker(envelope.message),
                 |message| Response::Failed { message },
             ) {
                 Ok(worker) => handle.set(Some(worker)),
@@ -104,7 +113,7 @@ pub fn use_use_worker(
         let started = handle.is_some();
         use_effect_with(needed, move |needed| {
             if *needed && !started {
-                let route = |response: Response| match response {
+                let route = |envelope: Envelope<Response>| match envelope.message {
                     Response::WorkerStarted => Action::UseWorkerStarted,
                     other => Action::Worker(other),
                 };
@@ -122,26 +131,97 @@ pub fn use_use_worker(
     (*handle).clone()
 }
 
-/// Starts the worker built from binary `name`; `route` makes each response an action and
+/// Starts the Teach step's worker the first time `needed` (the step is shown). Its frames
+/// arrive with their planes beside the message.
+#[hook]
+pub fn use_teach_worker(
+    needed: bool,
+    dispatcher: UseReducerDispatcher<State>,
+) -> Option<WorkerHandle> {
+    let handle = use_state(|| None::<WorkerHandle>);
+    {
+        let handle = handle.clone();
+        let started = handle.is_some();
+        use_effect_with(needed, move |needed| {
+            if *needed && !started {
+                let route = |envelope: Envelope<Response>| match envelope.message {
+                    Response::WorkerStarted => Action::Teach(TeachAction::WorkerStarted),
+                    Response::TeachFrame(frame) => {
+                        let planes = envelope.planes.map(|p| p.to_vec()).unwrap_or_default();
+                        Action::Teach(TeachAction::Frame(frame, Rc::new(planes)))
+                    }
+                    other => Action::Worker(other),
+                };
+                match spawn_worker(TEACH_WORKER, dispatcher.clone(), route, |message| {
+                    Response::TeachFailed { message }
+                }) {
+                    Ok(worker) => handle.set(Some(worker)),
+                    Err(message) => {
+                        dispatcher.dispatch(Action::Worker(Response::TeachFailed { message }))
+                    }
+                }
+            }
+        });
+    }
+    (*handle).clone()
+}
+
+/// The planes' sides in cells: the boundary (as the Playground's) and each unit's thumbnail.
+pub const TEACH_DENSITY: usize = 100;
+pub const TEACH_THUMB: usize = 24;
+
+/// Starts the page's lesson in the Teach worker once it is ready, and again whenever the
+/// lesson number changes (a new setting, Reset, an opened link).
+#[hook]
+pub fn use_teach_lesson(worker: Option<WorkerHandle>, teach: &TeachView) {
+    let settings = teach.room.settings.clone();
+    let ready = teach.worker_ready && worker.is_some();
+    use_effect_with((ready, teach.lesson), move |(ready, lesson)| {
+        if *ready && let Some(worker) = worker {
+            let request = Request::TeachStart {
+                lesson: *lesson,
+                settings,
+                density: TEACH_DENSITY,
+                thumb: TEACH_THUMB,
+            };
+            if let Err(error) = worker.send(request, None) {
+                web_sys::console::error_1(&error.into());
+            }
+        }
+    });
+}
+
+/// While the Teach step is shown, its address is the classroom link: every setting, the
+/// hidden controls and the goal, so that copying the address shares the lesson.
+#[hook]
+pub fn use_teach_link(shown: bool, room: &Classroom) {
+    let query = room.to_query();
+    use_effect_with((shown, query), move |(shown, query)| {
+        if *shown {
+            replace_url(&format!("{}?{query}", step_route(Step::Teach)));
+        }
+    });
+}
+
+/// Starts the worker built from binary `name`; `route` makes each message an action and
 /// `failure` words what goes wrong with the worker itself.
 fn spawn_worker(
     name: &str,
     dispatcher: UseReducerDispatcher<State>,
-    route: fn(Response) -> Action,
+    route: fn(Envelope<Response>) -> Action,
     failure: fn(String) -> Response,
 ) -> Result<WorkerHandle, String> {
     let worker = Worker::new(&worker_script(name))
         .map_err(|error| format!("The background worker could not start: {error:?}."))?;
     let on_message_dispatcher = dispatcher.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let response = Envelope::<Response>::from_js(&event.data())
-            .map(|envelope| envelope.message)
-            .unwrap_or_else(|error| {
-                failure(format!(
-                    "The worker sent a message the page could not read: {error}."
-                ))
-            });
-        on_message_dispatcher.dispatch(route(response));
+        let action = match Envelope::<Response>::from_js(&event.data()) {
+            Ok(envelope) => route(envelope),
+            Err(error) => Action::Worker(failure(format!(
+                "The worker sent a message the page could not read: {error}."
+            ))),
+        };
+        on_message_dispatcher.dispatch(action);
     });
     let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
         dispatcher.dispatch(Action::Worker(failure(format!(
@@ -167,13 +247,38 @@ pub fn step_route(step: Step) -> &'static str {
         Step::Search => "#/search",
         Step::Export => "#/export",
         Step::Use => "#/use",
+        Step::Teach => "#/teach",
     }
 }
 
-/// The step the page's URL names, if it names one.
-fn step_in_url() -> Option<Step> {
+/// The step the page's URL names, if it names one, and the query after it (the Teach step's
+/// classroom link).
+fn url_step_and_query() -> Option<(Step, Option<String>)> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    Step::ALL.into_iter().find(|step| step_route(*step) == hash)
+    let (route, query) = match hash.split_once('?') {
+        Some((route, query)) => (route.to_string(), Some(query.to_string())),
+        None => (hash, None),
+    };
+    let step = Step::ALL
+        .into_iter()
+        .find(|step| step_route(*step) == route)?;
+    Some((step, query))
+}
+
+fn step_in_url() -> Option<Step> {
+    url_step_and_query().map(|(step, _)| step)
+}
+
+/// Shows the step the URL names; a Teach link's settings open with it.
+fn follow_url(dispatcher: &UseReducerDispatcher<State>) -> bool {
+    let Some((step, query)) = url_step_and_query() else {
+        return false;
+    };
+    if let (Step::Teach, Some(query)) = (step, query) {
+        dispatcher.dispatch(Action::Teach(TeachAction::Link(query)));
+    }
+    dispatcher.dispatch(Action::ShowStep(step));
+    true
 }
 
 /// Keeps the shown step and the URL in step: opens the step a reloaded or pasted URL names,
@@ -186,16 +291,13 @@ pub fn use_step_route(step: Step, dispatcher: UseReducerDispatcher<State>) {
     {
         let url_read = url_read.clone();
         use_effect_with((), move |_| {
-            match step_in_url() {
-                Some(step) => dispatcher.dispatch(Action::ShowStep(step)),
-                None => replace_url(step_route(Step::default())),
+            if !follow_url(&dispatcher) {
+                replace_url(step_route(Step::default()));
             }
             *url_read.borrow_mut() = true;
             // Back, Forward and an edited URL change only the fragment: the app stays.
             let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                if let Some(step) = step_in_url() {
-                    dispatcher.dispatch(Action::ShowStep(step));
-                }
+                follow_url(&dispatcher);
             });
             let window = web_sys::window();
             if let Some(window) = &window {

@@ -9,6 +9,7 @@ mod search;
 mod search_form;
 pub mod state;
 mod storage;
+pub mod teach_state;
 
 /// Mounts the app on the page's `<main id="app">` (or the body).
 pub fn start() {

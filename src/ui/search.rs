@@ -157,6 +157,7 @@ impl Driver {
         let sent = Envelope {
             message: request,
             file,
+            planes: None,
         }
         .to_js()
         .and_then(|value| {

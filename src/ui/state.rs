@@ -17,6 +17,7 @@ use crate::protocol::{
 use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
 use crate::ui::search_form::SearchForm;
+use crate::ui::teach_state::{TeachAction, TeachView};
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,16 +44,18 @@ pub enum Step {
     Search,
     Export,
     Use,
+    Teach,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Data,
         Step::Prepare,
         Step::Train,
         Step::Search,
         Step::Export,
         Step::Use,
+        Step::Teach,
     ];
 
     pub fn label(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Step {
             Step::Search => "4 · Search",
             Step::Export => "5 · Export",
             Step::Use => "6 · Use",
+            Step::Teach => "Teach",
         }
     }
 }
@@ -210,6 +214,7 @@ pub struct State {
     /// ONNX files written in this session.
     pub exports_written: u32,
     pub serving: UseView,
+    pub teach: TeachView,
 }
 
 /// The Use step: the ONNX file that answers, the row in its form and what came back.
@@ -382,6 +387,7 @@ pub enum Action {
     UseExplaining,
     UseBatchRunning,
     UseMonitoring,
+    Teach(TeachAction),
 }
 
 impl Reducible for State {
@@ -391,6 +397,12 @@ impl Reducible for State {
         let mut next = (*self).clone();
         match action {
             Action::Worker(Response::WorkerStarted) => next.worker_started = true,
+            Action::Teach(action) => next.teach.apply(action),
+            Action::Worker(Response::TeachFailed { message }) => {
+                next.teach.apply(TeachAction::Failed(message))
+            }
+            // Frames reach the page with their planes as TeachAction::Frame (hooks.rs).
+            Action::Worker(Response::TeachFrame(_)) => {}
             Action::Worker(Response::DeviceReady(report)) => next.device = Some(report),
             Action::Worker(Response::Progress { task, done, total }) => {
                 next.progress = Some(Progress { task, done, total })

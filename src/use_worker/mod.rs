@@ -46,7 +46,7 @@ pub fn start() {
 }
 
 fn handle(serving: &Rc<RefCell<Serving>>, value: &JsValue) -> Response {
-    let Envelope { message, file } = match Envelope::<Request>::from_js(value) {
+    let Envelope { message, file, .. } = match Envelope::<Request>::from_js(value) {
         Ok(envelope) => envelope,
         Err(error) => {
             return failed(format!(

@@ -112,7 +112,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
         Err(error) => Err(format!(
             "The page sent a message the worker could not read: {error}."
         )),
-        Ok(Envelope { message, file }) => match message {
+        Ok(Envelope { message, file, .. }) => match message {
             Request::LoadSample { name, dialect } => match fetch_sample(&name).await {
                 Ok(bytes) => load(
                     engine,
@@ -177,6 +177,15 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             | Request::PredictBatch { .. }
             | Request::Monitor { .. } => Err(
                 "The engine's worker does not run ONNX files; the Use step's worker does.".into(),
+            ),
+            // The Teach step's own worker (crate::teach_worker) runs lessons.
+            Request::TeachStart { .. }
+            | Request::TeachStep { .. }
+            | Request::TeachPlay { .. }
+            | Request::TeachPause
+            | Request::TeachView { .. }
+            | Request::TeachRestore { .. } => Err(
+                "The engine's worker does not run lessons; the Teach step's worker does.".into(),
             ),
             Request::TrialDecision { number, decision } => {
                 engine

@@ -13,7 +13,7 @@ const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
 const shots = process.env.HEARTH_SHOTS;
 const LONG = 60_000;
 const STUDY = 240_000;
-const STEPS = ['data', 'prepare', 'train', 'search', 'export', 'use'];
+const STEPS = ['data', 'prepare', 'train', 'search', 'export', 'use', 'teach'];
 
 let server, browser, page;
 const pageErrors = [];

@@ -131,6 +131,10 @@ test('the Use step\'s worker (tract) is not downloaded until the step is shown',
   assert.deepEqual(first.responses.filter((r) => path(r.url).includes('hearth-use-worker')).map((r) => r.url), []);
 });
 
+test('the Teach step\'s worker is not downloaded until the step is shown', () => {
+  assert.deepEqual(first.responses.filter((r) => path(r.url).includes('hearth-teach-worker')).map((r) => r.url), []);
+});
+
 test('index.html is revalidated on every visit, and nothing opens a live-reload socket', () => {
   const pages = first.responses.filter((r) => path(r.url) === '/' || path(r.url) === '/index.html');
   assert.ok(pages.length > 0);

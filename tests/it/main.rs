@@ -40,6 +40,7 @@ mod privacy;
 #[cfg(feature = "compute")]
 mod search_cli;
 mod search_samplers;
+mod teach;
 #[cfg(feature = "compute")]
 mod train_cli;
 #[cfg(feature = "compute")]

@@ -1,0 +1,190 @@
+//! `hearth teach`: the Teach step's lesson in a terminal — a toy data set, a small network
+//! trained epoch by epoch, each epoch's losses — from flags or from a classroom link, with
+//! exactly the losses the page shows for the same link.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::format;
+use crate::teach::{Activation, Classroom, Feature, Lesson, Scores, Toy};
+
+#[derive(Args)]
+pub(super) struct TeachArgs {
+    /// A classroom link copied from the page (the whole address, or its part after `?`); the
+    /// flags below change what it says.
+    #[arg(long)]
+    link: Option<String>,
+    /// circle, xor, gaussians, spiral, moons, curve, plane or hills.
+    #[arg(long)]
+    toy: Option<String>,
+    /// Number of points (10 to 5,000).
+    #[arg(long)]
+    points: Option<usize>,
+    /// Noise, 0 to 0.5.
+    #[arg(long)]
+    noise: Option<f64>,
+    /// Percent of the points to train on (10 to 90).
+    #[arg(long)]
+    train_percent: Option<u32>,
+    /// The network's inputs, comma separated: x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2.
+    #[arg(long)]
+    features: Option<String>,
+    /// Units of each hidden layer, comma separated (e.g. 8,8; empty for none).
+    #[arg(long)]
+    layers: Option<String>,
+    /// tanh, relu, sigmoid or linear.
+    #[arg(long)]
+    activation: Option<String>,
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    l1: Option<f64>,
+    #[arg(long)]
+    l2: Option<f64>,
+    /// The chance a hidden unit is dropped for one point while training.
+    #[arg(long)]
+    dropout: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Epochs to train.
+    #[arg(long, default_value_t = 100)]
+    epochs: usize,
+    /// Print one JSON document (settings, link, every epoch's scores at full precision)
+    /// instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct TeachReport<'a> {
+    link: String,
+    parameters: usize,
+    goal_met: Option<bool>,
+    history: &'a [Scores],
+}
+
+pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
+    let room = classroom(args)?;
+    let mut lesson = Lesson::new(room.settings.clone()).map_err(|error| error.to_string())?;
+    for _ in 0..args.epochs {
+        lesson.step_epoch();
+    }
+    let parameters = lesson.network().parameters();
+    let last = lesson.history().last().copied();
+    let goal_met = (!room.goal.is_empty())
+        .then(|| last.is_some_and(|scores| room.goal.met(&scores, parameters)));
+    if args.json {
+        let report = TeachReport {
+            link: format!("#/teach?{}", room.to_query()),
+            parameters,
+            goal_met,
+            history: lesson.history(),
+        };
+        let text = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    let settings = lesson.settings();
+    let (train, test) = lesson.split();
+    println!(
+        "{} points ({} train, {} test), inputs {}, hidden layers {:?} ({}), {parameters} parameters",
+        settings.toy.key(),
+        train.len(),
+        test.len(),
+        settings
+            .features
+            .iter()
+            .map(|f| f.key())
+            .collect::<Vec<_>>()
+            .join(","),
+        settings.hidden,
+        settings.activation.key(),
+    );
+    println!("epoch  train loss  test loss  train acc  test acc");
+    let history = lesson.history();
+    // At most about 20 lines: every epoch when few, else evenly spaced and the last.
+    let every = history.len().div_ceil(20).max(1);
+    for (i, scores) in history.iter().enumerate() {
+        if (i + 1) % every == 0 || i + 1 == history.len() {
+            let accuracy = |a: Option<f64>| a.map_or("—".to_string(), format::score);
+            println!(
+                "{:>5}  {:>10}  {:>9}  {:>9}  {:>8}",
+                scores.epoch,
+                format::score(scores.train_loss),
+                format::score(scores.test_loss),
+                accuracy(scores.train_accuracy),
+                accuracy(scores.test_accuracy),
+            );
+        }
+    }
+    if let Some(met) = goal_met {
+        println!(
+            "goal ({}): {}",
+            room.goal.describe(),
+            if met { "met" } else { "not met" }
+        );
+    }
+    println!("link: #/teach?{}", room.to_query());
+    Ok(())
+}
+
+/// The link's classroom (or the defaults) with the flags applied, checked.
+fn classroom(args: &TeachArgs) -> Result<Classroom, String> {
+    let mut room = match &args.link {
+        Some(link) => {
+            let query = link.split_once('?').map_or(link.as_str(), |(_, q)| q);
+            Classroom::from_query(query).map_err(|error| format!("--link: {error}"))?
+        }
+        None => Classroom::default(),
+    };
+    let s = &mut room.settings;
+    if let Some(toy) = &args.toy {
+        s.toy = Toy::from_key(toy).ok_or_else(|| {
+            let names: Vec<&str> = Toy::ALL.iter().map(|t| t.key()).collect();
+            format!(
+                "--toy {toy}: not a toy data set; choose one of {}.",
+                names.join(", ")
+            )
+        })?;
+    }
+    if let Some(features) = &args.features {
+        s.features = features
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(|f| {
+                Feature::from_key(f).ok_or_else(|| {
+                    format!("--features: `{f}` is not an input; use x1, x2, x1sq, x2sq, x1x2, sinx1 or sinx2.")
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(layers) = &args.layers {
+        s.hidden = layers
+            .split(',')
+            .filter(|u| !u.is_empty())
+            .map(|u| {
+                u.trim()
+                    .parse()
+                    .map_err(|_| format!("--layers: `{u}` is not a number of units."))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(activation) = &args.activation {
+        s.activation = Activation::from_key(activation).ok_or_else(|| {
+            format!("--activation {activation}: use tanh, relu, sigmoid or linear.")
+        })?;
+    }
+    s.points = args.points.unwrap_or(s.points);
+    s.noise = args.noise.unwrap_or(s.noise);
+    s.train_percent = args.train_percent.unwrap_or(s.train_percent);
+    s.learning_rate = args.learning_rate.unwrap_or(s.learning_rate);
+    s.batch_size = args.batch_size.unwrap_or(s.batch_size);
+    s.l1 = args.l1.unwrap_or(s.l1);
+    s.l2 = args.l2.unwrap_or(s.l2);
+    s.dropout = args.dropout.unwrap_or(s.dropout);
+    s.seed = args.seed.unwrap_or(s.seed);
+    s.check().map_err(|error| error.to_string())?;
+    Ok(room)
+}

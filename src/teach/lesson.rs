@@ -1,0 +1,614 @@
+//! A lesson: a toy data set split into training and test points, the network learning it one
+//! mini-batch at a time, each finished epoch's scores, and snapshots to scrub back to. Every
+//! random draw (points, split, initial weights, batch order, dropout) comes from the
+//! settings' seed, so the same settings replay the same run bit for bit.
+
+use serde::{Deserialize, Serialize};
+
+use super::TeachError;
+use super::network::{Activation, Head, Network, Scratch, StepRule};
+use super::toy::{EXTENT, Point, Toy, generate};
+use crate::rng::SplitMix64;
+
+/// An input the network can be given, computed from a point's two coordinates (the
+/// Playground's seven).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    X1,
+    X2,
+    X1Squared,
+    X2Squared,
+    X1X2,
+    SinX1,
+    SinX2,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 7] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Squared,
+        Feature::X2Squared,
+        Feature::X1X2,
+        Feature::SinX1,
+        Feature::SinX2,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Feature::X1 => "x1",
+            Feature::X2 => "x2",
+            Feature::X1Squared => "x1sq",
+            Feature::X2Squared => "x2sq",
+            Feature::X1X2 => "x1x2",
+            Feature::SinX1 => "sinx1",
+            Feature::SinX2 => "sinx2",
+        }
+    }
+
+    /// As a formula, for labels.
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::X1 => "x₁",
+            Feature::X2 => "x₂",
+            Feature::X1Squared => "x₁²",
+            Feature::X2Squared => "x₂²",
+            Feature::X1X2 => "x₁x₂",
+            Feature::SinX1 => "sin x₁",
+            Feature::SinX2 => "sin x₂",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    pub fn value(self, [x1, x2]: [f64; 2]) -> f64 {
+        match self {
+            Feature::X1 => x1,
+            Feature::X2 => x2,
+            Feature::X1Squared => x1 * x1,
+            Feature::X2Squared => x2 * x2,
+            Feature::X1X2 => x1 * x2,
+            Feature::SinX1 => libm::sin(x1),
+            Feature::SinX2 => libm::sin(x2),
+        }
+    }
+}
+
+/// Everything that decides a run. Limits keep a link from asking for more than a browser tab
+/// can hold: [`LessonSettings::check`].
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LessonSettings {
+    pub toy: Toy,
+    pub points: usize,
+    /// In `[0, 0.5]`.
+    pub noise: f64,
+    /// Percent of the points used for training; the rest are the test points.
+    pub train_percent: u32,
+    pub features: Vec<Feature>,
+    /// Units of each hidden layer.
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub learning_rate: f64,
+    pub batch_size: usize,
+    pub l1: f64,
+    pub l2: f64,
+    pub dropout: f64,
+    pub seed: u64,
+}
+
+impl Default for LessonSettings {
+    /// The Playground's opening screen: circle, x₁ and x₂, 4 and 2 tanh units, learning rate
+    /// 0.03, batches of 10, half the points for training.
+    fn default() -> Self {
+        LessonSettings {
+            toy: Toy::Circle,
+            points: 500,
+            noise: 0.0,
+            train_percent: 50,
+            features: vec![Feature::X1, Feature::X2],
+            hidden: vec![4, 2],
+            activation: Activation::Tanh,
+            learning_rate: 0.03,
+            batch_size: 10,
+            l1: 0.0,
+            l2: 0.0,
+            dropout: 0.0,
+            seed: 1,
+        }
+    }
+}
+
+/// The most points, hidden layers and units per layer a lesson may have.
+pub const MAX_POINTS: usize = 5_000;
+pub const MAX_LAYERS: usize = 6;
+pub const MAX_UNITS: usize = 32;
+
+impl LessonSettings {
+    /// Refuses settings a lesson cannot run, naming the setting.
+    pub fn check(&self) -> Result<(), TeachError> {
+        let bad = |setting: &'static str, value: String, expected: &'static str| {
+            Err(TeachError::Setting {
+                setting,
+                value,
+                expected,
+            })
+        };
+        if !(10..=MAX_POINTS).contains(&self.points) {
+            return bad("points", self.points.to_string(), "10 to 5,000");
+        }
+        if !(0.0..=0.5).contains(&self.noise) {
+            return bad("noise", self.noise.to_string(), "0 to 0.5");
+        }
+        if !(10..=90).contains(&self.train_percent) {
+            return bad("train", self.train_percent.to_string(), "10 to 90 percent");
+        }
+        if self.features.is_empty() {
+            return bad("features", String::new(), "at least one input");
+        }
+        if self.hidden.len() > MAX_LAYERS
+            || self.hidden.iter().any(|&u| !(1..=MAX_UNITS).contains(&u))
+        {
+            return bad(
+                "layers",
+                format!("{:?}", self.hidden),
+                "up to 6 hidden layers of 1 to 32 units",
+            );
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
+            return bad("lr", self.learning_rate.to_string(), "above 0, at most 10");
+        }
+        if !(1..=MAX_POINTS).contains(&self.batch_size) {
+            return bad("batch", self.batch_size.to_string(), "1 to 5,000");
+        }
+        for (setting, value) in [("l1", self.l1), ("l2", self.l2)] {
+            if !(0.0..=10.0).contains(&value) {
+                return bad(setting, value.to_string(), "0 to 10");
+            }
+        }
+        if !(0.0..=0.9).contains(&self.dropout) {
+            return bad("dropout", self.dropout.to_string(), "0 to 0.9");
+        }
+        Ok(())
+    }
+
+    fn head(&self) -> Head {
+        if self.toy.is_regression() {
+            Head::Value
+        } else {
+            Head::Binary
+        }
+    }
+
+    fn rule(&self) -> StepRule {
+        StepRule {
+            learning_rate: self.learning_rate,
+            l1: self.l1,
+            l2: self.l2,
+            dropout: self.dropout,
+        }
+    }
+}
+
+/// The scores after an epoch (or now): mean loss (log loss, or squared error for a value) and
+/// accuracy (classification only) on the training and test points.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Scores {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub test_loss: f64,
+    pub train_accuracy: Option<f64>,
+    pub test_accuracy: Option<f64>,
+}
+
+/// What training changes: restored whole from a snapshot.
+#[derive(Clone, Debug)]
+struct Progress {
+    network: Network,
+    rng: SplitMix64,
+    /// This epoch's order of the training points.
+    order: Vec<usize>,
+    /// Training points of this epoch already stepped over.
+    cursor: usize,
+    epoch: usize,
+    batches: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Snapshot {
+    progress: Progress,
+    history: usize,
+}
+
+/// Snapshots kept; when full, every other one is dropped and they are taken half as often.
+const MAX_SNAPSHOTS: usize = 64;
+
+/// A lesson being taught.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    settings: LessonSettings,
+    points: Vec<Point>,
+    /// Each point's inputs, `features` wide, row after row.
+    inputs: Vec<f64>,
+    train: Vec<usize>,
+    test: Vec<usize>,
+    progress: Progress,
+    history: Vec<Scores>,
+    snapshots: Vec<Snapshot>,
+    snapshot_every: usize,
+    scratch: Scratch,
+}
+
+impl Lesson {
+    pub fn new(settings: LessonSettings) -> Result<Lesson, TeachError> {
+        settings.check()?;
+        let points = generate(settings.toy, settings.points, settings.noise, settings.seed);
+        // One stream for the split, weights, batch order and dropout, after the points' own.
+        let mut rng = SplitMix64::new(settings.seed ^ 0x7EAC_4E55_0000_0001);
+        let mut shuffled: Vec<usize> = (0..points.len()).collect();
+        rng.shuffle(&mut shuffled);
+        let train_count =
+            (points.len() * settings.train_percent as usize / 100).clamp(1, points.len() - 1);
+        let (train, test) = shuffled.split_at(train_count);
+        let width = settings.features.len();
+        let mut inputs = Vec::with_capacity(points.len() * width);
+        for point in &points {
+            inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
+        }
+        let network = Network::new(
+            width,
+            &settings.hidden,
+            settings.activation,
+            settings.head(),
+            &mut rng,
+        );
+        let scratch = network.scratch();
+        let progress = Progress {
+            network,
+            rng,
+            order: train.to_vec(),
+            cursor: 0,
+            epoch: 0,
+            batches: 0,
+        };
+        let mut lesson = Lesson {
+            train: train.to_vec(),
+            test: test.to_vec(),
+            settings,
+            points,
+            inputs,
+            progress,
+            history: Vec::new(),
+            snapshots: Vec::new(),
+            snapshot_every: 1,
+            scratch,
+        };
+        lesson.take_snapshot();
+        Ok(lesson)
+    }
+
+    pub fn settings(&self) -> &LessonSettings {
+        &self.settings
+    }
+
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+
+    /// Indices of the training and of the test points.
+    pub fn split(&self) -> (&[usize], &[usize]) {
+        (&self.train, &self.test)
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.progress.network
+    }
+
+    /// Finished epochs.
+    pub fn epoch(&self) -> usize {
+        self.progress.epoch
+    }
+
+    /// Mini-batch steps taken since the start.
+    pub fn batches(&self) -> u64 {
+        self.progress.batches
+    }
+
+    /// Each finished epoch's scores, in order.
+    pub fn history(&self) -> &[Scores] {
+        &self.history
+    }
+
+    /// The epochs a snapshot was taken at (0 is the untrained network).
+    pub fn snapshot_epochs(&self) -> Vec<usize> {
+        self.snapshots.iter().map(|s| s.progress.epoch).collect()
+    }
+
+    /// One mini-batch. The first of an epoch shuffles the training points; the last finishes
+    /// the epoch, scores it and may take a snapshot. Returns whether an epoch finished.
+    pub fn step_batch(&mut self) -> bool {
+        let rule = self.settings.rule();
+        let progress = &mut self.progress;
+        if progress.cursor == 0 {
+            progress.rng.shuffle(&mut progress.order);
+        }
+        let end = (progress.cursor + self.settings.batch_size).min(progress.order.len());
+        let width = self.settings.features.len();
+        let batch = progress.order[progress.cursor..end].iter().map(|&i| {
+            let point = &self.points[i];
+            (&self.inputs[i * width..(i + 1) * width], point.label)
+        });
+        progress
+            .network
+            .train_batch(batch, &rule, &mut progress.rng, &mut self.scratch);
+        progress.batches += 1;
+        progress.cursor = end;
+        if progress.cursor < progress.order.len() {
+            return false;
+        }
+        progress.cursor = 0;
+        progress.epoch += 1;
+        let scores = self.scores();
+        self.history.push(scores);
+        if self.progress.epoch.is_multiple_of(self.snapshot_every) {
+            self.take_snapshot();
+        }
+        true
+    }
+
+    /// Steps until the epoch under way finishes: exactly one more finished epoch.
+    pub fn step_epoch(&mut self) {
+        while !self.step_batch() {}
+    }
+
+    fn take_snapshot(&mut self) {
+        if self.snapshots.len() >= MAX_SNAPSHOTS {
+            // Keep epoch 0 and every other one after it.
+            let mut index = 0;
+            self.snapshots.retain(|_| {
+                index += 1;
+                index % 2 == 1
+            });
+            self.snapshot_every *= 2;
+            if !self.progress.epoch.is_multiple_of(self.snapshot_every) {
+                return;
+            }
+        }
+        self.snapshots.push(Snapshot {
+            progress: self.progress.clone(),
+            history: self.history.len(),
+        });
+    }
+
+    /// Goes back to the snapshot taken at `epoch`: the network, the generator and the history
+    /// as they were, so that training on from there replays the same run.
+    pub fn restore(&mut self, epoch: usize) -> Result<(), TeachError> {
+        let Some(position) = self
+            .snapshots
+            .iter()
+            .position(|s| s.progress.epoch == epoch)
+        else {
+            return Err(TeachError::NoSnapshot { epoch });
+        };
+        let snapshot = self.snapshots[position].clone();
+        self.progress = snapshot.progress;
+        self.history.truncate(snapshot.history);
+        self.snapshots.truncate(position + 1);
+        Ok(())
+    }
+
+    /// A copy of this lesson as it was at the snapshot of `epoch`, to look at.
+    pub fn at_snapshot(&self, epoch: usize) -> Result<Lesson, TeachError> {
+        let mut copy = self.clone();
+        copy.restore(epoch)?;
+        Ok(copy)
+    }
+
+    /// Scores of the network as it is now.
+    pub fn scores(&mut self) -> Scores {
+        let (train_loss, train_accuracy) = self.score(false);
+        let (test_loss, test_accuracy) = self.score(true);
+        Scores {
+            epoch: self.progress.epoch,
+            train_loss,
+            test_loss,
+            train_accuracy,
+            test_accuracy,
+        }
+    }
+
+    fn score(&mut self, test: bool) -> (f64, Option<f64>) {
+        let indices = if test { &self.test } else { &self.train };
+        let network = &self.progress.network;
+        let width = self.settings.features.len();
+        let mut loss = 0.0;
+        let mut right = 0usize;
+        for &i in indices {
+            let label = self.points[i].label;
+            let answer =
+                network.forward(&self.inputs[i * width..(i + 1) * width], &mut self.scratch);
+            loss += network.loss(answer, label);
+            if network.class_of(answer) == Some(label as usize) {
+                right += 1;
+            }
+        }
+        let n = indices.len().max(1) as f64;
+        let accuracy = (network.head != Head::Value).then(|| right as f64 / n);
+        (loss / n, accuracy)
+    }
+
+    /// The network's answer (probability of class 1, or the value) over a `density × density`
+    /// grid of the square `[-EXTENT, EXTENT]²`, row by row from the top, each cell at its
+    /// centre; then each hidden unit's output over a `thumb × thumb` grid, unit after unit,
+    /// layer after layer. One buffer, for one transfer to the page.
+    pub fn planes(&mut self, density: usize, thumb: usize) -> Vec<f32> {
+        let network = &self.progress.network;
+        let hidden: usize = network.layers.iter().rev().skip(1).map(|l| l.units).sum();
+        let mut out = Vec::with_capacity(density * density + hidden * thumb * thumb);
+        let mut input = vec![0.0; self.settings.features.len()];
+        let cell = |grid: usize, row: usize, col: usize, input: &mut Vec<f64>| {
+            let step = 2.0 * EXTENT / grid as f64;
+            let x = [
+                -EXTENT + (col as f64 + 0.5) * step,
+                EXTENT - (row as f64 + 0.5) * step,
+            ];
+            for (v, f) in input.iter_mut().zip(&self.settings.features) {
+                *v = f.value(x);
+            }
+        };
+        for row in 0..density {
+            for col in 0..density {
+                cell(density, row, col, &mut input);
+                let answer = network.forward(&input, &mut self.scratch);
+                out.push(answer.first().copied().unwrap_or(0.0) as f32);
+            }
+        }
+        let layers = network.layers.len().saturating_sub(1);
+        let mut thumbs = vec![Vec::new(); hidden];
+        for row in 0..thumb {
+            for col in 0..thumb {
+                cell(thumb, row, col, &mut input);
+                network.forward(&input, &mut self.scratch);
+                let units = self.scratch.values[1..=layers].iter().flatten();
+                for (grid, &value) in thumbs.iter_mut().zip(units) {
+                    grid.push(value as f32);
+                }
+            }
+        }
+        out.extend(thumbs.into_iter().flatten());
+        out
+    }
+
+    /// Per hidden layer, the units whose output is zero on every training point (a ReLU that
+    /// no longer learns).
+    pub fn dead_units(&mut self) -> Vec<usize> {
+        let network = &self.progress.network;
+        let layers = network.layers.len().saturating_sub(1);
+        if network.activation != Activation::Relu {
+            return vec![0; layers];
+        }
+        let width = self.settings.features.len();
+        let mut alive: Vec<Vec<bool>> = network.layers[..layers]
+            .iter()
+            .map(|l| vec![false; l.units])
+            .collect();
+        for &i in &self.train {
+            network.forward(&self.inputs[i * width..(i + 1) * width], &mut self.scratch);
+            for (flags, values) in alive.iter_mut().zip(&self.scratch.values[1..=layers]) {
+                for (flag, &v) in flags.iter_mut().zip(values) {
+                    *flag |= v > 0.0;
+                }
+            }
+        }
+        alive
+            .iter()
+            .map(|flags| flags.iter().filter(|&&a| !a).count())
+            .collect()
+    }
+
+    /// Points the network now classifies wrongly (none for a value).
+    pub fn wrong_points(&mut self) -> Vec<usize> {
+        let network = &self.progress.network;
+        if network.head == Head::Value {
+            return Vec::new();
+        }
+        let width = self.settings.features.len();
+        let mut wrong = Vec::new();
+        for (i, point) in self.points.iter().enumerate() {
+            let answer =
+                network.forward(&self.inputs[i * width..(i + 1) * width], &mut self.scratch);
+            if network.class_of(answer) != Some(point.label as usize) {
+                wrong.push(i);
+            }
+        }
+        wrong
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_settings_replay_the_same_losses_bit_for_bit() {
+        let settings = LessonSettings {
+            dropout: 0.2,
+            ..LessonSettings::default()
+        };
+        let mut a = Lesson::new(settings.clone()).unwrap();
+        let mut b = Lesson::new(settings).unwrap();
+        for _ in 0..5 {
+            a.step_epoch();
+            b.step_epoch();
+        }
+        assert_eq!(a.history(), b.history());
+        assert_eq!(a.history().len(), 5);
+    }
+
+    #[test]
+    fn one_epoch_from_mid_epoch_finishes_that_epoch() {
+        let mut lesson = Lesson::new(LessonSettings::default()).unwrap();
+        lesson.step_batch();
+        lesson.step_epoch();
+        assert_eq!(lesson.epoch(), 1);
+        // 250 training points in batches of 10.
+        assert_eq!(lesson.batches(), 25);
+        lesson.step_epoch();
+        assert_eq!((lesson.epoch(), lesson.batches()), (2, 50));
+    }
+
+    #[test]
+    fn restoring_a_snapshot_replays_the_run() {
+        let mut lesson = Lesson::new(LessonSettings::default()).unwrap();
+        for _ in 0..6 {
+            lesson.step_epoch();
+        }
+        let straight = lesson.history().to_vec();
+        lesson.restore(3).unwrap();
+        assert_eq!(lesson.epoch(), 3);
+        assert_eq!(lesson.history(), &straight[..3]);
+        for _ in 0..3 {
+            lesson.step_epoch();
+        }
+        assert_eq!(lesson.history(), &straight[..]);
+        assert!(lesson.restore(99).is_err());
+    }
+
+    #[test]
+    fn snapshots_thin_out_and_stay_few() {
+        let mut lesson = Lesson::new(LessonSettings {
+            points: 20,
+            batch_size: 10,
+            ..LessonSettings::default()
+        })
+        .unwrap();
+        for _ in 0..500 {
+            lesson.step_epoch();
+        }
+        let epochs = lesson.snapshot_epochs();
+        assert!(epochs.len() <= MAX_SNAPSHOTS, "{}", epochs.len());
+        assert_eq!(epochs.first(), Some(&0));
+        assert!(epochs.windows(2).all(|w| w[0] < w[1]));
+        assert!(*epochs.last().unwrap() > 400);
+    }
+
+    #[test]
+    fn planes_hold_the_boundary_then_every_hidden_unit() {
+        let mut lesson = Lesson::new(LessonSettings::default()).unwrap();
+        let planes = lesson.planes(10, 4);
+        assert_eq!(planes.len(), 100 + (4 + 2) * 16);
+        assert!(planes[..100].iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_by_name() {
+        let error = Lesson::new(LessonSettings {
+            hidden: vec![4, 0],
+            ..LessonSettings::default()
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("layers"), "{error}");
+    }
+}

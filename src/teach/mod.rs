@@ -1,0 +1,43 @@
+//! The Teach step's engine: TensorFlow Playground's lesson for any browser tab and the CLI. A
+//! seeded 2-D toy data set ([`toy`]), a small network trained a mini-batch at a time on the
+//! host ([`network`]; why not burn is said there), the lesson that steps it, scores each
+//! epoch, keeps snapshots and draws its planes ([`lesson`]), and the classroom link that
+//! replays it ([`link`]). No burn and no browser imports: the page's Teach worker and
+//! `hearth teach` run the same code and reach the same losses bit for bit.
+
+mod frame;
+mod lesson;
+mod link;
+mod network;
+mod toy;
+
+use thiserror::Error;
+
+pub use frame::{Frame, FramePoints, HISTOGRAM_BINS, HISTOGRAM_RANGE, WeightHistogram};
+pub use lesson::{Feature, Lesson, LessonSettings, MAX_LAYERS, MAX_POINTS, MAX_UNITS, Scores};
+pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
+pub use network::{Activation, Dense, Head, Network};
+pub use toy::{EXTENT, Point, Toy, generate};
+
+/// What a lesson or a link can be refused for.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum TeachError {
+    #[error("The setting `{setting}` is {value}; it must be {expected}.")]
+    Setting {
+        setting: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("The link's `{key}` is `{value}`, which this version of Hearth cannot read.")]
+    LinkValue { key: String, value: String },
+    #[error(
+        "The link has no setting `{key}` this version of Hearth knows (or lacks `v`, its version)."
+    )]
+    LinkKey { key: String },
+    #[error(
+        "The link is version {version}; this Hearth reads version 1. Open it in the Hearth that made it."
+    )]
+    LinkVersion { version: u32 },
+    #[error("There is no snapshot at epoch {epoch}.")]
+    NoSnapshot { epoch: usize },
+}

@@ -1,0 +1,591 @@
+//! The Teach step: TensorFlow Playground's lesson in Hearth — a toy data set, a small network
+//! shaped by the user, its boundary, units and losses changing batch by batch, snapshots to
+//! scrub back to, and the page's address as a classroom link (settings, hidden controls and a
+//! goal) that replays the same run. The lesson runs in its own worker.
+
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::teach_canvas::Shown;
+use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
+use crate::format;
+use crate::protocol::{Request, Response};
+use crate::teach::{
+    Activation, Classroom, Feature, Goal, HIDEABLE, LessonSettings, MAX_LAYERS, MAX_UNITS, Toy,
+};
+use crate::ui::hooks::{WorkerHandle, use_teach_lesson};
+use crate::ui::state::{Action, State};
+use crate::ui::teach_state::{Speed, TeachAction};
+
+const LEARNING_RATES: [f64; 11] = [
+    0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
+];
+const PENALTIES: [f64; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+const DROPOUTS: [f64; 6] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5];
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: UseReducerHandle<State>,
+    pub teach_worker: Option<WorkerHandle>,
+}
+
+fn toy_name(toy: Toy) -> &'static str {
+    match toy {
+        Toy::Circle => "Circle",
+        Toy::Xor => "Exclusive or",
+        Toy::Gaussians => "Two Gaussians",
+        Toy::Spiral => "Spiral",
+        Toy::Moons => "Moons",
+        Toy::Curve => "Above a curve",
+        Toy::Plane => "Plane (regression)",
+        Toy::Hills => "Hills (regression)",
+    }
+}
+
+fn select_value(event: &Event) -> String {
+    event.target_unchecked_into::<HtmlSelectElement>().value()
+}
+
+fn input_value(event: &Event) -> String {
+    event.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+#[function_component(TeachStep)]
+pub fn teach_step(props: &Props) -> Html {
+    let state = &props.state;
+    let teach = &state.teach;
+    use_teach_lesson(props.teach_worker.clone(), teach);
+    let hovered = use_state(|| None::<usize>);
+    let shown_choice = use_state(|| None::<usize>);
+    let snapshot = use_state(|| None::<usize>);
+
+    let send = {
+        let (worker, dispatcher) = (
+            props.teach_worker.clone().filter(|_| teach.worker_ready),
+            state.dispatcher(),
+        );
+        Rc::new(move |request: Request| {
+            let Some(worker) = &worker else { return };
+            if let Err(message) = worker.send(request, None) {
+                dispatcher.dispatch(Action::Worker(Response::TeachFailed { message }));
+            }
+        })
+    };
+    // Changes the classroom; changed settings start a new lesson (the hook sends it).
+    let edit_room = {
+        let (room, dispatcher, snapshot) =
+            (teach.room.clone(), state.dispatcher(), snapshot.clone());
+        Rc::new(move |change: &dyn Fn(&mut Classroom)| {
+            let mut next = room.clone();
+            change(&mut next);
+            if next.settings.check().is_ok() {
+                snapshot.set(None);
+                dispatcher.dispatch(Action::Teach(TeachAction::Room(next)));
+            }
+        })
+    };
+    let edit = {
+        let edit_room = edit_room.clone();
+        Rc::new(move |change: &dyn Fn(&mut LessonSettings)| {
+            edit_room(&|room: &mut Classroom| change(&mut room.settings))
+        })
+    };
+    let settings = &teach.room.settings;
+    let hidden = |key: &str| teach.room.hide.iter().any(|h| h == key);
+    let ready = teach.worker_ready && teach.frame.is_some();
+    let regression = settings.toy.is_regression();
+
+    // The controls bar.
+    let on_reset = {
+        let (dispatcher, snapshot) = (state.dispatcher(), snapshot.clone());
+        Callback::from(move |_: MouseEvent| {
+            snapshot.set(None);
+            dispatcher.dispatch(Action::Teach(TeachAction::Reset));
+        })
+    };
+    let on_play = {
+        let (send, dispatcher, playing, speed, snapshot) = (
+            send.clone(),
+            state.dispatcher(),
+            teach.playing,
+            teach.speed,
+            snapshot.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            snapshot.set(None);
+            if playing {
+                send(Request::TeachPause);
+            } else {
+                send(Request::TeachPlay {
+                    epochs_per_second: speed.epochs_per_second(),
+                });
+            }
+            dispatcher.dispatch(Action::Teach(TeachAction::Playing(!playing)));
+        })
+    };
+    let step = |epoch: bool| {
+        let (send, snapshot) = (send.clone(), snapshot.clone());
+        Callback::from(move |_: MouseEvent| {
+            snapshot.set(None);
+            send(Request::TeachStep { epoch });
+        })
+    };
+    let on_speed = {
+        let (send, dispatcher, playing) = (send.clone(), state.dispatcher(), teach.playing);
+        Callback::from(move |event: Event| {
+            let value = select_value(&event);
+            let Some(speed) = Speed::ALL.into_iter().find(|s| format!("{s:?}") == value) else {
+                return;
+            };
+            dispatcher.dispatch(Action::Teach(TeachAction::SetSpeed(speed)));
+            if playing {
+                send(Request::TeachPlay {
+                    epochs_per_second: speed.epochs_per_second(),
+                });
+            }
+        })
+    };
+    let frame = teach.frame.clone();
+    let epoch = frame.as_ref().map_or(0, |f| f.epoch);
+    let now = frame.as_ref().map(|f| f.now);
+    let goal = &teach.room.goal;
+    let goal_met = frame.as_ref().map(|f| goal.met(&f.now, f.parameters));
+    let controls = html! {
+        <div class="teach-controls" role="toolbar" aria-label="Training">
+            <button id="teach-reset" onclick={on_reset} title="Start again from new weights">{ "↺ Reset" }</button>
+            <button id="teach-play" class="primary" onclick={on_play} disabled={!ready}
+                aria-pressed={teach.playing.to_string()}>
+                { if teach.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button id="teach-batch" onclick={step(false)} disabled={!ready || teach.playing}>{ "+1 batch" }</button>
+            <button id="teach-epoch" onclick={step(true)} disabled={!ready || teach.playing}>{ "+1 epoch" }</button>
+            <label>{ "Speed " }
+                <select id="teach-speed" onchange={on_speed}>
+                    { for Speed::ALL.iter().map(|s| html! {
+                        <option value={format!("{s:?}")} selected={*s == teach.speed}>{ s.label() }</option>
+                    }) }
+                </select>
+            </label>
+            <span class="teach-epoch">{ "Epoch " }<strong id="teach-epoch-count">{ epoch }</strong></span>
+            {
+                match frame.as_ref().and_then(|f| f.epochs_per_second) {
+                    Some(rate) if teach.playing => html! { <span id="teach-rate" class="muted">{ format!("{} epochs/s", format::number(rate.round())) }</span> },
+                    _ => html! {},
+                }
+            }
+        </div>
+    };
+
+    // Data.
+    let data = (!hidden("data")).then(|| {
+        let on_toy = {
+            let edit = edit.clone();
+            Callback::from(move |event: Event| {
+                if let Some(toy) = Toy::from_key(&select_value(&event)) {
+                    edit(&|s: &mut LessonSettings| s.toy = toy);
+                }
+            })
+        };
+        let number_input = |id: &'static str, label: &'static str, min: &'static str, max: &'static str, step: &'static str, value: String, apply: fn(&mut LessonSettings, f64)| {
+            let edit = edit.clone();
+            let onchange = Callback::from(move |event: Event| {
+                if let Ok(v) = input_value(&event).parse::<f64>() {
+                    edit(&|s: &mut LessonSettings| apply(s, v));
+                }
+            });
+            html! {
+                <label>{ label }{ " " }
+                    <input {id} type="range" {min} {max} {step} value={value.clone()} {onchange} />
+                    <output>{ value }</output>
+                </label>
+            }
+        };
+        let on_new_seed = {
+            let edit = edit.clone();
+            Callback::from(move |_: MouseEvent| {
+                edit(&|s: &mut LessonSettings| s.seed = s.seed.wrapping_add(1));
+            })
+        };
+        html! {
+            <fieldset class="teach-data">
+                <legend>{ "Data" }</legend>
+                <label>{ "Data set " }
+                    <select id="teach-toy" onchange={on_toy}>
+                        { for Toy::ALL.iter().map(|t| html! {
+                            <option value={t.key()} selected={*t == settings.toy}>{ toy_name(*t) }</option>
+                        }) }
+                    </select>
+                </label>
+                { number_input("teach-points", "Points", "50", "2000", "50", settings.points.to_string(), |s, v| s.points = v as usize) }
+                { number_input("teach-noise", "Noise", "0", "0.5", "0.05", settings.noise.to_string(), |s, v| s.noise = v) }
+                { number_input("teach-train", "Training %", "10", "90", "10", settings.train_percent.to_string(), |s, v| s.train_percent = v as u32) }
+                {
+                    (!hidden("seed")).then(|| html! {
+                        <span>{ "Seed " }<strong id="teach-seed">{ settings.seed }</strong>{ " " }
+                            <button id="teach-new-seed" onclick={on_new_seed}>{ "New points and weights" }</button></span>
+                    })
+                }
+            </fieldset>
+        }
+    });
+
+    // Inputs.
+    let features = (!hidden("features")).then(|| {
+        let boxes = Feature::ALL.iter().map(|&feature| {
+            let on = settings.features.contains(&feature);
+            let edit = edit.clone();
+            let onchange = Callback::from(move |_: Event| {
+                edit(&|s: &mut LessonSettings| {
+                    if s.features.contains(&feature) {
+                        s.features.retain(|f| *f != feature);
+                    } else {
+                        // Keep the Playground's order whatever the clicking order.
+                        s.features.push(feature);
+                        s.features.sort_by_key(|f| Feature::ALL.iter().position(|g| g == f));
+                    }
+                })
+            });
+            html! {
+                <label class="teach-feature">
+                    <input type="checkbox" id={format!("teach-feature-{}", feature.key())} checked={on} {onchange} />
+                    { feature.label() }
+                </label>
+            }
+        });
+        html! { <fieldset class="teach-features"><legend>{ "Inputs" }</legend>{ for boxes }</fieldset> }
+    });
+
+    // The network's shape and training settings.
+    let layers = (!hidden("layers")).then(|| {
+        let change_layers = |add: bool| {
+            let edit = edit.clone();
+            Callback::from(move |_: MouseEvent| {
+                edit(&|s: &mut LessonSettings| {
+                    if add && s.hidden.len() < MAX_LAYERS {
+                        s.hidden.push(s.hidden.last().copied().unwrap_or(4));
+                    } else if !add {
+                        s.hidden.pop();
+                    }
+                })
+            })
+        };
+        let per_layer = settings.hidden.iter().enumerate().map(|(l, &units)| {
+            let change = |delta: i64| {
+                let edit = edit.clone();
+                Callback::from(move |_: MouseEvent| {
+                    edit(&|s: &mut LessonSettings| {
+                        if let Some(u) = s.hidden.get_mut(l) {
+                            *u = (*u as i64 + delta).clamp(1, MAX_UNITS as i64) as usize;
+                        }
+                    })
+                })
+            };
+            html! {
+                <span class="teach-layer">
+                    { format!("Layer {}: ", l + 1) }
+                    <button id={format!("teach-units-{l}-remove")} onclick={change(-1)} aria-label={format!("One unit fewer in layer {}", l + 1)}>{ "−" }</button>
+                    <strong>{ units }</strong>
+                    <button id={format!("teach-units-{l}-add")} onclick={change(1)} aria-label={format!("One unit more in layer {}", l + 1)}>{ "+" }</button>
+                </span>
+            }
+        });
+        html! {
+            <div class="teach-layers">
+                <span>{ format!("{} hidden layers ", settings.hidden.len()) }</span>
+                <button id="teach-layers-remove" onclick={change_layers(false)} disabled={settings.hidden.is_empty()}>{ "− layer" }</button>
+                <button id="teach-layers-add" onclick={change_layers(true)} disabled={settings.hidden.len() >= MAX_LAYERS}>{ "+ layer" }</button>
+                { for per_layer }
+            </div>
+        }
+    });
+    let choice = |id: &'static str,
+                  label: &'static str,
+                  key: &'static str,
+                  options: &[f64],
+                  value: f64,
+                  apply: fn(&mut LessonSettings, f64)| {
+        if hidden(key) {
+            return html! {};
+        }
+        let edit = edit.clone();
+        let onchange = Callback::from(move |event: Event| {
+            if let Ok(v) = select_value(&event).parse::<f64>() {
+                edit(&|s: &mut LessonSettings| apply(s, v));
+            }
+        });
+        html! {
+            <label>{ label }{ " " }
+                <select {id} {onchange}>
+                    { for options.iter().map(|&o| html! { <option value={o.to_string()} selected={o == value}>{ o.to_string() }</option> }) }
+                </select>
+            </label>
+        }
+    };
+    let activation = (!hidden("activation")).then(|| {
+        let edit = edit.clone();
+        let onchange = Callback::from(move |event: Event| {
+            if let Some(a) = Activation::from_key(&select_value(&event)) {
+                edit(&|s: &mut LessonSettings| s.activation = a);
+            }
+        });
+        html! {
+            <label>{ "Activation " }
+                <select id="teach-activation" {onchange}>
+                    { for Activation::ALL.iter().map(|a| html! { <option value={a.key()} selected={*a == settings.activation}>{ a.key() }</option> }) }
+                </select>
+            </label>
+        }
+    });
+    let batch = (!hidden("batch")).then(|| {
+        let edit = edit.clone();
+        let onchange = Callback::from(move |event: Event| {
+            if let Ok(v) = input_value(&event).parse::<usize>() {
+                edit(&|s: &mut LessonSettings| s.batch_size = v);
+            }
+        });
+        html! {
+            <label>{ "Batch size " }
+                <input id="teach-batch-size" type="range" min="1" max="30" value={settings.batch_size.to_string()} {onchange} />
+                <output>{ settings.batch_size }</output>
+            </label>
+        }
+    });
+    let training = html! {
+        <fieldset class="teach-training">
+            <legend>{ "Training" }</legend>
+            { activation }
+            { choice("teach-lr", "Learning rate", "lr", &LEARNING_RATES, settings.learning_rate, |s, v| s.learning_rate = v) }
+            { batch }
+            { choice("teach-l1", "L1", "regularization", &PENALTIES, settings.l1, |s, v| s.l1 = v) }
+            { choice("teach-l2", "L2", "regularization", &PENALTIES, settings.l2, |s, v| s.l2 = v) }
+            { choice("teach-dropout", "Dropout", "dropout", &DROPOUTS, settings.dropout, |s, v| s.dropout = v) }
+        </fieldset>
+    };
+
+    // The plane, the network and the numbers.
+    let shown = match (*hovered, *shown_choice) {
+        (Some(unit), _) | (None, Some(unit)) => Shown::Unit(unit),
+        _ => Shown::Output,
+    };
+    let inputs = Rc::new(settings.features.clone());
+    let on_hover = {
+        let hovered = hovered.clone();
+        Callback::from(move |unit: Option<usize>| hovered.set(unit))
+    };
+    let body = match &frame {
+        None => html! { <p class="muted" id="teach-waiting">{ "Starting the lesson…" }</p> },
+        Some(frame) => {
+            let unit_names: Vec<(usize, String)> = {
+                let mut first = 0;
+                let mut names = Vec::new();
+                for (l, layer) in frame
+                    .network
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .take(frame.network.layers.len().saturating_sub(1))
+                {
+                    for u in 0..layer.units {
+                        names.push((first + u, format!("Layer {} unit {}", l + 1, u + 1)));
+                    }
+                    first += layer.units;
+                }
+                names
+            };
+            let on_shown = {
+                let shown_choice = shown_choice.clone();
+                Callback::from(move |event: Event| {
+                    shown_choice.set(select_value(&event).parse::<usize>().ok());
+                })
+            };
+            let plane_label = match shown {
+                Shown::Output if regression => "The network's answer over the plane (blue high, orange low), with the points: training filled, test hollow".to_string(),
+                Shown::Output => "The network's decision boundary: blue for class 1, orange for class 0, paler where it is unsure; training points filled, test points hollow, wrong ones ringed".to_string(),
+                Shown::Unit(u) => format!("Hidden unit {} over the plane", u + 1),
+            };
+            let accuracy = |a: Option<f64>| a.map_or("—".to_string(), format::score);
+            let dead: usize = frame.dead.iter().sum();
+            let hidden_units: usize = frame
+                .network
+                .layers
+                .iter()
+                .rev()
+                .skip(1)
+                .map(|l| l.units)
+                .sum();
+            let snapshots = frame.snapshots.clone();
+            let on_snapshot = {
+                let (send, snapshot, snapshots) =
+                    (send.clone(), snapshot.clone(), snapshots.clone());
+                Callback::from(move |event: Event| {
+                    if let Some(&epoch) = input_value(&event)
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| snapshots.get(i))
+                    {
+                        snapshot.set(Some(epoch));
+                        send(Request::TeachView { epoch });
+                    }
+                })
+            };
+            let on_replay = {
+                let (send, snapshot) = (send.clone(), snapshot.clone());
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(epoch) = *snapshot {
+                        snapshot.set(None);
+                        send(Request::TeachRestore { epoch });
+                    }
+                })
+            };
+            let on_now = {
+                let (send, snapshot) = (send.clone(), snapshot.clone());
+                Callback::from(move |_: MouseEvent| {
+                    snapshot.set(None);
+                    send(Request::TeachPause);
+                })
+            };
+            let snapshot_index = snapshot
+                .and_then(|e| snapshots.iter().position(|&s| s == e))
+                .unwrap_or(snapshots.len().saturating_sub(1));
+            html! {
+                <div class="teach-board">
+                    <div class="teach-network-panel">
+                        <h3>{ "Network" }</h3>
+                        { layers }
+                        <TeachNetwork frame={frame.clone()} planes={teach.planes.clone()} inputs={inputs.clone()}
+                            {regression} highlight={match shown { Shown::Unit(u) => Some(u), Shown::Output => None }} {on_hover} />
+                        <p class="muted">
+                            { format!("{} parameters. ", frame.parameters) }
+                            {
+                                if settings.activation == Activation::Relu {
+                                    html! { <span id="teach-dead">{ format!("Dead ReLU units (zero on every training point): {dead} of {hidden_units}.") }</span> }
+                                } else { html! {} }
+                            }
+                        </p>
+                        <div class="teach-histograms">
+                            { for (0..frame.network.layers.len()).map(|layer| html! {
+                                <figure>
+                                    <TeachHistograms over_time={teach.weights_over_time.clone()} {layer} />
+                                    <figcaption>{ if layer + 1 == frame.network.layers.len() { "output weights".to_string() } else { format!("layer {} weights", layer + 1) } }</figcaption>
+                                </figure>
+                            }) }
+                        </div>
+                    </div>
+                    <div class="teach-output">
+                        <h3>{ "Output" }</h3>
+                        <TeachPlane frame={frame.clone()} planes={teach.planes.clone()} points={teach.points.clone()}
+                            {regression} {shown} label={plane_label} />
+                        <label class="teach-shown">{ "Show in the plane " }
+                            <select id="teach-shown" onchange={on_shown}>
+                                <option value="output" selected={shown_choice.is_none()}>{ "the network's answer" }</option>
+                                { for unit_names.iter().map(|(i, name)| html! {
+                                    <option value={i.to_string()} selected={*shown_choice == Some(*i)}>{ name.clone() }</option>
+                                }) }
+                            </select>
+                        </label>
+                        <table class="teach-scores">
+                            <tr><th></th><th>{ "loss" }</th><th>{ if regression { "" } else { "accuracy" } }</th></tr>
+                            <tr><th>{ "training" }</th>
+                                <td id="teach-train-loss">{ now.map(|n| format::score(n.train_loss)).unwrap_or_default() }</td>
+                                <td>{ accuracy(now.and_then(|n| n.train_accuracy)) }</td></tr>
+                            <tr><th>{ "test" }</th>
+                                <td id="teach-test-loss">{ now.map(|n| format::score(n.test_loss)).unwrap_or_default() }</td>
+                                <td id="teach-test-accuracy">{ accuracy(now.and_then(|n| n.test_accuracy)) }</td></tr>
+                        </table>
+                        <TeachLosses history={teach.history.clone()} />
+                        <div class="teach-snapshots">
+                            <label>{ "Snapshots " }
+                                <input id="teach-snapshot" type="range" min="0" max={snapshots.len().saturating_sub(1).to_string()}
+                                    value={snapshot_index.to_string()} onchange={on_snapshot} disabled={teach.playing}
+                                    aria-valuetext={format!("epoch {}", snapshots.get(snapshot_index).copied().unwrap_or(0))} />
+                            </label>
+                            {
+                                match frame.viewing {
+                                    Some(e) => html! {
+                                        <>
+                                            <span id="teach-viewing">{ format!("Showing epoch {e} ") }</span>
+                                            <button id="teach-replay" onclick={on_replay}>{ "Train on from here" }</button>
+                                            <button id="teach-now" onclick={on_now}>{ "Back to now" }</button>
+                                        </>
+                                    },
+                                    None => html! {},
+                                }
+                            }
+                        </div>
+                    </div>
+                </div>
+            }
+        }
+    };
+
+    // The goal, and the classroom link.
+    let goal_banner = (!goal.is_empty()).then(|| {
+        let met = goal_met.unwrap_or(false);
+        html! {
+            <p id="teach-goal" class={classes!("teach-goal", met.then_some("met"))} role="status">
+                { format!("Goal: {} — {}", goal.describe(), if met { "met ✓" } else { "not yet" }) }
+            </p>
+        }
+    });
+    let classroom = {
+        let link = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        let hide_boxes = HIDEABLE.iter().map(|&key| {
+            let checked = teach.room.hide.iter().any(|h| h == key);
+            let edit_room = edit_room.clone();
+            let onchange = Callback::from(move |_: Event| {
+                edit_room(&|room: &mut Classroom| {
+                    if room.hide.iter().any(|h| h == key) {
+                        room.hide.retain(|h| h != key);
+                    } else {
+                        room.hide.push(key.to_string());
+                    }
+                })
+            });
+            html! { <label><input type="checkbox" id={format!("teach-hide-{key}")} {checked} {onchange} />{ key }</label> }
+        });
+        let goal_input = |id: &'static str,
+                          label: &'static str,
+                          value: Option<String>,
+                          apply: fn(&mut Goal, Option<f64>)| {
+            let edit_room = edit_room.clone();
+            let onchange = Callback::from(move |event: Event| {
+                let v = input_value(&event).trim().parse::<f64>().ok();
+                edit_room(&|room: &mut Classroom| apply(&mut room.goal, v));
+            });
+            html! { <label>{ label }{ " " }<input {id} type="number" step="any" value={value.unwrap_or_default()} {onchange} /></label> }
+        };
+        html! {
+            <details class="teach-classroom">
+                <summary>{ "Classroom link" }</summary>
+                <p class="muted">{ "This page's address is the lesson: every setting, the seed, the controls hidden below and the goal. Opened elsewhere, it replays the same run, loss for loss." }</p>
+                <label>{ "Link " }<input id="teach-link" type="text" readonly=true value={link} /></label>
+                <fieldset><legend>{ "Hide from students" }</legend>{ for hide_boxes }</fieldset>
+                <fieldset><legend>{ "Goal" }</legend>
+                    { goal_input("teach-goal-acc", "Test accuracy at least", goal.min_test_accuracy.map(|v| v.to_string()), |g, v| g.min_test_accuracy = v) }
+                    { goal_input("teach-goal-loss", "Test loss at most", goal.max_test_loss.map(|v| v.to_string()), |g, v| g.max_test_loss = v) }
+                    { goal_input("teach-goal-params", "Parameters at most", goal.max_parameters.map(|v| v.to_string()), |g, v| g.max_parameters = v.map(|p| p.max(0.0) as usize)) }
+                </fieldset>
+            </details>
+        }
+    };
+
+    html! {
+        <main class="step-teach">
+            {
+                match &teach.error {
+                    Some(error) => html! { <p class="error" role="alert" id="teach-error">{ error.clone() }</p> },
+                    None => html! {},
+                }
+            }
+            { goal_banner }
+            { controls }
+            <div class="teach-settings">{ data }{ features }{ training }</div>
+            { body }
+            { classroom }
+        </main>
+    }
+}

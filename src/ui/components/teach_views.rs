@@ -1,0 +1,196 @@
+//! The Teach step's canvases as components: each redraws in an effect when its frame changes.
+
+use std::rc::Rc;
+
+use web_sys::{HtmlCanvasElement, MouseEvent};
+use yew::prelude::*;
+
+use super::teach_canvas::{
+    NetworkLayout, Shown, draw_histograms, draw_losses, draw_network, draw_plane,
+};
+use crate::teach::{Feature, Frame, FramePoints, Scores, WeightHistogram};
+
+#[derive(Properties, PartialEq)]
+pub struct PlaneProps {
+    pub frame: Rc<Frame>,
+    pub planes: Rc<Vec<f32>>,
+    pub points: Option<Rc<FramePoints>>,
+    pub regression: bool,
+    pub shown: Shown,
+    pub label: AttrValue,
+}
+
+/// The big plane: the boundary (or one unit) and the points.
+#[function_component(TeachPlane)]
+pub fn teach_plane(props: &PlaneProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        let deps = (
+            props.frame.clone(),
+            props.planes.clone(),
+            props.points.clone(),
+            props.regression,
+            props.shown,
+        );
+        use_effect_with(deps, move |(frame, planes, points, regression, shown)| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                draw_plane(
+                    &canvas,
+                    frame,
+                    planes,
+                    points.as_deref(),
+                    *regression,
+                    *shown,
+                );
+            }
+        });
+    }
+    html! {
+        <canvas id="teach-plane" ref={canvas} width="400" height="400" role="img"
+            aria-label={props.label.clone()} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkProps {
+    pub frame: Rc<Frame>,
+    pub planes: Rc<Vec<f32>>,
+    /// The network's inputs.
+    pub inputs: Rc<Vec<Feature>>,
+    pub regression: bool,
+    pub highlight: Option<usize>,
+    /// Hovering a hidden unit shows it in the plane (its index among all hidden units);
+    /// `None` when the pointer leaves.
+    pub on_hover: Callback<Option<usize>>,
+}
+
+/// The network: thumbnails and links. Hover a unit to see it in the plane.
+#[function_component(TeachNetwork)]
+pub fn teach_network(props: &NetworkProps) -> Html {
+    let canvas = use_node_ref();
+    let layout = use_mut_ref(NetworkLayout::default);
+    {
+        let (canvas, layout) = (canvas.clone(), layout.clone());
+        let deps = (
+            props.frame.clone(),
+            props.planes.clone(),
+            props.inputs.clone(),
+            props.regression,
+            props.highlight,
+        );
+        use_effect_with(
+            deps,
+            move |(frame, planes, inputs, regression, highlight)| {
+                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>()
+                    && let Some(drawn) =
+                        draw_network(&canvas, frame, planes, inputs, *regression, *highlight)
+                {
+                    *layout.borrow_mut() = drawn;
+                }
+            },
+        );
+    }
+    let onmousemove = {
+        let (canvas, layout, on_hover, frame) = (
+            canvas.clone(),
+            layout.clone(),
+            props.on_hover.clone(),
+            props.frame.clone(),
+        );
+        Callback::from(move |event: MouseEvent| {
+            let Some(canvas) = canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let rect = canvas.get_bounding_client_rect();
+            let scale = f64::from(canvas.width()) / rect.width().max(1.0);
+            let x = (f64::from(event.client_x()) - rect.left()) * scale;
+            let y = (f64::from(event.client_y()) - rect.top()) * scale;
+            let hidden_layers = frame.network.layers.len().saturating_sub(1);
+            let hit = layout
+                .borrow()
+                .units
+                .iter()
+                .find_map(|&(column, unit, ux, uy, size)| {
+                    let inside = x >= ux && x <= ux + size && y >= uy && y <= uy + size;
+                    (inside && column >= 1 && column <= hidden_layers).then(|| {
+                        let before: usize = frame.network.layers[..column - 1]
+                            .iter()
+                            .map(|l| l.units)
+                            .sum();
+                        before + unit
+                    })
+                });
+            on_hover.emit(hit);
+        })
+    };
+    let onmouseleave = {
+        let on_hover = props.on_hover.clone();
+        Callback::from(move |_: MouseEvent| on_hover.emit(None))
+    };
+    html! {
+        <canvas id="teach-network" ref={canvas} width="520" height="300" role="img"
+            aria-label="The network: each hidden unit's output over the plane, and links as wide as their weights (blue positive, orange negative)"
+            {onmousemove} {onmouseleave} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LossesProps {
+    pub history: Rc<Vec<Scores>>,
+}
+
+/// Training and test loss by epoch. The exact numbers ride in `data-losses` (JSON, each
+/// number in its shortest exact form), for anyone comparing runs.
+#[function_component(TeachLosses)]
+pub fn teach_losses(props: &LossesProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with(props.history.clone(), move |history| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                draw_losses(&canvas, history);
+            }
+        });
+    }
+    let exact: Vec<[f64; 2]> = props
+        .history
+        .iter()
+        .map(|s| [s.train_loss, s.test_loss])
+        .collect();
+    let data = serde_json::to_string(&exact).unwrap_or_default();
+    html! {
+        <figure class="teach-loss-figure">
+            <canvas id="teach-losses" ref={canvas} width="300" height="90" role="img"
+                aria-label="Training loss (grey) and test loss (dark) by epoch" data-losses={data} />
+            <figcaption>{ "Loss by epoch: training (grey), test (dark), from 0 at the bottom" }</figcaption>
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HistogramsProps {
+    pub over_time: Rc<Vec<(usize, Vec<WeightHistogram>)>>,
+    pub layer: usize,
+}
+
+/// One layer's weight histograms over time.
+#[function_component(TeachHistograms)]
+pub fn teach_histograms(props: &HistogramsProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with(
+            (props.over_time.clone(), props.layer),
+            move |(over_time, layer)| {
+                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                    draw_histograms(&canvas, over_time, *layer);
+                }
+            },
+        );
+    }
+    html! {
+        <canvas class="teach-histogram" ref={canvas} width="160" height="60" role="img"
+            aria-label={format!("Layer {}'s weights over time: -2 at the bottom to 2 at the top, darker where more weights are; red where L1 set weights to zero", props.layer + 1)} />
+    }
+}

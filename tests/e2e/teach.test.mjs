@@ -1,0 +1,214 @@
+// End-to-end: the Teach step. Toy sets train to > 0.9 test accuracy with both classes on the
+// canvas, +1 epoch advances exactly one epoch, a classroom link opened in a fresh page replays
+// the same losses bit for bit (and `hearth teach --link` prints the same numbers), a link's
+// hidden controls and goal take effect, a bad link is named in one sentence, and every control
+// is reached and used with the keyboard.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { launch, recordErrors, serve } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
+const LONG = 120_000;
+
+let server, browser, page;
+const pageErrors = [];
+
+before(async () => {
+  server = await serve(dist);
+  browser = await launch();
+  page = await browser.newPage();
+  recordErrors(page, pageErrors);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens the Teach step at `query` (a classroom link's query, or none) in a newly loaded page
+ * (going to another fragment of the same page would not reload it) and waits for the lesson's
+ * first frame. */
+async function open(target, query = '') {
+  await target.goto('about:blank');
+  await target.goto(`${server.url}#/teach${query ? `?${query}` : ''}`);
+  await target.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
+}
+
+async function epochs(target = page) {
+  return Number(await target.textContent('#teach-epoch-count'));
+}
+
+async function losses(target = page) {
+  return JSON.parse(await target.getAttribute('#teach-losses', 'data-losses'));
+}
+
+/** Plays as fast as it goes until the test accuracy reaches `goal` (or the time runs out). */
+async function playUntil(goal) {
+  await page.selectOption('#teach-speed', 'Fast');
+  await page.click('#teach-play');
+  await page.waitForFunction((g) => Number(document.querySelector('#teach-test-accuracy')?.textContent) > g,
+    goal, { timeout: LONG });
+  await page.click('#teach-play');
+  await page.waitForSelector('#teach-play[aria-pressed="false"]');
+}
+
+/** Shares of the plane's pixels that are clearly blue and clearly orange. */
+async function classShares() {
+  return page.$eval('#teach-plane', (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let blue = 0, orange = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (b > r + 40) blue += 1;
+      else if (r > b + 40) orange += 1;
+    }
+    const n = data.length / 4;
+    return { blue: blue / n, orange: orange / n };
+  });
+}
+
+test('circle trains past 0.9 test accuracy and the plane shows both classes', async () => {
+  await open(page);
+  assert.equal(await page.inputValue('#teach-toy'), 'circle');
+  await playUntil(0.9);
+  const shares = await classShares();
+  assert.ok(shares.blue > 0.05 && shares.orange > 0.05, JSON.stringify(shares));
+  assert.ok(await epochs() > 0);
+});
+
+test('xor trains past 0.9 test accuracy with two layers of eight', async () => {
+  await open(page, 'v=1&toy=xor&layers=8,8');
+  assert.equal(await page.inputValue('#teach-toy'), 'xor');
+  await playUntil(0.9);
+  const shares = await classShares();
+  assert.ok(shares.blue > 0.05 && shares.orange > 0.05, JSON.stringify(shares));
+});
+
+test('+1 epoch advances exactly one epoch, +1 batch one batch', async () => {
+  await open(page);
+  assert.equal(await epochs(), 0);
+  for (let expected = 1; expected <= 3; expected += 1) {
+    await page.click('#teach-epoch');
+    await page.waitForFunction((e) => document.querySelector('#teach-epoch-count').textContent === String(e), expected);
+    assert.equal((await losses()).length, expected);
+  }
+  // 250 training points in batches of 10: a batch does not finish an epoch.
+  await page.click('#teach-batch');
+  await page.waitForTimeout(300);
+  assert.equal(await epochs(), 3);
+  await page.click('#teach-epoch');
+  await page.waitForFunction(() => document.querySelector('#teach-epoch-count').textContent === '4');
+});
+
+test('a classroom link replays the same losses bit for bit in a fresh page and in the CLI', async () => {
+  await open(page, 'v=1&toy=spiral&points=300&noise=0.1&features=x1,x2,x1sq,x2sq&layers=6,4&lr=0.1&dropout=0.1&l2=0.001&seed=42');
+  await page.selectOption('#teach-activation', 'relu');
+  await page.waitForFunction(() => location.hash.includes('act=relu'));
+  await page.waitForSelector('#teach-epoch:not([disabled])');
+  for (let e = 1; e <= 6; e += 1) {
+    await page.click('#teach-epoch');
+    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  const here = await losses();
+  const link = page.url();
+  assert.match(link, /#\/teach\?v=1&/);
+
+  const fresh = await browser.newPage();
+  recordErrors(fresh, pageErrors);
+  await fresh.goto(link);
+  await fresh.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
+  assert.equal(await fresh.inputValue('#teach-activation'), 'relu');
+  for (let e = 1; e <= 6; e += 1) {
+    await fresh.click('#teach-epoch');
+    await fresh.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  assert.deepEqual(await losses(fresh), here);
+  await fresh.close();
+
+  const hearth = process.env.HEARTH_BIN;
+  assert.ok(hearth, 'run through scripts/check, which sets HEARTH_BIN');
+  const out = await new Promise((resolve, reject) => execFile(hearth,
+    ['teach', '--link', link, '--epochs', '6', '--json'],
+    (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))));
+  const cli = JSON.parse(out).history.map((s) => [s.train_loss, s.test_loss]);
+  assert.deepEqual(cli, here);
+});
+
+test('a link hides the controls it names and checks its goal live', async () => {
+  await open(page, 'v=1&toy=gaussians&hide=layers,features&goal_acc=0.95&goal_params=20');
+  assert.equal(await page.$('#teach-layers-add'), null);
+  assert.equal(await page.$('#teach-feature-x1'), null);
+  assert.ok(await page.$('#teach-lr'), 'the learning rate is not hidden');
+  // Gaussians with 4 and 2 units: 25 parameters, over the goal's 20.
+  assert.match(await page.textContent('#teach-goal'), /test accuracy ≥ 0\.95 with ≤ 20 parameters — not yet/);
+  await playUntil(0.95);
+  assert.match(await page.textContent('#teach-goal'), /not yet/);
+  await open(page, 'v=1&toy=gaussians&layers=2&hide=features&goal_acc=0.95&goal_params=20');
+  await playUntil(0.95);
+  await page.waitForSelector('#teach-goal.met');
+});
+
+test('snapshots: an earlier epoch can be shown, and training on from it replays the run', async () => {
+  await open(page, 'v=1&toy=circle&points=100');
+  for (let e = 1; e <= 4; e += 1) {
+    await page.click('#teach-epoch');
+    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  const straight = await losses();
+  await page.$eval('#teach-snapshot', (input) => {
+    input.value = '2';
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForSelector('#teach-viewing');
+  assert.match(await page.textContent('#teach-viewing'), /epoch 2/);
+  await page.click('#teach-replay');
+  // The snapshot's own frame showed epoch 2 already: wait for the lesson's.
+  await page.waitForSelector('#teach-viewing', { state: 'detached' });
+  assert.equal(await epochs(), 2);
+  assert.deepEqual(await losses(), straight.slice(0, 2));
+  for (let e = 3; e <= 4; e += 1) {
+    await page.click('#teach-epoch');
+    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  assert.deepEqual(await losses(), straight);
+});
+
+test('a bad link is named in one sentence and the step still works', async () => {
+  await page.goto('about:blank');
+  await page.goto(`${server.url}#/teach?v=1&lr=fast`);
+  await page.waitForSelector('#teach-error');
+  assert.match(await page.textContent('#teach-error'), /`lr` is `fast`/);
+  await page.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
+  await page.click('#teach-epoch');
+  await page.waitForFunction(() => document.querySelector('#teach-epoch-count').textContent === '1');
+});
+
+test('keyboard only: every control is reached with Tab and works', async () => {
+  await open(page);
+  const wanted = ['teach-reset', 'teach-play', 'teach-batch', 'teach-epoch', 'teach-speed', 'teach-toy',
+    'teach-points', 'teach-noise', 'teach-train', 'teach-new-seed', 'teach-feature-x1', 'teach-feature-sinx2',
+    'teach-activation', 'teach-lr', 'teach-batch-size', 'teach-l1', 'teach-l2', 'teach-dropout',
+    'teach-layers-remove', 'teach-layers-add', 'teach-units-0-add', 'teach-shown', 'teach-snapshot'];
+  const reached = new Set();
+  await page.focus('#step-teach');
+  for (let press = 0; press < 80 && wanted.some((id) => !reached.has(id)); press += 1) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement?.id);
+    if (id) reached.add(id);
+  }
+  assert.deepEqual(wanted.filter((id) => !reached.has(id)), []);
+  await page.focus('#teach-epoch');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#teach-epoch-count').textContent === '1');
+  await page.focus('#teach-toy');
+  await page.keyboard.press('ArrowDown'); // circle → xor
+  await page.waitForFunction(() => location.hash.includes('toy=xor'));
+});
+
+test('nothing panicked or threw in the page or the worker', () => {
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,157 @@
+//! The Teach step's engine as the CLI runs it: toy sets are learned, `hearth teach --json` gives
+//! exactly the lesson's own losses, a link printed by the CLI replays the same run, and bad
+//! flags or links are refused in one sentence naming them.
+
+use hearth::teach::{Classroom, Lesson, LessonSettings, Toy};
+
+use crate::support::{assert_ok, assert_one_sentence_error, hearth};
+
+fn history_of(json: &str) -> Vec<(f64, f64)> {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    report["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["train_loss"].as_f64().unwrap(),
+                s["test_loss"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_classification_toy_is_learned_by_a_suitable_network() {
+    for (toy, hidden, features, epochs) in [
+        (Toy::Circle, vec![4, 2], "x1,x2", 150),
+        (Toy::Xor, vec![8, 8], "x1,x2", 100),
+        (Toy::Gaussians, vec![2], "x1,x2", 30),
+        (Toy::Moons, vec![8, 8], "x1,x2", 200),
+        (Toy::Curve, vec![8, 8], "x1,x2,sinx1", 200),
+        (
+            Toy::Spiral,
+            vec![8, 8],
+            "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
+            300,
+        ),
+    ] {
+        let room = Classroom::from_query(&format!(
+            "v=1&toy={}&features={features}&layers={}",
+            toy.key(),
+            hidden
+                .iter()
+                .map(|u| u.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ))
+        .unwrap();
+        let mut lesson = Lesson::new(room.settings).unwrap();
+        for _ in 0..epochs {
+            lesson.step_epoch();
+        }
+        let accuracy = lesson.history().last().unwrap().test_accuracy.unwrap();
+        assert!(accuracy > 0.9, "{toy:?}: test accuracy {accuracy}");
+    }
+}
+
+#[test]
+fn regression_toys_explain_most_of_their_variance() {
+    for toy in [Toy::Plane, Toy::Hills] {
+        let mut lesson = Lesson::new(LessonSettings {
+            toy,
+            hidden: vec![8, 8],
+            ..LessonSettings::default()
+        })
+        .unwrap();
+        let points = lesson.points().to_vec();
+        let mean = points.iter().map(|p| p.label).sum::<f64>() / points.len() as f64;
+        let variance =
+            points.iter().map(|p| (p.label - mean).powi(2)).sum::<f64>() / points.len() as f64;
+        for _ in 0..200 {
+            lesson.step_epoch();
+        }
+        let test_loss = lesson.history().last().unwrap().test_loss;
+        // R² above 0.6 on the test points (not every hill is found in 200 epochs).
+        assert!(
+            test_loss < 0.4 * variance,
+            "{toy:?}: MSE {test_loss} against variance {variance}"
+        );
+    }
+}
+
+#[test]
+fn the_cli_prints_the_lessons_own_losses_and_its_link_replays_them() {
+    let out = assert_ok(&hearth(&[
+        "teach",
+        "--toy",
+        "moons",
+        "--layers",
+        "6,3",
+        "--activation",
+        "relu",
+        "--dropout",
+        "0.2",
+        "--l1",
+        "0.001",
+        "--seed",
+        "9",
+        "--epochs",
+        "7",
+        "--json",
+    ]));
+    let cli = history_of(&out);
+    assert_eq!(cli.len(), 7);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let link = report["link"].as_str().unwrap().to_string();
+    let room = Classroom::from_query(link.split_once('?').unwrap().1).unwrap();
+    let mut lesson = Lesson::new(room.settings).unwrap();
+    for _ in 0..7 {
+        lesson.step_epoch();
+    }
+    let own: Vec<(f64, f64)> = lesson
+        .history()
+        .iter()
+        .map(|s| (s.train_loss, s.test_loss))
+        .collect();
+    assert_eq!(cli, own, "bit for bit");
+    let again = assert_ok(&hearth(&[
+        "teach",
+        "--link",
+        &format!("http://x/{link}"),
+        "--epochs",
+        "7",
+        "--json",
+    ]));
+    assert_eq!(history_of(&again), cli);
+    let table = assert_ok(&hearth(&["teach", "--link", &link, "--epochs", "3"]));
+    assert!(table.contains("epoch  train loss"), "{table}");
+    assert!(table.contains("link: #/teach?v=1&toy=moons"), "{table}");
+}
+
+#[test]
+fn a_goal_in_the_link_is_checked() {
+    let out = assert_ok(&hearth(&[
+        "teach",
+        "--link",
+        "v=1&toy=gaussians&layers=2&goal_acc=0.9&goal_params=20",
+        "--epochs",
+        "30",
+    ]));
+    assert!(
+        out.contains("goal (test accuracy ≥ 0.9 with ≤ 20 parameters): met"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_flags_and_links_are_refused_by_name() {
+    let error = assert_one_sentence_error(&hearth(&["teach", "--toy", "donut"]));
+    assert!(error.contains("--toy donut"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--layers", "4,x"]));
+    assert!(error.contains("--layers"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", "v=1&noise=2"]));
+    assert!(error.contains("noise"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", "v=3"]));
+    assert!(error.contains("version 3"), "{error}");
+}
