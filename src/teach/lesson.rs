@@ -97,7 +97,14 @@ pub struct LessonSettings {
     pub l2: f64,
     pub dropout: f64,
     pub seed: u64,
+    /// Points painted by hand (classes 0 and 1), added to the toy's; coordinates are kept to
+    /// two decimals, so a link holds them exactly.
+    #[serde(default)]
+    pub painted: Vec<Point>,
 }
+
+/// The most points that may be painted (they travel in the link).
+pub const MAX_PAINTED: usize = 500;
 
 impl Default for LessonSettings {
     /// The Playground's opening screen: circle, x₁ and x₂, 4 and 2 tanh units, learning rate
@@ -117,6 +124,7 @@ impl Default for LessonSettings {
             l2: 0.0,
             dropout: 0.0,
             seed: 1,
+            painted: Vec::new(),
         }
     }
 }
@@ -170,6 +178,32 @@ impl LessonSettings {
         }
         if !(0.0..=0.9).contains(&self.dropout) {
             return bad("dropout", self.dropout.to_string(), "0 to 0.9");
+        }
+        if self.painted.len() > MAX_PAINTED {
+            return bad(
+                "paint",
+                format!("{} points", self.painted.len()),
+                "at most 500 points",
+            );
+        }
+        let inside = |p: &Point| p.x.iter().all(|v| v.abs() <= EXTENT);
+        if let Some(p) = self
+            .painted
+            .iter()
+            .find(|p| !inside(p) || (p.label != 0.0 && p.label != 1.0))
+        {
+            return bad(
+                "paint",
+                format!("({}, {}) of class {}", p.x[0], p.x[1], p.label),
+                "points inside the plane, of class 0 or 1",
+            );
+        }
+        if !self.painted.is_empty() && self.toy.is_regression() {
+            return bad(
+                "paint",
+                self.toy.key().to_string(),
+                "a classification data set",
+            );
         }
         Ok(())
     }
@@ -244,13 +278,20 @@ pub struct Lesson {
 impl Lesson {
     pub fn new(settings: LessonSettings) -> Result<Lesson, TeachError> {
         settings.check()?;
-        let points = generate(settings.toy, settings.points, settings.noise, settings.seed);
+        let mut points = generate(settings.toy, settings.points, settings.noise, settings.seed);
+        // A blank plane starts empty: the lesson waits for painted points (nothing trains
+        // without a training point, nothing is scored without a test point).
+        points.extend_from_slice(&settings.painted);
         // One stream for the split, weights, batch order and dropout, after the points' own.
         let mut rng = SplitMix64::new(settings.seed ^ 0x7EAC_4E55_0000_0001);
         let mut shuffled: Vec<usize> = (0..points.len()).collect();
         rng.shuffle(&mut shuffled);
-        let train_count =
-            (points.len() * settings.train_percent as usize / 100).clamp(1, points.len() - 1);
+        let n = points.len();
+        let train_count = if n >= 2 {
+            (n * settings.train_percent as usize / 100).clamp(1, n - 1)
+        } else {
+            n
+        };
         let (train, test) = shuffled.split_at(train_count);
         let width = settings.features.len();
         let mut inputs = Vec::with_capacity(points.len() * width);
@@ -331,6 +372,9 @@ impl Lesson {
     pub fn step_batch(&mut self) -> bool {
         let rule = self.settings.rule();
         let progress = &mut self.progress;
+        if progress.order.is_empty() {
+            return false;
+        }
         if progress.cursor == 0 {
             progress.rng.shuffle(&mut progress.order);
         }
@@ -360,6 +404,9 @@ impl Lesson {
 
     /// Steps until the epoch under way finishes: exactly one more finished epoch.
     pub fn step_epoch(&mut self) {
+        if self.progress.order.is_empty() {
+            return;
+        }
         while !self.step_batch() {}
     }
 
@@ -406,7 +453,8 @@ impl Lesson {
         Ok(copy)
     }
 
-    /// Scores of the network as it is now.
+    /// Scores of the network as it is now (a loss of NaN and no accuracy for a set without
+    /// points).
     pub fn scores(&mut self) -> Scores {
         let (train_loss, train_accuracy) = self.score(false);
         let (test_loss, test_accuracy) = self.score(true);
@@ -434,7 +482,10 @@ impl Lesson {
                 right += 1;
             }
         }
-        let n = indices.len().max(1) as f64;
+        if indices.is_empty() {
+            return (f64::NAN, None);
+        }
+        let n = indices.len() as f64;
         let accuracy = (network.head != Head::Value).then(|| right as f64 / n);
         (loss / n, accuracy)
     }
@@ -600,6 +651,43 @@ mod tests {
         let planes = lesson.planes(10, 4);
         assert_eq!(planes.len(), 100 + (4 + 2) * 16);
         assert!(planes[..100].iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn painted_points_join_the_toy_or_stand_alone() {
+        let dot = |x: f64, label: f64| Point { x: [x, 0.0], label };
+        let blank = |painted: Vec<Point>| LessonSettings {
+            toy: Toy::Blank,
+            painted,
+            ..LessonSettings::default()
+        };
+        let mut empty = Lesson::new(blank(Vec::new())).unwrap();
+        empty.step_epoch();
+        assert!(!empty.step_batch());
+        assert_eq!(empty.epoch(), 0);
+        assert!(empty.scores().test_loss.is_nan());
+        let mut lesson = Lesson::new(blank(vec![dot(1.0, 1.0)])).unwrap();
+        lesson.step_epoch();
+        assert_eq!(lesson.epoch(), 1);
+        let lesson = Lesson::new(blank(vec![dot(1.0, 1.0), dot(-1.0, 0.0)])).unwrap();
+        assert_eq!(lesson.points().len(), 2);
+        let (train, test) = lesson.split();
+        assert_eq!((train.len(), test.len()), (1, 1));
+        let mut with_toy = Lesson::new(LessonSettings {
+            painted: vec![dot(0.5, 0.0)],
+            ..LessonSettings::default()
+        })
+        .unwrap();
+        assert_eq!(with_toy.points().len(), 501);
+        with_toy.step_epoch();
+        assert!(
+            Lesson::new(LessonSettings {
+                toy: Toy::Plane,
+                painted: vec![dot(0.5, 0.0)],
+                ..LessonSettings::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]

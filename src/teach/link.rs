@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::TeachError;
 use super::lesson::{Feature, LessonSettings, Scores};
 use super::network::Activation;
-use super::toy::Toy;
+use super::toy::{Point, Toy};
 
 /// The link format this build writes and reads.
 pub const LINK_VERSION: u32 = 1;
@@ -100,6 +100,10 @@ impl Classroom {
             ("dropout", s.dropout.to_string()),
             ("seed", s.seed.to_string()),
         ];
+        if !s.painted.is_empty() {
+            let painted = list(&s.painted, |p| format!("{}:{}:{}", p.x[0], p.x[1], p.label));
+            pairs.push(("paint", painted));
+        }
         if !self.hide.is_empty() {
             pairs.push(("hide", self.hide.join(",")));
         }
@@ -153,6 +157,20 @@ impl Classroom {
                 "l2" => s.l2 = number(key, value)?,
                 "dropout" => s.dropout = number(key, value)?,
                 "seed" => s.seed = number(key, value)?,
+                "paint" => {
+                    s.painted = split(value)
+                        .map(|point| {
+                            let parts: Vec<&str> = point.split(':').collect();
+                            match parts.as_slice() {
+                                [x, y, label] => Ok(Point {
+                                    x: [number(key, x)?, number(key, y)?],
+                                    label: number(key, label)?,
+                                }),
+                                _ => Err(bad(key, point)),
+                            }
+                        })
+                        .collect::<Result<_, _>>()?
+                }
                 "hide" => {
                     room.hide = split(value)
                         .map(|h| {
@@ -213,6 +231,16 @@ mod tests {
                 features: vec![Feature::X1, Feature::SinX2],
                 l1: 0.001,
                 seed: u64::MAX,
+                painted: vec![
+                    Point {
+                        x: [1.25, -3.5],
+                        label: 1.0,
+                    },
+                    Point {
+                        x: [-0.07, 5.99],
+                        label: 0.0,
+                    },
+                ],
                 ..LessonSettings::default()
             },
             hide: vec!["features".into(), "layers".into()],
@@ -244,5 +272,8 @@ mod tests {
         assert!(error("toy=xor").contains("`v`"));
         assert!(error("v=1&layers=4,99").contains("layers"));
         assert!(error("v=1&hide=everything").contains("everything"));
+        assert!(error("v=1&paint=1:2").contains("paint"));
+        assert!(error("v=1&paint=1:2:3").contains("paint"));
+        assert!(error("v=1&paint=9:2:1").contains("paint"));
     }
 }

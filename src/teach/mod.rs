@@ -14,7 +14,9 @@ mod toy;
 use thiserror::Error;
 
 pub use frame::{Frame, FramePoints, HISTOGRAM_BINS, HISTOGRAM_RANGE, WeightHistogram};
-pub use lesson::{Feature, Lesson, LessonSettings, MAX_LAYERS, MAX_POINTS, MAX_UNITS, Scores};
+pub use lesson::{
+    Feature, Lesson, LessonSettings, MAX_LAYERS, MAX_PAINTED, MAX_POINTS, MAX_UNITS, Scores,
+};
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
 pub use network::{Activation, Dense, Head, Network};
 pub use toy::{EXTENT, Point, Toy, generate};

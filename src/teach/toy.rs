@@ -32,10 +32,12 @@ pub enum Toy {
     Plane,
     /// Regression: six signed Gaussian hills.
     Hills,
+    /// No points: the class points are painted by hand.
+    Blank,
 }
 
 impl Toy {
-    pub const ALL: [Toy; 8] = [
+    pub const ALL: [Toy; 9] = [
         Toy::Circle,
         Toy::Xor,
         Toy::Gaussians,
@@ -44,6 +46,7 @@ impl Toy {
         Toy::Curve,
         Toy::Plane,
         Toy::Hills,
+        Toy::Blank,
     ];
 
     /// The name in links and on the command line.
@@ -57,6 +60,7 @@ impl Toy {
             Toy::Curve => "curve",
             Toy::Plane => "plane",
             Toy::Hills => "hills",
+            Toy::Blank => "blank",
         }
     }
 
@@ -107,6 +111,7 @@ pub fn generate(toy: Toy, count: usize, noise: f64, seed: u64) -> Vec<Point> {
     let half = count / 2;
     let mut points = Vec::with_capacity(count);
     match toy {
+        Toy::Blank => {}
         Toy::Circle => {
             let radius = 5.0;
             let inside = |x: f64, y: f64| libm::hypot(x, y) < radius * 0.5;
@@ -246,6 +251,10 @@ mod tests {
     fn same_seed_same_points_and_every_toy_fits_the_square() {
         for toy in Toy::ALL {
             let a = generate(toy, 301, 0.2, 7);
+            if toy == Toy::Blank {
+                assert!(a.is_empty());
+                continue;
+            }
             assert_eq!(a, generate(toy, 301, 0.2, 7), "{toy:?}");
             assert_ne!(a, generate(toy, 301, 0.2, 8), "{toy:?}");
             assert_eq!(a.len(), 301);
@@ -266,7 +275,10 @@ mod tests {
 
     #[test]
     fn classification_toys_have_both_classes() {
-        for toy in Toy::ALL.into_iter().filter(|toy| !toy.is_regression()) {
+        for toy in Toy::ALL
+            .into_iter()
+            .filter(|toy| !toy.is_regression() && *toy != Toy::Blank)
+        {
             let points = generate(toy, 200, 0.0, 1);
             let ones = points.iter().filter(|p| p.label == 1.0).count();
             assert!(

@@ -177,6 +177,37 @@ test('snapshots: an earlier epoch can be shown, and training on from it replays 
   assert.deepEqual(await losses(), straight);
 });
 
+test('points painted by hand on a blank plane train, and travel in the link', async () => {
+  await open(page, 'v=1&toy=blank&layers=4&lr=0.3');
+  await page.waitForSelector('#teach-paint-hint');
+  const box = await page.$eval('#teach-plane', (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  const at = (fx, fy) => ({ position: { x: box.w * fx, y: box.h * fy } });
+  await page.selectOption('#teach-paint', '1');
+  for (const [fx, fy] of [[0.2, 0.2], [0.25, 0.4], [0.2, 0.7], [0.3, 0.85]]) {
+    await page.click('#teach-plane', at(fx, fy));
+  }
+  await page.selectOption('#teach-paint', '0');
+  for (const [fx, fy] of [[0.8, 0.2], [0.75, 0.5], [0.8, 0.7], [0.7, 0.85]]) {
+    await page.click('#teach-plane', at(fx, fy));
+  }
+  await page.waitForFunction(() => (location.hash.match(/paint=([^&]*)/)?.[1].split(',').length ?? 0) === 8);
+  const painted = decodeURIComponent(page.url().match(/paint=([^&]*)/)[1]).split(',').map((p) => p.split(':').map(Number));
+  // Class 1 on the left (x < 0), class 0 on the right, rounded to two decimals.
+  for (const [x, y, label] of painted) {
+    assert.equal(label === 1, x < 0, `${x},${y},${label}`);
+    assert.equal(Math.round(x * 100) / 100, x);
+  }
+  await page.waitForSelector('#teach-epoch:not([disabled])');
+  await playUntil(0.99);
+  const link = page.url();
+  const fresh = await browser.newPage();
+  recordErrors(fresh, pageErrors);
+  await fresh.goto(link);
+  await fresh.waitForSelector('#teach-clear-paint', { timeout: LONG });
+  assert.match(await fresh.$eval('#teach-clear-paint', (b) => b.parentElement.textContent), /8 painted/);
+  await fresh.close();
+});
+
 test('a bad link is named in one sentence and the step still works', async () => {
   await page.goto('about:blank');
   await page.goto(`${server.url}#/teach?v=1&lr=fast`);
@@ -191,7 +222,7 @@ test('keyboard only: every control is reached with Tab and works', async () => {
   await open(page);
   const wanted = ['teach-reset', 'teach-play', 'teach-batch', 'teach-epoch', 'teach-speed', 'teach-toy',
     'teach-points', 'teach-noise', 'teach-train', 'teach-new-seed', 'teach-feature-x1', 'teach-feature-sinx2',
-    'teach-activation', 'teach-lr', 'teach-batch-size', 'teach-l1', 'teach-l2', 'teach-dropout',
+    'teach-paint', 'teach-activation', 'teach-lr', 'teach-batch-size', 'teach-l1', 'teach-l2', 'teach-dropout',
     'teach-layers-remove', 'teach-layers-add', 'teach-units-0-add', 'teach-shown', 'teach-snapshot'];
   const reached = new Set();
   await page.focus('#step-teach');

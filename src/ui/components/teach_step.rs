@@ -13,7 +13,8 @@ use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane}
 use crate::format;
 use crate::protocol::{Request, Response};
 use crate::teach::{
-    Activation, Classroom, Feature, Goal, HIDEABLE, LessonSettings, MAX_LAYERS, MAX_UNITS, Toy,
+    Activation, Classroom, EXTENT, Feature, Goal, HIDEABLE, LessonSettings, MAX_LAYERS,
+    MAX_PAINTED, MAX_UNITS, Point, Toy,
 };
 use crate::ui::hooks::{WorkerHandle, use_teach_lesson};
 use crate::ui::state::{Action, State};
@@ -41,6 +42,7 @@ fn toy_name(toy: Toy) -> &'static str {
         Toy::Curve => "Above a curve",
         Toy::Plane => "Plane (regression)",
         Toy::Hills => "Hills (regression)",
+        Toy::Blank => "Blank (paint your own)",
     }
 }
 
@@ -60,6 +62,8 @@ pub fn teach_step(props: &Props) -> Html {
     let hovered = use_state(|| None::<usize>);
     let shown_choice = use_state(|| None::<usize>);
     let snapshot = use_state(|| None::<usize>);
+    // The class a click on the plane paints, while painting.
+    let paint = use_state(|| None::<f64>);
 
     let send = {
         let (worker, dispatcher) = (
@@ -202,6 +206,39 @@ pub fn teach_step(props: &Props) -> Html {
                 </label>
             }
         };
+        let on_paint = {
+            let paint = paint.clone();
+            Callback::from(move |event: Event| {
+                paint.set(select_value(&event).parse::<f64>().ok());
+            })
+        };
+        let on_clear = {
+            let edit = edit.clone();
+            Callback::from(move |_: MouseEvent| edit(&|s: &mut LessonSettings| s.painted.clear()))
+        };
+        let paint_controls = html! {
+            <>
+                <label>{ "Paint " }
+                    <select id="teach-paint" onchange={on_paint} disabled={regression}>
+                        <option value="off" selected={paint.is_none()}>{ "off" }</option>
+                        <option value="1" selected={*paint == Some(1.0)}>{ "class 1 (blue)" }</option>
+                        <option value="0" selected={*paint == Some(0.0)}>{ "class 0 (orange)" }</option>
+                    </select>
+                </label>
+                {
+                    (!settings.painted.is_empty()).then(|| html! {
+                        <span>{ format!("{} painted ", settings.painted.len()) }
+                            <button id="teach-clear-paint" onclick={on_clear}>{ "Clear" }</button></span>
+                    })
+                }
+                { (paint.is_some() && !regression).then(|| html! { <span class="muted">{ "Click the plane to add a point." }</span> }) }
+                {
+                    (settings.toy == Toy::Blank && settings.painted.len() < 2).then(|| html! {
+                        <span class="muted" id="teach-paint-hint">{ "Choose a class under Paint and click the plane: a few points of each class, then train." }</span>
+                    })
+                }
+            </>
+        };
         let on_new_seed = {
             let edit = edit.clone();
             Callback::from(move |_: MouseEvent| {
@@ -218,9 +255,12 @@ pub fn teach_step(props: &Props) -> Html {
                         }) }
                     </select>
                 </label>
-                { number_input("teach-points", "Points", "50", "2000", "50", settings.points.to_string(), |s, v| s.points = v as usize) }
+                {
+                    (settings.toy != Toy::Blank).then(|| number_input("teach-points", "Points", "50", "2000", "50", settings.points.to_string(), |s, v| s.points = v as usize))
+                }
                 { number_input("teach-noise", "Noise", "0", "0.5", "0.05", settings.noise.to_string(), |s, v| s.noise = v) }
                 { number_input("teach-train", "Training %", "10", "90", "10", settings.train_percent.to_string(), |s, v| s.train_percent = v as u32) }
+                { paint_controls }
                 {
                     (!hidden("seed")).then(|| html! {
                         <span>{ "Seed " }<strong id="teach-seed">{ settings.seed }</strong>{ " " }
@@ -400,6 +440,24 @@ pub fn teach_step(props: &Props) -> Html {
                     shown_choice.set(select_value(&event).parse::<usize>().ok());
                 })
             };
+            let on_paint = paint
+                .filter(|_| !regression && !hidden("data"))
+                .map(|label| {
+                    let edit = edit.clone();
+                    Callback::from(move |[x, y]: [f64; 2]| {
+                        // Two decimals: the link then holds the point exactly.
+                        let round = |v: f64| (v.clamp(-EXTENT, EXTENT) * 100.0).round() / 100.0;
+                        let point = Point {
+                            x: [round(x), round(y)],
+                            label,
+                        };
+                        edit(&|s: &mut LessonSettings| {
+                            if s.painted.len() < MAX_PAINTED {
+                                s.painted.push(point);
+                            }
+                        })
+                    })
+                });
             let plane_label = match shown {
                 Shown::Output if regression => "The network's answer over the plane (blue high, orange low), with the points: training filled, test hollow".to_string(),
                 Shown::Output => "The network's decision boundary: blue for class 1, orange for class 0, paler where it is unsure; training points filled, test points hollow, wrong ones ringed".to_string(),
@@ -476,7 +534,7 @@ pub fn teach_step(props: &Props) -> Html {
                     <div class="teach-output">
                         <h3>{ "Output" }</h3>
                         <TeachPlane frame={frame.clone()} planes={teach.planes.clone()} points={teach.points.clone()}
-                            {regression} {shown} label={plane_label} />
+                            {regression} {shown} label={plane_label} {on_paint} />
                         <label class="teach-shown">{ "Show in the plane " }
                             <select id="teach-shown" onchange={on_shown}>
                                 <option value="output" selected={shown_choice.is_none()}>{ "the network's answer" }</option>

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::teach_canvas::{
     NetworkLayout, Shown, draw_histograms, draw_losses, draw_network, draw_plane,
 };
-use crate::teach::{Feature, Frame, FramePoints, Scores, WeightHistogram};
+use crate::teach::{EXTENT, Feature, Frame, FramePoints, Scores, WeightHistogram};
 
 #[derive(Properties, PartialEq)]
 pub struct PlaneProps {
@@ -18,9 +18,13 @@ pub struct PlaneProps {
     pub regression: bool,
     pub shown: Shown,
     pub label: AttrValue,
+    /// While painting: a click adds a point at these plane coordinates.
+    #[prop_or_default]
+    pub on_paint: Option<Callback<[f64; 2]>>,
 }
 
-/// The big plane: the boundary (or one unit) and the points.
+/// The big plane: the boundary (or one unit) and the points; a click paints a point while
+/// painting is on.
 #[function_component(TeachPlane)]
 pub fn teach_plane(props: &PlaneProps) -> Html {
     let canvas = use_node_ref();
@@ -46,9 +50,24 @@ pub fn teach_plane(props: &PlaneProps) -> Html {
             }
         });
     }
+    let onclick = props.on_paint.clone().map(|on_paint| {
+        let canvas = canvas.clone();
+        Callback::from(move |event: MouseEvent| {
+            let Some(canvas) = canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let rect = canvas.get_bounding_client_rect();
+            let (width, height) = (rect.width().max(1.0), rect.height().max(1.0));
+            let fx = (f64::from(event.client_x()) - rect.left()) / width;
+            let fy = (f64::from(event.client_y()) - rect.top()) / height;
+            on_paint.emit([(2.0 * fx - 1.0) * EXTENT, (1.0 - 2.0 * fy) * EXTENT]);
+        })
+    });
+    let painting = props.on_paint.is_some();
     html! {
         <canvas id="teach-plane" ref={canvas} width="400" height="400" role="img"
-            aria-label={props.label.clone()} />
+            class={classes!(painting.then_some("painting"))}
+            aria-label={props.label.clone()} {onclick} />
     }
 }
 
