@@ -7,6 +7,7 @@
 use hearth::clock::Stopwatch;
 use hearth::data::{self, Ingest, IngestOptions};
 use hearth::protocol::{DialectChoice, Envelope, Request, Response};
+use hearth::teach::{Lesson, LessonSettings, Toy};
 use hearth::web_file::read_in_chunks;
 use wasm_bindgen_test::*;
 
@@ -92,6 +93,7 @@ fn a_request_and_its_file_cross_the_envelope() {
     let sent = Envelope {
         message: request.clone(),
         file: Some(file("penguins.csv", PENGUINS)),
+        planes: None,
     };
     let received = Envelope::<Request>::from_js(&sent.to_js().unwrap()).unwrap();
     assert_eq!(received.message, request);
@@ -114,6 +116,29 @@ fn a_profile_crosses_the_envelope_unchanged() {
     let received =
         Envelope::<Response>::from_js(&Envelope::new(response.clone()).to_js().unwrap()).unwrap();
     assert_eq!(received.message, response);
+}
+
+/// The Teach step's frame: its numbers as the message (with NaN for a set without points, so
+/// it goes value by value) and its planes as a Float32Array beside it.
+#[wasm_bindgen_test]
+fn a_teach_frame_and_its_planes_cross_the_envelope() {
+    let mut lesson = Lesson::new(LessonSettings {
+        toy: Toy::Blank,
+        ..LessonSettings::default()
+    })
+    .unwrap();
+    let (frame, planes) = lesson.frame(3, 0, true, 10, 4);
+    assert!(frame.now.test_loss.is_nan());
+    let mut sent = Envelope::new(Response::TeachFrame(Box::new(frame.clone())));
+    sent.planes = Some(js_sys::Float32Array::from(planes.as_slice()));
+    let received = Envelope::<Response>::from_js(&sent.to_js().unwrap()).unwrap();
+    let Response::TeachFrame(back) = received.message else {
+        panic!("not a frame");
+    };
+    assert_eq!(back.lesson, 3);
+    assert_eq!(back.network, frame.network);
+    assert!(back.now.test_loss.is_nan());
+    assert_eq!(received.planes.map(|p| p.to_vec()), Some(planes));
 }
 
 #[wasm_bindgen_test]
