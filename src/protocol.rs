@@ -18,7 +18,7 @@ use crate::prep::{ColumnReference, Plan, PrepConfig, PrepSummary};
 use crate::search::{
     Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
 };
-use crate::teach::{Frame, LessonSettings};
+use crate::teach::{Frame, LessonSettings, Table, TablePlane};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -27,10 +27,13 @@ use crate::train::{
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub enum Request {
     /// Teach step: start lesson number `lesson` (frames carry it, so the page can drop a
-    /// replaced lesson's); its first frame comes back with the points.
+    /// replaced lesson's); its first frame comes back with the points. A lesson on a table
+    /// carries the table (from [`Request::TeachTable`]) and the plane it is drawn on.
     TeachStart {
         lesson: u32,
         settings: LessonSettings,
+        table: Option<Box<Table>>,
+        plane: Option<TablePlane>,
         /// The planes' sides in cells: the boundary, and each unit's thumbnail.
         density: usize,
         thumb: usize,
@@ -53,6 +56,16 @@ pub enum Request {
     /// Teach step: go back to this snapshot and train on from there.
     TeachRestore {
         epoch: usize,
+    },
+    /// Teach step: draw the lesson on another plane (a table's slice or PCA plane), without
+    /// retraining.
+    TeachPlane {
+        plane: TablePlane,
+    },
+    /// The engine's worker: the loaded dataset as its fitted preprocessing encodes it, for a
+    /// lesson in the Teach step; answered with [`Response::TeachTable`].
+    TeachTable {
+        seed: u64,
     },
     /// Parse and profile a bundled sample from `static/`, by file name.
     LoadSample {
@@ -208,6 +221,8 @@ pub enum Response {
     TeachFailed {
         message: String,
     },
+    /// The prepared table a Teach lesson can learn.
+    TeachTable(Box<Table>),
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
     /// Work is under way; `done` of `total` bytes (or other units) processed.

@@ -2,11 +2,16 @@
 //! trained epoch by epoch, each epoch's losses — from flags or from a classroom link, with
 //! exactly the losses the page shows for the same link.
 
+use std::path::PathBuf;
+
 use clap::Args;
 use serde::Serialize;
 
+use super::{DialectArgs, prepare_file};
 use crate::format;
-use crate::teach::{Activation, Classroom, Feature, Lesson, Scores, Toy};
+use crate::teach::{
+    Activation, Classroom, Feature, Lesson, Scores, Table, TablePlane, TableRef, Toy,
+};
 
 #[derive(Args)]
 pub(super) struct TeachArgs {
@@ -48,6 +53,21 @@ pub(super) struct TeachArgs {
     dropout: Option<f64>,
     #[arg(long)]
     seed: Option<u64>,
+    /// Learn this CSV file (as `hearth prep` prepares it) instead of a toy.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// The column of --csv to predict.
+    #[arg(long)]
+    target: Option<String>,
+    /// Two prepared features of --csv as the network's only inputs (the plane's axes), comma
+    /// separated; without it every prepared feature is an input.
+    #[arg(long)]
+    columns: Option<String>,
+    /// The plane a lesson on every feature is drawn on: `pca` or `slice:X,Y` (two features).
+    #[arg(long)]
+    plane: Option<String>,
+    #[command(flatten)]
+    dialect: DialectArgs,
     /// Epochs to train.
     #[arg(long, default_value_t = 100)]
     epochs: usize,
@@ -66,8 +86,15 @@ struct TeachReport<'a> {
 }
 
 pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
-    let room = classroom(args)?;
-    let mut lesson = Lesson::new(room.settings.clone()).map_err(|error| error.to_string())?;
+    let mut room = classroom(args)?;
+    let mut lesson = match table(args, &mut room)? {
+        Some(table) => {
+            let plane = room.plane.clone().unwrap_or(TablePlane::Pca);
+            Lesson::with_table(room.settings.clone(), table, &plane)
+        }
+        None => Lesson::new(room.settings.clone()),
+    }
+    .map_err(|error| error.to_string())?;
     for _ in 0..args.epochs {
         lesson.step_epoch();
     }
@@ -88,20 +115,42 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     }
     let settings = lesson.settings();
     let (train, test) = lesson.split();
-    println!(
-        "{} points ({} train, {} test), inputs {}, hidden layers {:?} ({}), {parameters} parameters",
-        settings.toy.key(),
-        train.len(),
-        test.len(),
-        settings
+    let (axes, explained, _, _) = lesson.plane_description();
+    let data = match &settings.table {
+        Some(table) => format!("{} → {}", table.name, table.target),
+        None => settings.toy.key().to_string(),
+    };
+    let inputs = match &settings.table {
+        Some(TableRef { columns: None, .. }) => {
+            format!(
+                "every prepared feature ({})",
+                lesson.network().layers.first().map_or(0, |l| l.inputs)
+            )
+        }
+        _ => settings
             .features
             .iter()
             .map(|f| f.key())
             .collect::<Vec<_>>()
             .join(","),
+    };
+    println!(
+        "{data}: {} points ({} train, {} test), inputs {inputs}, hidden layers {:?} ({}), {parameters} parameters",
+        lesson.points().len(),
+        train.len(),
+        test.len(),
         settings.hidden,
         settings.activation.key(),
     );
+    match explained {
+        Some(share) => println!(
+            "plane: {} × {}, {:.0} % of the features' variance",
+            axes[0],
+            axes[1],
+            100.0 * share
+        ),
+        None => println!("plane: {} × {}", axes[0], axes[1]),
+    }
     println!("epoch  train loss  test loss  train acc  test acc");
     let history = lesson.history();
     // At most about 20 lines: every epoch when few, else evenly spaced and the last.
@@ -128,6 +177,75 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     }
     println!("link: #/teach?{}", room.to_query());
     Ok(())
+}
+
+/// The table of `--csv`, prepared, with the lesson's settings and plane set to it; `None` for
+/// a toy lesson.
+fn table(args: &TeachArgs, room: &mut Classroom) -> Result<Option<Table>, String> {
+    let Some(csv) = &args.csv else {
+        if let Some(table) = &room.settings.table {
+            return Err(format!(
+                "This lesson is on {} ({} rows, target {}): pass that file with --csv.",
+                table.name, table.rows, table.target
+            ));
+        }
+        return Ok(None);
+    };
+    let target = args
+        .target
+        .clone()
+        .or_else(|| room.settings.table.as_ref().map(|t| t.target.clone()))
+        .ok_or("--csv needs --target, the column to predict.")?;
+    let file = prepare_file(csv, &args.dialect, &target, None, None, None, false)?;
+    let table = Table::from_prepared(&file.dataset, &file.prepared, room.settings.seed)
+        .map_err(|error| error.to_string())?;
+    let columns = match &args.columns {
+        Some(columns) => {
+            let names: Vec<String> = columns.split(',').map(|c| c.trim().to_string()).collect();
+            let pair: [String; 2] = names
+                .try_into()
+                .map_err(|_| format!("--columns {columns}: name exactly two prepared features."))?;
+            Some(pair)
+        }
+        None => room.settings.table.as_ref().and_then(|t| t.columns.clone()),
+    };
+    if let Some([x, y]) = &columns {
+        for name in [x, y] {
+            table.feature(name).map_err(|error| {
+                format!(
+                    "--columns: {error} Its features are {}.",
+                    table.features.join(", ")
+                )
+            })?;
+        }
+    }
+    // A link's table stays as the link says, so that the lesson refuses another file.
+    let reference = room.settings.table.get_or_insert_with(|| TableRef {
+        name: table.name.clone(),
+        target: table.target.clone(),
+        rows: table.source_rows,
+        columns: None,
+    });
+    reference.columns = columns;
+    if let Some(plane) = &args.plane {
+        room.plane = Some(match plane.split_once(':') {
+            None if plane == "pca" => TablePlane::Pca,
+            Some(("slice", pair)) => match pair.split_once(',') {
+                Some((x, y)) => TablePlane::Slice {
+                    x: x.trim().into(),
+                    y: y.trim().into(),
+                    at: Vec::new(),
+                },
+                None => {
+                    return Err(format!(
+                        "--plane {plane}: a slice names two features, slice:X,Y."
+                    ));
+                }
+            },
+            _ => return Err(format!("--plane {plane}: use pca or slice:X,Y.")),
+        });
+    }
+    Ok(Some(table))
 }
 
 /// The link's classroom (or the defaults) with the flags applied, checked.

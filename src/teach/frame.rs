@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lesson::{Lesson, Scores};
 use super::network::Network;
+use super::table::Held;
 use super::toy::Point;
 
 /// Weights are counted in this many equal bins over `[-HISTOGRAM_RANGE, HISTOGRAM_RANGE]`
@@ -44,6 +45,10 @@ pub struct FramePoints {
     pub points: Vec<Point>,
     /// Indices of the test points (the rest trained).
     pub test: Vec<usize>,
+    /// Each point's opacity by its distance from the plane (empty: all on it).
+    pub fade: Vec<f32>,
+    /// The class names of a table (empty for a toy or a value).
+    pub classes: Vec<String>,
 }
 
 /// A frame of the lesson.
@@ -71,6 +76,12 @@ pub struct Frame {
     pub density: usize,
     pub thumb: usize,
     pub playing: bool,
+    /// The plane's axes: x₁ and x₂, two columns, or a table's principal components.
+    pub axes: [String; 2],
+    /// The share of the features' variance the plane shows (PCA).
+    pub explained: Option<f64>,
+    /// A slice's held features, with their values and ranges.
+    pub held: Vec<Held>,
     /// The snapshot epoch shown instead of the lesson as it is (the lesson stays where it is;
     /// the page keeps its history).
     pub viewing: Option<usize>,
@@ -101,9 +112,13 @@ impl Lesson {
             .map(|l| WeightHistogram::of(&l.weights))
             .collect();
         let history_from = history_from.min(self.history().len());
+        let (axes, explained, held, fade) = self.plane_description();
+        let (axes, held, fade) = (axes.clone(), held.to_vec(), fade.to_vec());
         let points = with_points.then(|| FramePoints {
             points: self.points().to_vec(),
             test: self.split().1.to_vec(),
+            fade,
+            classes: self.class_names(),
         });
         let frame = Frame {
             lesson,
@@ -121,6 +136,9 @@ impl Lesson {
             density,
             thumb,
             playing: false,
+            axes,
+            explained,
+            held,
             viewing: None,
             epochs_per_second: None,
             points,

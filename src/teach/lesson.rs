@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TeachError;
 use super::network::{Activation, Head, Network, Scratch, StepRule};
+use super::table::{DATA_EXTENT, Held, PlaneMap, Table, TablePlane, TableView, table_plane};
 use super::toy::{EXTENT, Point, Toy, generate};
 use crate::rng::SplitMix64;
 
@@ -101,6 +102,24 @@ pub struct LessonSettings {
     /// two decimals, so a link holds them exactly.
     #[serde(default)]
     pub painted: Vec<Point>,
+    /// Learn the Data step's table instead of a toy (the toy, its points, noise and painted
+    /// points are then unused).
+    #[serde(default)]
+    pub table: Option<TableRef>,
+}
+
+/// The table a lesson learns: which file and target (checked against the table the page
+/// hands over, so that a link opened with another file says so), and its inputs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TableRef {
+    pub name: String,
+    pub target: String,
+    /// Rows of the file with a target.
+    pub rows: usize,
+    /// Two prepared features as the plane's axes, with the lesson's input features computed
+    /// from them as from a toy's (the map is exact); `None`: every prepared feature is an
+    /// input, and the plane is a view ([`TablePlane`]).
+    pub columns: Option<[String; 2]>,
 }
 
 /// The most points that may be painted (they travel in the link).
@@ -125,6 +144,7 @@ impl Default for LessonSettings {
             dropout: 0.0,
             seed: 1,
             painted: Vec::new(),
+            table: None,
         }
     }
 }
@@ -187,16 +207,22 @@ impl LessonSettings {
             );
         }
         let inside = |p: &Point| p.x.iter().all(|v| v.abs() <= EXTENT);
+        let classes = self.toy.classes().max(2);
+        let a_class =
+            |label: f64| label >= 0.0 && label.fract() == 0.0 && (label as usize) < classes;
         if let Some(p) = self
             .painted
             .iter()
-            .find(|p| !inside(p) || (p.label != 0.0 && p.label != 1.0))
+            .find(|p| !inside(p) || !a_class(p.label))
         {
             return bad(
                 "paint",
                 format!("({}, {}) of class {}", p.x[0], p.x[1], p.label),
-                "points inside the plane, of class 0 or 1",
+                "points inside the plane, of one of the data set's classes",
             );
+        }
+        if !self.painted.is_empty() && self.table.is_some() {
+            return bad("paint", "a table".into(), "a toy data set");
         }
         if !self.painted.is_empty() && self.toy.is_regression() {
             return bad(
@@ -209,11 +235,7 @@ impl LessonSettings {
     }
 
     fn head(&self) -> Head {
-        if self.toy.is_regression() {
-            Head::Value
-        } else {
-            Head::Binary
-        }
+        head_of(self.toy.classes())
     }
 
     fn rule(&self) -> StepRule {
@@ -222,6 +244,50 @@ impl LessonSettings {
             l1: self.l1,
             l2: self.l2,
             dropout: self.dropout,
+        }
+    }
+}
+
+/// The head for `classes` classes (0: a value).
+fn head_of(classes: usize) -> Head {
+    match classes {
+        0 => Head::Value,
+        1 | 2 => Head::Binary,
+        k => Head::Classes(k),
+    }
+}
+
+/// What a lesson learns from, laid out for the network and the plane.
+struct Data {
+    /// Plane positions and labels.
+    points: Vec<Point>,
+    /// The network's inputs, `width` per point.
+    inputs: Vec<f64>,
+    width: usize,
+    head: Head,
+    view: View,
+    table: Option<Table>,
+}
+
+/// How the data shows on the plane (a table's all-feature view changes without retraining).
+#[derive(Clone, Debug)]
+struct View {
+    map: PlaneMap,
+    /// Each point's opacity (empty: all opaque).
+    fade: Vec<f32>,
+    axes: [String; 2],
+    explained: Option<f64>,
+    held: Vec<Held>,
+}
+
+impl View {
+    fn features(features: &[Feature], axes: [String; 2]) -> View {
+        View {
+            map: PlaneMap::Features(features.to_vec()),
+            fade: Vec::new(),
+            axes,
+            explained: None,
+            held: Vec::new(),
         }
     }
 }
@@ -264,8 +330,11 @@ const MAX_SNAPSHOTS: usize = 64;
 pub struct Lesson {
     settings: LessonSettings,
     points: Vec<Point>,
-    /// Each point's inputs, `features` wide, row after row.
+    /// Each point's inputs, `width` wide, row after row.
     inputs: Vec<f64>,
+    width: usize,
+    view: View,
+    table: Option<Table>,
     train: Vec<usize>,
     test: Vec<usize>,
     progress: Progress,
@@ -276,12 +345,136 @@ pub struct Lesson {
 }
 
 impl Lesson {
+    /// A lesson on a toy data set (and painted points).
     pub fn new(settings: LessonSettings) -> Result<Lesson, TeachError> {
         settings.check()?;
+        if settings.table.is_some() {
+            return Err(TeachError::NeedsTable);
+        }
         let mut points = generate(settings.toy, settings.points, settings.noise, settings.seed);
         // A blank plane starts empty: the lesson waits for painted points (nothing trains
         // without a training point, nothing is scored without a test point).
         points.extend_from_slice(&settings.painted);
+        let width = settings.features.len();
+        let mut inputs = Vec::with_capacity(points.len() * width);
+        for point in &points {
+            inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
+        }
+        let view = View::features(&settings.features, ["x₁".into(), "x₂".into()]);
+        let data = Data {
+            points,
+            inputs,
+            width,
+            head: settings.head(),
+            view,
+            table: None,
+        };
+        Ok(Lesson::build(settings, data))
+    }
+
+    /// A lesson on `table`, which must be the one the settings name; an all-feature lesson is
+    /// drawn on the plane `plane`.
+    pub fn with_table(
+        settings: LessonSettings,
+        table: Table,
+        plane: &TablePlane,
+    ) -> Result<Lesson, TeachError> {
+        settings.check()?;
+        let Some(wanted) = &settings.table else {
+            return Lesson::new(settings);
+        };
+        if wanted.name != table.name
+            || wanted.target != table.target
+            || wanted.rows != table.source_rows
+        {
+            return Err(TeachError::OtherTable {
+                wanted: format!(
+                    "{} ({} rows, target {})",
+                    wanted.name, wanted.rows, wanted.target
+                ),
+                found: format!(
+                    "{} ({} rows, target {})",
+                    table.name, table.source_rows, table.target
+                ),
+            });
+        }
+        let head = head_of(table.classes.len());
+        let labels = table.labels.clone();
+        let data = match &wanted.columns {
+            Some([x, y]) => {
+                let (i, j) = (table.feature(x)?, table.feature(y)?);
+                let scale = |k: usize| {
+                    let (min, max) = table.range(k);
+                    let half = ((max - min) / 2.0).max(1e-12);
+                    move |v: f64| (v - (min + max) / 2.0) / half * DATA_EXTENT
+                };
+                let (sx, sy) = (scale(i), scale(j));
+                let points: Vec<Point> = (0..table.rows())
+                    .map(|r| {
+                        let row = table.row(r);
+                        Point {
+                            x: [sx(row[i]), sy(row[j])],
+                            label: labels[r],
+                        }
+                    })
+                    .collect();
+                let width = settings.features.len();
+                let mut inputs = Vec::with_capacity(points.len() * width);
+                for point in &points {
+                    inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
+                }
+                let view = View::features(&settings.features, [x.clone(), y.clone()]);
+                Data {
+                    points,
+                    inputs,
+                    width,
+                    head,
+                    view,
+                    table: None,
+                }
+            }
+            None => {
+                let (positions, view) = table_view(&table, plane)?;
+                let points = positions
+                    .iter()
+                    .zip(&labels)
+                    .map(|(&x, &label)| Point { x, label })
+                    .collect();
+                Data {
+                    points,
+                    inputs: table.values.clone(),
+                    width: table.width(),
+                    head,
+                    view,
+                    table: Some(table),
+                }
+            }
+        };
+        Ok(Lesson::build(settings, data))
+    }
+
+    /// Shows an all-feature table lesson on another plane, without retraining.
+    pub fn set_plane(&mut self, plane: &TablePlane) -> Result<(), TeachError> {
+        let Some(table) = &self.table else {
+            return Err(TeachError::NoPlaneToChoose);
+        };
+        let (positions, view) = table_view(table, plane)?;
+        for (point, x) in self.points.iter_mut().zip(positions) {
+            point.x = x;
+        }
+        self.view = view;
+        Ok(())
+    }
+
+    fn build(settings: LessonSettings, data: Data) -> Lesson {
+        let Data {
+            points,
+            inputs,
+            width,
+            head,
+            view,
+            table,
+        } = data;
         // One stream for the split, weights, batch order and dropout, after the points' own.
         let mut rng = SplitMix64::new(settings.seed ^ 0x7EAC_4E55_0000_0001);
         let mut shuffled: Vec<usize> = (0..points.len()).collect();
@@ -293,18 +486,7 @@ impl Lesson {
             n
         };
         let (train, test) = shuffled.split_at(train_count);
-        let width = settings.features.len();
-        let mut inputs = Vec::with_capacity(points.len() * width);
-        for point in &points {
-            inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
-        }
-        let network = Network::new(
-            width,
-            &settings.hidden,
-            settings.activation,
-            settings.head(),
-            &mut rng,
-        );
+        let network = Network::new(width, &settings.hidden, settings.activation, head, &mut rng);
         let scratch = network.scratch();
         let progress = Progress {
             network,
@@ -320,6 +502,9 @@ impl Lesson {
             settings,
             points,
             inputs,
+            width,
+            view,
+            table,
             progress,
             history: Vec::new(),
             snapshots: Vec::new(),
@@ -327,7 +512,26 @@ impl Lesson {
             scratch,
         };
         lesson.take_snapshot();
-        Ok(lesson)
+        lesson
+    }
+
+    /// The plane's axes, the variance a PCA plane explains, a slice's held features, and
+    /// each point's opacity (empty: all opaque).
+    pub fn plane_description(&self) -> (&[String; 2], Option<f64>, &[Held], &[f32]) {
+        (
+            &self.view.axes,
+            self.view.explained,
+            &self.view.held,
+            &self.view.fade,
+        )
+    }
+
+    /// The table's class names (empty for a toy or a value).
+    pub fn class_names(&self) -> Vec<String> {
+        self.table
+            .as_ref()
+            .map(|t| t.classes.clone())
+            .unwrap_or_default()
     }
 
     pub fn settings(&self) -> &LessonSettings {
@@ -379,7 +583,7 @@ impl Lesson {
             progress.rng.shuffle(&mut progress.order);
         }
         let end = (progress.cursor + self.settings.batch_size).min(progress.order.len());
-        let width = self.settings.features.len();
+        let width = self.width;
         let batch = progress.order[progress.cursor..end].iter().map(|&i| {
             let point = &self.points[i];
             (&self.inputs[i * width..(i + 1) * width], point.label)
@@ -470,7 +674,7 @@ impl Lesson {
     fn score(&mut self, test: bool) -> (f64, Option<f64>) {
         let indices = if test { &self.test } else { &self.train };
         let network = &self.progress.network;
-        let width = self.settings.features.len();
+        let width = self.width;
         let mut loss = 0.0;
         let mut right = 0usize;
         for &i in indices {
@@ -490,30 +694,28 @@ impl Lesson {
         (loss / n, accuracy)
     }
 
-    /// The network's answer (probability of class 1, or the value) over a `density × density`
-    /// grid of the square `[-EXTENT, EXTENT]²`, row by row from the top, each cell at its
-    /// centre; then each hidden unit's output over a `thumb × thumb` grid, unit after unit,
+    /// The network's answer over a `density × density` grid of the square `[-EXTENT, EXTENT]²`
+    /// (see [`cell_value`]), row by row from the top, each cell at its centre; then each hidden unit's output over a `thumb × thumb` grid, unit after unit,
     /// layer after layer. One buffer, for one transfer to the page.
     pub fn planes(&mut self, density: usize, thumb: usize) -> Vec<f32> {
         let network = &self.progress.network;
         let hidden: usize = network.layers.iter().rev().skip(1).map(|l| l.units).sum();
         let mut out = Vec::with_capacity(density * density + hidden * thumb * thumb);
-        let mut input = vec![0.0; self.settings.features.len()];
+        let mut input = vec![0.0; self.width];
+        let map = &self.view.map;
         let cell = |grid: usize, row: usize, col: usize, input: &mut Vec<f64>| {
             let step = 2.0 * EXTENT / grid as f64;
             let x = [
                 -EXTENT + (col as f64 + 0.5) * step,
                 EXTENT - (row as f64 + 0.5) * step,
             ];
-            for (v, f) in input.iter_mut().zip(&self.settings.features) {
-                *v = f.value(x);
-            }
+            map.input(x, input);
         };
         for row in 0..density {
             for col in 0..density {
                 cell(density, row, col, &mut input);
                 let answer = network.forward(&input, &mut self.scratch);
-                out.push(answer.first().copied().unwrap_or(0.0) as f32);
+                out.push(cell_value(network.head, answer));
             }
         }
         let layers = network.layers.len().saturating_sub(1);
@@ -540,7 +742,7 @@ impl Lesson {
         if network.activation != Activation::Relu {
             return vec![0; layers];
         }
-        let width = self.settings.features.len();
+        let width = self.width;
         let mut alive: Vec<Vec<bool>> = network.layers[..layers]
             .iter()
             .map(|l| vec![false; l.units])
@@ -565,7 +767,7 @@ impl Lesson {
         if network.head == Head::Value {
             return Vec::new();
         }
-        let width = self.settings.features.len();
+        let width = self.width;
         let mut wrong = Vec::new();
         for (i, point) in self.points.iter().enumerate() {
             let answer =
@@ -578,9 +780,65 @@ impl Lesson {
     }
 }
 
+/// A table's all-feature view: the rows' plane positions, and the view.
+fn table_view(table: &Table, plane: &TablePlane) -> Result<(Vec<[f64; 2]>, View), TeachError> {
+    let TableView {
+        map,
+        placed,
+        axes,
+        explained,
+        held,
+    } = table_plane(table, plane)?;
+    let view = View {
+        map,
+        fade: placed.fade,
+        axes,
+        explained,
+        held,
+    };
+    Ok((placed.positions, view))
+}
+
+/// One cell of the boundary plane as one number: the probability of class 1 for two classes,
+/// the value for regression, and for more classes the likeliest class plus 0.999 × its
+/// probability (class 2 at 0.8 is 2.7992), so one `f32` a cell still carries both.
+pub fn cell_value(head: Head, answer: &[f64]) -> f32 {
+    match head {
+        Head::Binary | Head::Value => answer.first().copied().unwrap_or(0.0) as f32,
+        Head::Classes(_) => {
+            let (class, p) = answer
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::MIN),
+                    |best, (k, &p)| if p > best.1 { (k, p) } else { best },
+                );
+            (class as f64 + 0.999 * p.clamp(0.0, 1.0)) as f32
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn three_clusters_are_learned_with_a_softmax_head() {
+        let mut lesson = Lesson::new(LessonSettings {
+            toy: Toy::Clusters,
+            ..LessonSettings::default()
+        })
+        .unwrap();
+        assert_eq!(lesson.network().head, Head::Classes(3));
+        for _ in 0..30 {
+            lesson.step_epoch();
+        }
+        assert!(lesson.history().last().unwrap().test_accuracy.unwrap() > 0.95);
+        let planes = lesson.planes(20, 2);
+        let classes: std::collections::BTreeSet<u32> =
+            planes[..400].iter().map(|v| *v as u32).collect();
+        assert_eq!(classes.into_iter().collect::<Vec<_>>(), vec![0, 1, 2]);
+    }
 
     #[test]
     fn the_same_settings_replay_the_same_losses_bit_for_bit() {

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::TeachError;
-use super::lesson::{Feature, LessonSettings, Scores};
+use super::lesson::{Feature, LessonSettings, Scores, TableRef};
 use super::network::Activation;
+use super::table::TablePlane;
 use super::toy::{Point, Toy};
 
 /// The link format this build writes and reads.
@@ -72,8 +73,44 @@ impl Goal {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Classroom {
     pub settings: LessonSettings,
+    /// The plane an all-feature table lesson is drawn on (PCA when `None`); a view, not a
+    /// setting: changing it does not retrain.
+    pub plane: Option<TablePlane>,
     pub hide: Vec<String>,
     pub goal: Goal,
+}
+
+/// `text` percent-encoded for a link's value: letters, digits and `-._~` stay, every other
+/// byte of its UTF-8 becomes `%XX`.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The text [`encode`] wrote (also a `+`-free browser's own encoding); `None` when the escapes
+/// are not valid UTF-8 or not hexadecimal.
+pub fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn list<T>(items: &[T], key: impl Fn(&T) -> String) -> String {
@@ -100,6 +137,24 @@ impl Classroom {
             ("dropout", s.dropout.to_string()),
             ("seed", s.seed.to_string()),
         ];
+        if let Some(table) = &s.table {
+            pairs.push(("table", encode(&table.name)));
+            pairs.push(("target", encode(&table.target)));
+            pairs.push(("rows", table.rows.to_string()));
+            if let Some([x, y]) = &table.columns {
+                pairs.push(("columns", format!("{},{}", encode(x), encode(y))));
+            }
+        }
+        match &self.plane {
+            Some(TablePlane::Pca) => pairs.push(("plane", "pca".into())),
+            Some(TablePlane::Slice { x, y, at }) => {
+                pairs.push(("plane", format!("slice,{},{}", encode(x), encode(y))));
+                if !at.is_empty() {
+                    pairs.push(("at", list(at, |(n, v)| format!("{}:{v}", encode(n)))));
+                }
+            }
+            None => {}
+        }
         if !s.painted.is_empty() {
             let painted = list(&s.painted, |p| format!("{}:{}:{}", p.x[0], p.x[1], p.label));
             pairs.push(("paint", painted));
@@ -171,6 +226,60 @@ impl Classroom {
                         })
                         .collect::<Result<_, _>>()?
                 }
+                "table" | "target" | "rows" | "columns" => {
+                    let table = s.table.get_or_insert_with(|| TableRef {
+                        name: String::new(),
+                        target: String::new(),
+                        rows: 0,
+                        columns: None,
+                    });
+                    match key {
+                        "table" => table.name = text(key, value)?,
+                        "target" => table.target = text(key, value)?,
+                        "rows" => table.rows = number(key, value)?,
+                        _ => {
+                            let names: Vec<String> = split(value)
+                                .map(|n| text(key, n))
+                                .collect::<Result<_, _>>()?;
+                            let [x, y]: [String; 2] =
+                                names.try_into().map_err(|_| bad(key, value))?;
+                            table.columns = Some([x, y]);
+                        }
+                    }
+                }
+                "plane" => {
+                    let parts: Vec<&str> = value.split(',').collect();
+                    room.plane = Some(match parts.as_slice() {
+                        ["pca"] => TablePlane::Pca,
+                        ["slice", x, y] => TablePlane::Slice {
+                            x: text(key, x)?,
+                            y: text(key, y)?,
+                            at: match room.plane.take() {
+                                Some(TablePlane::Slice { at, .. }) => at,
+                                _ => Vec::new(),
+                            },
+                        },
+                        _ => return Err(bad(key, value)),
+                    });
+                }
+                "at" => {
+                    let at: Vec<(String, f64)> = split(value)
+                        .map(|pair| {
+                            let (name, v) = pair.rsplit_once(':').ok_or_else(|| bad(key, pair))?;
+                            Ok((text(key, name)?, number(key, v)?))
+                        })
+                        .collect::<Result<_, TeachError>>()?;
+                    match &mut room.plane {
+                        Some(TablePlane::Slice { at: held, .. }) => *held = at,
+                        _ => {
+                            room.plane = Some(TablePlane::Slice {
+                                x: String::new(),
+                                y: String::new(),
+                                at,
+                            })
+                        }
+                    }
+                }
                 "hide" => {
                     room.hide = split(value)
                         .map(|h| {
@@ -199,6 +308,11 @@ impl Classroom {
         room.settings.check()?;
         Ok(room)
     }
+}
+
+/// A percent-encoded name.
+fn text(key: &str, value: &str) -> Result<String, TeachError> {
+    decode(value).ok_or_else(|| bad(key, value))
 }
 
 fn split(value: &str) -> impl Iterator<Item = &str> {
@@ -243,6 +357,11 @@ mod tests {
                 ],
                 ..LessonSettings::default()
             },
+            plane: Some(TablePlane::Slice {
+                x: "bill length, mm".into(),
+                y: "island=Dream".into(),
+                at: vec![("sex=f&m:x".into(), -0.25)],
+            }),
             hide: vec!["features".into(), "layers".into()],
             goal: Goal {
                 min_test_accuracy: Some(0.9),
@@ -253,6 +372,24 @@ mod tests {
         let query = room.to_query();
         assert!(query.starts_with("v=1&"), "{query}");
         assert_eq!(Classroom::from_query(&query).unwrap(), room);
+        let mut on_a_table = room.clone();
+        on_a_table.settings.painted.clear();
+        on_a_table.settings.table = Some(TableRef {
+            name: "penguins, 2024 & co.csv".into(),
+            target: "species é".into(),
+            rows: 333,
+            columns: None,
+        });
+        let query = on_a_table.to_query();
+        assert!(
+            query.contains("table=penguins%2C%202024%20%26%20co.csv"),
+            "{query}"
+        );
+        assert_eq!(Classroom::from_query(&query).unwrap(), on_a_table);
+        on_a_table.settings.table.as_mut().unwrap().columns = Some(["a,b".into(), "c".into()]);
+        on_a_table.plane = Some(TablePlane::Pca);
+        let query = on_a_table.to_query();
+        assert_eq!(Classroom::from_query(&query).unwrap(), on_a_table);
         assert_eq!(
             room.goal.describe(),
             "test accuracy ≥ 0.9 with ≤ 50 parameters"
@@ -275,5 +412,8 @@ mod tests {
         assert!(error("v=1&paint=1:2").contains("paint"));
         assert!(error("v=1&paint=1:2:3").contains("paint"));
         assert!(error("v=1&paint=9:2:1").contains("paint"));
+        assert!(error("v=1&plane=cube").contains("plane"));
+        assert!(error("v=1&columns=a").contains("columns"));
+        assert!(error("v=1&table=%ZZ").contains("table"));
     }
 }

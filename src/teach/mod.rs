@@ -1,14 +1,15 @@
 //! The Teach step's engine: TensorFlow Playground's lesson for any browser tab and the CLI. A
 //! seeded 2-D toy data set ([`toy`]), a small network trained a mini-batch at a time on the
 //! host ([`network`]; why not burn is said there), the lesson that steps it, scores each
-//! epoch, keeps snapshots and draws its planes ([`lesson`]), and the classroom link that
-//! replays it ([`link`]). No burn and no browser imports: the page's Teach worker and
+//! epoch, keeps snapshots and draws its planes ([`lesson`]), the Data step's table and the
+//! planes it can be seen in ([`table`]), and the classroom link that replays it ([`link`]). No burn and no browser imports: the page's Teach worker and
 //! `hearth teach` run the same code and reach the same losses bit for bit.
 
 mod frame;
 mod lesson;
 mod link;
 mod network;
+mod table;
 mod toy;
 
 use thiserror::Error;
@@ -16,9 +17,11 @@ use thiserror::Error;
 pub use frame::{Frame, FramePoints, HISTOGRAM_BINS, HISTOGRAM_RANGE, WeightHistogram};
 pub use lesson::{
     Feature, Lesson, LessonSettings, MAX_LAYERS, MAX_PAINTED, MAX_POINTS, MAX_UNITS, Scores,
+    TableRef, cell_value,
 };
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
 pub use network::{Activation, Dense, Head, Network};
+pub use table::{Held, MAX_TABLE_ROWS, Table, TablePlane};
 pub use toy::{EXTENT, Point, Toy, generate};
 
 /// What a lesson or a link can be refused for.
@@ -40,6 +43,14 @@ pub enum TeachError {
         "The link is version {version}; this Hearth reads version 1. Open it in the Hearth that made it."
     )]
     LinkVersion { version: u32 },
+    #[error("This lesson is on a table: open the table in the Data step first.")]
+    NeedsTable,
+    #[error("This lesson was made with {wanted}; this is {found}, not the teacher's file.")]
+    OtherTable { wanted: String, found: String },
+    #[error("Only a lesson on every feature of a table has planes to choose from.")]
+    NoPlaneToChoose,
+    #[error("The table cannot be taught: {reason}.")]
+    Table { reason: String },
     #[error("There is no snapshot at epoch {epoch}.")]
     NoSnapshot { epoch: usize },
 }

@@ -34,10 +34,12 @@ pub enum Toy {
     Hills,
     /// No points: the class points are painted by hand.
     Blank,
+    /// Three classes: Gaussian clusters at three corners of a triangle; noise widens them.
+    Clusters,
 }
 
 impl Toy {
-    pub const ALL: [Toy; 9] = [
+    pub const ALL: [Toy; 10] = [
         Toy::Circle,
         Toy::Xor,
         Toy::Gaussians,
@@ -47,6 +49,7 @@ impl Toy {
         Toy::Plane,
         Toy::Hills,
         Toy::Blank,
+        Toy::Clusters,
     ];
 
     /// The name in links and on the command line.
@@ -61,6 +64,7 @@ impl Toy {
             Toy::Plane => "plane",
             Toy::Hills => "hills",
             Toy::Blank => "blank",
+            Toy::Clusters => "clusters",
         }
     }
 
@@ -71,6 +75,15 @@ impl Toy {
     /// Whether the label is a number to predict rather than a class.
     pub fn is_regression(self) -> bool {
         matches!(self, Toy::Plane | Toy::Hills)
+    }
+
+    /// The number of classes (0 for a value to predict).
+    pub fn classes(self) -> usize {
+        match self {
+            Toy::Plane | Toy::Hills => 0,
+            Toy::Clusters => 3,
+            _ => 2,
+        }
     }
 }
 
@@ -112,6 +125,20 @@ pub fn generate(toy: Toy, count: usize, noise: f64, seed: u64) -> Vec<Point> {
     let mut points = Vec::with_capacity(count);
     match toy {
         Toy::Blank => {}
+        Toy::Clusters => {
+            let sd = libm::sqrt(0.5 + noise / 0.5 * 3.5);
+            let third = count.div_ceil(3);
+            for i in 0..count {
+                let class = (i / third.max(1)).min(2);
+                let angle = PI / 2.0 + class as f64 * 2.0 * PI / 3.0;
+                let x = 3.5 * libm::cos(angle) + sd * normal(rng);
+                let y = 3.5 * libm::sin(angle) + sd * normal(rng);
+                points.push(Point {
+                    x: [x, y],
+                    label: class as f64,
+                });
+            }
+        }
         Toy::Circle => {
             let radius = 5.0;
             let inside = |x: f64, y: f64| libm::hypot(x, y) < radius * 0.5;
@@ -266,7 +293,8 @@ mod tests {
                 if toy.is_regression() {
                     assert!(point.label.abs() <= 1.0);
                 } else {
-                    assert!(point.label == 0.0 || point.label == 1.0);
+                    let class = point.label as usize;
+                    assert!(class as f64 == point.label && class < toy.classes());
                 }
             }
             assert_eq!(Toy::from_key(toy.key()), Some(toy));

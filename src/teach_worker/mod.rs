@@ -14,7 +14,7 @@ use web_sys::MessageEvent;
 
 use crate::clock::Stopwatch;
 use crate::protocol::{Envelope, Request, Response};
-use crate::teach::Lesson;
+use crate::teach::{Lesson, TablePlane};
 use crate::web_worker::{post, scope};
 
 /// The most milliseconds of training between two looks at the page's messages.
@@ -74,9 +74,14 @@ fn handle(teacher: &Rc<RefCell<Teacher>>, value: &JsValue) {
         Request::TeachStart {
             lesson,
             settings,
+            table,
+            plane,
             density,
             thumb,
-        } => match Lesson::new(settings) {
+        } => match match table {
+            Some(table) => Lesson::with_table(settings, *table, &plane.unwrap_or(TablePlane::Pca)),
+            None => Lesson::new(settings),
+        } {
             Ok(new) => {
                 t.lesson = Some(new);
                 t.number = lesson;
@@ -129,6 +134,13 @@ fn handle(teacher: &Rc<RefCell<Teacher>>, value: &JsValue) {
                     frame.viewing = Some(epoch);
                     post_frame(Response::TeachFrame(Box::new(frame)), planes);
                 }
+                Err(error) => failed(error.to_string()),
+            }
+        }
+        Request::TeachPlane { plane } => {
+            let Some(lesson) = &mut t.lesson else { return };
+            match lesson.set_plane(&plane) {
+                Ok(()) => send_frame(&mut t, true),
                 Err(error) => failed(error.to_string()),
             }
         }

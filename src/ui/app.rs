@@ -9,8 +9,8 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
-    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_worker,
-    use_use_worker, use_worker,
+    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_table,
+    use_teach_worker, use_use_worker, use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -27,6 +27,13 @@ pub fn app() -> Html {
     use_step_route(state.step, state.dispatcher());
     use_leave_guard(state.work_running());
     use_teach_link(state.step == Step::Teach, &state.teach.room);
+    use_teach_table(
+        worker.clone(),
+        state.step == Step::Teach,
+        state.prep.is_some() && !state.prep_pending,
+        &state.teach,
+        state.dispatcher(),
+    );
 
     // What the app does on its own when its state changes (effects run in this order).
     use_saved_study(state.dispatcher());

@@ -175,17 +175,51 @@ pub const TEACH_THUMB: usize = 24;
 #[hook]
 pub fn use_teach_lesson(worker: Option<WorkerHandle>, teach: &TeachView) {
     let settings = teach.room.settings.clone();
-    let ready = teach.worker_ready && worker.is_some();
+    let table = settings
+        .table
+        .as_ref()
+        .and(teach.table.as_deref())
+        .map(|table| Box::new(table.clone()));
+    let plane = teach.room.plane.clone();
+    let ready = teach.worker_ready && worker.is_some() && teach.can_start();
     use_effect_with((ready, teach.lesson), move |(ready, lesson)| {
         if *ready && let Some(worker) = worker {
             let request = Request::TeachStart {
                 lesson: *lesson,
                 settings,
+                table,
+                plane,
                 density: TEACH_DENSITY,
                 thumb: TEACH_THUMB,
             };
             if let Err(error) = worker.send(request, None) {
                 web_sys::console::error_1(&error.into());
+            }
+        }
+    });
+}
+
+/// Asks the engine's worker for the prepared table when a shown Teach lesson wants it and the
+/// Data step has prepared data; the lesson starts when it arrives.
+#[hook]
+pub fn use_teach_table(
+    engine: Option<WorkerHandle>,
+    shown: bool,
+    prepared: bool,
+    teach: &TeachView,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let wanted = shown
+        && prepared
+        && teach.room.settings.table.is_some()
+        && teach.table.is_none()
+        && !teach.table_requested;
+    let seed = teach.room.settings.seed;
+    use_effect_with(wanted, move |wanted| {
+        if *wanted && let Some(engine) = engine {
+            dispatcher.dispatch(Action::Teach(TeachAction::TableRequested));
+            if let Err(message) = engine.send(Request::TeachTable { seed }, None) {
+                dispatcher.dispatch(Action::Teach(TeachAction::Failed(message)));
             }
         }
     });

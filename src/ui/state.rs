@@ -403,6 +403,9 @@ impl Reducible for State {
             }
             // Frames reach the page with their planes as TeachAction::Frame (hooks.rs).
             Action::Worker(Response::TeachFrame(_)) => {}
+            Action::Worker(Response::TeachTable(table)) => {
+                next.teach.apply(TeachAction::Table(Rc::new(*table)))
+            }
             Action::Worker(Response::DeviceReady(report)) => next.device = Some(report),
             Action::Worker(Response::Progress { task, done, total }) => {
                 next.progress = Some(Progress { task, done, total })
@@ -542,6 +545,8 @@ impl Reducible for State {
                 }));
                 next.prep_error = None;
                 next.prep_pending = false;
+                // A Teach lesson on the table learns the newly prepared one.
+                next.teach.apply(TeachAction::TableStale);
             }
             Action::Worker(Response::PrepareFailed { message }) => {
                 next.prep_error = Some(message);

@@ -4,7 +4,9 @@
 
 use std::rc::Rc;
 
-use crate::teach::{Classroom, Frame, FramePoints, Scores, WeightHistogram};
+use crate::teach::{
+    Classroom, Frame, FramePoints, Scores, Table, TablePlane, TableRef, WeightHistogram,
+};
 
 /// How fast Play trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -58,8 +60,23 @@ pub struct TeachView {
     /// [`MAX_HISTOGRAM_COLUMNS`]).
     pub weights_over_time: Rc<Vec<(usize, Vec<WeightHistogram>)>>,
     pub playing: bool,
+    /// The page asked to pause and the worker's paused frame has not come yet: frames it sent
+    /// before it read the pause must not show the lesson playing again.
+    pub pause_pending: bool,
     pub speed: Speed,
     pub error: Option<String>,
+    /// The Data step's table, prepared, once the engine's worker has handed it over.
+    pub table: Option<Rc<Table>>,
+    /// The page asked the engine's worker for the table.
+    pub table_requested: bool,
+}
+
+impl TeachView {
+    /// Whether the lesson can start: a toy lesson at once, a table lesson once the table is
+    /// here.
+    pub fn can_start(&self) -> bool {
+        self.room.settings.table.is_none() || self.table.is_some()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,13 +85,23 @@ pub enum TeachAction {
     /// The page's address holds a classroom link (its query).
     Link(String),
     /// The user changed the classroom; new settings start a new lesson.
-    Room(Classroom),
+    Room(Box<Classroom>),
     Reset,
     Frame(Box<Frame>, Rc<Vec<f32>>),
     /// The page asked the worker to play or pause.
     Playing(bool),
     SetSpeed(Speed),
     Failed(String),
+    /// Learn the Data step's table (asked of the engine's worker; the lesson starts when it
+    /// arrives).
+    UseTable,
+    TableRequested,
+    /// The engine's worker handed over the table.
+    Table(Rc<Table>),
+    /// The Data step's data or preparation changed: the table must be asked for again.
+    TableStale,
+    /// Draw the table lesson on another plane (no retraining).
+    Plane(TablePlane),
 }
 
 impl TeachView {
@@ -93,7 +120,7 @@ impl TeachView {
                 }
             },
             TeachAction::Room(room) => {
-                self.set_room(room);
+                self.set_room(*room);
                 self.error = None;
             }
             TeachAction::Reset => self.next_lesson(),
@@ -121,17 +148,66 @@ impl TeachView {
                 if let Some(points) = &frame.points {
                     self.points = Some(Rc::new(points.clone()));
                 }
-                self.playing = frame.playing;
+                if !frame.playing {
+                    self.pause_pending = false;
+                }
+                self.playing = frame.playing && !self.pause_pending;
                 self.planes = planes;
                 self.frame = Some(Rc::from(frame));
             }
-            TeachAction::Playing(playing) => self.playing = playing,
+            TeachAction::Playing(playing) => {
+                self.playing = playing;
+                self.pause_pending = !playing;
+            }
             TeachAction::SetSpeed(speed) => self.speed = speed,
             TeachAction::Failed(message) => {
                 self.error = Some(message);
                 self.playing = false;
             }
+            TeachAction::UseTable => {
+                if self.room.settings.table.is_none() {
+                    // A placeholder until the table tells its name and size.
+                    self.room.settings.table = Some(TableRef {
+                        name: String::new(),
+                        target: String::new(),
+                        rows: 0,
+                        columns: None,
+                    });
+                    self.room.settings.painted.clear();
+                    self.room.plane = Some(TablePlane::Pca);
+                    self.next_lesson();
+                }
+                if self.table.is_some() {
+                    self.adopt_table();
+                }
+            }
+            TeachAction::TableRequested => self.table_requested = true,
+            TeachAction::Table(table) => {
+                self.table = Some(table);
+                self.table_requested = false;
+                self.adopt_table();
+            }
+            TeachAction::TableStale => {
+                self.table = None;
+                self.table_requested = false;
+            }
+            TeachAction::Plane(plane) => self.room.plane = Some(plane),
         }
+    }
+
+    /// Fills in the placeholder table reference from the table that arrived (a link's own
+    /// reference stays, so that a different file is refused by name), and starts the lesson.
+    fn adopt_table(&mut self) {
+        let Some(table) = &self.table else { return };
+        if let Some(reference) = &mut self.room.settings.table
+            && reference.name.is_empty()
+        {
+            reference.name = table.name.clone();
+            reference.target = table.target.clone();
+            reference.rows = table.source_rows;
+        }
+        self.error = None;
+        self.next_lesson();
     }
 
     fn set_room(&mut self, room: Classroom) {

@@ -22,6 +22,7 @@ use crate::protocol::{
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
+use crate::teach::Table;
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
@@ -170,6 +171,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 rows,
                 seed,
             } => return Some(background_rows(engine, &columns, rows, seed)),
+            Request::TeachTable { seed } => return Some(teach_table(engine, seed)),
             // The Use step's own worker (crate::use_worker) answers these.
             Request::OpenOnnx { .. }
             | Request::Answer { .. }
@@ -184,7 +186,8 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             | Request::TeachPlay { .. }
             | Request::TeachPause
             | Request::TeachView { .. }
-            | Request::TeachRestore { .. } => Err(
+            | Request::TeachRestore { .. }
+            | Request::TeachPlane { .. } => Err(
                 "The engine's worker does not run lessons; the Teach step's worker does.".into(),
             ),
             Request::TrialDecision { number, decision } => {
@@ -263,6 +266,22 @@ fn background_rows(
     Response::BackgroundRows {
         columns: columns.to_vec(),
         sample,
+    }
+}
+
+/// The loaded dataset as its fitted preprocessing encodes it, for the Teach step.
+fn teach_table(engine: &Rc<RefCell<Engine>>, seed: u64) -> Response {
+    let engine = engine.borrow();
+    let (Some(dataset), Some(prepared)) = (&engine.dataset, &engine.prepared) else {
+        return Response::TeachFailed {
+            message: "Load a dataset and choose its target in the Data step first.".into(),
+        };
+    };
+    match Table::from_prepared(dataset, prepared, seed) {
+        Ok(table) => Response::TeachTable(Box::new(table)),
+        Err(error) => Response::TeachFailed {
+            message: error.to_string(),
+        },
     }
 }
 

@@ -54,6 +54,10 @@ async function playUntil(goal) {
     goal, { timeout: LONG });
   await page.click('#teach-play');
   await page.waitForSelector('#teach-play[aria-pressed="false"]');
+  // Frames the worker sent before it read the pause may still arrive: wait for the last.
+  for (let last = -1, now = await epochs(); now !== last; last = now, now = await epochs()) {
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Shares of the plane's pixels that are clearly blue and clearly orange. */
@@ -63,7 +67,7 @@ async function classShares() {
     let blue = 0, orange = 0;
     for (let i = 0; i < data.length; i += 4) {
       const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
-      if (b > r + 40) blue += 1;
+      if (b > r + 40 && b > g) blue += 1;
       else if (r > b + 40) orange += 1;
     }
     const n = data.length / 4;
@@ -86,6 +90,19 @@ test('xor trains past 0.9 test accuracy with two layers of eight', async () => {
   await playUntil(0.9);
   const shares = await classShares();
   assert.ok(shares.blue > 0.05 && shares.orange > 0.05, JSON.stringify(shares));
+});
+
+test('three clusters: a softmax over three classes, each with its own colour on the plane', async () => {
+  await open(page, 'v=1&toy=clusters');
+  await playUntil(0.95);
+  const greens = await page.$eval('#teach-plane', (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 1] > data[i] + 30 && data[i + 1] > data[i + 2]) n += 1;
+    return n / (data.length / 4);
+  });
+  const shares = await classShares();
+  assert.ok(greens > 0.05 && shares.blue > 0.05 && shares.orange > 0.05, JSON.stringify({ greens, ...shares }));
 });
 
 test('+1 epoch advances exactly one epoch, +1 batch one batch', async () => {
@@ -206,6 +223,70 @@ test('points painted by hand on a blank plane train, and travel in the link', as
   await fresh.waitForSelector('#teach-clear-paint', { timeout: LONG });
   assert.match(await fresh.$eval('#teach-clear-paint', (b) => b.parentElement.textContent), /8 painted/);
   await fresh.close();
+});
+
+/** Loads the app on its first sample (penguins), prepared, and opens the Teach step on it. */
+async function openPenguins() {
+  await page.goto('about:blank');
+  await page.goto(server.url);
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await page.click('#step-prepare');
+  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
+  await page.click('#step-teach');
+  await page.waitForSelector('#teach-toy option[value="table"]', { state: 'attached', timeout: LONG });
+  await page.selectOption('#teach-toy', 'table');
+  await page.waitForSelector('#teach-plane-kind', { timeout: LONG });
+  await page.waitForSelector('#teach-epoch:not([disabled])');
+}
+
+test('the loaded penguins table: a PCA plane, a slice with sliders, and two columns drawn exactly', async () => {
+  await openPenguins();
+  assert.match(await page.textContent('#teach-axes'), /PC1 \(\d+ %\).*PC2.*% of their variance/);
+  assert.match(page.url(), /table=penguins\.csv&target=species&rows=344/);
+  assert.deepEqual(await page.$$eval('.teach-legend li', (items) => items.map((i) => i.textContent)),
+    ['Adelie', 'Chinstrap', 'Gentoo']);
+  await playUntil(0.9);
+  // PCA: some points fade (they lie off the plane).
+  // A slice through two numeric features, the rest held by sliders; moving one redraws the
+  // plane without retraining.
+  const epochBefore = await epochs();
+  await page.selectOption('#teach-plane-kind', 'slice');
+  await page.waitForSelector('#teach-held-0');
+  assert.match(await page.textContent('#teach-axes'), /Across: bill_length_mm; up: bill_depth_mm\. A slice/);
+  assert.match(page.url(), /plane=slice,bill_length_mm,bill_depth_mm/);
+  const before = await page.$eval('#teach-plane', (c) => c.toDataURL());
+  const slider = await page.$$eval('.teach-held label', (labels) => labels.map((l) => l.querySelector('span').textContent));
+  const flipper = slider.indexOf('flipper_length_mm');
+  assert.ok(flipper >= 0, slider.join(', '));
+  await page.$eval(`#teach-held-${flipper}`, (input) => {
+    input.value = input.max;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction((b) => document.querySelector('#teach-plane').toDataURL() !== b, before);
+  assert.match(page.url(), /at=flipper_length_mm:[-\d.]+$/);
+  assert.equal(await epochs(), epochBefore, 'moving the slice does not train');
+  assert.match(await page.textContent('#teach-test-accuracy'), /^0\.9|^1\.0/);
+  // Two columns: the network sees only them (and their crossings), the plane is exact.
+  await page.selectOption('#teach-inputs', 'two');
+  await page.waitForFunction(() => location.hash.includes('columns=bill_length_mm,bill_depth_mm'));
+  await page.waitForSelector('#teach-feature-x1');
+  await page.waitForFunction(() => document.querySelector('#teach-epoch-count').textContent === '0');
+  assert.match(await page.textContent('#teach-axes'), /^Across: bill_length_mm; up: bill_depth_mm\.$/);
+  await playUntil(0.9);
+});
+
+test('a table link names its file: another file is refused in one sentence', async () => {
+  await openPenguins();
+  const link = page.url().replace('rows=344', 'rows=341');
+  await page.goto('about:blank');
+  await page.goto(server.url);
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await page.click('#step-prepare');
+  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
+  await page.evaluate((l) => { location.href = l; }, link);
+  await page.waitForSelector('#teach-error', { timeout: LONG });
+  assert.match(await page.textContent('#teach-error'),
+    /made with penguins\.csv \(341 rows, target species\); this is penguins\.csv \(344 rows, target species\), not the teacher's file/);
 });
 
 test('a bad link is named in one sentence and the step still works', async () => {

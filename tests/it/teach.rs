@@ -155,3 +155,69 @@ fn bad_flags_and_links_are_refused_by_name() {
     let error = assert_one_sentence_error(&hearth(&["teach", "--link", "v=3"]));
     assert!(error.contains("version 3"), "{error}");
 }
+
+#[test]
+fn a_csv_is_taught_on_its_pca_plane_a_slice_or_two_columns() {
+    let penguins = crate::support::sample("penguins.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "teach", "--csv", &penguins, "--target", "species", "--layers", "8", "--epochs", "60",
+        ];
+        args.extend_from_slice(extra);
+        assert_ok(&hearth(&args))
+    };
+    let last_accuracy = |table: &str| -> f64 {
+        let line = table
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with(char::is_numeric))
+            .unwrap();
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let pca = run(&[]);
+    assert!(pca.contains("penguins.csv → species: 344 points"), "{pca}");
+    assert!(pca.contains("plane: PC1 ("), "{pca}");
+    assert!(last_accuracy(&pca) > 0.95, "{pca}");
+    let slice = run(&["--plane", "slice:bill_length_mm,bill_depth_mm"]);
+    assert!(
+        slice.contains("plane: bill_length_mm × bill_depth_mm"),
+        "{slice}"
+    );
+    assert!(
+        slice.contains("plane=slice,bill_length_mm,bill_depth_mm"),
+        "{slice}"
+    );
+    let two = run(&["--columns", "bill_length_mm,flipper_length_mm"]);
+    assert!(two.contains("inputs x1,x2"), "{two}");
+    assert!(
+        two.contains("columns=bill_length_mm,flipper_length_mm"),
+        "{two}"
+    );
+    assert!(last_accuracy(&two) > 0.85, "{two}");
+    // The printed link replays with the same file, and refuses another.
+    let link = pca
+        .lines()
+        .last()
+        .unwrap()
+        .trim_start_matches("link: ")
+        .to_string();
+    let again = assert_ok(&hearth(&[
+        "teach", "--link", &link, "--csv", &penguins, "--epochs", "60",
+    ]));
+    assert_eq!(last_accuracy(&again), last_accuracy(&pca));
+    let iris = crate::support::sample("iris.csv");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", &link, "--csv", &iris]));
+    assert!(error.contains("not the teacher's file"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", &link]));
+    assert!(error.contains("pass that file with --csv"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&[
+        "teach",
+        "--csv",
+        &penguins,
+        "--target",
+        "species",
+        "--columns",
+        "bill_length_mm,nose",
+    ]));
+    assert!(error.contains("no feature `nose`"), "{error}");
+}

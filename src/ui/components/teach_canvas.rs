@@ -9,7 +9,9 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::chart::{BLUE, ORANGE};
-use crate::teach::{EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Scores, WeightHistogram};
+use crate::teach::{
+    EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Head, Scores, WeightHistogram,
+};
 
 /// How strongly the big plane's background is coloured: paler than the points drawn on it, so
 /// that a point of either class stands out on either side of the boundary.
@@ -27,9 +29,70 @@ pub fn diverging(t: f64) -> [u8; 3] {
     } else {
         0.0
     };
-    let (end, weight) = if t >= 0.0 { (BLUE, t) } else { (ORANGE, -t) };
+    if t >= 0.0 {
+        tint(BLUE, t)
+    } else {
+        tint(ORANGE, -t)
+    }
+}
+
+/// Class colours: class 0 orange and class 1 blue (the diverging scale's ends), then the rest
+/// of Okabe and Ito's colour-blind-safe set.
+const CLASS_COLOURS: [(u8, u8, u8); 7] = [
+    ORANGE,
+    BLUE,
+    (0, 158, 115),
+    (213, 94, 0),
+    (204, 121, 167),
+    (86, 180, 233),
+    (240, 228, 66),
+];
+
+/// `colour` faded towards white, kept at `weight` in `[0, 1]`.
+fn tint(colour: (u8, u8, u8), weight: f64) -> [u8; 3] {
+    let weight = if weight.is_finite() {
+        weight.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * weight).round() as u8;
-    [mix(end.0), mix(end.1), mix(end.2)]
+    [mix(colour.0), mix(colour.1), mix(colour.2)]
+}
+
+fn class_colour(class: usize) -> (u8, u8, u8) {
+    CLASS_COLOURS[class % CLASS_COLOURS.len()]
+}
+
+/// Class `class`'s colour for CSS (the legend).
+pub fn class_css(class: usize) -> String {
+    css(tint(class_colour(class), 1.0))
+}
+
+/// The colour of one plane cell (see `teach::cell_value`) at `strength`: two classes and
+/// values on the diverging scale; more classes in the likeliest class's colour, paler the
+/// nearer its probability is to a guess (1/k).
+fn answer_colour(head: Head, strength: f64) -> impl Fn(f64) -> [u8; 3] {
+    move |v| match head {
+        Head::Value => diverging(v * strength),
+        Head::Binary => diverging((2.0 * v - 1.0) * strength),
+        Head::Classes(k) => {
+            let class = v.max(0.0).floor();
+            let p = (v - class) / 0.999;
+            let guess = 1.0 / k.max(2) as f64;
+            tint(
+                class_colour(class as usize),
+                (p - guess) / (1.0 - guess) * strength,
+            )
+        }
+    }
+}
+
+/// A point's colour: its class, or its value on the diverging scale.
+fn label_colour(head: Head, label: f64) -> [u8; 3] {
+    match head {
+        Head::Value => diverging(label),
+        _ => tint(class_colour(label.max(0.0) as usize), 1.0),
+    }
 }
 
 fn css([r, g, b]: [u8; 3]) -> String {
@@ -40,14 +103,14 @@ fn css([r, g, b]: [u8; 3]) -> String {
 fn grid_image(
     values: &[f32],
     side: usize,
-    scale: impl Fn(f64) -> f64,
+    colour: impl Fn(f64) -> [u8; 3],
 ) -> Option<HtmlCanvasElement> {
     if side == 0 || values.len() < side * side {
         return None;
     }
     let mut rgba = Vec::with_capacity(side * side * 4);
     for &v in &values[..side * side] {
-        let [r, g, b] = diverging(scale(f64::from(v)));
+        let [r, g, b] = colour(f64::from(v));
         rgba.extend_from_slice(&[r, g, b, 255]);
     }
     let image =
@@ -81,12 +144,6 @@ pub fn unit_grid<'p>(frame: &Frame, planes: &'p [f32], unit: usize) -> Option<&'
     planes.get(main + unit * size..main + (unit + 1) * size)
 }
 
-/// How the network's answer maps to the scale: a probability of class 1 around ½, a value as
-/// it is.
-fn answer_scale(regression: bool) -> impl Fn(f64) -> f64 {
-    move |v| if regression { v } else { 2.0 * v - 1.0 }
-}
-
 /// Draws the plane: the heatmap, then the points (training filled, test hollow, wrong ones
 /// ringed in the page's ink colour).
 pub fn draw_plane(
@@ -94,17 +151,18 @@ pub fn draw_plane(
     frame: &Frame,
     planes: &[f32],
     points: Option<&FramePoints>,
-    regression: bool,
     shown: Shown,
 ) -> Option<()> {
     let ctx = context(canvas)?;
     let side = f64::from(canvas.width());
     let image = match shown {
-        Shown::Output => grid_image(planes, frame.density, |v| {
-            answer_scale(regression)(v) * BACKGROUND_STRENGTH
-        }),
+        Shown::Output => grid_image(
+            planes,
+            frame.density,
+            answer_colour(frame.network.head, BACKGROUND_STRENGTH),
+        ),
         Shown::Unit(unit) => grid_image(unit_grid(frame, planes, unit)?, frame.thumb, |v| {
-            v * BACKGROUND_STRENGTH
+            diverging(v * BACKGROUND_STRENGTH)
         }),
     }?;
     ctx.set_image_smoothing_enabled(true);
@@ -129,11 +187,8 @@ pub fn draw_plane(
     let radius = (side / 130.0).max(2.5);
     for (i, point) in points.points.iter().enumerate() {
         let (x, y) = (to_pixel(point.x[0]), side - to_pixel(point.x[1]));
-        let colour = css(diverging(if regression {
-            point.label
-        } else {
-            2.0 * point.label - 1.0
-        }));
+        ctx.set_global_alpha(points.fade.get(i).map_or(1.0, |&f| f64::from(f)));
+        let colour = css(label_colour(frame.network.head, point.label));
         ctx.begin_path();
         let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
         if test[i] {
@@ -157,6 +212,7 @@ pub fn draw_plane(
             ctx.stroke();
         }
     }
+    ctx.set_global_alpha(1.0);
     Some(())
 }
 
@@ -225,8 +281,7 @@ pub fn draw_network(
     canvas: &HtmlCanvasElement,
     frame: &Frame,
     planes: &[f32],
-    inputs: &[Feature],
-    regression: bool,
+    inputs: &[(String, Option<Feature>)],
     highlight: Option<usize>,
 ) -> Option<NetworkLayout> {
     let ctx = context(canvas)?;
@@ -234,6 +289,7 @@ pub fn draw_network(
     ctx.clear_rect(0.0, 0.0, width, height);
     let drawn = drawn_units(frame, planes);
     let columns = drawn.len() + 2;
+    let inputs = &inputs[..inputs.len().min(MAX_DRAWN_UNITS)];
     let tallest = drawn
         .iter()
         .map(Vec::len)
@@ -242,7 +298,13 @@ pub fn draw_network(
         .unwrap_or(1);
     let size = ((height - 10.0) / tallest as f64 * 0.8).clamp(14.0, 40.0);
     let gap = (height - 10.0) / tallest as f64;
-    let column_x = |c: usize| 40.0 + (width - 90.0) * c as f64 / (columns - 1) as f64;
+    // Room on the left for the inputs' names: a table's features have long ones.
+    let left = if inputs.iter().any(|(name, _)| name.chars().count() > 5) {
+        110.0
+    } else {
+        40.0
+    };
+    let column_x = |c: usize| left + (width - left - 50.0) * c as f64 / (columns - 1) as f64;
     let row_y = |row: usize, count: usize| {
         let top = (height - gap * count as f64) / 2.0;
         top + gap * row as f64 + (gap - size) / 2.0
@@ -264,7 +326,16 @@ pub fn draw_network(
                 .collect(),
         );
     }
-    positions.push(vec![(0, column_x(columns - 1), row_y(0, 1))]);
+    // The output: one unit, or one per class (each drawn where its class wins).
+    let outputs = match frame.network.head {
+        Head::Classes(k) => k,
+        Head::Binary | Head::Value => 1,
+    };
+    positions.push(
+        (0..outputs)
+            .map(|o| (o, column_x(columns - 1), row_y(o, outputs)))
+            .collect(),
+    );
     // Links under the units.
     for (l, layer) in frame.network.layers.iter().enumerate() {
         let (Some(from), Some(to)) = (positions.get(l), positions.get(l + 1)) else {
@@ -290,17 +361,26 @@ pub fn draw_network(
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     for &(i, x, y) in &positions[0] {
-        let Some(&feature) = inputs.get(i) else {
+        let Some((name, feature)) = inputs.get(i) else {
             continue;
         };
-        if let Some(image) = grid_image(&feature_grid(feature, frame.thumb), frame.thumb, |v| v) {
+        ctx.set_fill_style_str("#f1f3f6");
+        ctx.fill_rect(x, y, size, size);
+        if let Some(image) =
+            feature.and_then(|f| grid_image(&feature_grid(f, frame.thumb), frame.thumb, diverging))
+        {
             let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, x, y, size, size);
         }
         ctx.set_line_width(1.0);
         ctx.set_stroke_style_str("#5d6577");
         ctx.stroke_rect(x, y, size, size);
         ctx.set_fill_style_str("#1d2330");
-        let _ = ctx.fill_text(feature.label(), x - 4.0, y + size / 2.0);
+        let short: String = if name.chars().count() > 16 {
+            name.chars().take(15).chain(['…']).collect()
+        } else {
+            name.clone()
+        };
+        let _ = ctx.fill_text(&short, x - 4.0, y + size / 2.0);
         layout.units.push((0, i, x, y, size));
     }
     let mut first = 0;
@@ -308,7 +388,7 @@ pub fn draw_network(
         for &(u, x, y) in &positions[l + 1] {
             let index = first + u;
             if let Some(image) = unit_grid(frame, planes, index)
-                .and_then(|grid| grid_image(grid, frame.thumb, |v| v))
+                .and_then(|grid| grid_image(grid, frame.thumb, diverging))
             {
                 let _ =
                     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, x, y, size, size);
@@ -328,14 +408,25 @@ pub fn draw_network(
             .get(l)
             .map_or(units.len(), |layer| layer.units);
     }
-    if let Some(&(_, x, y)) = positions.last().and_then(|p| p.first())
-        && let Some(image) = grid_image(planes, frame.density, answer_scale(regression))
-    {
-        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, x, y, size, size);
+    for &(o, x, y) in positions.last().map_or(&[][..], Vec::as_slice) {
+        let answer = answer_colour(frame.network.head, 1.0);
+        let image = match frame.network.head {
+            Head::Classes(_) => grid_image(planes, frame.density, |v| {
+                if v.max(0.0).floor() as usize == o {
+                    answer(v)
+                } else {
+                    [255, 255, 255]
+                }
+            }),
+            Head::Binary | Head::Value => grid_image(planes, frame.density, answer),
+        };
+        if let Some(image) = image {
+            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, x, y, size, size);
+        }
         ctx.set_line_width(1.0);
         ctx.set_stroke_style_str("#5d6577");
         ctx.stroke_rect(x, y, size, size);
-        layout.units.push((columns - 1, 0, x, y, size));
+        layout.units.push((columns - 1, o, x, y, size));
     }
     Some(layout)
 }

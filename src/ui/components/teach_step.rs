@@ -8,13 +8,13 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::teach_canvas::Shown;
+use super::teach_canvas::{Shown, class_css};
 use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
 use crate::format;
 use crate::protocol::{Request, Response};
 use crate::teach::{
     Activation, Classroom, EXTENT, Feature, Goal, HIDEABLE, LessonSettings, MAX_LAYERS,
-    MAX_PAINTED, MAX_UNITS, Point, Toy,
+    MAX_PAINTED, MAX_UNITS, Point, Table, TablePlane, Toy,
 };
 use crate::ui::hooks::{WorkerHandle, use_teach_lesson};
 use crate::ui::state::{Action, State};
@@ -43,7 +43,36 @@ fn toy_name(toy: Toy) -> &'static str {
         Toy::Plane => "Plane (regression)",
         Toy::Hills => "Hills (regression)",
         Toy::Blank => "Blank (paint your own)",
+        Toy::Clusters => "Three clusters (3 classes)",
     }
+}
+
+/// A slice's first axes: the first two features with more than two values (not one-hot
+/// flags), else the first two.
+fn default_axes(table: &Table) -> [String; 2] {
+    let varied: Vec<&String> = table
+        .features
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            let mut values: Vec<u64> = (0..table.rows())
+                .filter_map(|r| table.row(r).get(*k).map(|v| v.to_bits()))
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            values.len() > 2
+        })
+        .map(|(_, f)| f)
+        .collect();
+    let pick = |i: usize| {
+        varied
+            .get(i)
+            .copied()
+            .or(table.features.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    [pick(0), pick(1)]
 }
 
 fn select_value(event: &Event) -> String {
@@ -86,7 +115,7 @@ pub fn teach_step(props: &Props) -> Html {
             change(&mut next);
             if next.settings.check().is_ok() {
                 snapshot.set(None);
-                dispatcher.dispatch(Action::Teach(TeachAction::Room(next)));
+                dispatcher.dispatch(Action::Teach(TeachAction::Room(Box::new(next))));
             }
         })
     };
@@ -185,13 +214,38 @@ pub fn teach_step(props: &Props) -> Html {
     // Data.
     let data = (!hidden("data")).then(|| {
         let on_toy = {
-            let edit = edit.clone();
+            let (edit, dispatcher) = (edit.clone(), state.dispatcher());
             Callback::from(move |event: Event| {
-                if let Some(toy) = Toy::from_key(&select_value(&event)) {
-                    edit(&|s: &mut LessonSettings| s.toy = toy);
+                let value = select_value(&event);
+                if value == "table" {
+                    dispatcher.dispatch(Action::Teach(TeachAction::UseTable));
+                } else if let Some(toy) = Toy::from_key(&value) {
+                    edit(&|s: &mut LessonSettings| {
+                        s.toy = toy;
+                        s.table = None;
+                    });
                 }
             })
         };
+        let on_table = settings.table.is_some();
+        let table_label = match (&settings.table, &state.profile, &state.target) {
+            (Some(t), _, _) if !t.name.is_empty() => Some(format!("The loaded data: {} → {}", t.name, t.target)),
+            (_, Some(profile), Some(target)) if state.prep.is_some() => {
+                Some(format!("The loaded data: {} → {target}", profile.source))
+            }
+            (Some(_), _, _) => Some("The loaded data".to_string()),
+            _ => None,
+        };
+        let table_note = settings.table.as_ref().filter(|_| teach.table.is_none()).map(|t| {
+            let text = if state.prep.is_none() && !t.name.is_empty() {
+                format!("This lesson is on {} ({} rows, target {}): load that file in the Data step and choose {} as the target.", t.name, t.rows, t.target, t.target)
+            } else if state.prep.is_none() {
+                "Load a dataset and choose its target in the Data step first.".to_string()
+            } else {
+                "Getting the prepared table from the Data step…".to_string()
+            };
+            html! { <p class="muted" id="teach-table-note">{ text }</p> }
+        });
         let number_input = |id: &'static str, label: &'static str, min: &'static str, max: &'static str, step: &'static str, value: String, apply: fn(&mut LessonSettings, f64)| {
             let edit = edit.clone();
             let onchange = Callback::from(move |event: Event| {
@@ -221,8 +275,12 @@ pub fn teach_step(props: &Props) -> Html {
                 <label>{ "Paint " }
                     <select id="teach-paint" onchange={on_paint} disabled={regression}>
                         <option value="off" selected={paint.is_none()}>{ "off" }</option>
-                        <option value="1" selected={*paint == Some(1.0)}>{ "class 1 (blue)" }</option>
-                        <option value="0" selected={*paint == Some(0.0)}>{ "class 0 (orange)" }</option>
+                        { for (0..settings.toy.classes().max(2)).map(|class| {
+                            let colour = ["orange", "blue", "green"].get(class).copied().unwrap_or("");
+                            html! {
+                                <option value={class.to_string()} selected={*paint == Some(class as f64)}>{ format!("class {class} ({colour})") }</option>
+                            }
+                        }) }
                     </select>
                 </label>
                 {
@@ -251,16 +309,18 @@ pub fn teach_step(props: &Props) -> Html {
                 <label>{ "Data set " }
                     <select id="teach-toy" onchange={on_toy}>
                         { for Toy::ALL.iter().map(|t| html! {
-                            <option value={t.key()} selected={*t == settings.toy}>{ toy_name(*t) }</option>
+                            <option value={t.key()} selected={!on_table && *t == settings.toy}>{ toy_name(*t) }</option>
                         }) }
+                        { for table_label.map(|label| html! { <option value="table" selected={on_table}>{ label }</option> }) }
                     </select>
                 </label>
+                { for table_note }
                 {
-                    (settings.toy != Toy::Blank).then(|| number_input("teach-points", "Points", "50", "2000", "50", settings.points.to_string(), |s, v| s.points = v as usize))
+                    (settings.toy != Toy::Blank && !on_table).then(|| number_input("teach-points", "Points", "50", "2000", "50", settings.points.to_string(), |s, v| s.points = v as usize))
                 }
-                { number_input("teach-noise", "Noise", "0", "0.5", "0.05", settings.noise.to_string(), |s, v| s.noise = v) }
+                { (!on_table).then(|| number_input("teach-noise", "Noise", "0", "0.5", "0.05", settings.noise.to_string(), |s, v| s.noise = v)) }
                 { number_input("teach-train", "Training %", "10", "90", "10", settings.train_percent.to_string(), |s, v| s.train_percent = v as u32) }
-                { paint_controls }
+                { (!on_table).then_some(paint_controls) }
                 {
                     (!hidden("seed")).then(|| html! {
                         <span>{ "Seed " }<strong id="teach-seed">{ settings.seed }</strong>{ " " }
@@ -294,7 +354,59 @@ pub fn teach_step(props: &Props) -> Html {
                 </label>
             }
         });
-        html! { <fieldset class="teach-features"><legend>{ "Inputs" }</legend>{ for boxes }</fieldset> }
+        let table_inputs = settings.table.as_ref().zip(teach.table.as_ref()).map(|(reference, table)| {
+            let on_kind = {
+                let edit = edit.clone();
+                let first_two = Some(default_axes(table));
+                Callback::from(move |event: Event| {
+                    let columns = (select_value(&event) == "two").then(|| first_two.clone()).flatten();
+                    edit(&|s: &mut LessonSettings| {
+                        if let Some(t) = &mut s.table {
+                            t.columns = columns.clone();
+                        }
+                    })
+                })
+            };
+            let column_select = |id: &'static str, axis: usize| {
+                let edit = edit.clone();
+                let current = reference.columns.as_ref().map(|c| c[axis].clone()).unwrap_or_default();
+                let onchange = Callback::from(move |event: Event| {
+                    let name = select_value(&event);
+                    edit(&|s: &mut LessonSettings| {
+                        if let Some(columns) = s.table.as_mut().and_then(|t| t.columns.as_mut()) {
+                            columns[axis] = name.clone();
+                        }
+                    })
+                });
+                html! {
+                    <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
+                        { for table.features.iter().map(|f| html! { <option value={f.clone()} selected={*f == current}>{ f.clone() }</option> }) }
+                    </select>
+                }
+            };
+            html! {
+                <>
+                    <label>{ "Network inputs " }
+                        <select id="teach-inputs" onchange={on_kind}>
+                            <option value="all" selected={reference.columns.is_none()}>{ format!("every prepared feature ({})", table.width()) }</option>
+                            <option value="two" selected={reference.columns.is_some()}>{ "two columns, drawn exactly" }</option>
+                        </select>
+                    </label>
+                    {
+                        reference.columns.is_some().then(|| html! {
+                            <span class="teach-columns">{ column_select("teach-column-x", 0) }{ " × " }{ column_select("teach-column-y", 1) }</span>
+                        })
+                    }
+                </>
+            }
+        });
+        let toy_features = settings.table.as_ref().is_none_or(|t| t.columns.is_some());
+        html! {
+            <fieldset class="teach-features"><legend>{ "Inputs" }</legend>
+                { for table_inputs }
+                { for toy_features.then(|| html! { <div class="teach-feature-boxes">{ for boxes }</div> }) }
+            </fieldset>
+        }
     });
 
     // The network's shape and training settings.
@@ -409,7 +521,17 @@ pub fn teach_step(props: &Props) -> Html {
         (Some(unit), _) | (None, Some(unit)) => Shown::Unit(unit),
         _ => Shown::Output,
     };
-    let inputs = Rc::new(settings.features.clone());
+    let inputs: Rc<Vec<(String, Option<Feature>)>> =
+        Rc::new(match (&settings.table, &teach.table) {
+            (Some(reference), Some(table)) if reference.columns.is_none() => {
+                table.features.iter().map(|f| (f.clone(), None)).collect()
+            }
+            _ => settings
+                .features
+                .iter()
+                .map(|f| (f.label().to_string(), Some(*f)))
+                .collect(),
+        });
     let on_hover = {
         let hovered = hovered.clone();
         Callback::from(move |unit: Option<usize>| hovered.set(unit))
@@ -457,6 +579,114 @@ pub fn teach_step(props: &Props) -> Html {
                             }
                         })
                     })
+                });
+            let plane_text = {
+                let [x, y] = &frame.axes;
+                let text = match frame.explained {
+                    Some(share) => format!(
+                        "Across: {x}; up: {y}. The plane of the first two principal components of the prepared features ({:.0} % of their variance); points fade with their distance from it.",
+                        100.0 * share
+                    ),
+                    None if !frame.held.is_empty() => format!(
+                        "Across: {x}; up: {y}. A slice: every other feature held where the sliders say; points fade with their distance from the slice."
+                    ),
+                    None => format!("Across: {x}; up: {y}."),
+                };
+                html! { <p class="muted" id="teach-axes">{ text }</p> }
+            };
+            let legend = teach.points.as_ref().filter(|p| !p.classes.is_empty()).map(|p| {
+                html! {
+                    <ul class="teach-legend" aria-label="Classes">
+                        { for p.classes.iter().enumerate().map(|(k, name)| html! {
+                            <li><span class="swatch" style={format!("background: {}", class_css(k))}></span>{ name.clone() }</li>
+                        }) }
+                    </ul>
+                }
+            });
+            let plane_controls = (settings.table.as_ref().is_some_and(|t| t.columns.is_none()))
+                .then(|| teach.table.clone())
+                .flatten()
+                .map(|table| {
+                    let current = teach.room.plane.clone().unwrap_or(TablePlane::Pca);
+                    let set_plane = {
+                        let (send, dispatcher) = (send.clone(), state.dispatcher());
+                        Rc::new(move |plane: TablePlane| {
+                            dispatcher.dispatch(Action::Teach(TeachAction::Plane(plane.clone())));
+                            send(Request::TeachPlane { plane });
+                        })
+                    };
+                    let (slice_x, slice_y, at) = match &current {
+                        TablePlane::Slice { x, y, at } => (x.clone(), y.clone(), at.clone()),
+                        TablePlane::Pca => {
+                            let [x, y] = default_axes(&table);
+                            (x, y, Vec::new())
+                        }
+                    };
+                    let on_kind = {
+                        let (set_plane, x, y) = (set_plane.clone(), slice_x.clone(), slice_y.clone());
+                        Callback::from(move |event: Event| {
+                            set_plane(if select_value(&event) == "pca" {
+                                TablePlane::Pca
+                            } else {
+                                TablePlane::Slice { x: x.clone(), y: y.clone(), at: Vec::new() }
+                            })
+                        })
+                    };
+                    let axis_select = |id: &'static str, axis: usize| {
+                        let (set_plane, x, y, at) = (set_plane.clone(), slice_x.clone(), slice_y.clone(), at.clone());
+                        let current = if axis == 0 { slice_x.clone() } else { slice_y.clone() };
+                        let onchange = Callback::from(move |event: Event| {
+                            let name = select_value(&event);
+                            let (x, y) = if axis == 0 { (name, y.clone()) } else { (x.clone(), name) };
+                            set_plane(TablePlane::Slice { x, y, at: at.clone() });
+                        });
+                        html! {
+                            <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
+                                { for table.features.iter().map(|f| html! { <option value={f.clone()} selected={*f == current}>{ f.clone() }</option> }) }
+                            </select>
+                        }
+                    };
+                    let sliders = frame.held.iter().enumerate().map(|(k, held)| {
+                        let (set_plane, x, y, at, name) = (set_plane.clone(), slice_x.clone(), slice_y.clone(), at.clone(), held.name.clone());
+                        let onchange = Callback::from(move |event: Event| {
+                            let Ok(value) = input_value(&event).parse::<f64>() else { return };
+                            let mut at = at.clone();
+                            at.retain(|(n, _)| *n != name);
+                            at.push((name.clone(), value));
+                            set_plane(TablePlane::Slice { x: x.clone(), y: y.clone(), at });
+                        });
+                        let step = ((held.max - held.min) / 100.0).max(1e-6);
+                        html! {
+                            <label>
+                                <span>{ held.name.clone() }</span>
+                                <input id={format!("teach-held-{k}")} type="range" min={held.min.to_string()} max={held.max.to_string()}
+                                    step={step.to_string()} value={held.value.to_string()} {onchange} />
+                                <output>{ format::number(held.value) }</output>
+                            </label>
+                        }
+                    });
+                    let slice = matches!(current, TablePlane::Slice { .. });
+                    html! {
+                        <div class="teach-plane-controls">
+                            <label>{ "Plane " }
+                                <select id="teach-plane-kind" onchange={on_kind}>
+                                    <option value="pca" selected={!slice}>{ "principal components (PCA)" }</option>
+                                    <option value="slice" selected={slice}>{ "a slice through two features" }</option>
+                                </select>
+                            </label>
+                            {
+                                slice.then(|| html! {
+                                    <>
+                                        <span>{ axis_select("teach-slice-x", 0) }{ " × " }{ axis_select("teach-slice-y", 1) }</span>
+                                        <details class="teach-held-panel" open=true>
+                                            <summary>{ "Where the other features are held" }</summary>
+                                            <div class="teach-held">{ for sliders }</div>
+                                        </details>
+                                    </>
+                                })
+                            }
+                        </div>
+                    }
                 });
             let plane_label = match shown {
                 Shown::Output if regression => "The network's answer over the plane (blue high, orange low), with the points: training filled, test hollow".to_string(),
@@ -513,7 +743,7 @@ pub fn teach_step(props: &Props) -> Html {
                         <h3>{ "Network" }</h3>
                         { layers }
                         <TeachNetwork frame={frame.clone()} planes={teach.planes.clone()} inputs={inputs.clone()}
-                            {regression} highlight={match shown { Shown::Unit(u) => Some(u), Shown::Output => None }} {on_hover} />
+                            highlight={match shown { Shown::Unit(u) => Some(u), Shown::Output => None }} {on_hover} />
                         <p class="muted">
                             { format!("{} parameters. ", frame.parameters) }
                             {
@@ -534,7 +764,10 @@ pub fn teach_step(props: &Props) -> Html {
                     <div class="teach-output">
                         <h3>{ "Output" }</h3>
                         <TeachPlane frame={frame.clone()} planes={teach.planes.clone()} points={teach.points.clone()}
-                            {regression} {shown} label={plane_label} {on_paint} />
+                            {shown} label={plane_label} {on_paint} />
+                        { plane_text }
+                        { legend }
+                        { plane_controls }
                         <label class="teach-shown">{ "Show in the plane " }
                             <select id="teach-shown" onchange={on_shown}>
                                 <option value="output" selected={shown_choice.is_none()}>{ "the network's answer" }</option>

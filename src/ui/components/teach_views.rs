@@ -15,7 +15,6 @@ pub struct PlaneProps {
     pub frame: Rc<Frame>,
     pub planes: Rc<Vec<f32>>,
     pub points: Option<Rc<FramePoints>>,
-    pub regression: bool,
     pub shown: Shown,
     pub label: AttrValue,
     /// While painting: a click adds a point at these plane coordinates.
@@ -34,19 +33,11 @@ pub fn teach_plane(props: &PlaneProps) -> Html {
             props.frame.clone(),
             props.planes.clone(),
             props.points.clone(),
-            props.regression,
             props.shown,
         );
-        use_effect_with(deps, move |(frame, planes, points, regression, shown)| {
+        use_effect_with(deps, move |(frame, planes, points, shown)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                draw_plane(
-                    &canvas,
-                    frame,
-                    planes,
-                    points.as_deref(),
-                    *regression,
-                    *shown,
-                );
+                draw_plane(&canvas, frame, planes, points.as_deref(), *shown);
             }
         });
     }
@@ -75,9 +66,9 @@ pub fn teach_plane(props: &PlaneProps) -> Html {
 pub struct NetworkProps {
     pub frame: Rc<Frame>,
     pub planes: Rc<Vec<f32>>,
-    /// The network's inputs.
-    pub inputs: Rc<Vec<Feature>>,
-    pub regression: bool,
+    /// The network's inputs: each name, and the toy feature it computes (none for a table's
+    /// prepared feature).
+    pub inputs: Rc<Vec<(String, Option<Feature>)>>,
     pub highlight: Option<usize>,
     /// Hovering a hidden unit shows it in the plane (its index among all hidden units);
     /// `None` when the pointer leaves.
@@ -95,20 +86,15 @@ pub fn teach_network(props: &NetworkProps) -> Html {
             props.frame.clone(),
             props.planes.clone(),
             props.inputs.clone(),
-            props.regression,
             props.highlight,
         );
-        use_effect_with(
-            deps,
-            move |(frame, planes, inputs, regression, highlight)| {
-                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>()
-                    && let Some(drawn) =
-                        draw_network(&canvas, frame, planes, inputs, *regression, *highlight)
-                {
-                    *layout.borrow_mut() = drawn;
-                }
-            },
-        );
+        use_effect_with(deps, move |(frame, planes, inputs, highlight)| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>()
+                && let Some(drawn) = draw_network(&canvas, frame, planes, inputs, *highlight)
+            {
+                *layout.borrow_mut() = drawn;
+            }
+        });
     }
     let onmousemove = {
         let (canvas, layout, on_hover, frame) = (
