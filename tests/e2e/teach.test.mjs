@@ -42,8 +42,13 @@ async function epochs(target = page) {
   return Number(await target.textContent('#teach-epoch-count'));
 }
 
+/** Every epoch's exact [training, test] loss, from the folded table (opened to read it). */
 async function losses(target = page) {
-  return JSON.parse(await target.getAttribute('#teach-losses', 'data-losses'));
+  await target.$eval('#teach-loss-table', (details) => { details.open = true; });
+  await target.waitForFunction(() => document.querySelectorAll('#teach-loss-table tbody tr').length
+    === Number(document.querySelector('#teach-epoch-count').textContent));
+  return target.$$eval('#teach-loss-table tbody tr', (rows) => rows.map((row) =>
+    [...row.querySelectorAll('td')].slice(1).map((cell) => Number(cell.textContent))));
 }
 
 /** Plays as fast as it goes until the test accuracy reaches `goal` (or the time runs out). */

@@ -185,32 +185,54 @@ pub fn draw_plane(
         }
     }
     let radius = (side / 130.0).max(2.5);
+    // Points of one look (colour, training or test, opacity in twentieths) share one path: a
+    // canvas call per point and style would be thousands of calls a frame.
+    type Look = ([u8; 3], bool, u8);
+    let mut groups: std::collections::BTreeMap<Look, Vec<(f64, f64)>> =
+        std::collections::BTreeMap::new();
+    let mut rings = Vec::new();
     for (i, point) in points.points.iter().enumerate() {
         let (x, y) = (to_pixel(point.x[0]), side - to_pixel(point.x[1]));
-        ctx.set_global_alpha(points.fade.get(i).map_or(1.0, |&f| f64::from(f)));
-        let colour = css(label_colour(frame.network.head, point.label));
+        let alpha = points.fade.get(i).map_or(20, |&f| (f * 20.0).round() as u8);
+        let colour = label_colour(frame.network.head, point.label);
+        groups
+            .entry((colour, test[i], alpha))
+            .or_default()
+            .push((x, y));
+        if wrong[i] {
+            rings.push((x, y));
+        }
+    }
+    let circles = |at: &[(f64, f64)], r: f64| {
         ctx.begin_path();
-        let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
-        if test[i] {
+        for &(x, y) in at {
+            ctx.move_to(x + r, y);
+            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+        }
+    };
+    for ((colour, test, alpha), at) in &groups {
+        ctx.set_global_alpha(f64::from(*alpha) / 20.0);
+        let colour = css(*colour);
+        circles(at, radius);
+        if *test {
             ctx.set_fill_style_str("#fff");
             ctx.fill();
             ctx.set_line_width(2.0);
             ctx.set_stroke_style_str(&colour);
-            ctx.stroke();
         } else {
             ctx.set_fill_style_str(&colour);
             ctx.fill();
             ctx.set_line_width(1.0);
             ctx.set_stroke_style_str("#fff");
-            ctx.stroke();
         }
-        if wrong[i] {
-            ctx.begin_path();
-            let _ = ctx.arc(x, y, radius + 2.0, 0.0, std::f64::consts::TAU);
-            ctx.set_line_width(1.5);
-            ctx.set_stroke_style_str("#1d2330");
-            ctx.stroke();
-        }
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+    if !rings.is_empty() {
+        circles(&rings, radius + 2.0);
+        ctx.set_line_width(1.5);
+        ctx.set_stroke_style_str("#1d2330");
+        ctx.stroke();
     }
     ctx.set_global_alpha(1.0);
     Some(())
@@ -446,12 +468,19 @@ pub fn draw_losses(canvas: &HtmlCanvasElement, history: &[Scores]) -> Option<()>
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let n = history.len().max(2) - 1;
+    // At most about two points per pixel column.
+    let every = (history.len() / (2 * width.max(1.0) as usize)).max(1);
     for (colour, pick) in [
         ("#a3abba", (|s: &Scores| s.train_loss) as fn(&Scores) -> f64),
         ("#1d2330", |s: &Scores| s.test_loss),
     ] {
         ctx.begin_path();
-        for (i, scores) in history.iter().enumerate() {
+        let last = history.len() - 1;
+        for (i, scores) in history
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0 || *i == last)
+        {
             let x = width * i as f64 / n as f64;
             let y = height - 2.0 - (height - 4.0) * (pick(scores) / top).clamp(0.0, 1.0);
             if i == 0 {
@@ -477,32 +506,46 @@ pub fn draw_histograms(
 ) -> Option<()> {
     let ctx = context(canvas)?;
     let (width, height) = (f64::from(canvas.width()), f64::from(canvas.height()));
-    ctx.set_fill_style_str("#fff");
-    ctx.fill_rect(0.0, 0.0, width, height);
-    let columns = over_time.len().max(1) as f64;
-    let rows = HISTOGRAM_BINS as f64;
+    // One pixel per (column, bin) in an image scaled up to the canvas: a call per cell would
+    // be thousands of canvas calls a frame. A zeros row sits between the two middle bins.
+    let columns = over_time.len().max(1);
+    let rows = HISTOGRAM_BINS + 1;
+    let mut rgba = vec![255u8; columns * rows * 4];
     for (c, (_, histograms)) in over_time.iter().enumerate() {
         let Some(h) = histograms.get(layer) else {
             continue;
         };
         let total = (h.counts.iter().sum::<u32>() + h.zeros).max(1) as f64;
-        let x = width * c as f64 / columns;
-        let w = (width / columns).ceil();
-        for (bin, &count) in h.counts.iter().enumerate() {
-            if count == 0 {
-                continue;
+        let mut paint = |row: usize, colour: [u8; 3]| {
+            let at = (row * columns + c) * 4;
+            if let Some(pixel) = rgba.get_mut(at..at + 3) {
+                pixel.copy_from_slice(&colour);
             }
+        };
+        for (bin, &count) in h.counts.iter().enumerate() {
             let share = (f64::from(count) / total * 4.0).min(1.0);
             let shade = (255.0 * (1.0 - share)).round() as u8;
-            ctx.set_fill_style_str(&css([shade, shade, shade]));
-            let y = height - height * (bin + 1) as f64 / rows;
-            ctx.fill_rect(x, y, w, (height / rows).ceil());
+            // Large weights at the top; the zeros row between the halves.
+            let row = if bin >= HISTOGRAM_BINS / 2 {
+                HISTOGRAM_BINS - 1 - bin
+            } else {
+                HISTOGRAM_BINS - bin
+            };
+            paint(row, [shade, shade, shade]);
         }
-        if h.zeros > 0 {
-            let share = (f64::from(h.zeros) / total).min(1.0);
-            ctx.set_fill_style_str(&format!("rgba(185,28,28,{share:.3})"));
-            ctx.fill_rect(x, height / 2.0 - 1.5, w, 3.0);
-        }
+        let share = (f64::from(h.zeros) / total).min(1.0);
+        paint(HISTOGRAM_BINS / 2, tint((185, 28, 28), share));
     }
+    let image =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), columns as u32, rows as u32)
+            .ok()?;
+    let document = web_sys::window()?.document()?;
+    let small: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    small.set_width(columns as u32);
+    small.set_height(rows as u32);
+    context(&small)?.put_image_data(&image, 0.0, 0.0).ok()?;
+    ctx.set_image_smoothing_enabled(false);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&small, 0.0, 0.0, width, height)
+        .ok()?;
     Some(())
 }

@@ -145,11 +145,20 @@ pub struct LossesProps {
     pub history: Rc<Vec<Scores>>,
 }
 
-/// Training and test loss by epoch. The exact numbers ride in `data-losses` (JSON, each
-/// number in its shortest exact form), for anyone comparing runs.
+/// Training and test loss by epoch, and a folded table of every epoch's exact losses (each in
+/// its shortest exact form, for anyone comparing runs), built only while it is open: a frame
+/// ten times a second must not rebuild thousands of rows nobody looks at.
 #[function_component(TeachLosses)]
 pub fn teach_losses(props: &LossesProps) -> Html {
     let canvas = use_node_ref();
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |event: Event| {
+            let details: web_sys::HtmlDetailsElement = event.target_unchecked_into();
+            open.set(details.open());
+        })
+    };
     {
         let canvas = canvas.clone();
         use_effect_with(props.history.clone(), move |history| {
@@ -158,17 +167,23 @@ pub fn teach_losses(props: &LossesProps) -> Html {
             }
         });
     }
-    let exact: Vec<[f64; 2]> = props
-        .history
-        .iter()
-        .map(|s| [s.train_loss, s.test_loss])
-        .collect();
-    let data = serde_json::to_string(&exact).unwrap_or_default();
+    let rows = open.then(|| {
+        props.history.iter().map(|s| html! {
+            <tr><td>{ s.epoch }</td><td>{ s.train_loss.to_string() }</td><td>{ s.test_loss.to_string() }</td></tr>
+        })
+    });
     html! {
         <figure class="teach-loss-figure">
             <canvas id="teach-losses" ref={canvas} width="300" height="90" role="img"
-                aria-label="Training loss (grey) and test loss (dark) by epoch" data-losses={data} />
+                aria-label="Training loss (grey) and test loss (dark) by epoch" />
             <figcaption>{ "Loss by epoch: training (grey), test (dark), from 0 at the bottom" }</figcaption>
+            <details id="teach-loss-table" {ontoggle}>
+                <summary>{ "Losses by epoch (exact)" }</summary>
+                <table>
+                    <thead><tr><th>{ "epoch" }</th><th>{ "training loss" }</th><th>{ "test loss" }</th></tr></thead>
+                    <tbody>{ for rows.into_iter().flatten() }</tbody>
+                </table>
+            </details>
         </figure>
     }
 }
