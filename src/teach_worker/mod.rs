@@ -78,21 +78,27 @@ fn handle(teacher: &Rc<RefCell<Teacher>>, value: &JsValue) {
             plane,
             density,
             thumb,
-        } => match match table {
-            Some(table) => Lesson::with_table(settings, *table, &plane.unwrap_or(TablePlane::Pca)),
-            None => Lesson::new(settings),
-        } {
-            Ok(new) => {
-                t.lesson = Some(new);
-                t.number = lesson;
-                t.density = density.clamp(2, 200);
-                t.thumb = thumb.clamp(2, 64);
-                t.history_sent = 0;
-                t.playing = None;
-                send_frame(&mut t, true);
+        } => {
+            let started = match table {
+                Some(table) => {
+                    Lesson::with_table(settings, *table, &plane.unwrap_or(TablePlane::Pca))
+                }
+                None => Lesson::new(settings),
+            };
+            // Whatever played before stops: the page shows the new lesson or why it failed.
+            t.playing = None;
+            match started {
+                Ok(new) => {
+                    t.lesson = Some(new);
+                    t.number = lesson;
+                    t.density = density.clamp(2, 200);
+                    t.thumb = thumb.clamp(2, 64);
+                    t.history_sent = 0;
+                    send_frame(&mut t, true);
+                }
+                Err(error) => failed(error.to_string()),
             }
-            Err(error) => failed(error.to_string()),
-        },
+        }
         Request::TeachStep { epoch } => {
             if let Some(lesson) = &mut t.lesson {
                 if epoch {

@@ -107,28 +107,13 @@ pub fn use_use_worker(
     needed: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) -> Option<WorkerHandle> {
-    let handle = use_state(|| None::<WorkerHandle>);
-    {
-        let handle = handle.clone();
-        let started = handle.is_some();
-        use_effect_with(needed, move |needed| {
-            if *needed && !started {
-                let route = |envelope: Envelope<Response>| match envelope.message {
-                    Response::WorkerStarted => Action::UseWorkerStarted,
-                    other => Action::Worker(other),
-                };
-                match spawn_worker(USE_WORKER, dispatcher.clone(), route, |message| {
-                    Response::UseFailed { message }
-                }) {
-                    Ok(worker) => handle.set(Some(worker)),
-                    Err(message) => {
-                        dispatcher.dispatch(Action::Worker(Response::UseFailed { message }))
-                    }
-                }
-            }
-        });
-    }
-    (*handle).clone()
+    let route = |envelope: Envelope<Response>| match envelope.message {
+        Response::WorkerStarted => Action::UseWorkerStarted,
+        other => Action::Worker(other),
+    };
+    use_step_worker(USE_WORKER, needed, dispatcher, route, |message| {
+        Response::UseFailed { message }
+    })
 }
 
 /// Starts the Teach step's worker the first time `needed` (the step is shown). Its frames
@@ -138,27 +123,38 @@ pub fn use_teach_worker(
     needed: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) -> Option<WorkerHandle> {
+    let route = |envelope: Envelope<Response>| match envelope.message {
+        Response::WorkerStarted => Action::Teach(TeachAction::WorkerStarted),
+        Response::TeachFrame(frame) => {
+            let planes = envelope.planes.map(|p| p.to_vec()).unwrap_or_default();
+            Action::Teach(TeachAction::Frame(frame, Rc::new(planes)))
+        }
+        other => Action::Worker(other),
+    };
+    use_step_worker(TEACH_WORKER, needed, dispatcher, route, |message| {
+        Response::TeachFailed { message }
+    })
+}
+
+/// A step's own worker, built from binary `name` and started the first time `needed`; `route`
+/// and `failure` as for [`spawn_worker`], a failure to start reported through `failure`.
+#[hook]
+fn use_step_worker(
+    name: &'static str,
+    needed: bool,
+    dispatcher: UseReducerDispatcher<State>,
+    route: fn(Envelope<Response>) -> Action,
+    failure: fn(String) -> Response,
+) -> Option<WorkerHandle> {
     let handle = use_state(|| None::<WorkerHandle>);
     {
         let handle = handle.clone();
         let started = handle.is_some();
         use_effect_with(needed, move |needed| {
             if *needed && !started {
-                let route = |envelope: Envelope<Response>| match envelope.message {
-                    Response::WorkerStarted => Action::Teach(TeachAction::WorkerStarted),
-                    Response::TeachFrame(frame) => {
-                        let planes = envelope.planes.map(|p| p.to_vec()).unwrap_or_default();
-                        Action::Teach(TeachAction::Frame(frame, Rc::new(planes)))
-                    }
-                    other => Action::Worker(other),
-                };
-                match spawn_worker(TEACH_WORKER, dispatcher.clone(), route, |message| {
-                    Response::TeachFailed { message }
-                }) {
+                match spawn_worker(name, dispatcher.clone(), route, failure) {
                     Ok(worker) => handle.set(Some(worker)),
-                    Err(message) => {
-                        dispatcher.dispatch(Action::Worker(Response::TeachFailed { message }))
-                    }
+                    Err(message) => dispatcher.dispatch(Action::Worker(failure(message))),
                 }
             }
         });

@@ -28,6 +28,7 @@ mod study_charts;
 mod study_text;
 mod target;
 mod teach_canvas;
+mod teach_classroom;
 mod teach_step;
 mod teach_views;
 mod train_settings;

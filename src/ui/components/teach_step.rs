@@ -9,12 +9,13 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::teach_canvas::{Shown, class_css};
+use super::teach_classroom::TeachClassroom;
 use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
 use crate::format;
 use crate::protocol::{Request, Response};
 use crate::teach::{
-    Activation, Classroom, EXTENT, Feature, Goal, HIDEABLE, LessonSettings, MAX_LAYERS,
-    MAX_PAINTED, MAX_UNITS, Point, Table, TablePlane, Toy,
+    Activation, Classroom, EXTENT, Feature, LessonSettings, MAX_LAYERS, MAX_PAINTED, MAX_UNITS,
+    Point, Table, TablePlane, Toy,
 };
 use crate::ui::hooks::{WorkerHandle, use_teach_lesson};
 use crate::ui::state::{Action, State};
@@ -820,50 +821,10 @@ pub fn teach_step(props: &Props) -> Html {
             </p>
         }
     });
-    let classroom = {
-        let link = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default();
-        let hide_boxes = HIDEABLE.iter().map(|&key| {
-            let checked = teach.room.hide.iter().any(|h| h == key);
-            let edit_room = edit_room.clone();
-            let onchange = Callback::from(move |_: Event| {
-                edit_room(&|room: &mut Classroom| {
-                    if room.hide.iter().any(|h| h == key) {
-                        room.hide.retain(|h| h != key);
-                    } else {
-                        room.hide.push(key.to_string());
-                    }
-                })
-            });
-            html! { <label><input type="checkbox" id={format!("teach-hide-{key}")} {checked} {onchange} />{ key }</label> }
-        });
-        let goal_input = |id: &'static str,
-                          label: &'static str,
-                          value: Option<String>,
-                          apply: fn(&mut Goal, Option<f64>)| {
-            let edit_room = edit_room.clone();
-            let onchange = Callback::from(move |event: Event| {
-                let v = input_value(&event).trim().parse::<f64>().ok();
-                edit_room(&|room: &mut Classroom| apply(&mut room.goal, v));
-            });
-            html! { <label>{ label }{ " " }<input {id} type="number" step="any" value={value.unwrap_or_default()} {onchange} /></label> }
-        };
-        html! {
-            <details class="teach-classroom">
-                <summary>{ "Classroom link" }</summary>
-                <p class="muted">{ "This page's address is the lesson: every setting, the seed, the controls hidden below and the goal. Opened elsewhere, it replays the same run, loss for loss." }</p>
-                <label>{ "Link " }<input id="teach-link" type="text" readonly=true value={link} /></label>
-                <fieldset><legend>{ "Hide from students" }</legend>{ for hide_boxes }</fieldset>
-                <fieldset><legend>{ "Goal" }</legend>
-                    { goal_input("teach-goal-acc", "Test accuracy at least", goal.min_test_accuracy.map(|v| v.to_string()), |g, v| g.min_test_accuracy = v) }
-                    { goal_input("teach-goal-loss", "Test loss at most", goal.max_test_loss.map(|v| v.to_string()), |g, v| g.max_test_loss = v) }
-                    { goal_input("teach-goal-params", "Parameters at most", goal.max_parameters.map(|v| v.to_string()), |g, v| g.max_parameters = v.map(|p| p.max(0.0) as usize)) }
-                </fieldset>
-            </details>
-        }
+    let on_classroom = {
+        let edit_room = edit_room.clone();
+        Callback::from(move |room: Classroom| edit_room(&|r: &mut Classroom| *r = room.clone()))
     };
-
     html! {
         <main class="step-teach">
             {
@@ -876,7 +837,7 @@ pub fn teach_step(props: &Props) -> Html {
             { controls }
             <div class="teach-settings">{ data }{ features }{ training }</div>
             { body }
-            { classroom }
+            <TeachClassroom room={teach.room.clone()} on_change={on_classroom} />
         </main>
     }
 }
