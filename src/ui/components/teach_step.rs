@@ -10,12 +10,13 @@ use yew::prelude::*;
 
 use super::teach_canvas::{Shown, class_css};
 use super::teach_classroom::TeachClassroom;
+use super::teach_plane_controls::{TablePlaneControls, default_axes};
 use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
 use crate::format;
 use crate::protocol::{Request, Response};
 use crate::teach::{
     Activation, Classroom, EXTENT, Feature, LessonSettings, MAX_LAYERS, MAX_PAINTED, MAX_UNITS,
-    Point, Table, TablePlane, Toy,
+    Point, TablePlane, Toy,
 };
 use crate::ui::hooks::{WorkerHandle, use_teach_lesson};
 use crate::ui::state::{Action, State};
@@ -46,34 +47,6 @@ fn toy_name(toy: Toy) -> &'static str {
         Toy::Blank => "Blank (paint your own)",
         Toy::Clusters => "Three clusters (3 classes)",
     }
-}
-
-/// A slice's first axes: the first two features with more than two values (not one-hot
-/// flags), else the first two.
-fn default_axes(table: &Table) -> [String; 2] {
-    let varied: Vec<&String> = table
-        .features
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| {
-            let mut values: Vec<u64> = (0..table.rows())
-                .filter_map(|r| table.row(r).get(*k).map(|v| v.to_bits()))
-                .collect();
-            values.sort_unstable();
-            values.dedup();
-            values.len() > 2
-        })
-        .map(|(_, f)| f)
-        .collect();
-    let pick = |i: usize| {
-        varied
-            .get(i)
-            .copied()
-            .or(table.features.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
-    [pick(0), pick(1)]
 }
 
 fn select_value(event: &Event) -> String {
@@ -608,86 +581,15 @@ pub fn teach_step(props: &Props) -> Html {
                 .then(|| teach.table.clone())
                 .flatten()
                 .map(|table| {
-                    let current = teach.room.plane.clone().unwrap_or(TablePlane::Pca);
-                    let set_plane = {
+                    let on_plane = {
                         let (send, dispatcher) = (send.clone(), state.dispatcher());
-                        Rc::new(move |plane: TablePlane| {
+                        Callback::from(move |plane: TablePlane| {
                             dispatcher.dispatch(Action::Teach(TeachAction::Plane(plane.clone())));
                             send(Request::TeachPlane { plane });
                         })
                     };
-                    let (slice_x, slice_y, at) = match &current {
-                        TablePlane::Slice { x, y, at } => (x.clone(), y.clone(), at.clone()),
-                        TablePlane::Pca => {
-                            let [x, y] = default_axes(&table);
-                            (x, y, Vec::new())
-                        }
-                    };
-                    let on_kind = {
-                        let (set_plane, x, y) = (set_plane.clone(), slice_x.clone(), slice_y.clone());
-                        Callback::from(move |event: Event| {
-                            set_plane(if select_value(&event) == "pca" {
-                                TablePlane::Pca
-                            } else {
-                                TablePlane::Slice { x: x.clone(), y: y.clone(), at: Vec::new() }
-                            })
-                        })
-                    };
-                    let axis_select = |id: &'static str, axis: usize| {
-                        let (set_plane, x, y, at) = (set_plane.clone(), slice_x.clone(), slice_y.clone(), at.clone());
-                        let current = if axis == 0 { slice_x.clone() } else { slice_y.clone() };
-                        let onchange = Callback::from(move |event: Event| {
-                            let name = select_value(&event);
-                            let (x, y) = if axis == 0 { (name, y.clone()) } else { (x.clone(), name) };
-                            set_plane(TablePlane::Slice { x, y, at: at.clone() });
-                        });
-                        html! {
-                            <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
-                                { for table.features.iter().map(|f| html! { <option value={f.clone()} selected={*f == current}>{ f.clone() }</option> }) }
-                            </select>
-                        }
-                    };
-                    let sliders = frame.held.iter().enumerate().map(|(k, held)| {
-                        let (set_plane, x, y, at, name) = (set_plane.clone(), slice_x.clone(), slice_y.clone(), at.clone(), held.name.clone());
-                        let onchange = Callback::from(move |event: Event| {
-                            let Ok(value) = input_value(&event).parse::<f64>() else { return };
-                            let mut at = at.clone();
-                            at.retain(|(n, _)| *n != name);
-                            at.push((name.clone(), value));
-                            set_plane(TablePlane::Slice { x: x.clone(), y: y.clone(), at });
-                        });
-                        let step = ((held.max - held.min) / 100.0).max(1e-6);
-                        html! {
-                            <label>
-                                <span>{ held.name.clone() }</span>
-                                <input id={format!("teach-held-{k}")} type="range" min={held.min.to_string()} max={held.max.to_string()}
-                                    step={step.to_string()} value={held.value.to_string()} {onchange} />
-                                <output>{ format::number(held.value) }</output>
-                            </label>
-                        }
-                    });
-                    let slice = matches!(current, TablePlane::Slice { .. });
-                    html! {
-                        <div class="teach-plane-controls">
-                            <label>{ "Plane " }
-                                <select id="teach-plane-kind" onchange={on_kind}>
-                                    <option value="pca" selected={!slice}>{ "principal components (PCA)" }</option>
-                                    <option value="slice" selected={slice}>{ "a slice through two features" }</option>
-                                </select>
-                            </label>
-                            {
-                                slice.then(|| html! {
-                                    <>
-                                        <span>{ axis_select("teach-slice-x", 0) }{ " × " }{ axis_select("teach-slice-y", 1) }</span>
-                                        <details class="teach-held-panel" open=true>
-                                            <summary>{ "Where the other features are held" }</summary>
-                                            <div class="teach-held">{ for sliders }</div>
-                                        </details>
-                                    </>
-                                })
-                            }
-                        </div>
-                    }
+                    let plane = teach.room.plane.clone().unwrap_or(TablePlane::Pca);
+                    html! { <TablePlaneControls {table} {plane} held={frame.held.clone()} {on_plane} /> }
                 });
             let plane_label = match shown {
                 Shown::Output if regression => "The network's answer over the plane (blue high, orange low), with the points: training filled, test hollow".to_string(),
