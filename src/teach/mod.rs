@@ -1,9 +1,10 @@
 //! The Teach step's engine: TensorFlow Playground's lesson for any browser tab and the CLI. A
-//! seeded 2-D toy data set ([`toy`]), a small network trained a mini-batch at a time on the
-//! host ([`network`]; why not burn is said there), the lesson that steps it, scores each
-//! epoch, keeps snapshots and draws its planes ([`lesson`]), the Data step's table and the
-//! planes it can be seen in ([`table`]), and the classroom link that replays it ([`link`]). No burn and no browser imports: the page's Teach worker and
-//! `hearth teach` run the same code and reach the same losses bit for bit.
+//! seeded 2-D toy data set (`toy`), a small network trained a mini-batch at a time on the host
+//! (`network`; why not burn is said there), the lesson that steps it, scores each epoch, keeps
+//! snapshots and draws its planes (`lesson`), the Data step's table and the planes it can be
+//! seen in (`table`), the frame the page draws (`frame`) and the classroom link that replays it
+//! (`link`). No burn and no browser imports: the page's Teach worker and `hearth teach` run the
+//! same code and reach the same losses bit for bit.
 
 mod frame;
 mod lesson;
