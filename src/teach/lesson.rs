@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TeachError;
 use super::network::{Activation, Head, Network, Scratch, StepRule};
-use super::table::{DATA_EXTENT, Held, PlaneMap, Table, TablePlane, TableView, table_plane};
+use super::table::{DATA_EXTENT, Held, PlaneView, Table, TablePlane, table_plane};
 use super::toy::{EXTENT, Point, Toy, generate};
 use crate::rng::SplitMix64;
 
@@ -265,31 +265,8 @@ struct Data {
     inputs: Vec<f64>,
     width: usize,
     head: Head,
-    view: View,
+    view: PlaneView,
     table: Option<Table>,
-}
-
-/// How the data shows on the plane (a table's all-feature view changes without retraining).
-#[derive(Clone, Debug)]
-struct View {
-    map: PlaneMap,
-    /// Each point's opacity (empty: all opaque).
-    fade: Vec<f32>,
-    axes: [String; 2],
-    explained: Option<f64>,
-    held: Vec<Held>,
-}
-
-impl View {
-    fn features(features: &[Feature], axes: [String; 2]) -> View {
-        View {
-            map: PlaneMap::Features(features.to_vec()),
-            fade: Vec::new(),
-            axes,
-            explained: None,
-            held: Vec::new(),
-        }
-    }
 }
 
 /// The scores after an epoch (or now): mean loss (log loss, or squared error for a value) and
@@ -333,7 +310,7 @@ pub struct Lesson {
     /// Each point's inputs, `width` wide, row after row.
     inputs: Vec<f64>,
     width: usize,
-    view: View,
+    view: PlaneView,
     table: Option<Table>,
     train: Vec<usize>,
     test: Vec<usize>,
@@ -356,11 +333,8 @@ impl Lesson {
         // without a training point, nothing is scored without a test point).
         points.extend_from_slice(&settings.painted);
         let width = settings.features.len();
-        let mut inputs = Vec::with_capacity(points.len() * width);
-        for point in &points {
-            inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
-        }
-        let view = View::features(&settings.features, ["x₁".into(), "x₂".into()]);
+        let inputs = feature_inputs(&settings.features, &points);
+        let view = PlaneView::features(&settings.features, ["x₁".into(), "x₂".into()]);
         let data = Data {
             points,
             inputs,
@@ -398,6 +372,19 @@ impl Lesson {
                 ),
             });
         }
+        // A table made by `Table::from_prepared` is whole; one that crossed from the page is
+        // checked, so that a row is never read past its end.
+        if table.values.len() != table.rows() * table.width() {
+            return Err(TeachError::Table {
+                reason: format!(
+                    "{} has {} values for {} rows of {} features",
+                    table.name,
+                    table.values.len(),
+                    table.rows(),
+                    table.width()
+                ),
+            });
+        }
         let head = head_of(table.classes.len());
         let labels = table.labels.clone();
         let data = match &wanted.columns {
@@ -419,11 +406,8 @@ impl Lesson {
                     })
                     .collect();
                 let width = settings.features.len();
-                let mut inputs = Vec::with_capacity(points.len() * width);
-                for point in &points {
-                    inputs.extend(settings.features.iter().map(|f| f.value(point.x)));
-                }
-                let view = View::features(&settings.features, [x.clone(), y.clone()]);
+                let inputs = feature_inputs(&settings.features, &points);
+                let view = PlaneView::features(&settings.features, [x.clone(), y.clone()]);
                 Data {
                     points,
                     inputs,
@@ -434,7 +418,7 @@ impl Lesson {
                 }
             }
             None => {
-                let (positions, view) = table_view(&table, plane)?;
+                let (positions, view) = table_plane(&table, plane)?;
                 let points = positions
                     .iter()
                     .zip(&labels)
@@ -458,7 +442,7 @@ impl Lesson {
         let Some(table) = &self.table else {
             return Err(TeachError::NoPlaneToChoose);
         };
-        let (positions, view) = table_view(table, plane)?;
+        let (positions, view) = table_plane(table, plane)?;
         for (point, x) in self.points.iter_mut().zip(positions) {
             point.x = x;
         }
@@ -704,12 +688,7 @@ impl Lesson {
         let mut input = vec![0.0; self.width];
         let map = &self.view.map;
         let cell = |grid: usize, row: usize, col: usize, input: &mut Vec<f64>| {
-            let step = 2.0 * EXTENT / grid as f64;
-            let x = [
-                -EXTENT + (col as f64 + 0.5) * step,
-                EXTENT - (row as f64 + 0.5) * step,
-            ];
-            map.input(x, input);
+            map.input(cell_centre(grid, row, col), input);
         };
         for row in 0..density {
             for col in 0..density {
@@ -780,23 +759,24 @@ impl Lesson {
     }
 }
 
-/// A table's all-feature view: the rows' plane positions, and the view.
-fn table_view(table: &Table, plane: &TablePlane) -> Result<(Vec<[f64; 2]>, View), TeachError> {
-    let TableView {
-        map,
-        placed,
-        axes,
-        explained,
-        held,
-    } = table_plane(table, plane)?;
-    let view = View {
-        map,
-        fade: placed.fade,
-        axes,
-        explained,
-        held,
-    };
-    Ok((placed.positions, view))
+/// Each point's inputs computed from its two coordinates, `features` wide, point after point.
+fn feature_inputs(features: &[Feature], points: &[Point]) -> Vec<f64> {
+    let mut inputs = Vec::with_capacity(points.len() * features.len());
+    for point in points {
+        inputs.extend(features.iter().map(|f| f.value(point.x)));
+    }
+    inputs
+}
+
+/// The centre of cell (`row`, `col`) of a `grid × grid` division of the plane
+/// `[-EXTENT, EXTENT]²`, rows from the top: where the boundary and every thumbnail are
+/// evaluated, and where the page evaluates an input feature for its thumbnail.
+pub fn cell_centre(grid: usize, row: usize, col: usize) -> [f64; 2] {
+    let step = 2.0 * EXTENT / grid.max(1) as f64;
+    [
+        -EXTENT + (col as f64 + 0.5) * step,
+        EXTENT - (row as f64 + 0.5) * step,
+    ]
 }
 
 /// One cell of the boundary plane as one number: the probability of class 1 for two classes,

@@ -18,7 +18,7 @@ use thiserror::Error;
 pub use frame::{Frame, FramePoints, HISTOGRAM_BINS, HISTOGRAM_RANGE, WeightHistogram};
 pub use lesson::{
     Feature, Lesson, LessonSettings, MAX_LAYERS, MAX_PAINTED, MAX_POINTS, MAX_UNITS, Scores,
-    TableRef, cell_value,
+    TableRef, cell_centre, cell_value,
 };
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
 pub use network::{Activation, Dense, Head, Network};

@@ -181,20 +181,16 @@ impl PlaneMap {
     }
 }
 
-/// A table's rows placed on an affine plane: each row's plane coordinates and how far it lies
-/// from the plane, as an opacity (1 on it, fading to 0.15 with the distance).
-pub(super) struct Placed {
-    pub positions: Vec<[f64; 2]>,
-    pub fade: Vec<f32>,
-}
-
 /// Half the side of the square the data is scaled into (inside the plane's 6).
 pub(super) const DATA_EXTENT: f64 = 5.5;
 
-/// A table's plane as a lesson draws it.
-pub(super) struct TableView {
+/// How a lesson's data shows on the plane: the map from plane to input, and what the page
+/// labels it with.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PlaneView {
     pub map: PlaneMap,
-    pub placed: Placed,
+    /// Each point's opacity by its distance from the plane (empty: all on it).
+    pub fade: Vec<f32>,
     pub axes: [String; 2],
     /// The share of the variance a PCA plane shows.
     pub explained: Option<f64>,
@@ -202,9 +198,26 @@ pub(super) struct TableView {
     pub held: Vec<Held>,
 }
 
-/// The plane `view` of `table`, the rows placed on it, the axes' names, the variance it
-/// explains (PCA) and, for a slice, each held feature with its value and range.
-pub(super) fn table_plane(table: &Table, view: &TablePlane) -> Result<TableView, TeachError> {
+impl PlaneView {
+    /// The plane of a toy or of two columns: the input features computed from its two
+    /// coordinates, exactly.
+    pub(super) fn features(features: &[super::Feature], axes: [String; 2]) -> PlaneView {
+        PlaneView {
+            map: PlaneMap::Features(features.to_vec()),
+            fade: Vec::new(),
+            axes,
+            explained: None,
+            held: Vec::new(),
+        }
+    }
+}
+
+/// The plane `view` of `table`: each row's plane coordinates, and the view (the axes' names,
+/// the variance a PCA plane explains, a slice's held features with their values and ranges).
+pub(super) fn table_plane(
+    table: &Table,
+    view: &TablePlane,
+) -> Result<(Vec<[f64; 2]>, PlaneView), TeachError> {
     let width = table.width();
     let (map, axes, explained, held) = match view {
         TablePlane::Slice { x, y, at } => {
@@ -264,14 +277,15 @@ pub(super) fn table_plane(table: &Table, view: &TablePlane) -> Result<TableView,
             )
         }
     };
-    let placed = place(table, &map);
-    Ok(TableView {
+    let (positions, fade) = place(table, &map);
+    let view = PlaneView {
         map,
-        placed,
+        fade,
         axes,
         explained,
         held,
-    })
+    };
+    Ok((positions, view))
 }
 
 /// A held feature of a slice, for its slider.
@@ -284,13 +298,11 @@ pub struct Held {
 }
 
 /// Each row's coordinates on the affine plane (least squares: the axes are orthogonal) and its
-/// opacity from its distance to the plane against the rows' root-mean-square distance.
-fn place(table: &Table, map: &PlaneMap) -> Placed {
+/// opacity from its distance to the plane against the rows' root-mean-square distance (1 on
+/// the plane, fading to 0.15).
+fn place(table: &Table, map: &PlaneMap) -> (Vec<[f64; 2]>, Vec<f32>) {
     let PlaneMap::Affine { origin, u, v } = map else {
-        return Placed {
-            positions: Vec::new(),
-            fade: Vec::new(),
-        };
+        return (Vec::new(), Vec::new());
     };
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let (uu, vv) = (dot(u, u).max(1e-300), dot(v, v).max(1e-300));
@@ -321,7 +333,7 @@ fn place(table: &Table, map: &PlaneMap) -> Placed {
             }
         })
         .collect();
-    Placed { positions, fade }
+    (positions, fade)
 }
 
 /// The features' mean, the first two principal components (variance, unit vector), and
@@ -459,19 +471,22 @@ mod tests {
         let along: f64 = first.1.iter().zip(&second.1).map(|(a, b)| a * b).sum();
         assert!(along.abs() < 1e-8);
         assert!((mean[2] - mean[0] - 0.1).abs() < 1e-9);
-        let TableView {
-            map,
-            placed,
-            axes,
-            explained: share,
-            held,
-        } = table_plane(&t, &TablePlane::Pca).unwrap();
+        let (
+            _,
+            PlaneView {
+                map,
+                fade,
+                axes,
+                explained: share,
+                held,
+            },
+        ) = table_plane(&t, &TablePlane::Pca).unwrap();
         assert!(matches!(map, PlaneMap::Affine { .. }));
         assert!(axes[0].starts_with("PC1"));
         assert!((share.unwrap() - 1.0).abs() < 1e-9);
         assert!(held.is_empty());
         // Every row lies on the plane: nothing fades.
-        assert!(placed.fade.iter().all(|&f| f > 0.99));
+        assert!(fade.iter().all(|&f| f > 0.99));
     }
 
     #[test]
@@ -482,13 +497,16 @@ mod tests {
             y: "f1".into(),
             at: vec![("f2".into(), 6.5)],
         };
-        let TableView {
-            map,
-            placed,
-            axes,
-            explained: share,
-            held,
-        } = table_plane(&t, &view).unwrap();
+        let (
+            positions,
+            PlaneView {
+                map,
+                axes,
+                explained: share,
+                held,
+                ..
+            },
+        ) = table_plane(&t, &view).unwrap();
         assert_eq!(axes, ["f0".to_string(), "f1".to_string()]);
         assert!(share.is_none());
         assert_eq!(held.len(), 1);
@@ -498,7 +516,7 @@ mod tests {
         assert!((input[0] - 2.0).abs() < 1e-12 && (input[1] - 10.0).abs() < 1e-12);
         assert_eq!(input[2], 6.5);
         // The middle row sits at the slice's centre.
-        assert!(placed.positions[1].iter().all(|p| p.abs() < 1e-9));
+        assert!(positions[1].iter().all(|p| p.abs() < 1e-9));
         assert!(
             table_plane(
                 &t,

@@ -126,7 +126,7 @@ pub fn generate(toy: Toy, count: usize, noise: f64, seed: u64) -> Vec<Point> {
     match toy {
         Toy::Blank => {}
         Toy::Clusters => {
-            let sd = libm::sqrt(0.5 + noise / 0.5 * 3.5);
+            let sd = cluster_sd(noise);
             let third = count.div_ceil(3);
             for i in 0..count {
                 let class = (i / third.max(1)).min(2);
@@ -175,8 +175,7 @@ pub fn generate(toy: Toy, count: usize, noise: f64, seed: u64) -> Vec<Point> {
             }
         }
         Toy::Gaussians => {
-            // The Playground's variance: 0.5 at no noise up to 4 at 50 %.
-            let sd = libm::sqrt(0.5 + noise / 0.5 * 3.5);
+            let sd = cluster_sd(noise);
             for i in 0..count {
                 let (centre, label) = if i < half { (2.0, 1.0) } else { (-2.0, 0.0) };
                 let x = centre + sd * normal(rng);
@@ -247,6 +246,12 @@ pub fn generate(toy: Toy, count: usize, noise: f64, seed: u64) -> Vec<Point> {
         }
     }
     points
+}
+
+/// The standard deviation of a Gaussian cluster at `noise`: the Playground's variance, 0.5 at
+/// no noise up to 4 at 50 %.
+fn cluster_sd(noise: f64) -> f64 {
+    libm::sqrt(0.5 + noise / 0.5 * 3.5)
 }
 
 /// The Playground's "regress Gaussian" surface: of six signed hills, the one largest in

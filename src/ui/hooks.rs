@@ -19,7 +19,7 @@ use crate::explain;
 use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
-use crate::teach::Classroom;
+use crate::teach::{Classroom, Table};
 
 /// The engine's worker: Trunk's `hearth-worker` binary.
 pub const ENGINE_WORKER: &str = "hearth-worker";
@@ -171,11 +171,8 @@ pub const TEACH_THUMB: usize = 24;
 #[hook]
 pub fn use_teach_lesson(worker: Option<WorkerHandle>, teach: &TeachView) {
     let settings = teach.room.settings.clone();
-    let table = settings
-        .table
-        .as_ref()
-        .and(teach.table.as_deref())
-        .map(|table| Box::new(table.clone()));
+    // The table is copied into the request only when one is sent, not on every render.
+    let table = settings.table.as_ref().and(teach.table.clone());
     let plane = teach.room.plane.clone();
     let ready = teach.worker_ready && worker.is_some() && teach.can_start();
     use_effect_with((ready, teach.lesson), move |(ready, lesson)| {
@@ -183,7 +180,7 @@ pub fn use_teach_lesson(worker: Option<WorkerHandle>, teach: &TeachView) {
             let request = Request::TeachStart {
                 lesson: *lesson,
                 settings,
-                table,
+                table: table.map(|table| Box::new(Table::clone(&table))),
                 plane,
                 density: TEACH_DENSITY,
                 thumb: TEACH_THUMB,

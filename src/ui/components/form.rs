@@ -3,6 +3,24 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// The value of the field `event` came from: an input's text (a checkbox's as "true" or
+/// "false"), a select's or a text area's; `None` for any other element.
+pub fn field_value(event: &Event) -> Option<String> {
+    if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+        Some(if input.type_() == "checkbox" {
+            input.checked().to_string()
+        } else {
+            input.value()
+        })
+    } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+        Some(select.value())
+    } else {
+        event
+            .target_dyn_into::<HtmlTextAreaElement>()
+            .map(|area| area.value())
+    }
+}
+
 /// Applies a field's text to the settings, or says in one sentence why it cannot.
 pub type Apply<T> = fn(&mut T, &str) -> Result<(), String>;
 
@@ -17,17 +35,7 @@ pub fn on_field<T: Clone + 'static>(
 ) -> Callback<Event> {
     let (current, on_change, error) = (current.clone(), on_change.clone(), error.clone());
     Callback::from(move |event: Event| {
-        let value = if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-            if input.type_() == "checkbox" {
-                input.checked().to_string()
-            } else {
-                input.value()
-            }
-        } else if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-            select.value()
-        } else if let Some(area) = event.target_dyn_into::<HtmlTextAreaElement>() {
-            area.value()
-        } else {
+        let Some(value) = field_value(&event) else {
             return;
         };
         let mut next = current.clone();

@@ -10,7 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::chart::{BLUE, ORANGE};
 use crate::teach::{
-    EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Head, Scores, WeightHistogram,
+    EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Head, Scores, WeightHistogram, cell_centre,
 };
 
 /// How strongly the big plane's background is coloured: paler than the points drawn on it, so
@@ -61,6 +61,22 @@ fn tint(colour: (u8, u8, u8), weight: f64) -> [u8; 3] {
 
 fn class_colour(class: usize) -> (u8, u8, u8) {
     CLASS_COLOURS[class % CLASS_COLOURS.len()]
+}
+
+/// The colours of [`CLASS_COLOURS`] in words, for the paint choice.
+const CLASS_COLOUR_NAMES: [&str; 7] = [
+    "orange",
+    "blue",
+    "green",
+    "vermillion",
+    "pink",
+    "sky blue",
+    "yellow",
+];
+
+/// Class `class`'s colour in words.
+pub fn class_colour_name(class: usize) -> &'static str {
+    CLASS_COLOUR_NAMES[class % CLASS_COLOUR_NAMES.len()]
 }
 
 /// Class `class`'s colour for CSS (the legend).
@@ -278,16 +294,8 @@ pub fn drawn_units(frame: &Frame, planes: &[f32]) -> Vec<Vec<usize>> {
 
 /// An input feature over the plane, scaled to `[-1, 1]` by its largest magnitude there.
 fn feature_grid(feature: Feature, side: usize) -> Vec<f32> {
-    let step = 2.0 * EXTENT / side as f64;
     let values: Vec<f64> = (0..side * side)
-        .map(|i| {
-            let (row, col) = (i / side, i % side);
-            let x = [
-                -EXTENT + (col as f64 + 0.5) * step,
-                EXTENT - (row as f64 + 0.5) * step,
-            ];
-            feature.value(x)
-        })
+        .map(|i| feature.value(cell_centre(side, i / side, i % side)))
         .collect();
     let top = values
         .iter()

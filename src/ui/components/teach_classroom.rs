@@ -2,9 +2,9 @@
 //! and the goal they should reach. The page's address is the link; this panel shows it and
 //! edits what it holds.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::form::field_value;
 use crate::teach::{Classroom, Goal, HIDEABLE};
 
 #[derive(Properties, PartialEq)]
@@ -40,7 +40,7 @@ pub fn teach_classroom(props: &Props) -> Html {
                       apply: fn(&mut Goal, Option<f64>)| {
         let (room, on_change) = (room.clone(), props.on_change.clone());
         let onchange = Callback::from(move |event: Event| {
-            let text = event.target_unchecked_into::<HtmlInputElement>().value();
+            let text = field_value(&event).unwrap_or_default();
             let mut next = room.clone();
             apply(&mut next.goal, text.trim().parse::<f64>().ok());
             on_change.emit(next);

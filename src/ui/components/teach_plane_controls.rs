@@ -4,9 +4,9 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::form::field_value;
 use crate::format;
 use crate::teach::{Held, Table, TablePlane};
 
@@ -47,6 +47,26 @@ pub fn default_axes(table: &Table) -> [String; 2] {
     [pick(0), pick(1)]
 }
 
+/// A select of a table's features for axis `axis` (0 across, 1 up), emitting the chosen name.
+pub fn feature_select(
+    id: &'static str,
+    axis: usize,
+    features: &[String],
+    current: &str,
+    onchange: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |event: Event| {
+        if let Some(name) = field_value(&event) {
+            onchange.emit(name);
+        }
+    });
+    html! {
+        <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
+            { for features.iter().map(|f| html! { <option value={f.clone()} selected={f == current}>{ f.clone() }</option> }) }
+        </select>
+    }
+}
+
 #[function_component(TablePlaneControls)]
 pub fn table_plane_controls(props: &Props) -> Html {
     let table = &props.table;
@@ -61,7 +81,7 @@ pub fn table_plane_controls(props: &Props) -> Html {
     let on_kind = {
         let (set_plane, x, y) = (set_plane.clone(), slice_x.clone(), slice_y.clone());
         Callback::from(move |event: Event| {
-            let kind = event.target_unchecked_into::<HtmlSelectElement>().value();
+            let kind = field_value(&event).unwrap_or_default();
             set_plane.emit(if kind == "pca" {
                 TablePlane::Pca
             } else {
@@ -80,13 +100,8 @@ pub fn table_plane_controls(props: &Props) -> Html {
             slice_y.clone(),
             at.clone(),
         );
-        let current = if axis == 0 {
-            slice_x.clone()
-        } else {
-            slice_y.clone()
-        };
-        let onchange = Callback::from(move |event: Event| {
-            let name = event.target_unchecked_into::<HtmlSelectElement>().value();
+        let current = if axis == 0 { &slice_x } else { &slice_y };
+        let onchange = Callback::from(move |name: String| {
             let (x, y) = if axis == 0 {
                 (name, y.clone())
             } else {
@@ -98,11 +113,7 @@ pub fn table_plane_controls(props: &Props) -> Html {
                 at: at.clone(),
             });
         });
-        html! {
-            <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
-                { for table.features.iter().map(|f| html! { <option value={f.clone()} selected={*f == current}>{ f.clone() }</option> }) }
-            </select>
-        }
+        feature_select(id, axis, &table.features, current, onchange)
     };
     let sliders = props.held.iter().enumerate().map(|(k, held)| {
         let (set_plane, x, y, at, name) = (
@@ -113,7 +124,7 @@ pub fn table_plane_controls(props: &Props) -> Html {
             held.name.clone(),
         );
         let onchange = Callback::from(move |event: Event| {
-            let text = event.target_unchecked_into::<HtmlInputElement>().value();
+            let text = field_value(&event).unwrap_or_default();
             let Ok(value) = text.parse::<f64>() else {
                 return;
             };

@@ -5,12 +5,12 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::teach_canvas::{Shown, class_css};
+use super::form::field_value;
+use super::teach_canvas::{Shown, class_colour_name, class_css};
 use super::teach_classroom::TeachClassroom;
-use super::teach_plane_controls::{TablePlaneControls, default_axes};
+use super::teach_plane_controls::{TablePlaneControls, default_axes, feature_select};
 use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
 use crate::format;
 use crate::protocol::{Request, Response};
@@ -47,14 +47,6 @@ fn toy_name(toy: Toy) -> &'static str {
         Toy::Blank => "Blank (paint your own)",
         Toy::Clusters => "Three clusters (3 classes)",
     }
-}
-
-fn select_value(event: &Event) -> String {
-    event.target_unchecked_into::<HtmlSelectElement>().value()
-}
-
-fn input_value(event: &Event) -> String {
-    event.target_unchecked_into::<HtmlInputElement>().value()
 }
 
 #[function_component(TeachStep)]
@@ -142,7 +134,7 @@ pub fn teach_step(props: &Props) -> Html {
     let on_speed = {
         let (send, dispatcher, playing) = (send.clone(), state.dispatcher(), teach.playing);
         Callback::from(move |event: Event| {
-            let value = select_value(&event);
+            let value = field_value(&event).unwrap_or_default();
             let Some(speed) = Speed::ALL.into_iter().find(|s| format!("{s:?}") == value) else {
                 return;
             };
@@ -190,7 +182,7 @@ pub fn teach_step(props: &Props) -> Html {
         let on_toy = {
             let (edit, dispatcher) = (edit.clone(), state.dispatcher());
             Callback::from(move |event: Event| {
-                let value = select_value(&event);
+                let value = field_value(&event).unwrap_or_default();
                 if value == "table" {
                     dispatcher.dispatch(Action::Teach(TeachAction::UseTable));
                 } else if let Some(toy) = Toy::from_key(&value) {
@@ -223,7 +215,7 @@ pub fn teach_step(props: &Props) -> Html {
         let number_input = |id: &'static str, label: &'static str, min: &'static str, max: &'static str, step: &'static str, value: String, apply: fn(&mut LessonSettings, f64)| {
             let edit = edit.clone();
             let onchange = Callback::from(move |event: Event| {
-                if let Ok(v) = input_value(&event).parse::<f64>() {
+                if let Ok(v) = field_value(&event).unwrap_or_default().parse::<f64>() {
                     edit(&|s: &mut LessonSettings| apply(s, v));
                 }
             });
@@ -237,7 +229,7 @@ pub fn teach_step(props: &Props) -> Html {
         let on_paint = {
             let paint = paint.clone();
             Callback::from(move |event: Event| {
-                paint.set(select_value(&event).parse::<f64>().ok());
+                paint.set(field_value(&event).unwrap_or_default().parse::<f64>().ok());
             })
         };
         let on_clear = {
@@ -250,7 +242,7 @@ pub fn teach_step(props: &Props) -> Html {
                     <select id="teach-paint" onchange={on_paint} disabled={regression}>
                         <option value="off" selected={paint.is_none()}>{ "off" }</option>
                         { for (0..settings.toy.classes().max(2)).map(|class| {
-                            let colour = ["orange", "blue", "green"].get(class).copied().unwrap_or("");
+                            let colour = class_colour_name(class);
                             html! {
                                 <option value={class.to_string()} selected={*paint == Some(class as f64)}>{ format!("class {class} ({colour})") }</option>
                             }
@@ -333,7 +325,7 @@ pub fn teach_step(props: &Props) -> Html {
                 let edit = edit.clone();
                 let first_two = Some(default_axes(table));
                 Callback::from(move |event: Event| {
-                    let columns = (select_value(&event) == "two").then(|| first_two.clone()).flatten();
+                    let columns = (field_value(&event).unwrap_or_default() == "two").then(|| first_two.clone()).flatten();
                     edit(&|s: &mut LessonSettings| {
                         if let Some(t) = &mut s.table {
                             t.columns = columns.clone();
@@ -344,19 +336,14 @@ pub fn teach_step(props: &Props) -> Html {
             let column_select = |id: &'static str, axis: usize| {
                 let edit = edit.clone();
                 let current = reference.columns.as_ref().map(|c| c[axis].clone()).unwrap_or_default();
-                let onchange = Callback::from(move |event: Event| {
-                    let name = select_value(&event);
+                let onchange = Callback::from(move |name: String| {
                     edit(&|s: &mut LessonSettings| {
                         if let Some(columns) = s.table.as_mut().and_then(|t| t.columns.as_mut()) {
                             columns[axis] = name.clone();
                         }
                     })
                 });
-                html! {
-                    <select {id} {onchange} aria-label={if axis == 0 { "Across" } else { "Up" }}>
-                        { for table.features.iter().map(|f| html! { <option value={f.clone()} selected={*f == current}>{ f.clone() }</option> }) }
-                    </select>
-                }
+                feature_select(id, axis, &table.features, &current, onchange)
             };
             html! {
                 <>
@@ -437,7 +424,7 @@ pub fn teach_step(props: &Props) -> Html {
         }
         let edit = edit.clone();
         let onchange = Callback::from(move |event: Event| {
-            if let Ok(v) = select_value(&event).parse::<f64>() {
+            if let Ok(v) = field_value(&event).unwrap_or_default().parse::<f64>() {
                 edit(&|s: &mut LessonSettings| apply(s, v));
             }
         });
@@ -452,7 +439,7 @@ pub fn teach_step(props: &Props) -> Html {
     let activation = (!hidden("activation")).then(|| {
         let edit = edit.clone();
         let onchange = Callback::from(move |event: Event| {
-            if let Some(a) = Activation::from_key(&select_value(&event)) {
+            if let Some(a) = Activation::from_key(&field_value(&event).unwrap_or_default()) {
                 edit(&|s: &mut LessonSettings| s.activation = a);
             }
         });
@@ -467,7 +454,7 @@ pub fn teach_step(props: &Props) -> Html {
     let batch = (!hidden("batch")).then(|| {
         let edit = edit.clone();
         let onchange = Callback::from(move |event: Event| {
-            if let Ok(v) = input_value(&event).parse::<usize>() {
+            if let Ok(v) = field_value(&event).unwrap_or_default().parse::<usize>() {
                 edit(&|s: &mut LessonSettings| s.batch_size = v);
             }
         });
@@ -533,7 +520,12 @@ pub fn teach_step(props: &Props) -> Html {
             let on_shown = {
                 let shown_choice = shown_choice.clone();
                 Callback::from(move |event: Event| {
-                    shown_choice.set(select_value(&event).parse::<usize>().ok());
+                    shown_choice.set(
+                        field_value(&event)
+                            .unwrap_or_default()
+                            .parse::<usize>()
+                            .ok(),
+                    );
                 })
             };
             let on_paint = paint
@@ -611,7 +603,8 @@ pub fn teach_step(props: &Props) -> Html {
                 let (send, snapshot, snapshots) =
                     (send.clone(), snapshot.clone(), snapshots.clone());
                 Callback::from(move |event: Event| {
-                    if let Some(&epoch) = input_value(&event)
+                    if let Some(&epoch) = field_value(&event)
+                        .unwrap_or_default()
                         .parse::<usize>()
                         .ok()
                         .and_then(|i| snapshots.get(i))
