@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::{DialectArgs, prepare_file};
-use crate::format;
+use super::{DialectArgs, prepare_dataset};
 use crate::teach::{
-    Activation, Classroom, Feature, Lesson, Scores, Table, TablePlane, TableRef, Toy,
+    Activation, Classroom, Feature, FileDigest, FileSeal, Lesson, MAX_PACK_INPUT_BYTES,
+    MAX_PACKED_CHARS, Scores, Table, TablePlane, TableRef, Toy, unpack,
 };
+use crate::{data, format};
 
 #[derive(Args)]
 pub(super) struct TeachArgs {
@@ -53,9 +54,15 @@ pub(super) struct TeachArgs {
     dropout: Option<f64>,
     #[arg(long)]
     seed: Option<u64>,
-    /// Learn this CSV file (as `hearth prep` prepares it) instead of a toy.
+    /// Learn this CSV file (as `hearth prep` prepares it) instead of a toy. Not needed for a
+    /// link that carries its file.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Put the --csv file itself into the printed link (deflated; files that pack to at most
+    /// 24 K characters), so that the link alone opens the lesson. Anyone with the link can read
+    /// the file.
+    #[arg(long)]
+    share_data: bool,
     /// The column of --csv to predict.
     #[arg(long)]
     target: Option<String>,
@@ -179,26 +186,46 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The table of `--csv`, prepared, with the lesson's settings and plane set to it; `None` for
-/// a toy lesson.
+/// The table of `--csv` (or of the file the link carries), prepared, with the lesson's
+/// settings and plane set to it; `None` for a toy lesson.
 fn table(args: &TeachArgs, room: &mut Classroom) -> Result<Option<Table>, String> {
-    let Some(csv) = &args.csv else {
-        if let Some(table) = &room.settings.table {
+    let (dataset, seal) = match (&args.csv, &room.settings.table, &room.data) {
+        (Some(csv), _, _) => read_sealed(csv, &args.dialect)?,
+        (None, Some(table), Some(data)) => {
+            let bytes = unpack(data).map_err(|error| format!("--link: {error}"))?;
+            let dataset = data::read_csv_bytes(&table.name, &bytes, args.dialect.options())
+                .map_err(|error| error.to_string())?;
+            (dataset, FileSeal::of(&bytes))
+        }
+        (None, Some(table), None) => {
             return Err(format!(
                 "This lesson is on {} ({} rows, target {}): pass that file with --csv.",
                 table.name, table.rows, table.target
             ));
         }
-        return Ok(None);
+        (None, None, _) if args.share_data => {
+            return Err("--share-data puts a --csv file into the link; there is none.".into());
+        }
+        (None, None, _) => return Ok(None),
     };
     let target = args
         .target
         .clone()
         .or_else(|| room.settings.table.as_ref().map(|t| t.target.clone()))
         .ok_or("--csv needs --target, the column to predict.")?;
-    let file = prepare_file(csv, &args.dialect, &target, None, None, None, false)?;
-    let table = Table::from_prepared(&file.dataset, &file.prepared, room.settings.seed)
+    let profile = data::profile(&dataset);
+    let file = prepare_dataset(dataset, profile, &target, None, None, None, false)?;
+    let mut table = Table::from_prepared(&file.dataset, &file.prepared, room.settings.seed)
         .map_err(|error| error.to_string())?;
+    if args.share_data {
+        room.data = Some(seal.packed.clone().ok_or_else(|| {
+            format!(
+                "--share-data: {} does not pack into {MAX_PACKED_CHARS} characters; the link holds its SHA-256 instead, and students pass their copy with --csv.",
+                table.name
+            )
+        })?);
+    }
+    table.file = Some(seal);
     let columns = match &args.columns {
         Some(columns) => {
             let names: Vec<String> = columns.split(',').map(|c| c.trim().to_string()).collect();
@@ -224,6 +251,7 @@ fn table(args: &TeachArgs, room: &mut Classroom) -> Result<Option<Table>, String
         name: table.name.clone(),
         target: table.target.clone(),
         rows: table.source_rows,
+        sha256: table.file.as_ref().map(|file| file.sha256.clone()),
         columns: None,
     });
     reference.columns = columns;
@@ -246,6 +274,33 @@ fn table(args: &TeachArgs, room: &mut Classroom) -> Result<Option<Table>, String
         });
     }
     Ok(Some(table))
+}
+
+/// The CSV file at `path`, read, and its seal (packed too when it is small).
+fn read_sealed(
+    path: &std::path::Path,
+    dialect: &DialectArgs,
+) -> Result<(data::Dataset, FileSeal), String> {
+    let dataset =
+        data::read_csv_path(path, dialect.options()).map_err(|error| error.to_string())?;
+    let unreadable = |error: std::io::Error| format!("Could not read {}: {error}.", path.display());
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    let seal = if size <= MAX_PACK_INPUT_BYTES {
+        FileSeal::of(&std::fs::read(path).map_err(unreadable)?)
+    } else {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut digest = FileDigest::new();
+        let mut chunk = vec![0u8; 1 << 20];
+        loop {
+            let read = file.read(&mut chunk).map_err(unreadable)?;
+            if read == 0 {
+                break digest.finish(None);
+            }
+            digest.update(&chunk[..read]);
+        }
+    };
+    Ok((dataset, seal))
 }
 
 /// The link's classroom (or the defaults) with the flags applied, checked.

@@ -116,6 +116,9 @@ pub struct TableRef {
     pub target: String,
     /// Rows of the file with a target.
     pub rows: usize,
+    /// The SHA-256 of the file's bytes, when the page or the CLI read it whole.
+    #[serde(default)]
+    pub sha256: Option<String>,
     /// Two prepared features as the plane's axes, with the lesson's input features computed
     /// from them as from a toy's (the map is exact); `None`: every prepared feature is an
     /// input, and the plane is a view ([`TablePlane`]).
@@ -357,19 +360,30 @@ impl Lesson {
         let Some(wanted) = &settings.table else {
             return Lesson::new(settings);
         };
+        let found_sha256 = table.file.as_ref().map(|file| file.sha256.as_str());
+        // A table whose file was not read whole (none the page or the CLI hands over) cannot be
+        // checked byte for byte; its name, size and target still are.
+        let other_bytes = matches!((&wanted.sha256, found_sha256), (Some(w), Some(f)) if w != f);
         if wanted.name != table.name
             || wanted.target != table.target
             || wanted.rows != table.source_rows
+            || other_bytes
         {
+            let describe = |name: &str, rows: usize, target: &str, sha256: Option<&str>| {
+                let mut text = format!("{name} ({rows} rows, target {target}");
+                if other_bytes && let Some(sha256) = sha256 {
+                    text.push_str(&format!(", SHA-256 {}…", &sha256[..sha256.len().min(12)]));
+                }
+                text + ")"
+            };
             return Err(TeachError::OtherTable {
-                wanted: format!(
-                    "{} ({} rows, target {})",
-                    wanted.name, wanted.rows, wanted.target
+                wanted: describe(
+                    &wanted.name,
+                    wanted.rows,
+                    &wanted.target,
+                    wanted.sha256.as_deref(),
                 ),
-                found: format!(
-                    "{} ({} rows, target {})",
-                    table.name, table.source_rows, table.target
-                ),
+                found: describe(&table.name, table.source_rows, &table.target, found_sha256),
             });
         }
         // A table made by `Table::from_prepared` is whole; one that crossed from the page is

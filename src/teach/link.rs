@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::TeachError;
 use super::lesson::{Feature, LessonSettings, Scores, TableRef};
 use super::network::Activation;
+use super::share::MAX_PACKED_CHARS;
 use super::table::TablePlane;
 use super::toy::{Point, Toy};
 
@@ -78,6 +79,9 @@ pub struct Classroom {
     pub plane: Option<TablePlane>,
     pub hide: Vec<String>,
     pub goal: Goal,
+    /// The table's file packed into the link (`share::pack`), when the teacher shares it: the
+    /// link alone then opens the lesson. Not a setting: adding it does not retrain.
+    pub data: Option<String>,
 }
 
 /// `text` percent-encoded for a link's value: letters, digits and `-._~` stay, every other
@@ -141,6 +145,9 @@ impl Classroom {
             pairs.push(("table", encode(&table.name)));
             pairs.push(("target", encode(&table.target)));
             pairs.push(("rows", table.rows.to_string()));
+            if let Some(sha256) = &table.sha256 {
+                pairs.push(("sha256", sha256.clone()));
+            }
             if let Some([x, y]) = &table.columns {
                 pairs.push(("columns", format!("{},{}", encode(x), encode(y))));
             }
@@ -158,6 +165,9 @@ impl Classroom {
         if !s.painted.is_empty() {
             let painted = list(&s.painted, |p| format!("{}:{}:{}", p.x[0], p.x[1], p.label));
             pairs.push(("paint", painted));
+        }
+        if let Some(data) = &self.data {
+            pairs.push(("data", data.clone()));
         }
         if !self.hide.is_empty() {
             pairs.push(("hide", self.hide.join(",")));
@@ -226,17 +236,28 @@ impl Classroom {
                         })
                         .collect::<Result<_, _>>()?
                 }
-                "table" | "target" | "rows" | "columns" => {
+                "table" | "target" | "rows" | "sha256" | "columns" => {
                     let table = s.table.get_or_insert_with(|| TableRef {
                         name: String::new(),
                         target: String::new(),
                         rows: 0,
+                        sha256: None,
                         columns: None,
                     });
                     match key {
                         "table" => table.name = text(key, value)?,
                         "target" => table.target = text(key, value)?,
                         "rows" => table.rows = number(key, value)?,
+                        "sha256" => {
+                            let hex = value.len() == 64
+                                && value
+                                    .bytes()
+                                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                            if !hex {
+                                return Err(bad(key, value));
+                            }
+                            table.sha256 = Some(value.to_string());
+                        }
                         _ => {
                             let names: Vec<String> = split(value)
                                 .map(|n| text(key, n))
@@ -280,6 +301,17 @@ impl Classroom {
                         }
                     }
                 }
+                "data" => {
+                    let base64url = value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if !base64url || value.is_empty() || value.len() > MAX_PACKED_CHARS {
+                        // The value may be long: name only its start.
+                        let shown: String = value.chars().take(24).collect();
+                        return Err(bad(key, &shown));
+                    }
+                    room.data = Some(value.to_string());
+                }
                 "hide" => {
                     room.hide = split(value)
                         .map(|h| {
@@ -304,6 +336,9 @@ impl Classroom {
             Some(LINK_VERSION) => {}
             Some(v) => return Err(TeachError::LinkVersion { version: v }),
             None => return Err(TeachError::LinkKey { key: "v".into() }),
+        }
+        if room.data.is_some() && room.settings.table.is_none() {
+            return Err(bad("data", "a file without `table`"));
         }
         room.settings.check()?;
         Ok(room)
@@ -368,6 +403,7 @@ mod tests {
                 max_test_loss: None,
                 max_parameters: Some(50),
             },
+            data: None,
         };
         let query = room.to_query();
         assert!(query.starts_with("v=1&"), "{query}");
@@ -378,8 +414,10 @@ mod tests {
             name: "penguins, 2024 & co.csv".into(),
             target: "species é".into(),
             rows: 333,
+            sha256: Some(super::super::FileSeal::of(b"species\nAdelie\n").sha256),
             columns: None,
         });
+        on_a_table.data = super::super::pack(b"species\nAdelie\n");
         let query = on_a_table.to_query();
         assert!(
             query.contains("table=penguins%2C%202024%20%26%20co.csv"),
@@ -415,5 +453,9 @@ mod tests {
         assert!(error("v=1&plane=cube").contains("plane"));
         assert!(error("v=1&columns=a").contains("columns"));
         assert!(error("v=1&table=%ZZ").contains("table"));
+        assert!(error("v=1&table=a&sha256=abc").contains("sha256"));
+        assert!(error(&format!("v=1&table=a&sha256={}", "G".repeat(64))).contains("sha256"));
+        assert!(error("v=1&table=a&data=a+b").contains("data"));
+        assert!(error("v=1&data=abc").contains("without `table`"));
     }
 }

@@ -2,14 +2,15 @@
 //! seeded 2-D toy data set (`toy`), a small network trained a mini-batch at a time on the host
 //! (`network`; why not burn is said there), the lesson that steps it, scores each epoch, keeps
 //! snapshots and draws its planes (`lesson`), the Data step's table and the planes it can be
-//! seen in (`table`), the frame the page draws (`frame`) and the classroom link that replays it
-//! (`link`). No burn and no browser imports: the page's Teach worker and `hearth teach` run the
+//! seen in (`table`), the frame the page draws (`frame`), the classroom link that replays it
+//! (`link`) and the table's file as a link holds it (`share`). No burn and no browser imports: the page's Teach worker and `hearth teach` run the
 //! same code and reach the same losses bit for bit.
 
 mod frame;
 mod lesson;
 mod link;
 mod network;
+mod share;
 mod table;
 mod toy;
 
@@ -22,6 +23,7 @@ pub use lesson::{
 };
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
 pub use network::{Activation, Dense, Head, Network};
+pub use share::{FileDigest, FileSeal, MAX_PACK_INPUT_BYTES, MAX_PACKED_CHARS, pack, unpack};
 pub use table::{Held, MAX_TABLE_ROWS, Table, TablePlane};
 pub use toy::{EXTENT, Point, Toy, generate};
 
@@ -48,6 +50,8 @@ pub enum TeachError {
     NeedsTable,
     #[error("This lesson was made with {wanted}; this is {found}, not the teacher's file.")]
     OtherTable { wanted: String, found: String },
+    #[error("The link's table file cannot be opened: {reason}.")]
+    LinkFile { reason: String },
     #[error("Only a lesson on every feature of a table has planes to choose from.")]
     NoPlaneToChoose,
     #[error("The table cannot be taught: {reason}.")]

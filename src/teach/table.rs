@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::TeachError;
+use super::share::FileSeal;
 use crate::data::Dataset;
 use crate::prep::{Prepared, TargetEncoding, Targets};
 use crate::rng::SplitMix64;
@@ -28,6 +29,8 @@ pub struct Table {
     pub labels: Vec<f64>,
     /// The class names; empty for regression.
     pub classes: Vec<String>,
+    /// The file the table was read from, when its bytes were at hand (set by the caller).
+    pub file: Option<FileSeal>,
 }
 
 /// The most rows a lesson takes from a table (a seeded sample of a larger one).
@@ -77,6 +80,7 @@ impl Table {
             values: matrix.values.iter().map(|&v| f64::from(v)).collect(),
             labels,
             classes,
+            file: None,
         };
         if table.rows() < 2 || table.features.is_empty() {
             return Err(TeachError::Table {
@@ -430,6 +434,7 @@ mod tests {
             values,
             labels: (0..rows).map(|r| (r % 2) as f64).collect(),
             classes: vec!["a".into(), "b".into()],
+            file: None,
         }
     }
 

@@ -9,8 +9,8 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
-    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_table,
-    use_teach_worker, use_use_worker, use_worker,
+    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_link_file,
+    use_teach_table, use_teach_worker, use_use_worker, use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -38,7 +38,18 @@ pub fn app() -> Html {
     // What the app does on its own when its state changes (effects run in this order).
     use_saved_study(state.dispatcher());
     use_auto_search_result(worker.clone(), state.search.clone(), state.dispatcher());
-    use_first_sample(worker.clone(), state.worker_started, state.dispatcher());
+    use_teach_link_file(
+        worker.clone(),
+        state.worker_started,
+        &state.teach,
+        state.dispatcher(),
+    );
+    use_first_sample(
+        worker.clone(),
+        state.worker_started,
+        state.teach.link_file_pending,
+        state.dispatcher(),
+    );
     use_stop_detached_run(
         worker.clone(),
         state.detached_run.is_some(),

@@ -218,6 +218,62 @@ pub fn use_teach_table(
     });
 }
 
+/// A classroom link that carries its table's file: once the engine's worker takes requests,
+/// the file is unpacked and loaded in the Data step as if the student had dropped it (its
+/// target is the link's, state.rs), and the lesson starts on it.
+#[hook]
+pub fn use_teach_link_file(
+    engine: Option<WorkerHandle>,
+    worker_started: bool,
+    teach: &TeachView,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let wanted = worker_started && teach.link_file_pending;
+    let file = teach
+        .room
+        .settings
+        .table
+        .as_ref()
+        .map(|table| table.name.clone())
+        .zip(teach.room.data.clone());
+    use_effect_with(wanted, move |wanted| {
+        let (true, Some(engine), Some((name, data))) = (*wanted, engine, file) else {
+            return;
+        };
+        dispatcher.dispatch(Action::Teach(TeachAction::LinkFileSent));
+        let file = match crate::teach::unpack(&data) {
+            Ok(bytes) => {
+                let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+                File::new_with_u8_array_sequence(&parts, &name).map_err(|error| {
+                    format!("The link's file could not be made into a file: {error:?}.")
+                })
+            }
+            Err(error) => Err(error.to_string()),
+        };
+        let file = match file {
+            Ok(file) => file,
+            Err(message) => {
+                dispatcher.dispatch(Action::Teach(TeachAction::Failed(message)));
+                return;
+            }
+        };
+        let dialect = DialectChoice::default();
+        dispatcher.dispatch(Action::Loading {
+            task: format!("Opening {name} from the link"),
+            dialect: dialect.clone(),
+            source: Some(DataSource::File(file.clone())),
+        });
+        let request = Request::LoadFile {
+            name,
+            size: file.size(),
+            dialect,
+        };
+        if let Err(message) = engine.send(request, Some(file)) {
+            dispatcher.dispatch(Action::Worker(Response::Failed { message }));
+        }
+    });
+}
+
 /// While the Teach step is shown, its address is the classroom link: every setting, the
 /// hidden controls and the goal, so that copying the address shares the lesson.
 #[hook]
@@ -464,15 +520,17 @@ pub fn use_auto_search_result(
     });
 }
 
-/// Opens the first bundled sample as soon as the worker can take requests.
+/// Opens the first bundled sample as soon as the worker can take requests, unless a classroom
+/// link brings its own file.
 #[hook]
 pub fn use_first_sample(
     worker: Option<WorkerHandle>,
     worker_started: bool,
+    link_brings_file: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) {
     use_effect_with(worker_started, move |started| {
-        if let (true, Some(worker)) = (*started, worker) {
+        if let (true, false, Some(worker)) = (*started, link_brings_file, worker) {
             let sample = SAMPLES[0];
             let dialect = DialectChoice::default();
             dispatcher.dispatch(Action::Loading {

@@ -425,6 +425,11 @@ impl Reducible for State {
                 next.train_error = None;
                 next.target = profile.suggested_target.clone();
                 next.task = profile.suggested_task;
+                // A Teach link's table names its target: the student's copy learns that one.
+                if let Some(column) = next.teach.link_target(&profile) {
+                    next.task = suggest_task(&profile, &column);
+                    next.target = Some(column);
+                }
                 next.profile = Some(Rc::new(profile));
                 if let Some(source) = next.pending_source.take() {
                     next.source = Some(source);

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::data::Profile;
 use crate::teach::{
     Classroom, Frame, FramePoints, Scores, Table, TablePlane, TableRef, WeightHistogram,
 };
@@ -69,6 +70,9 @@ pub struct TeachView {
     pub table: Option<Rc<Table>>,
     /// The page asked the engine's worker for the table.
     pub table_requested: bool,
+    /// A link that carries its table's file was opened: the file is to be loaded in the Data
+    /// step (hooks.rs sends it to the engine's worker).
+    pub link_file_pending: bool,
 }
 
 impl TeachView {
@@ -76,6 +80,24 @@ impl TeachView {
     /// here.
     pub fn can_start(&self) -> bool {
         self.room.settings.table.is_none() || self.table.is_some()
+    }
+
+    /// The target a table lesson names, when `profile` is of its file and has that column.
+    pub fn link_target(&self, profile: &Profile) -> Option<String> {
+        self.room
+            .settings
+            .table
+            .as_ref()
+            .filter(|table| table.name == profile.source)
+            .filter(|table| profile.columns.iter().any(|c| c.name == table.target))
+            .map(|table| table.target.clone())
+    }
+
+    /// The file this table lesson's link carries, when the page should offer it: the table
+    /// has been handed over and its file packs small enough.
+    pub fn packed_file(&self) -> Option<&str> {
+        self.room.settings.table.as_ref()?;
+        self.table.as_ref()?.file.as_ref()?.packed.as_deref()
     }
 }
 
@@ -86,6 +108,10 @@ pub enum TeachAction {
     Link(String),
     /// The user changed the classroom; new settings start a new lesson.
     Room(Box<Classroom>),
+    /// Put the table's file into the link, or take it out (no new lesson).
+    ShareFile(bool),
+    /// The link's file was handed to the engine's worker to load.
+    LinkFileSent,
     Reset,
     Frame(Box<Frame>, Rc<Vec<f32>>),
     /// The page asked the worker to play or pause.
@@ -111,6 +137,7 @@ impl TeachView {
             TeachAction::Link(query) => match Classroom::from_query(&query) {
                 Ok(room) => {
                     if room != self.room {
+                        self.link_file_pending = room.data.is_some();
                         self.set_room(room);
                     }
                     self.error = None;
@@ -123,6 +150,12 @@ impl TeachView {
                 self.set_room(*room);
                 self.error = None;
             }
+            TeachAction::ShareFile(share) => {
+                self.room.data = share
+                    .then(|| self.packed_file().map(str::to_string))
+                    .flatten();
+            }
+            TeachAction::LinkFileSent => self.link_file_pending = false,
             TeachAction::Reset => self.next_lesson(),
             TeachAction::Frame(frame, planes) => {
                 if frame.lesson != self.lesson {
@@ -171,8 +204,10 @@ impl TeachView {
                         name: String::new(),
                         target: String::new(),
                         rows: 0,
+                        sha256: None,
                         columns: None,
                     });
+                    self.room.data = None;
                     self.room.settings.painted.clear();
                     self.room.plane = Some(TablePlane::Pca);
                     self.next_lesson();
@@ -205,12 +240,16 @@ impl TeachView {
             reference.name = table.name.clone();
             reference.target = table.target.clone();
             reference.rows = table.source_rows;
+            reference.sha256 = table.file.as_ref().map(|file| file.sha256.clone());
         }
         self.error = None;
         self.next_lesson();
     }
 
-    fn set_room(&mut self, room: Classroom) {
+    fn set_room(&mut self, mut room: Classroom) {
+        if room.settings.table.is_none() {
+            room.data = None;
+        }
         let new_lesson = room.settings != self.room.settings;
         self.room = room;
         if new_lesson {

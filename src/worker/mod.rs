@@ -22,7 +22,7 @@ use crate::protocol::{
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
-use crate::teach::Table;
+use crate::teach::{FileDigest, FileSeal, MAX_PACK_INPUT_BYTES, Table};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
@@ -54,6 +54,33 @@ impl Source {
         match self {
             Source::Sample { bytes, .. } => bytes.len() as u64,
             Source::File(file) => file.size() as u64,
+        }
+    }
+
+    /// The file's SHA-256, and the file packed for a link when it is small (read again in
+    /// chunks: only a Teach lesson on the table asks, so loading does not pay for it).
+    fn seal(&self) -> Result<FileSeal, String> {
+        match self {
+            Source::Sample { bytes, .. } => Ok(FileSeal::of(bytes)),
+            Source::File(file) => {
+                let keep = file.size() as u64 <= MAX_PACK_INPUT_BYTES;
+                let mut digest = FileDigest::new();
+                let mut whole = Vec::new();
+                web_file::read_in_chunks(file, CHUNK_BYTES, |chunk, _| {
+                    digest.update(chunk);
+                    if keep {
+                        whole.extend_from_slice(chunk);
+                    }
+                    Ok::<(), ()>(())
+                })
+                .map_err(|error| match error {
+                    web_file::ChunkError::Read(error) => {
+                        format!("{} could not be read again: {error}.", file.name())
+                    }
+                    web_file::ChunkError::Consumer(()) => String::new(),
+                })?;
+                Ok(digest.finish(keep.then_some(&whole[..])))
+            }
         }
     }
 }
@@ -272,16 +299,22 @@ fn background_rows(
 /// The loaded dataset as its fitted preprocessing encodes it, for the Teach step.
 fn teach_table(engine: &Rc<RefCell<Engine>>, seed: u64) -> Response {
     let engine = engine.borrow();
-    let (Some(dataset), Some(prepared)) = (&engine.dataset, &engine.prepared) else {
+    let (Some(dataset), Some(prepared), Some(source)) =
+        (&engine.dataset, &engine.prepared, &engine.source)
+    else {
         return Response::TeachFailed {
             message: "Load a dataset and choose its target in the Data step first.".into(),
         };
     };
-    match Table::from_prepared(dataset, prepared, seed) {
+    let table = Table::from_prepared(dataset, prepared, seed)
+        .map_err(|error| error.to_string())
+        .and_then(|mut table| {
+            table.file = Some(source.seal()?);
+            Ok(table)
+        });
+    match table {
         Ok(table) => Response::TeachTable(Box::new(table)),
-        Err(error) => Response::TeachFailed {
-            message: error.to_string(),
-        },
+        Err(message) => Response::TeachFailed { message },
     }
 }
 

@@ -1,11 +1,13 @@
 // End-to-end: the Teach step. Toy sets train to > 0.9 test accuracy with both classes on the
 // canvas, +1 epoch advances exactly one epoch, a classroom link opened in a fresh page replays
 // the same losses bit for bit (and `hearth teach --link` prints the same numbers), a link's
-// hidden controls and goal take effect, a bad link is named in one sentence, and every control
-// is reached and used with the keyboard.
+// hidden controls and goal take effect, a link that carries its table's file opens the lesson in
+// a page with nothing loaded, a bad link is named in one sentence, and every control (painting
+// points included) is reached and used with the keyboard.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { launch, recordErrors, serve } from './harness.mjs';
@@ -294,6 +296,64 @@ test('a table link names its file: another file is refused in one sentence', asy
     /made with penguins\.csv \(341 rows, target species\); this is penguins\.csv \(344 rows, target species\), not the teacher's file/);
 });
 
+test('a link that carries its file opens the lesson alone, in a fresh page and in the CLI', async () => {
+  const rows = ['hours,sleep,passed'];
+  for (let i = 0; i < 160; i += 1) {
+    const hours = (i * 37) % 11;
+    const sleep = 4 + ((i * 13) % 6);
+    rows.push(`${hours},${sleep},${hours + sleep > 11 ? 'yes' : 'no'}`);
+  }
+  const csv = `${rows.join('\n')}\n`;
+  await page.goto('about:blank');
+  await page.goto(server.url);
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await page.setInputFiles('#file-input', { name: 'class-notes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForSelector('#profile[data-source="class-notes.csv"]:not(.stale)', { timeout: LONG });
+  await page.selectOption('#target-select', 'passed');
+  await page.click('#step-prepare');
+  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
+  await page.click('#step-teach');
+  await page.waitForSelector('#teach-toy option[value="table"]', { state: 'attached', timeout: LONG });
+  await page.selectOption('#teach-toy', 'table');
+  await page.waitForSelector('#teach-plane-kind', { timeout: LONG });
+  // The link names the file's bytes (the digest Node's own SHA-256 gives) before it holds them.
+  const sha256 = createHash('sha256').update(csv).digest('hex');
+  await page.waitForFunction((s) => location.hash.includes(`&sha256=${s}`), sha256);
+  assert.match(page.url(), /table=class-notes\.csv&target=passed&rows=160&/);
+  assert.doesNotMatch(page.url(), /&data=/);
+  await page.click('.teach-classroom summary');
+  await page.check('#teach-share-file');
+  await page.waitForFunction(() => location.hash.includes('&data='));
+  await page.waitForSelector('#teach-epoch:not([disabled])');
+  for (let e = 1; e <= 3; e += 1) {
+    await page.click('#teach-epoch');
+    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  const here = await losses();
+  const link = page.url();
+
+  // A fresh page with nothing loaded: the link's file is the data, its target the link's.
+  const fresh = await browser.newPage();
+  recordErrors(fresh, pageErrors);
+  await fresh.goto(link);
+  await fresh.waitForSelector('#teach-plane-kind', { timeout: LONG });
+  await fresh.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
+  for (let e = 1; e <= 3; e += 1) {
+    await fresh.click('#teach-epoch');
+    await fresh.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
+  }
+  assert.deepEqual(await losses(fresh), here);
+  await fresh.click('#step-data');
+  await fresh.waitForSelector('#profile[data-source="class-notes.csv"]:not(.stale)', { timeout: LONG });
+  assert.equal(await fresh.$eval('#target-select', (select) => select.value), 'passed');
+  await fresh.close();
+
+  const out = await new Promise((resolve, reject) => execFile(process.env.HEARTH_BIN,
+    ['teach', '--link', link, '--epochs', '3', '--json'],
+    (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))));
+  assert.deepEqual(JSON.parse(out).history.map((s) => [s.train_loss, s.test_loss]), here);
+});
+
 test('a bad link is named in one sentence and the step still works', async () => {
   await page.goto('about:blank');
   await page.goto(`${server.url}#/teach?v=1&lr=fast`);
@@ -324,6 +384,18 @@ test('keyboard only: every control is reached with Tab and works', async () => {
   await page.focus('#teach-toy');
   await page.keyboard.press('ArrowDown'); // circle → xor
   await page.waitForFunction(() => location.hash.includes('toy=xor'));
+  // Painting: a class chosen, the plane is the next stop; arrows move the cursor, Enter paints.
+  await page.focus('#teach-paint');
+  await page.keyboard.press('ArrowDown'); // off → class 0
+  await page.waitForSelector('#teach-paint-cursor');
+  for (let press = 0; press < 40 && await page.evaluate(() => document.activeElement?.id) !== 'teach-plane'; press += 1) {
+    await page.keyboard.press('Tab');
+  }
+  for (let e = 0; e < 4; e += 1) await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowUp');
+  assert.equal(await page.textContent('#teach-paint-at'), 'Cursor at 1.00, 1.00');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.includes('paint=1:1:0'));
 });
 
 test('nothing panicked or threw in the page or the worker', () => {

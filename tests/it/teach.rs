@@ -221,3 +221,51 @@ fn a_csv_is_taught_on_its_pca_plane_a_slice_or_two_columns() {
     ]));
     assert!(error.contains("no feature `nose`"), "{error}");
 }
+
+#[test]
+fn a_link_that_carries_its_file_opens_alone_and_a_changed_copy_is_refused() {
+    let penguins = crate::support::sample("penguins.csv");
+    let args = ["--layers", "8", "--epochs", "30", "--json"];
+    let teacher = assert_ok(&hearth(
+        &[
+            &[
+                "teach",
+                "--csv",
+                &penguins,
+                "--target",
+                "species",
+                "--share-data",
+            ][..],
+            &args[..],
+        ]
+        .concat(),
+    ));
+    let report: serde_json::Value = serde_json::from_str(&teacher).unwrap();
+    let link = report["link"].as_str().unwrap().to_string();
+    // The digest `sha256sum static/penguins.csv` prints.
+    let sha256 = "sha256=f204db2c753b0937caac3cb35258562c14f073e4bbc76be24b4c51ce22767a93";
+    assert!(link.contains(sha256), "{link}");
+    assert!(link.contains("&data="), "{link}");
+    // The link alone replays the lesson: the file comes out of it.
+    let student = assert_ok(&hearth(
+        &[&["teach", "--link", &link][..], &args[..]].concat(),
+    ));
+    assert_eq!(history_of(&student), history_of(&teacher));
+    // A copy with one value changed has the same name, rows and target, not the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("penguins.csv");
+    let text = std::fs::read_to_string(&penguins).unwrap();
+    std::fs::write(&copy, text.replacen("39.1", "39.2", 1)).unwrap();
+    let copy = copy.to_str().unwrap();
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", &link, "--csv", copy]));
+    assert!(error.contains("not the teacher's file"), "{error}");
+    assert!(error.contains("SHA-256"), "{error}");
+    // Without its file, the link still names the teacher's bytes.
+    let (without, _) = link.split_once("&data=").unwrap();
+    assert!(without.contains(sha256), "{without}");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", without]));
+    assert!(error.contains("pass that file with --csv"), "{error}");
+    let broken = format!("{without}&data=AAAA");
+    let error = assert_one_sentence_error(&hearth(&["teach", "--link", &broken]));
+    assert!(error.contains("table file cannot be opened"), "{error}");
+}

@@ -1,5 +1,5 @@
-//! The Teach step's classroom panel: the link to share, the controls to hide from students
-//! and the goal they should reach. The page's address is the link; this panel shows it and
+//! The Teach step's classroom panel: the link to share, whether a table lesson's file goes in
+//! it, the controls to hide from students and the goal they should reach. The page's address is the link; this panel shows it and
 //! edits what it holds.
 
 use yew::prelude::*;
@@ -12,6 +12,12 @@ pub struct Props {
     pub room: Classroom,
     /// The classroom with one change made.
     pub on_change: Callback<Classroom>,
+    /// A table lesson's file: its name, and how long it is packed for a link (`None`: too
+    /// large to carry).
+    #[prop_or_default]
+    pub table_file: Option<(String, Option<usize>)>,
+    /// Put the table's file in the link, or take it out.
+    pub on_share_file: Callback<bool>,
 }
 
 #[function_component(TeachClassroom)]
@@ -48,11 +54,34 @@ pub fn teach_classroom(props: &Props) -> Html {
         html! { <label>{ label }{ " " }<input {id} type="number" step="any" value={value.unwrap_or_default()} {onchange} /></label> }
     };
     let goal = &room.goal;
+    let share = props.table_file.as_ref().map(|(name, packed)| match packed {
+        Some(chars) => {
+            let on_share = props.on_share_file.clone();
+            let onchange = Callback::from(move |event: Event| {
+                let checked = event
+                    .target_dyn_into::<web_sys::HtmlInputElement>()
+                    .is_some_and(|input| input.checked());
+                on_share.emit(checked);
+            });
+            html! {
+                <label>
+                    <input type="checkbox" id="teach-share-file" checked={room.data.is_some()} {onchange} />
+                    { format!("Put {name} in the link ({:.1} K characters), so that the link alone opens the lesson. Anyone with the link can read the file.", *chars as f64 / 1024.0) }
+                </label>
+            }
+        }
+        None => html! {
+            <p class="muted" id="teach-share-file-too-large">
+                { format!("{name} is too large to put in a link: the link holds its SHA-256, and a student's copy is checked against it.") }
+            </p>
+        },
+    });
     html! {
         <details class="teach-classroom">
             <summary>{ "Classroom link" }</summary>
             <p class="muted">{ "This page's address is the lesson: every setting, the seed, the controls hidden below and the goal. Opened elsewhere, it replays the same run, loss for loss." }</p>
             <label>{ "Link " }<input id="teach-link" type="text" readonly=true value={link} /></label>
+            { for share }
             <fieldset><legend>{ "Hide from students" }</legend>{ for hide_boxes }</fieldset>
             <fieldset><legend>{ "Goal" }</legend>
                 { goal_input("teach-goal-acc", "Test accuracy at least", goal.min_test_accuracy.map(|v| v.to_string()), |g, v| g.min_test_accuracy = v) }

@@ -720,6 +720,19 @@ pub fn teach_step(props: &Props) -> Html {
         let edit_room = edit_room.clone();
         Callback::from(move |room: Classroom| edit_room(&|r: &mut Classroom| *r = room.clone()))
     };
+    let table_file = teach
+        .room
+        .settings
+        .table
+        .as_ref()
+        .zip(teach.table.as_ref().and_then(|table| table.file.as_ref()))
+        .map(|(table, file)| (table.name.clone(), file.packed.as_ref().map(String::len)));
+    let on_share_file = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |share| {
+            dispatcher.dispatch(Action::Teach(TeachAction::ShareFile(share)))
+        })
+    };
     html! {
         <main class="step-teach">
             {
@@ -732,7 +745,7 @@ pub fn teach_step(props: &Props) -> Html {
             { controls }
             <div class="teach-settings">{ data }{ features }{ training }</div>
             { body }
-            <TeachClassroom room={teach.room.clone()} on_change={on_classroom} />
+            <TeachClassroom room={teach.room.clone()} on_change={on_classroom} {table_file} {on_share_file} />
         </main>
     }
 }

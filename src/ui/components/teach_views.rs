@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlCanvasElement, MouseEvent};
+use web_sys::{HtmlCanvasElement, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
 use super::teach_canvas::{
@@ -22,11 +22,15 @@ pub struct PlaneProps {
     pub on_paint: Option<Callback<[f64; 2]>>,
 }
 
-/// The big plane: the boundary (or one unit) and the points; a click paints a point while
-/// painting is on.
+/// How far an arrow key moves the painting cursor (with Shift: four times as far).
+const CURSOR_STEP: f64 = 0.25;
+
+/// The big plane: the boundary (or one unit) and the points. While painting is on, a click
+/// paints a point, and so does Enter or Space at a cursor the arrow keys move.
 #[function_component(TeachPlane)]
 pub fn teach_plane(props: &PlaneProps) -> Html {
     let canvas = use_node_ref();
+    let cursor = use_state(|| [0.0_f64, 0.0]);
     {
         let canvas = canvas.clone();
         let deps = (
@@ -54,11 +58,51 @@ pub fn teach_plane(props: &PlaneProps) -> Html {
             on_paint.emit([(2.0 * fx - 1.0) * EXTENT, (1.0 - 2.0 * fy) * EXTENT]);
         })
     });
+    let onkeydown = props.on_paint.clone().map(|on_paint| {
+        let cursor = cursor.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let step = if event.shift_key() {
+                4.0 * CURSOR_STEP
+            } else {
+                CURSOR_STEP
+            };
+            let [mut x, mut y] = *cursor;
+            match event.key().as_str() {
+                "ArrowLeft" => x -= step,
+                "ArrowRight" => x += step,
+                "ArrowUp" => y += step,
+                "ArrowDown" => y -= step,
+                "Enter" | " " => on_paint.emit([x, y]),
+                _ => return,
+            }
+            event.prevent_default();
+            cursor.set([x.clamp(-EXTENT, EXTENT), y.clamp(-EXTENT, EXTENT)]);
+        })
+    });
     let painting = props.on_paint.is_some();
+    let [x, y] = *cursor;
+    let label = if painting {
+        format!(
+            "{} Painting: arrow keys move the cursor (Shift for bigger steps), Enter or Space adds a point.",
+            props.label
+        )
+    } else {
+        props.label.to_string()
+    };
     html! {
-        <canvas id="teach-plane" ref={canvas} width="400" height="400" role="img"
-            class={classes!(painting.then_some("painting"))}
-            aria-label={props.label.clone()} {onclick} />
+        <div class="teach-plane-wrap">
+            <canvas id="teach-plane" ref={canvas} width="400" height="400" role="img"
+                class={classes!(painting.then_some("painting"))}
+                tabindex={painting.then_some("0")}
+                aria-label={label} {onclick} {onkeydown} />
+            if painting {
+                <span id="teach-paint-cursor" class="teach-paint-cursor" aria-hidden="true"
+                    style={format!("left: {:.2}%; top: {:.2}%", 50.0 * (1.0 + x / EXTENT), 50.0 * (1.0 - y / EXTENT))} />
+                <span class="visually-hidden" aria-live="polite" id="teach-paint-at">
+                    { format!("Cursor at {x:.2}, {y:.2}") }
+                </span>
+            }
+        </div>
     }
 }
 
