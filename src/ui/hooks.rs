@@ -229,13 +229,13 @@ pub fn use_teach_link_file(
     dispatcher: UseReducerDispatcher<State>,
 ) {
     let wanted = worker_started && teach.link_file_pending;
-    let file = teach
-        .room
-        .settings
-        .table
-        .as_ref()
-        .map(|table| table.name.clone())
-        .zip(teach.room.data.clone());
+    // Copied only when it is to be sent: the packed file may be 24 K characters.
+    let file = wanted
+        .then(|| {
+            let name = teach.room.settings.table.as_ref()?.name.clone();
+            Some((name, teach.room.data.clone()?))
+        })
+        .flatten();
     use_effect_with(wanted, move |wanted| {
         let (true, Some(engine), Some((name, data))) = (*wanted, engine, file) else {
             return;

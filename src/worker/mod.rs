@@ -71,13 +71,13 @@ impl Source {
                     if keep {
                         whole.extend_from_slice(chunk);
                     }
-                    Ok::<(), ()>(())
+                    Ok::<(), std::convert::Infallible>(())
                 })
                 .map_err(|error| match error {
                     web_file::ChunkError::Read(error) => {
                         format!("{} could not be read again: {error}.", file.name())
                     }
-                    web_file::ChunkError::Consumer(()) => String::new(),
+                    web_file::ChunkError::Consumer(never) => match never {},
                 })?;
                 Ok(digest.finish(keep.then_some(&whole[..])))
             }

@@ -44,6 +44,24 @@ async function epochs(target = page) {
   return Number(await target.textContent('#teach-epoch-count'));
 }
 
+/** Clicks "+1 epoch" `n` times, each time waiting for its epoch to show. */
+async function clickEpochs(target, n) {
+  for (let e = (await epochs(target)) + 1, last = e + n - 1; e <= last; e += 1) {
+    await target.click('#teach-epoch');
+    await target.waitForFunction((k) => document.querySelector('#teach-epoch-count').textContent === String(k), e);
+  }
+}
+
+/** `hearth teach --link LINK --epochs N --json`: every epoch's [training, test] loss. */
+async function cliLosses(link, n) {
+  const hearth = process.env.HEARTH_BIN;
+  assert.ok(hearth, 'run through scripts/check, which sets HEARTH_BIN');
+  const out = await new Promise((resolve, reject) => execFile(hearth,
+    ['teach', '--link', link, '--epochs', String(n), '--json'],
+    (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))));
+  return JSON.parse(out).history.map((s) => [s.train_loss, s.test_loss]);
+}
+
 /** Every epoch's exact [training, test] loss, from the folded table (opened to read it). */
 async function losses(target = page) {
   await target.$eval('#teach-loss-table', (details) => { details.open = true; });
@@ -133,10 +151,7 @@ test('a classroom link replays the same losses bit for bit in a fresh page and i
   await page.selectOption('#teach-activation', 'relu');
   await page.waitForFunction(() => location.hash.includes('act=relu'));
   await page.waitForSelector('#teach-epoch:not([disabled])');
-  for (let e = 1; e <= 6; e += 1) {
-    await page.click('#teach-epoch');
-    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(page, 6);
   const here = await losses();
   const link = page.url();
   assert.match(link, /#\/teach\?v=1&/);
@@ -146,20 +161,11 @@ test('a classroom link replays the same losses bit for bit in a fresh page and i
   await fresh.goto(link);
   await fresh.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
   assert.equal(await fresh.inputValue('#teach-activation'), 'relu');
-  for (let e = 1; e <= 6; e += 1) {
-    await fresh.click('#teach-epoch');
-    await fresh.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(fresh, 6);
   assert.deepEqual(await losses(fresh), here);
   await fresh.close();
 
-  const hearth = process.env.HEARTH_BIN;
-  assert.ok(hearth, 'run through scripts/check, which sets HEARTH_BIN');
-  const out = await new Promise((resolve, reject) => execFile(hearth,
-    ['teach', '--link', link, '--epochs', '6', '--json'],
-    (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))));
-  const cli = JSON.parse(out).history.map((s) => [s.train_loss, s.test_loss]);
-  assert.deepEqual(cli, here);
+  assert.deepEqual(await cliLosses(link, 6), here);
 });
 
 test('a link hides the controls it names and checks its goal live', async () => {
@@ -178,10 +184,7 @@ test('a link hides the controls it names and checks its goal live', async () => 
 
 test('snapshots: an earlier epoch can be shown, and training on from it replays the run', async () => {
   await open(page, 'v=1&toy=circle&points=100');
-  for (let e = 1; e <= 4; e += 1) {
-    await page.click('#teach-epoch');
-    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(page, 4);
   const straight = await losses();
   await page.$eval('#teach-snapshot', (input) => {
     input.value = '2';
@@ -194,10 +197,7 @@ test('snapshots: an earlier epoch can be shown, and training on from it replays 
   await page.waitForSelector('#teach-viewing', { state: 'detached' });
   assert.equal(await epochs(), 2);
   assert.deepEqual(await losses(), straight.slice(0, 2));
-  for (let e = 3; e <= 4; e += 1) {
-    await page.click('#teach-epoch');
-    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(page, 2);
   assert.deepEqual(await losses(), straight);
 });
 
@@ -325,10 +325,7 @@ test('a link that carries its file opens the lesson alone, in a fresh page and i
   await page.check('#teach-share-file');
   await page.waitForFunction(() => location.hash.includes('&data='));
   await page.waitForSelector('#teach-epoch:not([disabled])');
-  for (let e = 1; e <= 3; e += 1) {
-    await page.click('#teach-epoch');
-    await page.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(page, 3);
   const here = await losses();
   const link = page.url();
 
@@ -338,20 +335,14 @@ test('a link that carries its file opens the lesson alone, in a fresh page and i
   await fresh.goto(link);
   await fresh.waitForSelector('#teach-plane-kind', { timeout: LONG });
   await fresh.waitForSelector('#teach-epoch:not([disabled])', { timeout: LONG });
-  for (let e = 1; e <= 3; e += 1) {
-    await fresh.click('#teach-epoch');
-    await fresh.waitForFunction((n) => document.querySelector('#teach-epoch-count').textContent === String(n), e);
-  }
+  await clickEpochs(fresh, 3);
   assert.deepEqual(await losses(fresh), here);
   await fresh.click('#step-data');
   await fresh.waitForSelector('#profile[data-source="class-notes.csv"]:not(.stale)', { timeout: LONG });
   assert.equal(await fresh.$eval('#target-select', (select) => select.value), 'passed');
   await fresh.close();
 
-  const out = await new Promise((resolve, reject) => execFile(process.env.HEARTH_BIN,
-    ['teach', '--link', link, '--epochs', '3', '--json'],
-    (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))));
-  assert.deepEqual(JSON.parse(out).history.map((s) => [s.train_loss, s.test_loss]), here);
+  assert.deepEqual(await cliLosses(link, 3), here);
 });
 
 test('a bad link is named in one sentence and the step still works', async () => {

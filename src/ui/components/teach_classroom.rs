@@ -1,6 +1,6 @@
 //! The Teach step's classroom panel: the link to share, whether a table lesson's file goes in
-//! it, the controls to hide from students and the goal they should reach. The page's address is the link; this panel shows it and
-//! edits what it holds.
+//! it, the controls to hide from students and the goal they should reach. The page's address
+//! is the link; this panel shows it and edits what it holds.
 
 use yew::prelude::*;
 

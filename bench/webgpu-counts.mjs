@@ -1,0 +1,134 @@
+// WebGPU work per training step, counted in the same headless Chromium for TF.js's webgpu
+// backend and for Hearth's page worker (issue 15: "count first"). Every GPUQueue,
+// GPUCommandEncoder, GPUComputePassEncoder and GPUDevice method that costs a round through the
+// browser's GPU process is wrapped in the page (TF.js) or at the top of the engine worker's
+// loader script (Hearth) and counted; wall time is read beside the counts.
+// Per step, both sides difference two runs so that set-up and shader compilation cancel:
+//   TF.js: benchTfjs with 20 and with 40 steps (one readback at the end of each), / 20;
+//   Hearth: the real page trains 1 and 3 epochs on WebGPU, / (2 epochs × steps per epoch), each
+//   epoch's validation pass and one readback included (amortised over its steps).
+// Usage: node bench/webgpu-counts.mjs CSV DIST   (CSV: bench/gen-train-csv.mjs output, target "label")
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { launch, serve } = await import(join(here, '..', 'tests', 'e2e', 'harness.mjs'));
+const [csv, dist] = process.argv.slice(2);
+if (!csv || !dist) throw new Error('usage: node bench/webgpu-counts.mjs CSV DIST');
+
+// Runs in a page or a worker before anything else: wraps the counted methods.
+const PRELUDE = `(() => {
+  if (typeof GPUQueue === 'undefined' || globalThis.__gpu) return;
+  const counts = globalThis.__gpu = {};
+  const wrap = (proto, name, key) => {
+    const original = proto?.[name];
+    if (typeof original !== 'function') return;
+    proto[name] = function (...args) { counts[key] = (counts[key] ?? 0) + 1; return original.apply(this, args); };
+  };
+  wrap(GPUQueue.prototype, 'submit', 'submit');
+  wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatch');
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', 'dispatch');
+  wrap(GPUCommandEncoder.prototype, 'beginComputePass', 'computePass');
+  wrap(GPUCommandEncoder.prototype, 'copyBufferToBuffer', 'copyBuffer');
+  wrap(GPUDevice.prototype, 'createCommandEncoder', 'commandEncoder');
+  wrap(GPUDevice.prototype, 'createBuffer', 'createBuffer');
+  wrap(GPUDevice.prototype, 'createBindGroup', 'bindGroup');
+  wrap(GPUDevice.prototype, 'createComputePipeline', 'pipeline');
+  wrap(GPUDevice.prototype, 'createComputePipelineAsync', 'pipeline');
+  wrap(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
+})();
+`;
+
+const KEYS = ['dispatch', 'submit', 'writeBuffer', 'copyBuffer', 'computePass', 'commandEncoder',
+  'createBuffer', 'bindGroup', 'pipeline', 'mapAsync'];
+
+function perStep(low, high, steps) {
+  const out = {};
+  for (const key of KEYS) out[key] = ((high.counts[key] ?? 0) - (low.counts[key] ?? 0)) / steps;
+  out.ms = (high.ms - low.ms) / steps;
+  return out;
+}
+
+const tfjs = (path) => join(here, 'node_modules', '@tensorflow', path);
+const bench = await serve(here, {
+  '/tfjs/tf.min.js': tfjs('tfjs/dist/tf.min.js'),
+  '/tfjs/tf-backend-webgpu.min.js': tfjs('tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js'),
+  '/tfjs/tf-backend-wasm.min.js': tfjs('tfjs-backend-wasm/dist/tf-backend-wasm.min.js'),
+});
+const browser = await launch();
+const results = {};
+try {
+  // TF.js: the MLP of bench/tfjs.html, 20 and 40 steps in fresh pages.
+  const tf = {};
+  for (const steps of [20, 40]) {
+    const page = await browser.newPage();
+    await page.addInitScript(PRELUDE);
+    await page.goto(`${bench.url}tfjs.html`);
+    const run = await page.evaluate(async (n) => {
+      const before = { ...globalThis.__gpu };
+      const result = await window.benchTfjs('webgpu', { steps: n });
+      const counts = {};
+      for (const [key, value] of Object.entries(globalThis.__gpu)) counts[key] = value - (before[key] ?? 0);
+      return { counts, ms: result.millis };
+    }, steps);
+    tf[steps] = run;
+    await page.close();
+  }
+  results.tfjs = perStep(tf[20], tf[40], 20);
+
+  // Hearth: the page, as bench/browser-train.mjs drives it, with the worker's loader wrapped.
+  const rows = (await readFile(csv, 'utf8')).trim().split('\n').length - 1;
+  const stepsPerEpoch = Math.ceil(Math.round(rows * 0.7) / 256);
+  const hearth = {};
+  for (const epochs of [1, 3]) {
+    const app = await serve(dist);
+    const page = await browser.newPage();
+    await page.route(/hearth-worker-[0-9a-f]+_loader\.js$/, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: PRELUDE + await response.text() });
+    });
+    const workers = [];
+    page.on('worker', (worker) => workers.push(worker));
+    await page.goto(app.url);
+    await page.waitForSelector('#device:not([data-state="pending"])', { timeout: 300_000 });
+    await page.setInputFiles('#file-input', csv);
+    await page.waitForSelector(`#profile[data-source="${csv.split('/').pop()}"]:not(.stale)`, { timeout: 120_000 });
+    await page.selectOption('#target-select', 'label');
+    await page.click('#step-train');
+    await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+    const set = async (selector, value) => {
+      await page.fill(selector, String(value));
+      await page.dispatchEvent(selector, 'change');
+    };
+    await set('#hidden-input', '64,64');
+    await page.selectOption('#optimizer-select', 'adam');
+    await page.selectOption('#schedule-select', 'constant');
+    await set('#lr-input', 0.001);
+    await set('#weight-decay-input', 0);
+    await set('#batch-input', 256);
+    await set('#patience-input', 0);
+    await set('#epochs-input', epochs);
+    await page.selectOption('#device-select', 'gpu');
+    const worker = workers.find((w) => w.url().includes('hearth-worker'));
+    const before = await worker.evaluate(() => ({ ...globalThis.__gpu }));
+    const started = Date.now();
+    await page.click('#train-button');
+    await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: 1_800_000 });
+    const ms = Date.now() - started;
+    const after = await worker.evaluate(() => ({ ...globalThis.__gpu }));
+    const counts = {};
+    for (const [key, value] of Object.entries(after)) counts[key] = value - (before[key] ?? 0);
+    hearth[epochs] = { counts, ms };
+    await page.close();
+    app.close();
+  }
+  results.hearth = perStep(hearth[1], hearth[3], 2 * stepsPerEpoch);
+  results.hearthStepsPerEpoch = stepsPerEpoch;
+  results.raw = { tfjs: tf, hearth };
+} finally {
+  await browser.close();
+  bench.close();
+}
+console.log(JSON.stringify(results, null, 2));
