@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { launch, serve } = await import(join(here, '..', 'tests', 'e2e', 'harness.mjs'));
+const { trainInPage } = await import(join(here, 'train-in-page.mjs'));
 const steps = Number(process.argv[2] ?? 20);
 const [csv, dist, cpuEpochs, gpuEpochs] = process.argv.slice(3);
 const tfjs = (path) => join(here, 'node_modules', '@tensorflow', path);
@@ -42,29 +43,7 @@ async function hearth(device, epochs) {
   const app = await serve(dist);
   const page = await browser.newPage();
   try {
-    await page.goto(app.url);
-    await page.waitForSelector('#device:not([data-state="pending"])', { timeout: 300_000 });
-    await page.setInputFiles('#file-input', csv);
-    const name = csv.split('/').pop();
-    await page.waitForSelector(`#profile[data-source="${name}"]:not(.stale)`, { timeout: 120_000 });
-    await page.selectOption('#target-select', 'label');
-    await page.click('#step-train');
-    await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
-    const set = async (selector, value) => {
-      await page.fill(selector, String(value));
-      await page.dispatchEvent(selector, 'change');
-    };
-    await set('#hidden-input', '64,64');
-    await page.selectOption('#optimizer-select', 'adam');
-    await page.selectOption('#schedule-select', 'constant');
-    await set('#lr-input', 0.001);
-    await set('#weight-decay-input', 0);
-    await set('#batch-input', 256);
-    await set('#patience-input', 0);
-    await set('#epochs-input', epochs);
-    await page.selectOption('#device-select', device);
-    await page.click('#train-button');
-    await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: 1_800_000 });
+    await trainInPage(page, app.url, csv, device, epochs);
     const perEpoch = await page.$$eval('#epochs tr[data-epoch]', (rows) => rows
       .map((row) => ({ epoch: Number(row.dataset.epoch), samplesPerSec: Number(row.dataset.samplesPerSec) }))
       .sort((a, b) => a.epoch - b.epoch));

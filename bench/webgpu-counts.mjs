@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { launch, serve } = await import(join(here, '..', 'tests', 'e2e', 'harness.mjs'));
+const { trainInPage } = await import(join(here, 'train-in-page.mjs'));
 const [csv, dist] = process.argv.slice(2);
 if (!csv || !dist) throw new Error('usage: node bench/webgpu-counts.mjs CSV DIST');
 
@@ -91,31 +92,12 @@ try {
     });
     const workers = [];
     page.on('worker', (worker) => workers.push(worker));
-    await page.goto(app.url);
-    await page.waitForSelector('#device:not([data-state="pending"])', { timeout: 300_000 });
-    await page.setInputFiles('#file-input', csv);
-    await page.waitForSelector(`#profile[data-source="${csv.split('/').pop()}"]:not(.stale)`, { timeout: 120_000 });
-    await page.selectOption('#target-select', 'label');
-    await page.click('#step-train');
-    await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
-    const set = async (selector, value) => {
-      await page.fill(selector, String(value));
-      await page.dispatchEvent(selector, 'change');
-    };
-    await set('#hidden-input', '64,64');
-    await page.selectOption('#optimizer-select', 'adam');
-    await page.selectOption('#schedule-select', 'constant');
-    await set('#lr-input', 0.001);
-    await set('#weight-decay-input', 0);
-    await set('#batch-input', 256);
-    await set('#patience-input', 0);
-    await set('#epochs-input', epochs);
-    await page.selectOption('#device-select', 'gpu');
-    const worker = workers.find((w) => w.url().includes('hearth-worker'));
-    const before = await worker.evaluate(() => ({ ...globalThis.__gpu }));
-    const started = Date.now();
-    await page.click('#train-button');
-    await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: 1_800_000 });
+    let worker, before, started;
+    await trainInPage(page, app.url, csv, 'gpu', epochs, async () => {
+      worker = workers.find((w) => w.url().includes('hearth-worker'));
+      before = await worker.evaluate(() => ({ ...globalThis.__gpu }));
+      started = Date.now();
+    });
     const ms = Date.now() - started;
     const after = await worker.evaluate(() => ({ ...globalThis.__gpu }));
     const counts = {};

@@ -232,17 +232,27 @@ test('points painted by hand on a blank plane train, and travel in the link', as
   await fresh.close();
 });
 
-/** Loads the app on its first sample (penguins), prepared, and opens the Teach step on it. */
-async function openPenguins() {
+/** Loads the app afresh and waits for its first sample (penguins). */
+async function reloadOnPenguins() {
   await page.goto('about:blank');
   await page.goto(server.url);
   await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+}
+
+/** Prepares the loaded data and opens the Teach step on it as a table. */
+async function teachTheTable() {
   await page.click('#step-prepare');
   await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
   await page.click('#step-teach');
   await page.waitForSelector('#teach-toy option[value="table"]', { state: 'attached', timeout: LONG });
   await page.selectOption('#teach-toy', 'table');
   await page.waitForSelector('#teach-plane-kind', { timeout: LONG });
+}
+
+/** Loads the app on its first sample (penguins), prepared, and opens the Teach step on it. */
+async function openPenguins() {
+  await reloadOnPenguins();
+  await teachTheTable();
   await page.waitForSelector('#teach-epoch:not([disabled])');
 }
 
@@ -285,9 +295,7 @@ test('the loaded penguins table: a PCA plane, a slice with sliders, and two colu
 test('a table link names its file: another file is refused in one sentence', async () => {
   await openPenguins();
   const link = page.url().replace('rows=344', 'rows=341');
-  await page.goto('about:blank');
-  await page.goto(server.url);
-  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await reloadOnPenguins();
   await page.click('#step-prepare');
   await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
   await page.evaluate((l) => { location.href = l; }, link);
@@ -304,18 +312,11 @@ test('a link that carries its file opens the lesson alone, in a fresh page and i
     rows.push(`${hours},${sleep},${hours + sleep > 11 ? 'yes' : 'no'}`);
   }
   const csv = `${rows.join('\n')}\n`;
-  await page.goto('about:blank');
-  await page.goto(server.url);
-  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await reloadOnPenguins();
   await page.setInputFiles('#file-input', { name: 'class-notes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.waitForSelector('#profile[data-source="class-notes.csv"]:not(.stale)', { timeout: LONG });
   await page.selectOption('#target-select', 'passed');
-  await page.click('#step-prepare');
-  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
-  await page.click('#step-teach');
-  await page.waitForSelector('#teach-toy option[value="table"]', { state: 'attached', timeout: LONG });
-  await page.selectOption('#teach-toy', 'table');
-  await page.waitForSelector('#teach-plane-kind', { timeout: LONG });
+  await teachTheTable();
   // The link names the file's bytes (the digest Node's own SHA-256 gives) before it holds them.
   const sha256 = createHash('sha256').update(csv).digest('hex');
   await page.waitForFunction((s) => location.hash.includes(`&sha256=${s}`), sha256);
