@@ -257,20 +257,13 @@ pub fn use_teach_link_file(
                 return;
             }
         };
-        let dialect = DialectChoice::default();
-        dispatcher.dispatch(Action::Loading {
-            task: format!("Opening {name} from the link"),
-            dialect: dialect.clone(),
-            source: Some(DataSource::File(file.clone())),
-        });
+        let task = format!("Opening {name} from the link");
         let request = Request::LoadFile {
             name,
             size: file.size(),
-            dialect,
+            dialect: DialectChoice::default(),
         };
-        if let Err(message) = engine.send(request, Some(file)) {
-            dispatcher.dispatch(Action::Worker(Response::Failed { message }));
-        }
+        request_load(&engine, &dispatcher, request, Some(file), task);
     });
 }
 
@@ -520,6 +513,37 @@ pub fn use_auto_search_result(
     });
 }
 
+/// Every load (a sample, a file, a re-parse) goes through here: marks the page busy with
+/// `task`, keeps the source to read again and the dialect asked for, then asks the engine's
+/// worker.
+pub fn request_load(
+    worker: &WorkerHandle,
+    dispatcher: &UseReducerDispatcher<State>,
+    request: Request,
+    file: Option<File>,
+    task: String,
+) {
+    let dialect = match &request {
+        Request::Reparse { dialect }
+        | Request::LoadSample { dialect, .. }
+        | Request::LoadFile { dialect, .. } => dialect.clone(),
+        _ => DialectChoice::default(),
+    };
+    let source = match (&request, &file) {
+        (Request::LoadSample { name, .. }, _) => Some(DataSource::Sample(name.clone())),
+        (Request::LoadFile { .. }, Some(file)) => Some(DataSource::File(file.clone())),
+        _ => None,
+    };
+    dispatcher.dispatch(Action::Loading {
+        task,
+        dialect,
+        source,
+    });
+    if let Err(message) = worker.send(request, file) {
+        dispatcher.dispatch(Action::Worker(Response::Failed { message }));
+    }
+}
+
 /// Opens the first bundled sample as soon as the worker can take requests, unless a classroom
 /// link brings its own file.
 #[hook]
@@ -531,20 +555,13 @@ pub fn use_first_sample(
 ) {
     use_effect_with(worker_started, move |started| {
         if let (true, false, Some(worker)) = (*started, link_brings_file, worker) {
-            let sample = SAMPLES[0];
-            let dialect = DialectChoice::default();
-            dispatcher.dispatch(Action::Loading {
-                task: format!("Loading {}", sample.file),
-                dialect: dialect.clone(),
-                source: Some(DataSource::Sample(sample.file.to_string())),
-            });
+            let name = SAMPLES[0].file.to_string();
+            let task = format!("Loading {name}");
             let request = Request::LoadSample {
-                name: sample.file.to_string(),
-                dialect,
+                name,
+                dialect: DialectChoice::default(),
             };
-            if let Err(message) = worker.send(request, None) {
-                dispatcher.dispatch(Action::Worker(Response::Failed { message }));
-            }
+            request_load(&worker, &dispatcher, request, None, task);
         }
     });
 }

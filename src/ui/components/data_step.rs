@@ -9,8 +9,8 @@ use super::set_aside::{SetAsideModels, SetAsideWarning};
 use super::source::SourcePicker;
 use super::target::TargetPicker;
 use crate::protocol::{DialectChoice, Request, Response};
-use crate::ui::hooks::WorkerHandle;
-use crate::ui::state::{Action, DataSource, State};
+use crate::ui::hooks::{WorkerHandle, request_load};
+use crate::ui::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -26,36 +26,15 @@ pub fn data_step(props: &Props) -> Html {
     let dispatcher = state.dispatcher();
     let worker = props.worker.clone();
 
-    // Every load goes through here: mark the page busy, then ask the worker.
     let request = {
         let dispatcher = dispatcher.clone();
         Callback::from(
-            move |(request, file, task): (Request, Option<File>, String)| {
-                let dialect = match &request {
-                    Request::Reparse { dialect } => dialect.clone(),
-                    _ => DialectChoice::default(),
-                };
-                let Some(worker) = &worker else {
-                    dispatcher.dispatch(Action::Worker(Response::Failed {
-                        message:
-                            "The background worker has not started yet; try again in a moment."
-                                .into(),
-                    }));
-                    return;
-                };
-                let source = match (&request, &file) {
-                    (Request::LoadSample { name, .. }, _) => Some(DataSource::Sample(name.clone())),
-                    (Request::LoadFile { .. }, Some(file)) => Some(DataSource::File(file.clone())),
-                    _ => None,
-                };
-                dispatcher.dispatch(Action::Loading {
-                    task,
-                    dialect,
-                    source,
-                });
-                if let Err(message) = worker.send(request, file) {
-                    dispatcher.dispatch(Action::Worker(Response::Failed { message }));
-                }
+            move |(request, file, task): (Request, Option<File>, String)| match &worker {
+                Some(worker) => request_load(worker, &dispatcher, request, file, task),
+                None => dispatcher.dispatch(Action::Worker(Response::Failed {
+                    message: "The background worker has not started yet; try again in a moment."
+                        .into(),
+                })),
             },
         )
     };
