@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::{DialectArgs, prepare_dataset};
 use crate::teach::{
-    Activation, Classroom, Feature, FileDigest, FileSeal, Lesson, MAX_PACK_INPUT_BYTES,
-    MAX_PACKED_CHARS, Scores, Table, TablePlane, TableRef, Toy, unpack,
+    Activation, Classroom, Feature, FileDigest, FileSeal, Lesson, MAX_PACKED_CHARS, Scores, Table,
+    TablePlane, TableRef, Toy, unpack,
 };
 use crate::{data, format};
 
@@ -284,23 +284,17 @@ fn read_sealed(
     let dataset =
         data::read_csv_path(path, dialect.options()).map_err(|error| error.to_string())?;
     let unreadable = |error: std::io::Error| format!("Could not read {}: {error}.", path.display());
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    let seal = if size <= MAX_PACK_INPUT_BYTES {
-        FileSeal::of(&std::fs::read(path).map_err(unreadable)?)
-    } else {
-        use std::io::Read;
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
-        let mut digest = FileDigest::new();
-        let mut chunk = vec![0u8; 1 << 20];
-        loop {
-            let read = file.read(&mut chunk).map_err(unreadable)?;
-            if read == 0 {
-                break digest.finish(None);
-            }
-            digest.update(&chunk[..read]);
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut digest = FileDigest::new(file.metadata().map_err(unreadable)?.len());
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut chunk).map_err(unreadable)?;
+        if read == 0 {
+            return Ok((dataset, digest.finish()));
         }
-    };
-    Ok((dataset, seal))
+        digest.update(&chunk[..read]);
+    }
 }
 
 /// The link's classroom (or the defaults) with the flags applied, checked.

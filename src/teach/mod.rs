@@ -23,7 +23,7 @@ pub use lesson::{
 };
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
 pub use network::{Activation, Dense, Head, Network};
-pub use share::{FileDigest, FileSeal, MAX_PACK_INPUT_BYTES, MAX_PACKED_CHARS, pack, unpack};
+pub use share::{FileDigest, FileSeal, MAX_PACKED_CHARS, pack, unpack};
 pub use table::{Held, MAX_TABLE_ROWS, Table, TablePlane};
 pub use toy::{EXTENT, Point, Toy, generate};
 

@@ -36,41 +36,45 @@ pub struct FileSeal {
 impl FileSeal {
     /// The seal of a file held whole.
     pub fn of(bytes: &[u8]) -> FileSeal {
-        let mut digest = FileDigest::new();
+        let mut digest = FileDigest::new(bytes.len() as u64);
         digest.update(bytes);
-        digest.finish(Some(bytes))
+        digest.finish()
     }
 }
 
-/// A file's seal computed as its chunks are read.
-pub struct FileDigest(Sha256);
-
-impl Default for FileDigest {
-    fn default() -> Self {
-        Self::new()
-    }
+/// A file's seal computed as its chunks are read: the page's worker and the CLI feed it what
+/// they read, and it keeps the bytes only of a file small enough to be packed.
+pub struct FileDigest {
+    sha256: Sha256,
+    whole: Option<Vec<u8>>,
 }
 
 impl FileDigest {
-    pub fn new() -> FileDigest {
-        FileDigest(Sha256::new())
+    /// A digest of a file of `size` bytes.
+    pub fn new(size: u64) -> FileDigest {
+        FileDigest {
+            sha256: Sha256::new(),
+            whole: (size <= MAX_PACK_INPUT_BYTES).then(Vec::new),
+        }
     }
 
     pub fn update(&mut self, chunk: &[u8]) {
-        self.0.update(chunk);
+        self.sha256.update(chunk);
+        if let Some(whole) = &mut self.whole {
+            whole.extend_from_slice(chunk);
+        }
     }
 
-    /// The seal; `whole` is the file's bytes when they were kept to be packed.
-    pub fn finish(self, whole: Option<&[u8]>) -> FileSeal {
+    pub fn finish(self) -> FileSeal {
         let sha256 = self
-            .0
+            .sha256
             .finalize()
             .iter()
             .map(|byte| format!("{byte:02x}"))
             .collect();
         FileSeal {
             sha256,
-            packed: whole.and_then(pack),
+            packed: self.whole.as_deref().and_then(pack),
         }
     }
 }
@@ -143,11 +147,15 @@ mod tests {
             FileSeal::of(b"abc").sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let mut digest = FileDigest::new();
+        let mut digest = FileDigest::new(3);
         digest.update(b"a");
         digest.update(b"bc");
+        assert_eq!(digest.finish(), FileSeal::of(b"abc"));
+        // A file too large to pack keeps none of its bytes, and has the same digest.
+        let mut digest = FileDigest::new(MAX_PACK_INPUT_BYTES + 1);
+        digest.update(b"abc");
         assert_eq!(
-            digest.finish(None),
+            digest.finish(),
             FileSeal {
                 packed: None,
                 ..FileSeal::of(b"abc")

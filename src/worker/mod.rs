@@ -22,7 +22,7 @@ use crate::protocol::{
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
-use crate::teach::{FileDigest, FileSeal, MAX_PACK_INPUT_BYTES, Table};
+use crate::teach::{FileDigest, FileSeal, Table};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
@@ -63,14 +63,9 @@ impl Source {
         match self {
             Source::Sample { bytes, .. } => Ok(FileSeal::of(bytes)),
             Source::File(file) => {
-                let keep = file.size() as u64 <= MAX_PACK_INPUT_BYTES;
-                let mut digest = FileDigest::new();
-                let mut whole = Vec::new();
+                let mut digest = FileDigest::new(file.size() as u64);
                 web_file::read_in_chunks(file, CHUNK_BYTES, |chunk, _| {
                     digest.update(chunk);
-                    if keep {
-                        whole.extend_from_slice(chunk);
-                    }
                     Ok::<(), std::convert::Infallible>(())
                 })
                 .map_err(|error| match error {
@@ -79,7 +74,7 @@ impl Source {
                     }
                     web_file::ChunkError::Consumer(never) => match never {},
                 })?;
-                Ok(digest.finish(keep.then_some(&whole[..])))
+                Ok(digest.finish())
             }
         }
     }
@@ -92,6 +87,9 @@ struct Engine {
     profile: Option<Profile>,
     /// The fitted preprocessing and split, kept for training.
     prepared: Option<Prepared>,
+    /// The source's SHA-256 (and packed bytes), read once for the Teach step's table: each new
+    /// preparation asks for the table again, the file stays the same.
+    seal: Option<FileSeal>,
     /// The device initialised at start-up, when it is a GPU (WebGPU).
     gpu: Option<burn::tensor::Device>,
     /// Set by a stop request; the training loop checks it between epochs.
@@ -260,6 +258,7 @@ fn load(
     let profile = data::profile(&dataset);
     let mut engine = engine.borrow_mut();
     engine.source = Some(source);
+    engine.seal = None;
     engine.dataset = Some(dataset);
     engine.profile = Some(profile.clone());
     engine.prepared = None;
@@ -298,9 +297,14 @@ fn background_rows(
 
 /// The loaded dataset as its fitted preprocessing encodes it, for the Teach step.
 fn teach_table(engine: &Rc<RefCell<Engine>>, seed: u64) -> Response {
-    let engine = engine.borrow();
-    let (Some(dataset), Some(prepared), Some(source)) =
-        (&engine.dataset, &engine.prepared, &engine.source)
+    let mut engine = engine.borrow_mut();
+    let Engine {
+        dataset: Some(dataset),
+        prepared: Some(prepared),
+        source: Some(source),
+        seal,
+        ..
+    } = &mut *engine
     else {
         return Response::TeachFailed {
             message: "Load a dataset and choose its target in the Data step first.".into(),
@@ -309,7 +313,10 @@ fn teach_table(engine: &Rc<RefCell<Engine>>, seed: u64) -> Response {
     let table = Table::from_prepared(dataset, prepared, seed)
         .map_err(|error| error.to_string())
         .and_then(|mut table| {
-            table.file = Some(source.seal()?);
+            if seal.is_none() {
+                *seal = Some(source.seal()?);
+            }
+            table.file = seal.clone();
             Ok(table)
         });
     match table {
