@@ -7,8 +7,9 @@
 //! → [`monitor`] (drift of new data against the training references).
 //! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`], [`stats`] (the
 //! quantile). [`protocol`] is the one message type between the page and its worker. Front
-//! ends: `cli` (native), and on wasm32 `ui` (the Yew page), `worker` (the Web Worker running
-//! the engine) and `web_file`. ARCHITECTURE.md says what each layer uses.
+//! ends: `cli` (native), and on wasm32 `ui` (the Yew page), its Web Workers (`data_worker`:
+//! load, profile, prepare; `worker`: train, search, export; `use_worker`; `teach_worker`) and
+//! `web_file`. ARCHITECTURE.md says what each layer uses.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
@@ -30,6 +31,8 @@ pub mod stats;
 pub mod teach;
 pub mod train;
 
+#[cfg(target_arch = "wasm32")]
+pub mod data_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod teach_worker;
 #[cfg(target_arch = "wasm32")]

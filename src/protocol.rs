@@ -183,6 +183,69 @@ pub enum Request {
     },
 }
 
+/// Which of the page's workers answers a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerRole {
+    /// The data worker (`hearth-data-worker`, no burn): loading, profiling, preparing, and
+    /// the rows other steps ask of the loaded dataset. Started with the page.
+    Data,
+    /// The compute worker (`hearth-worker`, burn): training, search trials, refits, models,
+    /// export. Started when a step needs it; it loads and prepares the same data first.
+    Compute,
+    /// The Use step's worker (`hearth-use-worker`, tract).
+    Use,
+    /// The Teach step's worker (`hearth-teach-worker`).
+    Teach,
+}
+
+impl Request {
+    /// The worker that answers this request; the others refuse it.
+    pub fn role(&self) -> WorkerRole {
+        match self {
+            Request::LoadSample { .. }
+            | Request::LoadFile { .. }
+            | Request::Reparse { .. }
+            | Request::Prepare { .. }
+            | Request::BackgroundRows { .. }
+            | Request::TeachTable { .. } => WorkerRole::Data,
+            Request::Train { .. }
+            | Request::StopTraining
+            | Request::LoadModel { .. }
+            | Request::UseModel { .. }
+            | Request::RunTrial { .. }
+            | Request::Refit { .. }
+            | Request::SelectEnsemble { .. }
+            | Request::RefitEnsemble { .. }
+            | Request::TrialDecision { .. }
+            | Request::Export(_) => WorkerRole::Compute,
+            Request::OpenOnnx { .. }
+            | Request::Answer { .. }
+            | Request::Explain { .. }
+            | Request::PredictBatch { .. }
+            | Request::Monitor { .. } => WorkerRole::Use,
+            Request::TeachStart { .. }
+            | Request::TeachStep { .. }
+            | Request::TeachPlay { .. }
+            | Request::TeachPause
+            | Request::TeachView { .. }
+            | Request::TeachRestore { .. }
+            | Request::TeachPlane { .. } => WorkerRole::Teach,
+        }
+    }
+
+    /// Does this request make the data worker's dataset or preparation change (so the compute
+    /// worker, which keeps its own copy, must follow)?
+    pub fn changes_data(&self) -> bool {
+        matches!(
+            self,
+            Request::LoadSample { .. }
+                | Request::LoadFile { .. }
+                | Request::Reparse { .. }
+                | Request::Prepare { .. }
+        )
+    }
+}
+
 /// What the Export step asks for.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct ExportSettings {

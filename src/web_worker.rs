@@ -1,5 +1,5 @@
-//! What both Web Workers (the engine's and the Use step's) do the same way: post a
-//! [`Response`] to the page, and read a user's CSV file in chunks with progress.
+//! What the Web Workers do the same way: post a [`Response`] to the page, read a user's CSV
+//! file in chunks with progress, measure their memory.
 
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File};
@@ -64,4 +64,19 @@ pub fn read_csv_file(file: &File, dialect: &DialectChoice) -> Result<Dataset, St
         web_file::ChunkError::Consumer(message) => message,
     })?;
     ingest.finish().map_err(|error| error.to_string())
+}
+
+/// The worker's wasm memory in bytes (what the page shows beside a profile).
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            f64::from(
+                memory
+                    .buffer()
+                    .unchecked_into::<js_sys::ArrayBuffer>()
+                    .byte_length(),
+            )
+        })
+        .unwrap_or(0.0)
 }

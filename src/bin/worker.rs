@@ -1,4 +1,5 @@
-//! The page's Web Worker (built for wasm32 by Trunk, with the `compute` feature).
+//! The compute worker (built for wasm32 by Trunk, with the `compute` feature): training,
+//! search trials and export.
 
 #[cfg(all(target_arch = "wasm32", feature = "compute"))]
 fn main() {

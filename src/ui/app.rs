@@ -8,9 +8,9 @@ use super::components::{
 };
 use super::help::{self, Glossary};
 use super::hooks::{
-    use_auto_search_result, use_first_sample, use_leave_guard, use_refit_on_change,
-    use_saved_study, use_step_route, use_stop_detached_run, use_teach_link, use_teach_link_file,
-    use_teach_table, use_teach_worker, use_use_worker, use_worker,
+    use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_leave_guard,
+    use_refit_on_change, use_saved_study, use_step_route, use_stop_detached_run, use_teach_link,
+    use_teach_link_file, use_teach_table, use_teach_worker, use_use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -18,7 +18,12 @@ use super::state::{Action, State, Step};
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(State::default);
-    let worker = use_worker(state.dispatcher());
+    let worker = use_engine(state.dispatcher());
+    // burn is downloaded only for the steps that train, search or export.
+    use_compute_worker(
+        worker.clone(),
+        matches!(state.step, Step::Train | Step::Search | Step::Export),
+    );
     let use_worker = use_use_worker(state.step == Step::Use, state.dispatcher());
     let teach_worker = use_teach_worker(state.step == Step::Teach, state.dispatcher());
     // The running search outlives the Search step's component: it is held here.
@@ -75,7 +80,7 @@ pub fn app() -> Html {
             <header class="topbar">
                 <h1>{ "Hearth" }</h1>
                 <span class="tagline">{ "AutoML in your browser — your data never leaves this device." }</span>
-                <DeviceBadge device={state.device.clone()} />
+                <DeviceBadge device={state.device.clone()} started={state.compute_started} />
             </header>
             <nav class="steps" aria-label="Steps">{ for steps }</nav>
             <p id="step-help" class="muted step-help">{ help::step_intro(state.step) }</p>

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{BeforeUnloadEvent, ErrorEvent, Event, File, MessageEvent, Worker};
 use yew::prelude::*;
 
+use super::engine::EngineHandle;
 use super::state::{Action, DataSource, SearchView, State, Step, input_row};
 use super::storage;
 use super::teach_state::{TeachAction, TeachView};
@@ -21,8 +22,6 @@ use crate::samples::SAMPLES;
 use crate::search::Study;
 use crate::teach::{Classroom, Table};
 
-/// The engine's worker: Trunk's `hearth-worker` binary.
-pub const ENGINE_WORKER: &str = "hearth-worker";
 /// The Use step's worker (tract, no burn): Trunk's `hearth-use-worker` binary.
 pub const USE_WORKER: &str = "hearth-use-worker";
 /// The Teach step's worker (lessons, no burn or tract): Trunk's `hearth-teach-worker` binary.
@@ -79,25 +78,30 @@ impl WorkerHandle {
     }
 }
 
-/// Starts the engine's worker once and routes its responses into the reducer.
+/// Starts the engine (its data worker) once; its responses go into the reducer.
 #[hook]
-pub fn use_worker(dispatcher: UseReducerDispatcher<State>) -> Option<WorkerHandle> {
-    let handle = use_state(|| None::<WorkerHandle>);
+pub fn use_engine(dispatcher: UseReducerDispatcher<State>) -> Option<EngineHandle> {
+    let handle = use_state(|| None::<EngineHandle>);
     {
         let handle = handle.clone();
-        use_effect_with((), move |_| {
-            match spawn_worker(
-                ENGINE_WORKER,
-                dispatcher.clone(),
-                |envelope| Action::Worker(envelope.message),
-                |message| Response::Failed { message },
-            ) {
-                Ok(worker) => handle.set(Some(worker)),
-                Err(message) => dispatcher.dispatch(Action::Worker(Response::Failed { message })),
-            }
+        use_effect_with((), move |_| match EngineHandle::start(dispatcher.clone()) {
+            Ok(engine) => handle.set(Some(engine)),
+            Err(message) => dispatcher.dispatch(Action::Worker(Response::Failed { message })),
         });
     }
     (*handle).clone()
+}
+
+/// Starts the compute worker (burn) the first time `needed`: a step that trains, searches or
+/// exports is shown. Until then the page has downloaded none of burn.
+#[hook]
+pub fn use_compute_worker(engine: Option<EngineHandle>, needed: bool) {
+    let started = engine.is_some();
+    use_effect_with((needed, started), move |(needed, _)| {
+        if let (true, Some(engine)) = (*needed, engine) {
+            engine.start_compute();
+        }
+    });
 }
 
 /// Starts the Use step's worker the first time `needed` (the step is shown): a page that never
@@ -196,7 +200,7 @@ pub fn use_teach_lesson(worker: Option<WorkerHandle>, teach: &TeachView) {
 /// Data step has prepared data; the lesson starts when it arrives.
 #[hook]
 pub fn use_teach_table(
-    engine: Option<WorkerHandle>,
+    engine: Option<EngineHandle>,
     shown: bool,
     prepared: bool,
     teach: &TeachView,
@@ -223,7 +227,7 @@ pub fn use_teach_table(
 /// target is the link's, state.rs), and the lesson starts on it.
 #[hook]
 pub fn use_teach_link_file(
-    engine: Option<WorkerHandle>,
+    engine: Option<EngineHandle>,
     worker_started: bool,
     teach: &TeachView,
     dispatcher: UseReducerDispatcher<State>,
@@ -287,29 +291,47 @@ fn spawn_worker(
     route: fn(Envelope<Response>) -> Action,
     failure: fn(String) -> Response,
 ) -> Result<WorkerHandle, String> {
+    spawn_worker_with(
+        name,
+        move |envelope| dispatcher.dispatch(route(envelope)),
+        failure,
+    )
+}
+
+/// Starts the worker built from binary `name`; each of its messages goes to `on_message`, and
+/// so does what goes wrong with the worker itself, worded by `failure`.
+pub fn spawn_worker_with(
+    name: &str,
+    on_message: impl Fn(Envelope<Response>) + 'static,
+    failure: impl Fn(String) -> Response + 'static,
+) -> Result<WorkerHandle, String> {
     let worker = Worker::new(&worker_script(name))
         .map_err(|error| format!("The background worker could not start: {error:?}."))?;
-    let on_message_dispatcher = dispatcher.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let action = match Envelope::<Response>::from_js(&event.data()) {
-            Ok(envelope) => route(envelope),
-            Err(error) => Action::Worker(failure(format!(
-                "The worker sent a message the page could not read: {error}."
-            ))),
-        };
-        on_message_dispatcher.dispatch(action);
-    });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        dispatcher.dispatch(Action::Worker(failure(format!(
+    let on_message = Rc::new(on_message);
+    let failure = Rc::new(failure);
+    let message_listener = {
+        let (on_message, failure) = (on_message.clone(), failure.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message(
+                Envelope::<Response>::from_js(&event.data()).unwrap_or_else(|error| {
+                    Envelope::new(failure(format!(
+                        "The worker sent a message the page could not read: {error}."
+                    )))
+                }),
+            );
+        })
+    };
+    let error_listener = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        on_message(Envelope::new(failure(format!(
             "The background worker failed: {}.",
             event.message()
         ))));
     });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    worker.set_onmessage(Some(message_listener.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(error_listener.as_ref().unchecked_ref()));
     Ok(WorkerHandle {
         worker: Rc::new(worker),
-        _listeners: Rc::new((on_message, on_error)),
+        _listeners: Rc::new((message_listener, error_listener)),
     })
 }
 
@@ -478,7 +500,7 @@ pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
 /// and validation rows; that becomes the model.
 #[hook]
 pub fn use_auto_search_result(
-    worker: Option<WorkerHandle>,
+    worker: Option<EngineHandle>,
     search: Option<Rc<SearchView>>,
     dispatcher: UseReducerDispatcher<State>,
 ) {
@@ -517,7 +539,7 @@ pub fn use_auto_search_result(
 /// `task`, keeps the source to read again and the dialect asked for, then asks the engine's
 /// worker.
 pub fn request_load(
-    worker: &WorkerHandle,
+    worker: &EngineHandle,
     dispatcher: &UseReducerDispatcher<State>,
     request: Request,
     file: Option<File>,
@@ -548,7 +570,7 @@ pub fn request_load(
 /// link brings its own file.
 #[hook]
 pub fn use_first_sample(
-    worker: Option<WorkerHandle>,
+    worker: Option<EngineHandle>,
     worker_started: bool,
     link_brings_file: bool,
     dispatcher: UseReducerDispatcher<State>,
@@ -570,7 +592,7 @@ pub fn use_first_sample(
 /// so that its best model arrives (and is set aside) now rather than after every epoch.
 #[hook]
 pub fn use_stop_detached_run(
-    worker: Option<WorkerHandle>,
+    worker: Option<EngineHandle>,
     detached: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) {
@@ -586,7 +608,7 @@ pub fn use_stop_detached_run(
 /// Re-fits the preprocessing whenever the dataset, the target, the task or a setting changes.
 #[hook]
 pub fn use_refit_on_change(
-    worker: Option<WorkerHandle>,
+    worker: Option<EngineHandle>,
     state: &State,
     dispatcher: UseReducerDispatcher<State>,
 ) {
@@ -619,7 +641,7 @@ pub fn use_refit_on_change(
 /// dataset to explain against.
 #[hook]
 pub fn use_open_export(
-    engine: Option<WorkerHandle>,
+    engine: Option<EngineHandle>,
     use_worker: Option<WorkerHandle>,
     state: &UseReducerHandle<State>,
 ) {

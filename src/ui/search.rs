@@ -13,7 +13,8 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions};
 use yew::UseReducerDispatcher;
 
-use super::hooks::{ENGINE_WORKER, Listeners, worker_script};
+use super::engine::COMPUTE_WORKER;
+use super::hooks::{Listeners, worker_script};
 use super::state::{Action, SearchView, State};
 use super::storage::{self, SavedSearch};
 use crate::protocol::{Envelope, Request, Response, SEARCH_WORKER_NAME};
@@ -113,7 +114,7 @@ impl SearchDriver {
 fn spawn(driver: &Rc<Driver>, index: usize) -> Result<PoolWorker, String> {
     let options = WorkerOptions::new();
     options.set_name(SEARCH_WORKER_NAME);
-    let worker = Worker::new_with_options(&worker_script(ENGINE_WORKER), &options)
+    let worker = Worker::new_with_options(&worker_script(COMPUTE_WORKER), &options)
         .map_err(|error| format!("A search worker could not start: {error:?}."))?;
     let weak = Rc::downgrade(driver);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {

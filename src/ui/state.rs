@@ -168,8 +168,10 @@ pub fn file_stem(data: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct State {
     pub step: Step,
-    /// The worker's wasm is running and will receive requests.
+    /// The data worker's wasm is running and will receive requests.
     pub worker_started: bool,
+    /// The compute worker (burn) has been started; `device` is its report once it runs.
+    pub compute_started: bool,
     pub device: Option<DeviceReport>,
     pub progress: Option<Progress>,
     pub profile: Option<Rc<Profile>>,
@@ -345,6 +347,8 @@ pub struct ExportView {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Worker(Response),
+    /// The compute worker is being downloaded and started.
+    ComputeStarting,
     /// The page asked the worker to (re)load a source with these dialect corrections.
     Loading {
         task: String,
@@ -397,6 +401,7 @@ impl Reducible for State {
         let mut next = (*self).clone();
         match action {
             Action::Worker(Response::WorkerStarted) => next.worker_started = true,
+            Action::ComputeStarting => next.compute_started = true,
             Action::Teach(action) => next.teach.apply(action),
             Action::Worker(Response::TeachFailed { message }) => {
                 next.teach.apply(TeachAction::Failed(message))

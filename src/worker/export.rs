@@ -35,7 +35,7 @@ async fn build(
             .clone()
             .ok_or("Train a model, pick a trial or load a .hearth file first (steps 3 and 4).")?;
         // The rows to measure on are the prepared data's, when the model was trained on it.
-        let data = match (&engine.prepared, &engine.dataset) {
+        let data = match (&engine.data.prepared, &engine.data.dataset) {
             (Some(prepared), Some(dataset)) if prepared.pipeline == model.pipeline => {
                 TrainingData::from_prepared(prepared, dataset).ok()
             }

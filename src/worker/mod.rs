@@ -1,7 +1,9 @@
-//! The Web Worker that runs the engine, so that the page's thread never blocks on parsing,
-//! profiling or training. It answers each [`Request`] with [`Response`]s.
+//! The compute worker (`hearth-worker`, with burn): training, a search pool's trials, refits,
+//! the current model and its export, off the page's thread. The page starts it when a step
+//! needs it and first replays to it the data worker's load and preparation
+//! ([`crate::data_worker`]), whose code it runs on its own copy of the rows.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -10,86 +12,33 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, MessageEvent};
 
-use crate::clock::Stopwatch;
 use crate::compute;
 use crate::compute::Accelerator;
-use crate::data::{self, Dataset, Ingest, Profile, Task};
-use crate::explain;
-use crate::prep::{self, FittedPipeline, PrepConfig, Prepared};
+use crate::data_worker::{self, Data};
+use crate::prep::{self, FittedPipeline};
 use crate::protocol::{
-    Background, DialectChoice, Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
-    SEARCH_WORKER_NAME, TrainedModel,
+    Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, SEARCH_WORKER_NAME,
+    TrainedModel,
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
-use crate::teach::{FileDigest, FileSeal, Table};
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
 };
-use crate::web_worker::{self, CHUNK_BYTES, post, scope};
-use crate::{format, samples, web_file};
+use crate::web_worker::{CHUNK_BYTES, post, scope};
+use crate::{format, web_file};
 
 mod export;
 mod train_device;
 
 use train_device::software_adapter;
 
-/// Where the current dataset came from, kept so the user's dialect corrections can re-parse it.
-#[derive(Clone)]
-enum Source {
-    Sample { name: String, bytes: Rc<Vec<u8>> },
-    File(File),
-}
-
-impl Source {
-    fn name(&self) -> String {
-        match self {
-            Source::Sample { name, .. } => name.clone(),
-            Source::File(file) => file.name(),
-        }
-    }
-
-    fn len(&self) -> u64 {
-        match self {
-            Source::Sample { bytes, .. } => bytes.len() as u64,
-            Source::File(file) => file.size() as u64,
-        }
-    }
-
-    /// The file's SHA-256, and the file packed for a link when it is small (read again in
-    /// chunks: only a Teach lesson on the table asks, so loading does not pay for it).
-    fn seal(&self) -> Result<FileSeal, String> {
-        match self {
-            Source::Sample { bytes, .. } => Ok(FileSeal::of(bytes)),
-            Source::File(file) => {
-                let mut digest = FileDigest::new(file.size() as u64);
-                web_file::read_in_chunks(file, CHUNK_BYTES, |chunk, _| {
-                    digest.update(chunk);
-                    Ok::<(), std::convert::Infallible>(())
-                })
-                .map_err(|error| match error {
-                    web_file::ChunkError::Read(error) => {
-                        format!("{} could not be read again: {error}.", file.name())
-                    }
-                    web_file::ChunkError::Consumer(never) => match never {},
-                })?;
-                Ok(digest.finish())
-            }
-        }
-    }
-}
-
 #[derive(Default)]
 struct Engine {
-    source: Option<Source>,
-    dataset: Option<Dataset>,
-    profile: Option<Profile>,
-    /// The fitted preprocessing and split, kept for training.
-    prepared: Option<Prepared>,
-    /// The source's SHA-256 (and packed bytes), read once for the Teach step's table: each new
-    /// preparation asks for the table again, the file stays the same.
-    seal: Option<FileSeal>,
+    /// The dataset and preparation, loaded and fitted as the data worker did (the page sends
+    /// this worker the same requests).
+    data: Data,
     /// The device initialised at start-up, when it is a GPU (WebGPU).
     gpu: Option<burn::tensor::Device>,
     /// Set by a stop request; the training loop checks it between epochs.
@@ -139,27 +88,23 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             "The page sent a message the worker could not read: {error}."
         )),
         Ok(Envelope { message, file, .. }) => match message {
-            Request::LoadSample { name, dialect } => match fetch_sample(&name).await {
-                Ok(bytes) => load(
-                    engine,
-                    Source::Sample {
-                        name,
-                        bytes: Rc::new(bytes),
-                    },
-                    &dialect,
-                ),
-                Err(message) => Err(message),
-            },
-            Request::LoadFile { name, dialect, .. } => match file {
-                Some(file) => load(engine, Source::File(file), &dialect),
-                None => Err(format!("{name} did not reach the worker; choose it again.")),
-            },
-            Request::Reparse { dialect } => {
-                let source = engine.borrow().source.clone();
-                match source {
-                    Some(source) => load(engine, source, &dialect),
-                    None => Err("There is no dataset to re-read yet; load one first.".to_string()),
+            // The page sends these after the data worker answered them, so that this worker
+            // trains on the same rows with the same preparation.
+            request @ (Request::LoadSample { .. }
+            | Request::LoadFile { .. }
+            | Request::Reparse { .. }
+            | Request::Prepare { .. }
+            | Request::BackgroundRows { .. }
+            | Request::TeachTable { .. }) => {
+                let changes = request.changes_data();
+                let response = data_worker::handle(request, file, || {
+                    RefMut::map(engine.borrow_mut(), |engine| &mut engine.data)
+                })
+                .await;
+                if changes {
+                    engine.borrow_mut().trial_data = None;
                 }
+                return Some(response);
             }
             Request::Train { config, device } => return Some(train(engine, &config, device).await),
             Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
@@ -191,29 +136,20 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
-            Request::BackgroundRows {
-                columns,
-                rows,
-                seed,
-            } => return Some(background_rows(engine, &columns, rows, seed)),
-            Request::TeachTable { seed } => return Some(teach_table(engine, seed)),
-            // The Use step's own worker (crate::use_worker) answers these.
             Request::OpenOnnx { .. }
             | Request::Answer { .. }
             | Request::Explain { .. }
             | Request::PredictBatch { .. }
-            | Request::Monitor { .. } => Err(
-                "The engine's worker does not run ONNX files; the Use step's worker does.".into(),
-            ),
-            // The Teach step's own worker (crate::teach_worker) runs lessons.
-            Request::TeachStart { .. }
+            | Request::Monitor { .. }
+            | Request::TeachStart { .. }
             | Request::TeachStep { .. }
             | Request::TeachPlay { .. }
             | Request::TeachPause
             | Request::TeachView { .. }
             | Request::TeachRestore { .. }
             | Request::TeachPlane { .. } => Err(
-                "The engine's worker does not run lessons; the Teach step's worker does.".into(),
+                "The compute worker trains; the Use and Teach steps have workers of their own."
+                    .into(),
             ),
             Request::TrialDecision { number, decision } => {
                 engine
@@ -228,117 +164,9 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 engine.borrow().stop_training.set(true);
                 return None;
             }
-            Request::Prepare {
-                target,
-                task,
-                config,
-            } => {
-                return Some(prepare(&mut engine.borrow_mut(), &target, task, &config));
-            }
         },
     };
     Some(result.unwrap_or_else(|message| Response::Failed { message }))
-}
-
-/// Parses and profiles `source`; on success it becomes the current dataset.
-fn load(
-    engine: &Rc<RefCell<Engine>>,
-    source: Source,
-    dialect: &DialectChoice,
-) -> Result<Response, String> {
-    let clock = Stopwatch::start();
-    let name = source.name();
-    let total = source.len();
-    let dataset = read_dataset(&source, dialect)?;
-    post(Response::Progress {
-        task: format!("Profiling {name}"),
-        done: total as f64,
-        total: total as f64,
-    });
-    let profile = data::profile(&dataset);
-    let mut engine = engine.borrow_mut();
-    engine.source = Some(source);
-    engine.seal = None;
-    engine.dataset = Some(dataset);
-    engine.profile = Some(profile.clone());
-    engine.prepared = None;
-    engine.trial_data = None;
-    Ok(Response::Profiled {
-        profile,
-        millis: clock.elapsed_ms(),
-        memory_bytes: wasm_memory_bytes(),
-    })
-}
-
-/// Up to `rows` rows of the loaded dataset (seeded), laid out as `columns`, for the Use step's
-/// explanations: the data the model was made from, in the usual case. `None` rows when no
-/// dataset is loaded or it lacks one of the columns.
-fn background_rows(
-    engine: &Rc<RefCell<Engine>>,
-    columns: &[String],
-    rows: usize,
-    seed: u64,
-) -> Response {
-    let engine = engine.borrow();
-    let sample = engine
-        .dataset
-        .as_ref()
-        .filter(|dataset| dataset.rows > 0 && columns.iter().all(|c| dataset.column(c).is_some()))
-        .map(|dataset| {
-            let rows = explain::sample_background(dataset, columns, rows, seed);
-            let source = format!("{} rows of {}", rows.len(), dataset.source);
-            Background { rows, source }
-        });
-    Response::BackgroundRows {
-        columns: columns.to_vec(),
-        sample,
-    }
-}
-
-/// The loaded dataset as its fitted preprocessing encodes it, for the Teach step.
-fn teach_table(engine: &Rc<RefCell<Engine>>, seed: u64) -> Response {
-    let mut engine = engine.borrow_mut();
-    let Engine {
-        dataset: Some(dataset),
-        prepared: Some(prepared),
-        source: Some(source),
-        seal,
-        ..
-    } = &mut *engine
-    else {
-        return Response::TeachFailed {
-            message: "Load a dataset and choose its target in the Data step first.".into(),
-        };
-    };
-    let table = Table::from_prepared(dataset, prepared, seed)
-        .map_err(|error| error.to_string())
-        .and_then(|mut table| {
-            if seal.is_none() {
-                *seal = Some(source.seal()?);
-            }
-            table.file = seal.clone();
-            Ok(table)
-        });
-    match table {
-        Ok(table) => Response::TeachTable(Box::new(table)),
-        Err(message) => Response::TeachFailed { message },
-    }
-}
-
-/// Parses `source`, posting progress as it reads a file.
-fn read_dataset(source: &Source, dialect: &DialectChoice) -> Result<Dataset, String> {
-    match source {
-        Source::Sample { name, bytes } => {
-            web_worker::check_size(name, bytes.len() as u64)?;
-            let mut ingest = Ingest::new(name, dialect.to_options(PAGE_MAX_BYTES));
-            ingest.set_size_hint(bytes.len() as u64);
-            for chunk in bytes.chunks(CHUNK_BYTES) {
-                ingest.push(chunk).map_err(|error| error.to_string())?;
-            }
-            ingest.finish().map_err(|error| error.to_string())
-        }
-        Source::File(file) => web_worker::read_csv_file(file, dialect),
-    }
 }
 
 /// Trains on the prepared data, posting each epoch; the best epoch's model is kept.
@@ -352,7 +180,7 @@ async fn train(
     };
     let (data, pipeline, gpu, stop) = {
         let engine = engine.borrow();
-        let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
+        let (Some(prepared), Some(dataset)) = (&engine.data.prepared, &engine.data.dataset) else {
             return Response::TrainFailed {
                 message: "Prepare the data first (step 2).".into(),
             };
@@ -530,7 +358,7 @@ fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> R
 /// The current dataset's training examples, made once per preparation (every trial of a
 /// search worker and a refit reuse them).
 fn trial_data(engine: &mut Engine) -> Result<(FittedPipeline, Rc<TrainingData>), String> {
-    let (Some(prepared), Some(dataset)) = (&engine.prepared, &engine.dataset) else {
+    let (Some(prepared), Some(dataset)) = (&engine.data.prepared, &engine.data.dataset) else {
         return Err("the worker has no prepared data".to_string());
     };
     let pipeline = prepared.pipeline.clone();
@@ -676,74 +504,4 @@ async fn yield_to_event_loop() {
         let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
     });
     let _ = JsFuture::from(promise).await;
-}
-
-/// Decides and fits the preprocessing of the current dataset; keeps it for training.
-fn prepare(engine: &mut Engine, target: &str, task: Task, config: &PrepConfig) -> Response {
-    let (Some(dataset), Some(profile)) = (&engine.dataset, &engine.profile) else {
-        return Response::PrepareFailed {
-            message: "Load a dataset first.".to_string(),
-        };
-    };
-    let fitted = prep::plan(profile, target, task, config)
-        .and_then(|plan| prep::fit(dataset, &plan, config).map(|prepared| (plan, prepared)));
-    match fitted {
-        Ok((plan, prepared)) => {
-            let response = Response::Prepared {
-                plan,
-                summary: prepared.summary.clone(),
-                feature_names: prepared.pipeline.feature_names.clone(),
-            };
-            engine.prepared = Some(prepared);
-            engine.trial_data = None;
-            response
-        }
-        Err(error) => {
-            engine.prepared = None;
-            engine.trial_data = None;
-            Response::PrepareFailed {
-                message: error.to_string(),
-            }
-        }
-    }
-}
-
-async fn fetch_sample(name: &str) -> Result<Vec<u8>, String> {
-    let sample =
-        samples::find(name).ok_or_else(|| format!("There is no bundled sample called {name}."))?;
-    let response = JsFuture::from(scope().fetch_with_str(&format!("static/{}", sample.file)))
-        .await
-        .map_err(|error| js_error(name, error))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|error| js_error(name, error))?;
-    if !response.ok() {
-        return Err(format!(
-            "The bundled sample {name} could not be loaded (HTTP {}).",
-            response.status()
-        ));
-    }
-    let buffer = response
-        .array_buffer()
-        .map_err(|error| js_error(name, error))?;
-    let buffer = JsFuture::from(buffer)
-        .await
-        .map_err(|error| js_error(name, error))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-fn js_error(name: &str, error: JsValue) -> String {
-    format!("{name} could not be read: {}.", web_file::describe(error))
-}
-
-fn wasm_memory_bytes() -> f64 {
-    wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|memory| {
-            f64::from(
-                memory
-                    .buffer()
-                    .unchecked_into::<js_sys::ArrayBuffer>()
-                    .byte_length(),
-            )
-        })
-        .unwrap_or(0.0)
 }

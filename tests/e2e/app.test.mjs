@@ -15,12 +15,15 @@ const DEVICE = 240_000; // first WebGPU use compiles shaders on SwiftShader: ten
 let server, browser, page;
 let downloaded; // the .hearth file the WebGPU training test downloads
 const pageErrors = [];
+// Every URL the page and its workers requested, in order (Playwright reports both on the page).
+const requested = [];
 
 before(async () => {
   server = await serve(dist);
   browser = await launch();
   page = await browser.newPage();
   recordErrors(page, pageErrors);
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   await page.goto(server.url);
 });
 
@@ -54,8 +57,27 @@ test('opens on the bundled penguins sample, profiled', async () => {
   assert.equal(await page.$eval('#task-select', (select) => select.value), 'multiclass classification');
 });
 
+test('the Data step profiles and prepares before any of burn is downloaded', async () => {
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await page.click('#step-prepare');
+  await page.waitForSelector('#prep:not(.stale) #feature-names li', { state: 'attached', timeout: LONG });
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'iris.csv');
+  await profileOf('iris.csv');
+  const workers = requested.filter((path) => /hearth-[a-z-]*worker/.test(path));
+  assert.ok(workers.some((path) => path.includes('hearth-data-worker')), `workers fetched: ${workers}`);
+  assert.deepEqual(workers.filter((path) => /hearth-worker/.test(path)), [], 'the compute worker was fetched before it was needed');
+  assert.equal(await page.$eval('#device', (badge) => badge.dataset.state), 'idle');
+  await page.selectOption('#sample-select', 'penguins.csv');
+  await profileOf('penguins.csv');
+});
+
 test('the worker gets the WebGPU device from SwiftShader and its probe reads back right', async () => {
-  await page.waitForSelector('#device:not([data-state="pending"])', { timeout: DEVICE });
+  // The compute worker starts when a step that trains is first shown.
+  await page.click('#step-train');
+  await page.waitForSelector('#device:not([data-state="pending"]):not([data-state="idle"])', { timeout: DEVICE });
+  assert.ok(requested.some((path) => /hearth-worker-[0-9a-f]+_bg\.wasm$/.test(path)), 'the compute worker was not fetched');
+  await page.click('#step-data');
   const device = await page.$eval('#device', (element) => ({ text: element.textContent, state: element.dataset.state, title: element.title }));
   assert.equal(device.state, 'ready', `device badge: ${JSON.stringify(device)}`);
   assert.equal(device.text.trim(), 'WebGPU', `device badge: ${JSON.stringify(device)}`);

@@ -69,13 +69,15 @@ async function visit(url) {
   })().catch(() => {})));
   await page.goto(url);
   await page.waitForSelector('#profile[data-source]', { timeout: LONG });
+  // Milliseconds from the navigation's start to the profile in the DOM (polled: within ~100 ms).
+  const profileMs = await page.evaluate(() => performance.now());
   await Promise.all(pending);
   const entries = await page.evaluate(timings);
   for (const worker of page.workers()) entries.push(...await worker.evaluate(timings));
   await page.close();
   const transferred = entries.reduce((sum, entry) => sum + entry.transferred, 0);
   const decoded = entries.reduce((sum, entry) => sum + entry.decoded, 0);
-  return { responses, sockets, entries, transferred, decoded };
+  return { responses, sockets, entries, transferred, decoded, profileMs };
 }
 
 const path = (url) => new URL(url).pathname;
@@ -115,8 +117,8 @@ test('every script and wasm file comes compressed, wasm as application/wasm', ()
 });
 
 test('the worker files have content-hashed names and are cached for a year', () => {
-  const worker = first.responses.filter((r) => path(r.url).includes('hearth-worker'));
-  const kinds = worker.map((r) => path(r.url).replace(/^.*hearth-worker-[0-9a-f]+/, ''));
+  const worker = first.responses.filter((r) => path(r.url).includes('hearth-data-worker'));
+  const kinds = worker.map((r) => path(r.url).replace(/^.*hearth-data-worker-[0-9a-f]+/, ''));
   for (const kind of ['_loader.js', '.js', '_bg.wasm']) assert.ok(kinds.includes(kind), `no worker ${kind}: ${kinds}`);
   for (const response of worker) {
     assert.match(path(response.url), HASHED);
@@ -125,6 +127,10 @@ test('the worker files have content-hashed names and are cached for a year', () 
   for (const response of first.responses.filter((r) => HASHED.test(path(r.url)))) {
     assert.equal(response.headers['cache-control'], IMMUTABLE, response.url);
   }
+});
+
+test('the compute worker (burn) is not downloaded before the profile shows', () => {
+  assert.deepEqual(first.responses.filter((r) => /hearth-worker/.test(path(r.url))).map((r) => r.url), []);
 });
 
 test('the Use step\'s worker (tract) is not downloaded until the step is shown', () => {
@@ -149,7 +155,11 @@ test('a second visit transfers only revalidations: the hashed files come from th
   t.diagnostic(`first visit: ${kB(first.transferred)} transferred for ${kB(first.decoded)} of files `
     + `(${first.entries.length} requests); second visit: ${kB(second.transferred)} transferred`);
   console.log(`serve: first visit ${first.transferred} bytes transferred (${first.decoded} decoded), `
-    + `second visit ${second.transferred} bytes`);
+    + `profile shown ${first.profileMs.toFixed(0)} ms after navigation; second visit ${second.transferred} bytes, `
+    + `profile ${second.profileMs.toFixed(0)} ms`);
   assert.ok(first.transferred < first.decoded / 2, 'the first visit was not compressed');
+  // The first visit ends when the bundled sample's profile shows: the page and the data worker,
+  // no burn (issue 15's budget for a profile).
+  assert.ok(first.transferred < 1_500_000, `${first.transferred} bytes until the first profile`);
   assert.ok(second.transferred < 50_000, `the second visit transferred ${second.transferred} bytes`);
 });

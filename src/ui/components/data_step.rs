@@ -9,13 +9,14 @@ use super::set_aside::{SetAsideModels, SetAsideWarning};
 use super::source::SourcePicker;
 use super::target::TargetPicker;
 use crate::protocol::{DialectChoice, Request, Response};
-use crate::ui::hooks::{WorkerHandle, request_load};
+use crate::ui::engine::EngineHandle;
+use crate::ui::hooks::request_load;
 use crate::ui::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
 }
 
 /// Step 1: load a CSV (sample, chosen or dropped), correct how it was read, see its profile,

@@ -14,14 +14,14 @@ use crate::compress::{
 use crate::export::InputKind;
 use crate::format;
 use crate::protocol::{ExportSettings, ExportedModel, Request, Response};
+use crate::ui::engine::EngineHandle;
 use crate::ui::help::{self, Term};
-use crate::ui::hooks::WorkerHandle;
 use crate::ui::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
 }
 
 #[function_component(ExportStep)]

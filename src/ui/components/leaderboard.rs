@@ -9,13 +9,13 @@ use super::study_text::{state_name, value_format};
 use crate::format;
 use crate::protocol::{Request, Response};
 use crate::search::Trial;
-use crate::ui::hooks::WorkerHandle;
+use crate::ui::engine::EngineHandle;
 use crate::ui::state::{Action, SearchView, State, Step};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub search: Rc<SearchView>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
     pub dispatcher: UseReducerDispatcher<State>,
 }
 

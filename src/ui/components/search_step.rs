@@ -17,7 +17,7 @@ use crate::format;
 use crate::prep::{AUTOML_CV_ROWS, PrepConfig};
 use crate::protocol::Request;
 use crate::search::{AUTOML_SECONDS, Study, StudySettings};
-use crate::ui::hooks::WorkerHandle;
+use crate::ui::engine::EngineHandle;
 use crate::ui::search::{DataRequests, SearchDriver};
 use crate::ui::search_form::default_workers;
 use crate::ui::state::{Action, DataSource, SearchView, State};
@@ -28,7 +28,7 @@ const AUTO_SEED: u64 = 42;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
     pub driver: Rc<RefCell<Option<SearchDriver>>>,
 }
 

@@ -8,13 +8,13 @@ use yew::prelude::*;
 use super::metrics::blob_url;
 use crate::format;
 use crate::protocol::{Request, Response};
-use crate::ui::hooks::WorkerHandle;
+use crate::ui::engine::EngineHandle;
 use crate::ui::state::{Action, SetAsideModel, State, Step, file_stem};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
 }
 
 /// Said before another dataset is loaded: the current model will not be lost.
@@ -53,7 +53,7 @@ pub fn set_aside_models(props: &Props) -> Html {
 struct ItemProps {
     entry: Rc<SetAsideModel>,
     state: UseReducerHandle<State>,
-    worker: Option<WorkerHandle>,
+    worker: Option<EngineHandle>,
 }
 
 #[function_component(SetAsideItem)]

@@ -11,13 +11,13 @@ use super::study_charts::StudyCharts;
 use super::study_text::{metric_label, value_format};
 use crate::format;
 use crate::search::TrialState;
-use crate::ui::hooks::WorkerHandle;
+use crate::ui::engine::EngineHandle;
 use crate::ui::state::{SearchView, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub search: Rc<SearchView>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
     pub dispatcher: UseReducerDispatcher<State>,
 }
 

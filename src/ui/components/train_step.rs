@@ -11,13 +11,13 @@ use super::train_settings::TrainSettings;
 use crate::format;
 use crate::protocol::{Request, Response, TrainedModel};
 use crate::train::{EpochReport, Metrics};
-use crate::ui::hooks::WorkerHandle;
+use crate::ui::engine::EngineHandle;
 use crate::ui::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<State>,
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
 }
 
 /// Step 3: train a model on the prepared data in the worker, epoch by epoch, with a Stop that

@@ -19,6 +19,7 @@ use crate::explain;
 use crate::format;
 use crate::prep::Action as ColumnAction;
 use crate::protocol::{BatchPredictions, DialectChoice, Request, Response, ServingModel};
+use crate::ui::engine::EngineHandle;
 use crate::ui::hooks::{WorkerHandle, ask_for_answer, use_open_export};
 use crate::ui::state::{Action, State, file_stem};
 
@@ -26,7 +27,7 @@ use crate::ui::state::{Action, State, file_stem};
 pub struct Props {
     pub state: UseReducerHandle<State>,
     /// The engine's worker (background rows of the loaded dataset).
-    pub worker: Option<WorkerHandle>,
+    pub worker: Option<EngineHandle>,
     /// The Use step's own worker, which runs the ONNX file.
     pub use_worker: Option<WorkerHandle>,
 }

@@ -1,0 +1,272 @@
+//! The engine's two workers behind one handle, so that components send a [`Request`] without
+//! knowing which worker answers it ([`Request::role`]).
+//!
+//! The data worker (`hearth-data-worker`, no burn: 0.4 MB gzip) starts with the page and
+//! answers loads, profiles and preparations. The compute worker (`hearth-worker`, burn:
+//! 3.4 MB gzip) is downloaded and started only when a step needs it ([`EngineHandle::
+//! start_compute`], or the first request for it). It needs the same rows and the same fitted
+//! preprocessing in its own memory, so it is brought up to date first: the data worker's last
+//! load (with the user's file) and preparation are sent to it again, one after the other, and
+//! requests for it wait in a queue until it has them. Its answers to those replays are not
+//! news to the page and are dropped here; the rest go to the reducer.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use web_sys::File;
+use yew::UseReducerDispatcher;
+
+use super::hooks::{WorkerHandle, spawn_worker_with};
+use super::state::{Action, State};
+use crate::protocol::{Envelope, Request, Response, WorkerRole};
+
+/// The compute worker: Trunk's `hearth-worker` binary (also the search pool's workers).
+pub const COMPUTE_WORKER: &str = "hearth-worker";
+/// The data worker: Trunk's `hearth-data-worker` binary.
+pub const DATA_WORKER: &str = "hearth-data-worker";
+
+/// Sends requests to the engine's workers. Cheap to clone; equal when it is the same engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    data: WorkerHandle,
+    compute: Rc<ComputeLink>,
+}
+
+impl PartialEq for EngineHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data
+    }
+}
+
+impl EngineHandle {
+    /// Starts the data worker; the compute worker waits until it is needed.
+    pub fn start(dispatcher: UseReducerDispatcher<State>) -> Result<EngineHandle, String> {
+        let data = spawn_worker_with(
+            DATA_WORKER,
+            {
+                let dispatcher = dispatcher.clone();
+                move |envelope: Envelope<Response>| {
+                    dispatcher.dispatch(Action::Worker(envelope.message))
+                }
+            },
+            |message| Response::Failed { message },
+        )?;
+        let compute = Rc::new(ComputeLink {
+            dispatcher,
+            worker: RefCell::new(None),
+            phase: Cell::new(Phase::Off),
+            load: RefCell::new(None),
+            prepare: RefCell::new(None),
+            wanted: Cell::new(Versions::default()),
+            sent: Cell::new(Versions::default()),
+            queue: RefCell::new(Vec::new()),
+        });
+        Ok(EngineHandle { data, compute })
+    }
+
+    /// Sends `request` (with the user's `file`, if it carries one) to the worker that answers it.
+    pub fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
+        match request.role() {
+            WorkerRole::Data => {
+                if request.changes_data() {
+                    self.compute.follow(&request, file.clone());
+                }
+                self.data.send(request, file)
+            }
+            WorkerRole::Compute => self.compute.send(request, file),
+            role => Err(format!(
+                "{role:?} requests go to that step's own worker, not the engine's."
+            )),
+        }
+    }
+
+    /// Downloads and starts the compute worker if it is not running yet (a step that trains
+    /// or exports is shown).
+    pub fn start_compute(&self) {
+        if let Err(message) = ComputeLink::start(&self.compute) {
+            self.compute
+                .dispatcher
+                .dispatch(Action::Worker(Response::TrainFailed { message }));
+        }
+    }
+}
+
+/// Where the compute worker is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    /// Not started: nothing of burn downloaded.
+    Off,
+    /// Started; its wasm is not running yet.
+    Starting,
+    /// Reading the replayed load; its answer is awaited before anything else is sent.
+    Loading,
+    /// Fitting the replayed preparation; likewise.
+    Preparing,
+    /// Up to date or catching up: sends what is due.
+    Idle,
+}
+
+/// Counts of the load and preparation requests, wanted (the data worker's) and sent (to the
+/// compute worker).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Versions {
+    load: u64,
+    prepare: u64,
+}
+
+struct ComputeLink {
+    dispatcher: UseReducerDispatcher<State>,
+    worker: RefCell<Option<WorkerHandle>>,
+    phase: Cell<Phase>,
+    /// The data worker's last load (a sample, or the user's file with its dialect).
+    load: RefCell<Option<(Request, Option<File>)>>,
+    /// The data worker's last preparation of that load.
+    prepare: RefCell<Option<Request>>,
+    wanted: Cell<Versions>,
+    sent: Cell<Versions>,
+    /// Requests for the compute worker that wait for it to start or catch up.
+    queue: RefCell<Vec<(Request, Option<File>)>>,
+}
+
+impl ComputeLink {
+    fn start(link: &Rc<ComputeLink>) -> Result<(), String> {
+        if link.worker.borrow().is_some() {
+            return Ok(());
+        }
+        let weak: Weak<ComputeLink> = Rc::downgrade(link);
+        let worker = spawn_worker_with(
+            COMPUTE_WORKER,
+            move |envelope: Envelope<Response>| {
+                if let Some(link) = weak.upgrade() {
+                    link.receive(envelope.message);
+                }
+            },
+            |message| Response::TrainFailed {
+                message: format!("The compute worker: {message}"),
+            },
+        )?;
+        *link.worker.borrow_mut() = Some(worker);
+        link.phase.set(Phase::Starting);
+        link.dispatcher.dispatch(Action::ComputeStarting);
+        Ok(())
+    }
+
+    /// Keeps the data worker's latest load and preparation, and passes them on when the
+    /// compute worker runs.
+    fn follow(&self, request: &Request, file: Option<File>) {
+        let mut wanted = self.wanted.get();
+        match request {
+            Request::LoadSample { .. } | Request::LoadFile { .. } => {
+                *self.load.borrow_mut() = Some((request.clone(), file));
+            }
+            Request::Reparse { dialect } => {
+                let mut load = self.load.borrow_mut();
+                let Some((
+                    Request::LoadSample {
+                        dialect: loaded, ..
+                    }
+                    | Request::LoadFile {
+                        dialect: loaded, ..
+                    },
+                    _,
+                )) = &mut *load
+                else {
+                    return;
+                };
+                *loaded = dialect.clone();
+            }
+            Request::Prepare { .. } => {
+                *self.prepare.borrow_mut() = Some(request.clone());
+                wanted.prepare += 1;
+                self.wanted.set(wanted);
+                self.step();
+                return;
+            }
+            _ => return,
+        }
+        // A new load makes the preparation of the previous one void.
+        *self.prepare.borrow_mut() = None;
+        wanted.load += 1;
+        wanted.prepare += 1;
+        self.wanted.set(wanted);
+        self.step();
+    }
+
+    fn send(self: &Rc<Self>, request: Request, file: Option<File>) -> Result<(), String> {
+        let off = self.worker.borrow().is_none();
+        // With no compute worker there is no training to stop and no trial to decide.
+        if off
+            && matches!(
+                request,
+                Request::StopTraining | Request::TrialDecision { .. }
+            )
+        {
+            return Ok(());
+        }
+        self.queue.borrow_mut().push((request, file));
+        ComputeLink::start(self)?;
+        self.step();
+        Ok(())
+    }
+
+    /// Sends what is due when the compute worker is idle: the load it lacks, then the
+    /// preparation it lacks (each awaited), then the queued requests.
+    fn step(&self) {
+        if self.phase.get() != Phase::Idle {
+            return;
+        }
+        let (wanted, mut sent) = (self.wanted.get(), self.sent.get());
+        if sent.load != wanted.load {
+            sent.load = wanted.load;
+            self.sent.set(sent);
+            let load = self.load.borrow().clone();
+            if let Some((request, file)) = load {
+                self.phase.set(Phase::Loading);
+                self.post(request, file);
+                return;
+            }
+        }
+        if sent.prepare != wanted.prepare {
+            sent.prepare = wanted.prepare;
+            self.sent.set(sent);
+            let prepare = self.prepare.borrow().clone();
+            if let Some(request) = prepare {
+                self.phase.set(Phase::Preparing);
+                self.post(request, None);
+                return;
+            }
+        }
+        let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
+        for (request, file) in queued {
+            self.post(request, file);
+        }
+    }
+
+    fn post(&self, request: Request, file: Option<File>) {
+        let sent = match &*self.worker.borrow() {
+            Some(worker) => worker.send(request, file),
+            None => Err("The compute worker is not running.".into()),
+        };
+        if let Err(message) = sent {
+            self.dispatcher
+                .dispatch(Action::Worker(Response::TrainFailed { message }));
+        }
+    }
+
+    fn receive(&self, response: Response) {
+        match (self.phase.get(), response) {
+            (Phase::Starting, Response::WorkerStarted) => self.phase.set(Phase::Idle),
+            // The answers to the replays: the page has had the data worker's.
+            (Phase::Loading, Response::Profiled { .. } | Response::Failed { .. })
+            | (Phase::Preparing, Response::Prepared { .. } | Response::PrepareFailed { .. }) => {
+                self.phase.set(Phase::Idle)
+            }
+            (Phase::Loading, Response::Progress { .. }) => return,
+            (_, response) => {
+                self.dispatcher.dispatch(Action::Worker(response));
+                return;
+            }
+        }
+        self.step();
+    }
+}
