@@ -79,14 +79,14 @@ try {
   }
   results.tfjs = perStep(tf[20], tf[40], 20);
 
-  // Hearth: the page, as bench/browser-train.mjs drives it, with the worker's loader wrapped.
+  // Hearth: the page, as bench/browser-train.mjs drives it, with the WebGPU worker's loader wrapped.
   const rows = (await readFile(csv, 'utf8')).trim().split('\n').length - 1;
   const stepsPerEpoch = Math.ceil(Math.round(rows * 0.7) / 256);
   const hearth = {};
   for (const epochs of [1, 3]) {
     const app = await serve(dist);
     const page = await browser.newPage();
-    await page.route(/hearth-worker-[0-9a-f]+_loader\.js$/, async (route) => {
+    await page.route(/hearth-gpu-worker-[0-9a-f]+_loader\.js$/, async (route) => {
       const response = await route.fetch();
       await route.fulfill({ response, body: PRELUDE + await response.text() });
     });
@@ -94,7 +94,7 @@ try {
     page.on('worker', (worker) => workers.push(worker));
     let worker, before, started;
     await trainInPage(page, app.url, csv, 'gpu', epochs, async () => {
-      worker = workers.find((w) => w.url().includes('hearth-worker'));
+      worker = workers.find((w) => w.url().includes('hearth-gpu-worker'));
       before = await worker.evaluate(() => ({ ...globalThis.__gpu }));
       started = Date.now();
     });

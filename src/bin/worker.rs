@@ -1,5 +1,5 @@
-//! The compute worker (built for wasm32 by Trunk, with the `compute` feature): training,
-//! search trials and export.
+//! The compute worker (built for wasm32 by Trunk, with the `compute` feature: burn on the CPU):
+//! training, search trials and export. `hearth-gpu-worker` is the same with WebGPU.
 
 #[cfg(all(target_arch = "wasm32", feature = "compute"))]
 fn main() {

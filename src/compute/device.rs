@@ -8,6 +8,10 @@ use crate::clock::Stopwatch;
 pub enum ComputeError {
     #[error("no usable GPU adapter: {0}")]
     NoGpu(String),
+    /// The page's CPU compute worker is built without burn's wgpu runtime; the page starts
+    /// the WebGPU worker when training asks for the GPU.
+    #[error("burn's WebGPU runtime is loaded only when training asks for WebGPU")]
+    NotBuilt,
     #[error("reading a result back from the {device} device failed: {reason}")]
     Readback {
         device: &'static str,
@@ -21,11 +25,18 @@ pub fn init_cpu() -> Device {
 }
 
 /// burn's wgpu device. In a browser this must run before any tensor is created on it.
+#[cfg(feature = "gpu")]
 pub async fn init_wgpu() -> Result<Device, ComputeError> {
     Device::wgpu_options()
         .init_async()
         .await
         .map_err(|error| ComputeError::NoGpu(error.to_string()))
+}
+
+/// A build without burn's wgpu runtime (the page's CPU worker) has no GPU device.
+#[cfg(not(feature = "gpu"))]
+pub async fn init_wgpu() -> Result<Device, ComputeError> {
+    Err(ComputeError::NotBuilt)
 }
 
 /// Runs [`super::PROBE_EXPECTED`]'s computation on `device` and reads it back asynchronously

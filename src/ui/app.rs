@@ -8,9 +8,9 @@ use super::components::{
 };
 use super::help::{self, Glossary};
 use super::hooks::{
-    use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_leave_guard,
-    use_refit_on_change, use_saved_study, use_step_route, use_stop_detached_run, use_teach_link,
-    use_teach_link_file, use_teach_table, use_teach_worker, use_use_worker,
+    use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_gpu_adapter,
+    use_leave_guard, use_refit_on_change, use_saved_study, use_step_route, use_stop_detached_run,
+    use_teach_link, use_teach_link_file, use_teach_table, use_teach_worker, use_use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -20,9 +20,12 @@ pub fn app() -> Html {
     let state = use_reducer(State::default);
     let worker = use_engine(state.dispatcher());
     // burn is downloaded only for the steps that train, search or export.
+    use_gpu_adapter(state.dispatcher());
     use_compute_worker(
         worker.clone(),
-        matches!(state.step, Step::Train | Step::Search | Step::Export),
+        state.step,
+        state.train_device,
+        state.gpu_adapter.clone(),
     );
     let use_worker = use_use_worker(state.step == Step::Use, state.dispatcher());
     let teach_worker = use_teach_worker(state.step == Step::Teach, state.dispatcher());

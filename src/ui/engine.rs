@@ -1,14 +1,17 @@
-//! The engine's two workers behind one handle, so that components send a [`Request`] without
+//! The engine's workers behind one handle, so that components send a [`Request`] without
 //! knowing which worker answers it ([`Request::role`]).
 //!
-//! The data worker (`hearth-data-worker`, no burn: 0.4 MB gzip) starts with the page and
-//! answers loads, profiles and preparations. The compute worker (`hearth-worker`, burn:
-//! 3.4 MB gzip) is downloaded and started only when a step needs it ([`EngineHandle::
-//! start_compute`], or the first request for it). It needs the same rows and the same fitted
-//! preprocessing in its own memory, so it is brought up to date first: the data worker's last
-//! load (with the user's file) and preparation are sent to it again, one after the other, and
-//! requests for it wait in a queue until it has them. Its answers to those replays are not
-//! news to the page and are dropped here; the rest go to the reducer.
+//! The data worker (`hearth-data-worker`, no burn: 0.46 MB gzip) starts with the page and
+//! answers loads, profiles and preparations. A compute worker is downloaded and started only
+//! when a step needs it: `hearth-worker` (burn on the CPU, 1.1 MB gzip) or, when training is
+//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime too, 3.4 MB gzip), which then
+//! replaces the CPU one for good (it trains on the CPU as well).
+//! A compute worker needs the same rows and the same fitted preprocessing in its own memory,
+//! so it is brought up to date first: the data worker's last load (with the user's file) and
+//! preparation are sent to it again, one after the other, and requests for it wait in a queue
+//! until it has them. Its answers to those replays are not news to the page and are dropped
+//! here; the rest go to the reducer. When one kind replaces the other, the current model
+//! follows (sent as `.hearth` text), so that the Export step still finds it.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -19,11 +22,48 @@ use yew::UseReducerDispatcher;
 use super::hooks::{WorkerHandle, spawn_worker_with};
 use super::state::{Action, State};
 use crate::protocol::{Envelope, Request, Response, WorkerRole};
+use crate::train::DevicePreference;
+use crate::web_gpu::GpuAdapter;
 
-/// The compute worker: Trunk's `hearth-worker` binary (also the search pool's workers).
+/// The CPU compute worker: Trunk's `hearth-worker` binary (also the search pool's workers).
 pub const COMPUTE_WORKER: &str = "hearth-worker";
+/// The compute worker with WebGPU: Trunk's `hearth-gpu-worker` binary.
+pub const GPU_WORKER: &str = "hearth-gpu-worker";
 /// The data worker: Trunk's `hearth-data-worker` binary.
 pub const DATA_WORKER: &str = "hearth-data-worker";
+
+/// Which compute worker runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ComputeKind {
+    Cpu,
+    Gpu,
+}
+
+impl ComputeKind {
+    fn script(self) -> &'static str {
+        match self {
+            ComputeKind::Cpu => COMPUTE_WORKER,
+            ComputeKind::Gpu => GPU_WORKER,
+        }
+    }
+
+    /// The worker that training on `device` needs: WebGPU's when asked for, or when "auto"
+    /// has a hardware GPU to time (a software one loses to the CPU untimed); `None` while the
+    /// browser's adapter is not known yet.
+    pub fn for_device(
+        device: DevicePreference,
+        adapter: Option<&GpuAdapter>,
+    ) -> Option<ComputeKind> {
+        match device {
+            DevicePreference::Cpu => Some(ComputeKind::Cpu),
+            DevicePreference::Gpu => Some(ComputeKind::Gpu),
+            DevicePreference::Auto => adapter.map(|adapter| match adapter {
+                GpuAdapter::Hardware => ComputeKind::Gpu,
+                GpuAdapter::Missing | GpuAdapter::Software(_) => ComputeKind::Cpu,
+            }),
+        }
+    }
+}
 
 /// Sends requests to the engine's workers. Cheap to clone; equal when it is the same engine.
 #[derive(Clone)]
@@ -39,7 +79,7 @@ impl PartialEq for EngineHandle {
 }
 
 impl EngineHandle {
-    /// Starts the data worker; the compute worker waits until it is needed.
+    /// Starts the data worker; a compute worker waits until it is needed.
     pub fn start(dispatcher: UseReducerDispatcher<State>) -> Result<EngineHandle, String> {
         let data = spawn_worker_with(
             DATA_WORKER,
@@ -54,12 +94,16 @@ impl EngineHandle {
         let compute = Rc::new(ComputeLink {
             dispatcher,
             worker: RefCell::new(None),
+            kind: Cell::new(None),
+            adapter: RefCell::new(None),
             phase: Cell::new(Phase::Off),
             load: RefCell::new(None),
             prepare: RefCell::new(None),
             wanted: Cell::new(Versions::default()),
             sent: Cell::new(Versions::default()),
             queue: RefCell::new(Vec::new()),
+            model: RefCell::new(None),
+            restoring: Cell::new(false),
         });
         Ok(EngineHandle { data, compute })
     }
@@ -80,10 +124,25 @@ impl EngineHandle {
         }
     }
 
-    /// Downloads and starts the compute worker if it is not running yet (a step that trains
-    /// or exports is shown).
-    pub fn start_compute(&self) {
-        if let Err(message) = ComputeLink::start(&self.compute) {
+    /// What the browser's default WebGPU adapter is, once the page knows.
+    pub fn set_gpu_adapter(&self, adapter: GpuAdapter) {
+        *self.compute.adapter.borrow_mut() = Some(adapter);
+    }
+
+    /// Starts the compute worker that training on `device` needs, if none runs; with
+    /// `replace` (the Train step is shown with this device), the WebGPU worker also replaces a
+    /// running CPU one. Never the other way: the WebGPU worker trains on the CPU too.
+    pub fn start_compute(&self, device: DevicePreference, replace: bool) {
+        let kind = ComputeKind::for_device(device, self.compute.adapter.borrow().as_ref());
+        let running = self.compute.kind.get();
+        let started = match (kind, running) {
+            (Some(ComputeKind::Gpu), Some(ComputeKind::Cpu)) if replace => {
+                ComputeLink::replace(&self.compute, ComputeKind::Gpu)
+            }
+            (Some(kind), None) => ComputeLink::start(&self.compute, kind),
+            _ => Ok(()),
+        };
+        if let Err(message) = started {
             self.compute
                 .dispatcher
                 .dispatch(Action::Worker(Response::TrainFailed { message }));
@@ -117,6 +176,8 @@ struct Versions {
 struct ComputeLink {
     dispatcher: UseReducerDispatcher<State>,
     worker: RefCell<Option<WorkerHandle>>,
+    kind: Cell<Option<ComputeKind>>,
+    adapter: RefCell<Option<GpuAdapter>>,
     phase: Cell<Phase>,
     /// The data worker's last load (a sample, or the user's file with its dialect).
     load: RefCell<Option<(Request, Option<File>)>>,
@@ -126,16 +187,18 @@ struct ComputeLink {
     sent: Cell<Versions>,
     /// Requests for the compute worker that wait for it to start or catch up.
     queue: RefCell<Vec<(Request, Option<File>)>>,
+    /// The current model as `.hearth` text (the last one the worker described), carried to
+    /// a replacing worker.
+    model: RefCell<Option<String>>,
+    /// A replacing worker was sent the current model; its answer is dropped.
+    restoring: Cell<bool>,
 }
 
 impl ComputeLink {
-    fn start(link: &Rc<ComputeLink>) -> Result<(), String> {
-        if link.worker.borrow().is_some() {
-            return Ok(());
-        }
+    fn start(link: &Rc<ComputeLink>, kind: ComputeKind) -> Result<(), String> {
         let weak: Weak<ComputeLink> = Rc::downgrade(link);
         let worker = spawn_worker_with(
-            COMPUTE_WORKER,
+            kind.script(),
             move |envelope: Envelope<Response>| {
                 if let Some(link) = weak.upgrade() {
                     link.receive(envelope.message);
@@ -146,9 +209,28 @@ impl ComputeLink {
             },
         )?;
         *link.worker.borrow_mut() = Some(worker);
+        link.kind.set(Some(kind));
         link.phase.set(Phase::Starting);
         link.dispatcher.dispatch(Action::ComputeStarting);
         Ok(())
+    }
+
+    /// Stops the running compute worker and starts `kind` in its place, with the same data
+    /// and the same current model.
+    fn replace(link: &Rc<ComputeLink>, kind: ComputeKind) -> Result<(), String> {
+        if let Some(old) = link.worker.borrow_mut().take() {
+            old.terminate();
+        }
+        link.sent.set(Versions::default());
+        if let Some(model) = link.model.borrow().clone() {
+            let request = Request::UseModel {
+                name: "the current model".into(),
+                model,
+            };
+            link.queue.borrow_mut().insert(0, (request, None));
+            link.restoring.set(true);
+        }
+        ComputeLink::start(link, kind)
     }
 
     /// Keeps the data worker's latest load and preparation, and passes them on when the
@@ -193,9 +275,9 @@ impl ComputeLink {
     }
 
     fn send(self: &Rc<Self>, request: Request, file: Option<File>) -> Result<(), String> {
-        let off = self.worker.borrow().is_none();
+        let running = self.kind.get();
         // With no compute worker there is no training to stop and no trial to decide.
-        if off
+        if running.is_none()
             && matches!(
                 request,
                 Request::StopTraining | Request::TrialDecision { .. }
@@ -203,8 +285,21 @@ impl ComputeLink {
         {
             return Ok(());
         }
+        let needed = match &request {
+            Request::Train { device, .. } => Some(
+                ComputeKind::for_device(*device, self.adapter.borrow().as_ref())
+                    .unwrap_or(ComputeKind::Cpu),
+            ),
+            _ => None,
+        };
         self.queue.borrow_mut().push((request, file));
-        ComputeLink::start(self)?;
+        match (needed, running) {
+            (Some(ComputeKind::Gpu), Some(ComputeKind::Cpu)) => {
+                ComputeLink::replace(self, ComputeKind::Gpu)?
+            }
+            (needed, None) => ComputeLink::start(self, needed.unwrap_or(ComputeKind::Cpu))?,
+            _ => {}
+        }
         self.step();
         Ok(())
     }
@@ -262,7 +357,15 @@ impl ComputeLink {
                 self.phase.set(Phase::Idle)
             }
             (Phase::Loading, Response::Progress { .. }) => return,
+            // The current model, handed to a replacing worker: the page has it already.
+            (_, Response::Trained(_) | Response::TrainFailed { .. }) if self.restoring.get() => {
+                self.restoring.set(false);
+                return;
+            }
             (_, response) => {
+                if let Response::Trained(trained) = &response {
+                    *self.model.borrow_mut() = Some(trained.model.clone());
+                }
                 self.dispatcher.dispatch(Action::Worker(response));
                 return;
             }

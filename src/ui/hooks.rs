@@ -21,6 +21,8 @@ use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
 use crate::teach::{Classroom, Table};
+use crate::train::DevicePreference;
+use crate::web_gpu::{GpuAdapter, default_adapter};
 
 /// The Use step's worker (tract, no burn): Trunk's `hearth-use-worker` binary.
 pub const USE_WORKER: &str = "hearth-use-worker";
@@ -76,6 +78,11 @@ impl WorkerHandle {
             .post_message(&value)
             .map_err(|error| format!("The worker could not be reached: {error:?}."))
     }
+
+    /// Stops the worker at once; its listeners stay until the handle is dropped.
+    pub fn terminate(&self) {
+        self.worker.terminate();
+    }
 }
 
 /// Starts the engine (its data worker) once; its responses go into the reducer.
@@ -92,16 +99,45 @@ pub fn use_engine(dispatcher: UseReducerDispatcher<State>) -> Option<EngineHandl
     (*handle).clone()
 }
 
-/// Starts the compute worker (burn) the first time `needed`: a step that trains, searches or
-/// exports is shown. Until then the page has downloaded none of burn.
+/// Asks the browser once for its default WebGPU adapter (no burn needed): "auto" training
+/// starts the WebGPU compute worker only for a hardware GPU.
 #[hook]
-pub fn use_compute_worker(engine: Option<EngineHandle>, needed: bool) {
-    let started = engine.is_some();
-    use_effect_with((needed, started), move |(needed, _)| {
-        if let (true, Some(engine)) = (*needed, engine) {
-            engine.start_compute();
-        }
+pub fn use_gpu_adapter(dispatcher: UseReducerDispatcher<State>) {
+    use_effect_with((), move |_| {
+        spawn_local(async move {
+            dispatcher.dispatch(Action::GpuAdapter(default_adapter().await));
+        });
     });
+}
+
+/// Starts a compute worker when a step that needs one is shown: the one the Train step's
+/// device setting needs (on the Train step, the WebGPU one replaces a running CPU one), or
+/// whichever runs. Until then the page has downloaded none of burn.
+#[hook]
+pub fn use_compute_worker(
+    engine: Option<EngineHandle>,
+    step: Step,
+    device: DevicePreference,
+    adapter: Option<GpuAdapter>,
+) {
+    let replace = match step {
+        Step::Train => Some(true),
+        Step::Search | Step::Export => Some(false),
+        _ => None,
+    };
+    let started = engine.is_some();
+    use_effect_with(
+        (replace, device, adapter, started),
+        move |(replace, device, adapter, _)| {
+            let Some(engine) = engine else { return };
+            if let Some(adapter) = adapter {
+                engine.set_gpu_adapter(adapter.clone());
+            }
+            if let Some(replace) = replace {
+                engine.start_compute(*device, *replace);
+            }
+        },
+    );
 }
 
 /// Starts the Use step's worker the first time `needed` (the step is shown): a page that never

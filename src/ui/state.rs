@@ -18,6 +18,7 @@ use crate::search::Study;
 use crate::train::{DevicePreference, DeviceSelection, EpochReport, TrainConfig};
 use crate::ui::search_form::SearchForm;
 use crate::ui::teach_state::{TeachAction, TeachView};
+use crate::web_gpu::GpuAdapter;
 
 /// Work under way in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,8 +171,10 @@ pub struct State {
     pub step: Step,
     /// The data worker's wasm is running and will receive requests.
     pub worker_started: bool,
-    /// The compute worker (burn) has been started; `device` is its report once it runs.
+    /// A compute worker (burn) has been started; `device` is its report once it runs.
     pub compute_started: bool,
+    /// The browser's default WebGPU adapter, once asked: which compute worker "auto" needs.
+    pub gpu_adapter: Option<GpuAdapter>,
     pub device: Option<DeviceReport>,
     pub progress: Option<Progress>,
     pub profile: Option<Rc<Profile>>,
@@ -347,8 +350,9 @@ pub struct ExportView {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Worker(Response),
-    /// The compute worker is being downloaded and started.
+    /// A compute worker is being downloaded and started (in place of the other kind, perhaps).
     ComputeStarting,
+    GpuAdapter(GpuAdapter),
     /// The page asked the worker to (re)load a source with these dialect corrections.
     Loading {
         task: String,
@@ -401,7 +405,11 @@ impl Reducible for State {
         let mut next = (*self).clone();
         match action {
             Action::Worker(Response::WorkerStarted) => next.worker_started = true,
-            Action::ComputeStarting => next.compute_started = true,
+            Action::ComputeStarting => {
+                next.compute_started = true;
+                next.device = None;
+            }
+            Action::GpuAdapter(adapter) => next.gpu_adapter = Some(adapter),
             Action::Teach(action) => next.teach.apply(action),
             Action::Worker(Response::TeachFailed { message }) => {
                 next.teach.apply(TeachAction::Failed(message))

@@ -26,13 +26,11 @@ use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
 };
+use crate::web_gpu::{GpuAdapter, default_adapter};
 use crate::web_worker::{CHUNK_BYTES, post, scope};
 use crate::{format, web_file};
 
 mod export;
-mod train_device;
-
-use train_device::software_adapter;
 
 #[derive(Default)]
 struct Engine {
@@ -197,18 +195,24 @@ async fn train(
     };
     stop.set(false);
     // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
-    let gpu = match (preference, gpu) {
-        (_, None) => GpuOffer::Missing("WebGPU is not available in this browser".into()),
-        (DevicePreference::Auto, Some(device)) => match software_adapter().await {
-            Some(renderer) => GpuOffer::NotWorthTiming {
-                device,
-                reason: format!(
-                    "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
-                ),
-            },
-            None => GpuOffer::Ready(device),
-        },
-        (_, Some(device)) => GpuOffer::Ready(device),
+    // The CPU worker has no GPU device: the page starts the WebGPU one for a hardware GPU.
+    let adapter = match preference {
+        DevicePreference::Cpu => GpuAdapter::Missing,
+        DevicePreference::Auto | DevicePreference::Gpu => default_adapter().await,
+    };
+    let software = match adapter {
+        GpuAdapter::Software(renderer) => Some(format!(
+            "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
+        )),
+        GpuAdapter::Missing | GpuAdapter::Hardware => None,
+    };
+    let gpu = match (preference, gpu, software) {
+        (_, None, Some(reason)) => GpuOffer::Missing(reason),
+        (_, None, None) => GpuOffer::Missing("WebGPU is not available in this browser".into()),
+        (DevicePreference::Auto, Some(device), Some(reason)) => {
+            GpuOffer::NotWorthTiming { device, reason }
+        }
+        (_, Some(device), _) => GpuOffer::Ready(device),
     };
     let request = DeviceRequest {
         preference,

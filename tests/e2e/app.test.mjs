@@ -72,15 +72,27 @@ test('the Data step profiles and prepares before any of burn is downloaded', asy
   await profileOf('penguins.csv');
 });
 
-test('the worker gets the WebGPU device from SwiftShader and its probe reads back right', async () => {
-  // The compute worker starts when a step that trains is first shown.
+test('the Train step starts the CPU worker, and choosing WebGPU replaces it with the WebGPU one, whose probe reads back right', async () => {
+  const badge = () => page.$eval('#device', (element) => ({ text: element.textContent.trim(), state: element.dataset.state, title: element.title }));
+  // "auto" on SwiftShader (a software adapter) trains on the CPU: only burn's CPU worker loads.
   await page.click('#step-train');
+  assert.equal(await page.$eval('#device-select', (select) => select.value), 'auto');
   await page.waitForSelector('#device:not([data-state="pending"]):not([data-state="idle"])', { timeout: DEVICE });
-  assert.ok(requested.some((path) => /hearth-worker-[0-9a-f]+_bg\.wasm$/.test(path)), 'the compute worker was not fetched');
+  let device = await badge();
+  assert.deepEqual([device.state, device.text], ['ready', 'CPU'], `device badge: ${JSON.stringify(device)}`);
+  const fetched = (name) => requested.some((path) => new RegExp(`/${name}-[0-9a-f]+_bg\\.wasm$`).test(path));
+  assert.ok(fetched('hearth-worker'), 'the CPU compute worker was not fetched');
+  assert.ok(!fetched('hearth-gpu-worker'), 'the WebGPU worker was fetched for a CPU run');
+  // Asking for WebGPU starts the WebGPU worker in its place.
+  await page.selectOption('#device-select', 'gpu');
+  await page.waitForSelector('#device[data-state="ready"]:text("WebGPU")', { timeout: DEVICE });
+  device = await badge();
+  assert.deepEqual([device.state, device.text], ['ready', 'WebGPU'], `device badge: ${JSON.stringify(device)}`);
+  assert.ok(fetched('hearth-gpu-worker'), 'the WebGPU worker was not fetched');
+  // It stays: it trains on the CPU too.
+  await page.selectOption('#device-select', 'auto');
+  assert.equal((await badge()).text, 'WebGPU');
   await page.click('#step-data');
-  const device = await page.$eval('#device', (element) => ({ text: element.textContent, state: element.dataset.state, title: element.title }));
-  assert.equal(device.state, 'ready', `device badge: ${JSON.stringify(device)}`);
-  assert.equal(device.text.trim(), 'WebGPU', `device badge: ${JSON.stringify(device)}`);
 });
 
 test('another sample can be picked', async () => {

@@ -1,4 +1,6 @@
-//! What the training path needs to know about the browser's WebGPU before choosing a device.
+//! What the browser's default WebGPU adapter is, asked without burn: the page decides from it
+//! which compute worker to start (the CPU one, or the one with burn's wgpu runtime), and the
+//! compute worker's "auto" skips timing a software GPU.
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,11 +16,26 @@ const SOFTWARE_RENDERERS: [&str; 5] = [
     "microsoft basic render",
 ];
 
-/// The software renderer behind the browser's default WebGPU adapter ("swiftshader"), or
-/// `None` when the adapter is a real GPU or cannot be asked. Timing such an adapter costs
-/// seconds of kernel compilation and slow steps before the first epoch, only to lose to the
-/// CPU, so "auto" skips it.
-pub async fn software_adapter() -> Option<String> {
+/// The browser's default WebGPU adapter, as far as choosing a device goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GpuAdapter {
+    /// No WebGPU, or no adapter.
+    Missing,
+    /// A software renderer ("swiftshader"): WebGPU on it is a CPU doing a GPU's job through an
+    /// emulation layer, far slower than burn's own CPU device. Timing it costs seconds of
+    /// kernel compilation and slow steps before the first epoch, only to lose to the CPU.
+    Software(String),
+    /// A GPU.
+    Hardware,
+}
+
+/// Asks `navigator.gpu` (in the page or a worker) for its default adapter and its info.
+pub async fn default_adapter() -> GpuAdapter {
+    adapter_renderer().await.unwrap_or(GpuAdapter::Missing)
+}
+
+/// `None` when there is no adapter.
+async fn adapter_renderer() -> Option<GpuAdapter> {
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let gpu = Reflect::get(&navigator, &"gpu".into())
         .ok()
@@ -57,5 +74,10 @@ pub async fn software_adapter() -> Option<String> {
         .map(|name| name.to_string());
     // Older browsers flag the adapter itself, newer ones its info.
     let flagged = fallback(&adapter) || info.as_ref().is_some_and(fallback);
-    named.or_else(|| flagged.then(|| "a software renderer".to_string()))
+    Some(
+        match named.or_else(|| flagged.then(|| "a software renderer".to_string())) {
+            Some(renderer) => GpuAdapter::Software(renderer),
+            None => GpuAdapter::Hardware,
+        },
+    )
 }
