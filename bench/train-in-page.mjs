@@ -1,10 +1,12 @@
 // Drives the real Hearth page like a person for the browser benchmarks: upload the CSV (target
 // column "label"), set the benchmark's MLP (hidden 64,64, Adam at 0.001 with a constant
-// schedule, no weight decay, batch 256, no early stop), pick the device, train `epochs` epochs
+// schedule, no weight decay, batch 256, no early stop), pick the device (and wait for its
+// compute worker), train `epochs` epochs
 // and wait for the run to end. `beforeTrain` runs just before Train is clicked.
 export async function trainInPage(page, url, csv, device, epochs, beforeTrain = async () => {}) {
   await page.goto(url);
-  await page.waitForSelector('#device:not([data-state="pending"])', { timeout: 300_000 });
+  // The data worker is running once the first sample's profile shows.
+  await page.waitForSelector('#profile[data-source]', { timeout: 120_000 });
   await page.setInputFiles('#file-input', csv);
   await page.waitForSelector(`#profile[data-source="${csv.split('/').pop()}"]:not(.stale)`, { timeout: 120_000 });
   await page.selectOption('#target-select', 'label');
@@ -23,6 +25,10 @@ export async function trainInPage(page, url, csv, device, epochs, beforeTrain = 
   await set('#patience-input', 0);
   await set('#epochs-input', epochs);
   await page.selectOption('#device-select', device);
+  // The Train step started a compute worker (the WebGPU one for device "gpu"): wait until its
+  // device is initialised and probed, so that the epochs timed are training alone.
+  const ready = device === 'gpu' ? '#device[data-state="ready"]:text("WebGPU")' : '#device[data-state="ready"]';
+  await page.waitForSelector(ready, { timeout: 300_000 });
   await beforeTrain();
   await page.click('#train-button');
   await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: 1_800_000 });
