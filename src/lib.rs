@@ -9,7 +9,7 @@
 //! quantile). [`protocol`] is the one message type between the page and its worker. Front
 //! ends: `cli` (native), and on wasm32 `ui` (the Yew page), its Web Workers (`data_worker`:
 //! load, profile, prepare; `worker`: train, search, export; `use_worker`; `teach_worker`) and
-//! `web_file`. ARCHITECTURE.md says what each layer uses.
+//! `web_file` and `web_gpu`. ARCHITECTURE.md says what each layer uses.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

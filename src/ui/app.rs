@@ -55,7 +55,7 @@ pub fn app() -> Html {
     use_first_sample(
         worker.clone(),
         state.worker_started,
-        state.teach.link_file_pending,
+        state.teach.link_file_pending || state.pending_source.is_some() || state.source.is_some(),
         state.dispatcher(),
     );
     use_stop_detached_run(

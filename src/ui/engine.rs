@@ -68,29 +68,70 @@ impl ComputeKind {
 /// Sends requests to the engine's workers. Cheap to clone; equal when it is the same engine.
 #[derive(Clone)]
 pub struct EngineHandle {
-    data: WorkerHandle,
+    data: Rc<DataLink>,
     compute: Rc<ComputeLink>,
 }
 
 impl PartialEq for EngineHandle {
     fn eq(&self, other: &Self) -> bool {
-        self.data == other.data
+        Rc::ptr_eq(&self.data, &other.data)
+    }
+}
+
+/// The data worker, and what the page asked of it before its wasm ran (a file dropped while
+/// the worker was still downloading): a worker drops messages that arrive before its handler.
+struct DataLink {
+    worker: RefCell<Option<WorkerHandle>>,
+    started: Cell<bool>,
+    queue: RefCell<Vec<(Request, Option<File>)>>,
+}
+
+impl DataLink {
+    fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
+        match &*self.worker.borrow() {
+            Some(worker) if self.started.get() => worker.send(request, file),
+            _ => {
+                self.queue.borrow_mut().push((request, file));
+                Ok(())
+            }
+        }
+    }
+
+    /// The worker runs: what waited is sent, in order.
+    fn started(&self) -> Result<(), String> {
+        self.started.set(true);
+        let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
+        queued
+            .into_iter()
+            .try_for_each(|(request, file)| self.send(request, file))
     }
 }
 
 impl EngineHandle {
     /// Starts the data worker; a compute worker waits until it is needed.
     pub fn start(dispatcher: UseReducerDispatcher<State>) -> Result<EngineHandle, String> {
-        let data = spawn_worker_with(
+        let data = Rc::new(DataLink {
+            worker: RefCell::new(None),
+            started: Cell::new(false),
+            queue: RefCell::new(Vec::new()),
+        });
+        let worker = spawn_worker_with(
             DATA_WORKER,
             {
-                let dispatcher = dispatcher.clone();
+                let (dispatcher, data) = (dispatcher.clone(), Rc::downgrade(&data));
                 move |envelope: Envelope<Response>| {
-                    dispatcher.dispatch(Action::Worker(envelope.message))
+                    let message = envelope.message;
+                    if let (Response::WorkerStarted, Some(data)) = (&message, data.upgrade())
+                        && let Err(message) = data.started()
+                    {
+                        dispatcher.dispatch(Action::Worker(Response::Failed { message }));
+                    }
+                    dispatcher.dispatch(Action::Worker(message))
                 }
             },
             |message| Response::Failed { message },
         )?;
+        *data.worker.borrow_mut() = Some(worker);
         let compute = Rc::new(ComputeLink {
             dispatcher,
             worker: RefCell::new(None),
@@ -108,7 +149,8 @@ impl EngineHandle {
         Ok(EngineHandle { data, compute })
     }
 
-    /// Sends `request` (with the user's `file`, if it carries one) to the worker that answers it.
+    /// Sends `request` (with the user's `file`, if it carries one) to the worker that answers
+    /// it, at once or as soon as that worker runs.
     pub fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
         match request.role() {
             WorkerRole::Data => {

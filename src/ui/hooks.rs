@@ -602,17 +602,18 @@ pub fn request_load(
     }
 }
 
-/// Opens the first bundled sample as soon as the worker can take requests, unless a classroom
-/// link brings its own file.
+/// Opens the first bundled sample as soon as the data worker runs, unless other data comes
+/// first (`other_data`: a classroom link brings its own file, or the user dropped one while
+/// the worker was still loading).
 #[hook]
 pub fn use_first_sample(
     worker: Option<EngineHandle>,
     worker_started: bool,
-    link_brings_file: bool,
+    other_data: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) {
     use_effect_with(worker_started, move |started| {
-        if let (true, false, Some(worker)) = (*started, link_brings_file, worker) {
+        if let (true, false, Some(worker)) = (*started, other_data, worker) {
             let name = SAMPLES[0].file.to_string();
             let task = format!("Loading {name}");
             let request = Request::LoadSample {

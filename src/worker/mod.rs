@@ -1,5 +1,6 @@
-//! The compute worker (`hearth-worker`, with burn): training, a search pool's trials, refits,
-//! the current model and its export, off the page's thread. The page starts it when a step
+//! The compute worker (`hearth-worker` with burn's CPU device, `hearth-gpu-worker` with its
+//! WebGPU device too): training, a search pool's trials, refits, the current model and its
+//! export, off the page's thread. The page starts it when a step
 //! needs it and first replays to it the data worker's load and preparation
 //! ([`crate::data_worker`]), whose code it runs on its own copy of the rows.
 
@@ -86,8 +87,8 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             "The page sent a message the worker could not read: {error}."
         )),
         Ok(Envelope { message, file, .. }) => match message {
-            // The page sends these after the data worker answered them, so that this worker
-            // trains on the same rows with the same preparation.
+            // The page replays the data worker's loads and preparations here, so that this
+            // worker trains on the same rows with the same preparation; the same code answers.
             request @ (Request::LoadSample { .. }
             | Request::LoadFile { .. }
             | Request::Reparse { .. }

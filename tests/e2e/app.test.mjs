@@ -72,6 +72,28 @@ test('the Data step profiles and prepares before any of burn is downloaded', asy
   await profileOf('penguins.csv');
 });
 
+test('a file dropped while the data worker is still downloading is read once it runs, instead of the sample', async () => {
+  const early = await browser.newPage();
+  recordErrors(early, pageErrors);
+  try {
+    // A slow network: the data worker's wasm arrives 2 s after the page.
+    await early.route(/hearth-data-worker-[0-9a-f]+_bg\.wasm$/, async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.fulfill({ response });
+    });
+    await early.goto(server.url);
+    await early.waitForSelector('#file-input', { state: 'attached', timeout: LONG });
+    await early.setInputFiles('#file-input', { name: 'early.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,x\n2,y\n3,x\n') });
+    await early.waitForSelector('#profile[data-source="early.csv"]:not(.stale)', { timeout: LONG });
+    // The first sample did not replace it.
+    await early.waitForTimeout(500);
+    assert.equal(await early.$eval('#profile', (profile) => profile.dataset.source), 'early.csv');
+  } finally {
+    await early.close();
+  }
+});
+
 test('the Train step starts the CPU worker, and choosing WebGPU replaces it with the WebGPU one, whose probe reads back right', async () => {
   const badge = () => page.$eval('#device', (element) => ({ text: element.textContent.trim(), state: element.dataset.state, title: element.title }));
   // "auto" on SwiftShader (a software adapter) trains on the CPU: only burn's CPU worker loads.
