@@ -26,6 +26,7 @@ pub fn app() -> Html {
         state.step,
         state.train_device,
         state.gpu_adapter.clone(),
+        state.work_running(),
     );
     let use_worker = use_use_worker(state.step == Step::Use, state.dispatcher());
     let teach_worker = use_teach_worker(state.step == Step::Teach, state.dispatcher());

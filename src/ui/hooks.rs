@@ -111,17 +111,18 @@ pub fn use_gpu_adapter(dispatcher: UseReducerDispatcher<State>) {
 }
 
 /// Starts a compute worker when a step that needs one is shown: the one the Train step's
-/// device setting needs (on the Train step, the WebGPU one replaces a running CPU one), or
-/// whichever runs. Until then the page has downloaded none of burn.
+/// device setting needs (on the Train step, the WebGPU one replaces a running CPU one unless
+/// work runs in it), or whichever runs. Until then the page has downloaded none of burn.
 #[hook]
 pub fn use_compute_worker(
     engine: Option<EngineHandle>,
     step: Step,
     device: DevicePreference,
     adapter: Option<GpuAdapter>,
+    busy: bool,
 ) {
     let replace = match step {
-        Step::Train => Some(true),
+        Step::Train => Some(!busy),
         Step::Search | Step::Export => Some(false),
         _ => None,
     };

@@ -19,7 +19,7 @@ use crate::data_worker::{self, Data};
 use crate::prep::{self, FittedPipeline};
 use crate::protocol::{
     Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, SEARCH_WORKER_NAME,
-    TrainedModel,
+    TrainedModel, WorkerRole,
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
@@ -87,24 +87,6 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             "The page sent a message the worker could not read: {error}."
         )),
         Ok(Envelope { message, file, .. }) => match message {
-            // The page replays the data worker's loads and preparations here, so that this
-            // worker trains on the same rows with the same preparation; the same code answers.
-            request @ (Request::LoadSample { .. }
-            | Request::LoadFile { .. }
-            | Request::Reparse { .. }
-            | Request::Prepare { .. }
-            | Request::BackgroundRows { .. }
-            | Request::TeachTable { .. }) => {
-                let changes = request.changes_data();
-                let response = data_worker::handle(request, file, || {
-                    RefMut::map(engine.borrow_mut(), |engine| &mut engine.data)
-                })
-                .await;
-                if changes {
-                    engine.borrow_mut().trial_data = None;
-                }
-                return Some(response);
-            }
             Request::Train { config, device } => return Some(train(engine, &config, device).await),
             Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
             Request::UseModel { name, model } => {
@@ -135,21 +117,6 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
-            Request::OpenOnnx { .. }
-            | Request::Answer { .. }
-            | Request::Explain { .. }
-            | Request::PredictBatch { .. }
-            | Request::Monitor { .. }
-            | Request::TeachStart { .. }
-            | Request::TeachStep { .. }
-            | Request::TeachPlay { .. }
-            | Request::TeachPause
-            | Request::TeachView { .. }
-            | Request::TeachRestore { .. }
-            | Request::TeachPlane { .. } => Err(
-                "The compute worker trains; the Use and Teach steps have workers of their own."
-                    .into(),
-            ),
             Request::TrialDecision { number, decision } => {
                 engine
                     .borrow()
@@ -163,6 +130,23 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 engine.borrow().stop_training.set(true);
                 return None;
             }
+            // The page replays the data worker's loads and preparations here, so that this
+            // worker trains on the same rows with the same preparation; the same code answers.
+            request if request.role() == WorkerRole::Data => {
+                let changes = request.changes_data();
+                let response = data_worker::handle(request, file, || {
+                    RefMut::map(engine.borrow_mut(), |engine| &mut engine.data)
+                })
+                .await;
+                if changes {
+                    engine.borrow_mut().trial_data = None;
+                }
+                return Some(response);
+            }
+            _ => Err(
+                "The compute worker trains; the Use and Teach steps have workers of their own."
+                    .into(),
+            ),
         },
     };
     Some(result.unwrap_or_else(|message| Response::Failed { message }))
