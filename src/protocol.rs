@@ -189,8 +189,9 @@ pub enum WorkerRole {
     /// The data worker (`hearth-data-worker`, no burn): loading, profiling, preparing, and
     /// the rows other steps ask of the loaded dataset. Started with the page.
     Data,
-    /// The compute worker (`hearth-worker`, burn): training, search trials, refits, models,
-    /// export. Started when a step needs it; it loads and prepares the same data first.
+    /// A compute worker (`hearth-worker`: burn on the CPU; `hearth-gpu-worker`: with WebGPU
+    /// too): training, search trials, refits, models, export. Started when a step needs it;
+    /// it loads and prepares the same data first.
     Compute,
     /// The Use step's worker (`hearth-use-worker`, tract).
     Use,
