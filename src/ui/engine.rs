@@ -4,8 +4,8 @@
 //! The data worker (`hearth-data-worker`, no burn: 0.46 MB gzip) starts with the page and
 //! answers loads, profiles and preparations. A compute worker is downloaded and started only
 //! when a step needs it: `hearth-worker` (burn on the CPU, 1.1 MB gzip) or, when training is
-//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime too, 3.4 MB gzip), which then
-//! replaces the CPU one for good (it trains on the CPU as well).
+//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 3.9 MB
+//! gzip), which then replaces the CPU one for good (it trains on the CPU as well).
 //! A compute worker needs the same rows and the same fitted preprocessing in its own memory,
 //! so it is brought up to date first: the data worker's last load (with the user's file) and
 //! preparation are sent to it again, one after the other, and requests for it wait in a queue
