@@ -180,24 +180,20 @@ async fn train(
     };
     stop.set(false);
     // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
-    // The CPU worker has no GPU device: the page starts the WebGPU one for a hardware GPU.
-    let adapter = match preference {
-        DevicePreference::Cpu => GpuAdapter::Missing,
-        DevicePreference::Auto | DevicePreference::Gpu => default_adapter().await,
-    };
-    let software = match adapter {
-        GpuAdapter::Software(renderer) => Some(format!(
-            "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
-        )),
-        GpuAdapter::Missing | GpuAdapter::Hardware => None,
-    };
-    let gpu = match (preference, gpu, software) {
-        (_, None, Some(reason)) => GpuOffer::Missing(reason),
-        (_, None, None) => GpuOffer::Missing("WebGPU is not available in this browser".into()),
-        (DevicePreference::Auto, Some(device), Some(reason)) => {
-            GpuOffer::NotWorthTiming { device, reason }
-        }
-        (_, Some(device), _) => GpuOffer::Ready(device),
+    // The CPU worker has no GPU device (the page starts the WebGPU one for a hardware GPU):
+    // the same answer says why. The adapter is asked only where it decides something.
+    let gpu = match (preference, gpu) {
+        (DevicePreference::Cpu | DevicePreference::Gpu, Some(device)) => GpuOffer::Ready(device),
+        (DevicePreference::Auto, Some(device)) => match software_renderer().await {
+            Some(reason) => GpuOffer::NotWorthTiming { device, reason },
+            None => GpuOffer::Ready(device),
+        },
+        (DevicePreference::Cpu, None) => GpuOffer::Missing(NO_WEBGPU.into()),
+        (DevicePreference::Auto | DevicePreference::Gpu, None) => GpuOffer::Missing(
+            software_renderer()
+                .await
+                .unwrap_or_else(|| NO_WEBGPU.into()),
+        ),
     };
     let request = DeviceRequest {
         preference,
@@ -261,6 +257,18 @@ async fn train(
         Err(error) => return failed(error),
     };
     current_model(engine, file, residuals, None)
+}
+
+const NO_WEBGPU: &str = "WebGPU is not available in this browser";
+
+/// Why the browser's WebGPU is not worth timing: it runs on a software renderer.
+async fn software_renderer() -> Option<String> {
+    match default_adapter().await {
+        GpuAdapter::Software(renderer) => Some(format!(
+            "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
+        )),
+        GpuAdapter::Missing | GpuAdapter::Hardware => None,
+    }
 }
 
 /// Makes `file` the current model (for export) and describes it for the page.
