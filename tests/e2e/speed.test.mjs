@@ -153,11 +153,14 @@ test('the progress shows a time left that falls to nothing at the last epoch; ho
       }
       if (!last && epoch === 10) last = { eta: Number(progress.dataset.etaMs), at: performance.now() };
       if (document.querySelector('#training[data-running="false"] #download-model')) {
+        observer.disconnect();
         resolve({ ...read, last, end: performance.now() });
-        return;
       }
-      setTimeout(poll, 10);
     };
+    // Every change to the page, not a timer: the last epoch's progress may be on screen for
+    // only a few ms before the result replaces it.
+    const observer = new MutationObserver(poll);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     poll();
   }));
   const speeds = await page.$$eval('#epochs tr[data-epoch]', (rows) => rows.map((row) => Math.round(Number(row.dataset.samplesPerSec))));
