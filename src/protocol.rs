@@ -18,7 +18,7 @@ use crate::prep::{ColumnReference, Plan, PrepConfig, PrepSummary};
 use crate::search::{
     Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
 };
-use crate::teach::{Frame, LessonSettings, Table, TablePlane};
+use crate::teach::{Frame, LessonSettings, ModelPlane, ModelPlaneQuery, Table, TablePlane};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -142,6 +142,9 @@ pub enum Request {
     },
     /// Compress the current model and write it as ONNX, comparing every variant with it.
     Export(ExportSettings),
+    /// Teach step: the current model's answers over a table lesson's plane and on its
+    /// points; answered with [`Response::ModelPlane`].
+    ModelPlane(Box<ModelPlaneQuery>),
     /// Up to `rows` rows of the loaded dataset (seeded) laid out as `columns`: the background
     /// the Use step explains against; answered with [`Response::BackgroundRows`].
     BackgroundRows {
@@ -218,7 +221,8 @@ impl Request {
             | Request::SelectEnsemble { .. }
             | Request::RefitEnsemble { .. }
             | Request::TrialDecision { .. }
-            | Request::Export(_) => WorkerRole::Compute,
+            | Request::Export(_)
+            | Request::ModelPlane(_) => WorkerRole::Compute,
             Request::OpenOnnx { .. }
             | Request::Answer { .. }
             | Request::Explain { .. }
@@ -287,6 +291,13 @@ pub enum Response {
     },
     /// The prepared table a Teach lesson can learn.
     TeachTable(Box<Table>),
+    /// The current model over a Teach lesson's plane.
+    ModelPlane(Box<ModelPlane>),
+    /// The current model could not be drawn on the lesson's plane (none yet, or one made on
+    /// another preparation).
+    ModelPlaneFailed {
+        message: String,
+    },
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
     /// Work is under way; `done` of `total` bytes (or other units) processed.

@@ -110,10 +110,7 @@ fn explain_model_file(
         predict,
     )
     .map_err(|error| error.to_string())?;
-    let classes = match &pipeline.target_encoding {
-        TargetEncoding::Labels { classes } => classes.clone(),
-        TargetEncoding::Regression { .. } => Vec::new(),
-    };
+    let classes = pipeline.classes().to_vec();
     report(
         args,
         &pipeline.target,

@@ -11,7 +11,7 @@ use crate::compute;
 use crate::data;
 use crate::data::{Column, Dataset};
 use crate::infer::{Answers, BatchScore, OnnxModel, batch_score};
-use crate::prep::{self, Prediction};
+use crate::prep::Prediction;
 use crate::train::{Metrics, ModelFile};
 
 #[derive(Args)]
@@ -153,14 +153,11 @@ fn predict_model_file(
     let predictions = pollster::block_on(model.predict_dataset(&device, dataset))
         .map_err(|error| error.to_string())?;
     let model_ms = clock.elapsed_ms();
-    let classes: Vec<String> = match &model.pipeline.target_encoding {
-        prep::TargetEncoding::Labels { classes } => classes.clone(),
-        prep::TargetEncoding::Regression { .. } => Vec::new(),
-    };
+    let classes = model.pipeline.classes();
     let width = predictions.width.max(1);
     let mut table = Table {
         target: model.pipeline.target.clone(),
-        classes,
+        classes: classes.to_vec(),
         predictions: Vec::new(),
         values: Vec::new(),
         probabilities: Vec::new(),
@@ -221,7 +218,7 @@ fn predict_onnx(model: &OnnxModel, dataset: &Dataset) -> Result<Table, String> {
     };
     Ok(Table {
         target: model.target.clone(),
-        classes,
+        classes: classes.to_vec(),
         predictions,
         values: answers.values.iter().map(|&v| f64::from(v)).collect(),
         probabilities,

@@ -73,6 +73,12 @@ pub(super) struct TeachArgs {
     /// The plane a lesson on every feature is drawn on: `pca` or `slice:X,Y` (two features).
     #[arg(long)]
     plane: Option<String>,
+    /// A `.hearth` model made on the same --csv and target (`hearth train`): scored on the
+    /// lesson's points and compared with the network over the lesson's plane (a lesson on
+    /// every feature: PCA or a slice).
+    #[cfg(feature = "compute")]
+    #[arg(long)]
+    model: Option<PathBuf>,
     #[command(flatten)]
     dialect: DialectArgs,
     /// Epochs to train.
@@ -90,7 +96,24 @@ struct TeachReport<'a> {
     parameters: usize,
     goal_met: Option<bool>,
     history: &'a [Scores],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<ModelOnPlane>,
 }
+
+/// How `--model` does beside the lesson's network.
+#[derive(Serialize)]
+struct ModelOnPlane {
+    /// Points it classifies rightly, of all and of the lesson's test points (classification).
+    right: Option<usize>,
+    points: usize,
+    test_right: Option<usize>,
+    test_points: usize,
+    /// The share of the plane's cells where its class is the network's.
+    agreement: Option<f64>,
+}
+
+/// The plane's side, in cells, for comparing `--model` with the network (the page's own).
+const MODEL_DENSITY: usize = 64;
 
 pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     let mut room = classroom(args)?;
@@ -105,6 +128,13 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     for _ in 0..args.epochs {
         lesson.step_epoch();
     }
+    #[cfg(feature = "compute")]
+    let model = match &args.model {
+        Some(path) => Some(model_on_plane(path, &mut lesson)?),
+        None => None,
+    };
+    #[cfg(not(feature = "compute"))]
+    let model: Option<ModelOnPlane> = None;
     let parameters = lesson.network().parameters();
     let last = lesson.history().last().copied();
     let goal_met = (!room.goal.is_empty())
@@ -115,6 +145,7 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
             parameters,
             goal_met,
             history: lesson.history(),
+            model,
         };
         let text = serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?;
         println!("{text}");
@@ -173,6 +204,23 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
                 accuracy(scores.train_accuracy),
                 accuracy(scores.test_accuracy),
             );
+        }
+    }
+    if let Some(model) = &model {
+        let name = args_model_name(args);
+        match (model.right, model.test_right) {
+            (Some(right), Some(test_right)) => println!(
+                "{name}: right on {right} of {} points, {test_right} of the {} test points (this network {}); its class is the network's on {:.0} % of the plane",
+                model.points,
+                model.test_points,
+                last.and_then(|s| s.test_accuracy)
+                    .map_or("—".to_string(), |a| format!(
+                        "{}",
+                        (a * model.test_points as f64).round()
+                    )),
+                100.0 * model.agreement.unwrap_or(0.0)
+            ),
+            _ => println!("{name}: drawn on the plane (a value: no points right or wrong)"),
         }
     }
     if let Some(met) = goal_met {
@@ -354,4 +402,50 @@ fn classroom(args: &TeachArgs) -> Result<Classroom, String> {
     s.seed = args.seed.unwrap_or(s.seed);
     s.check().map_err(|error| error.to_string())?;
     Ok(room)
+}
+
+/// The name `--model` was given as, for the report.
+fn args_model_name(args: &TeachArgs) -> String {
+    #[cfg(feature = "compute")]
+    if let Some(path) = &args.model {
+        return path.display().to_string();
+    }
+    let _ = args;
+    "the model".into()
+}
+
+/// Scores the `.hearth` model at `path` on the lesson's points and over its plane, against the
+/// lesson's network (as the page's Teach step draws the Train step's model).
+#[cfg(feature = "compute")]
+fn model_on_plane(path: &std::path::Path, lesson: &mut Lesson) -> Result<ModelOnPlane, String> {
+    use crate::teach::agreement;
+    let name = path.display();
+    let query = lesson.model_query(0, MODEL_DENSITY).ok_or(
+        "--model is drawn on a lesson's plane through every feature of --csv (pca or a slice), not on two --columns or a toy.",
+    )?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("Could not read {name}: {error}."))?;
+    let model =
+        crate::train::ModelFile::from_json(&text).map_err(|error| format!("{name}: {error}"))?;
+    let matrix = query
+        .matrix(&model.pipeline)
+        .map_err(|error| format!("--model {name}: {error}"))?;
+    let outputs = pollster::block_on(model.predict_matrix(&crate::compute::init_cpu(), &matrix))
+        .map_err(|error| format!("--model {name}: {error}"))?;
+    let plane = query
+        .answer(&outputs)
+        .map_err(|error| format!("--model {name}: {error}"))?;
+    let cells = MODEL_DENSITY * MODEL_DENSITY;
+    let network = lesson.planes(MODEL_DENSITY, 0);
+    Ok(ModelOnPlane {
+        right: plane.right.map(|(all, _)| all),
+        points: plane.points,
+        test_right: plane.right.map(|(_, test)| test),
+        test_points: plane.test_points,
+        agreement: agreement(
+            plane.head,
+            &plane.cells,
+            &network[..cells.min(network.len())],
+        ),
+    })
 }

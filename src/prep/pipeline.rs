@@ -102,6 +102,14 @@ pub enum Prediction {
 }
 
 impl FittedPipeline {
+    /// The target's classes, in the order of the model's outputs (none for regression).
+    pub fn classes(&self) -> &[String] {
+        match &self.target_encoding {
+            TargetEncoding::Labels { classes } => classes,
+            TargetEncoding::Regression { .. } => &[],
+        }
+    }
+
     /// Number of features.
     pub fn width(&self) -> usize {
         self.steps.iter().map(|s| s.step.width()).sum()

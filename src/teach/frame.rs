@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lesson::{Lesson, Scores};
+use super::model_plane::PlaneInputs;
 use super::network::Network;
 use super::table::Held;
 use super::toy::Point;
@@ -49,6 +50,9 @@ pub struct FramePoints {
     pub fade: Vec<f32>,
     /// The class names of a table (empty for a toy or a value).
     pub classes: Vec<String>,
+    /// Where an all-feature table lesson's plane lies among the features, for drawing the
+    /// Train step's model on it.
+    pub plane: Option<PlaneInputs>,
 }
 
 /// A frame of the lesson.
@@ -119,6 +123,7 @@ impl Lesson {
             test: self.split().1.to_vec(),
             fade,
             classes: self.class_names(),
+            plane: self.plane_inputs(),
         });
         let frame = Frame {
             lesson,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TeachError;
 use super::network::{Activation, Head, Network, Scratch, StepRule};
-use super::table::{DATA_EXTENT, Held, PlaneView, Table, TablePlane, table_plane};
+use super::table::{DATA_EXTENT, Held, PlaneMap, PlaneView, Table, TablePlane, table_plane};
 use super::toy::{EXTENT, Point, Toy, generate};
 use crate::rng::SplitMix64;
 
@@ -252,7 +252,7 @@ impl LessonSettings {
 }
 
 /// The head for `classes` classes (0: a value).
-fn head_of(classes: usize) -> Head {
+pub(super) fn head_of(classes: usize) -> Head {
     match classes {
         0 => Head::Value,
         1 | 2 => Head::Binary,
@@ -522,6 +522,16 @@ impl Lesson {
             &self.view.held,
             &self.view.fade,
         )
+    }
+
+    /// An all-feature or two-column table lesson's table (`None` for a toy).
+    pub(super) fn table(&self) -> Option<&Table> {
+        self.table.as_ref()
+    }
+
+    /// How a plane point becomes the network's input.
+    pub(super) fn plane_map(&self) -> &PlaneMap {
+        &self.view.map
     }
 
     /// The table's class names (empty for a toy or a value).

@@ -3,12 +3,14 @@
 //! (`network`; why not burn is said there), the lesson that steps it, scores each epoch, keeps
 //! snapshots and draws its planes (`lesson`), the Data step's table and the planes it can be
 //! seen in (`table`), the frame the page draws (`frame`), the classroom link that replays it
-//! (`link`) and the table's file as a link holds it (`share`). No burn and no browser imports: the page's Teach worker and `hearth teach` run the
+//! (`link`), the table's file as a link holds it (`share`), and the Train step's model drawn
+//! on a table lesson's plane (`model_plane`). No burn and no browser imports: the page's Teach worker and `hearth teach` run the
 //! same code and reach the same losses bit for bit.
 
 mod frame;
 mod lesson;
 mod link;
+mod model_plane;
 mod network;
 mod share;
 mod table;
@@ -22,6 +24,7 @@ pub use lesson::{
     TableRef, cell_centre, cell_value,
 };
 pub use link::{Classroom, Goal, HIDEABLE, LINK_VERSION};
+pub use model_plane::{MAX_MODEL_DENSITY, ModelPlane, ModelPlaneQuery, PlaneInputs, agreement};
 pub use network::{Activation, Dense, Head, Network};
 pub use share::{FileDigest, FileSeal, MAX_PACKED_CHARS, pack, unpack};
 pub use table::{Held, MAX_TABLE_ROWS, Table, TablePlane};
@@ -56,6 +59,10 @@ pub enum TeachError {
     NoPlaneToChoose,
     #[error("The table cannot be taught: {reason}.")]
     Table { reason: String },
+    #[error(
+        "The Train step's model {reason}: it was made on another preparation of the data. Train it again on this one to see it on the lesson's plane."
+    )]
+    OtherModel { reason: String },
     #[error("There is no snapshot at epoch {epoch}.")]
     NoSnapshot { epoch: usize },
 }

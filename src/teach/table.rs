@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::TeachError;
 use super::share::FileSeal;
 use crate::data::Dataset;
-use crate::prep::{Prepared, TargetEncoding, Targets};
+use crate::prep::{Prepared, Targets};
 use crate::rng::SplitMix64;
 
 /// The prepared table a lesson learns from.
@@ -68,10 +68,7 @@ impl Table {
             Targets::Classes(classes) => classes.into_iter().map(f64::from).collect(),
             Targets::Values(values) => values.into_iter().map(f64::from).collect(),
         };
-        let classes = match &pipeline.target_encoding {
-            TargetEncoding::Labels { classes } => classes.clone(),
-            TargetEncoding::Regression { .. } => Vec::new(),
-        };
+        let classes = pipeline.classes().to_vec();
         let table = Table {
             name: dataset.source.clone(),
             target: pipeline.target.clone(),

@@ -1,6 +1,8 @@
 //! The page's root: the state, the worker, the effects (named hooks in [`super::hooks`]) and
 //! the view (the step bar and the shown step).
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::components::{
@@ -9,8 +11,9 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_gpu_adapter,
-    use_leave_guard, use_refit_on_change, use_saved_study, use_step_route, use_stop_detached_run,
-    use_teach_link, use_teach_link_file, use_teach_table, use_teach_worker, use_use_worker,
+    use_leave_guard, use_model_plane, use_refit_on_change, use_saved_study, use_step_route,
+    use_stop_detached_run, use_teach_link, use_teach_link_file, use_teach_table, use_teach_worker,
+    use_use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -41,6 +44,15 @@ pub fn app() -> Html {
         state.step == Step::Teach,
         state.prep.is_some() && !state.prep_pending,
         &state.teach,
+        state.dispatcher(),
+    );
+    use_model_plane(
+        worker.clone(),
+        &state.teach,
+        state
+            .current_model()
+            .filter(|_| state.step == Step::Teach)
+            .map(|(model, _)| Rc::as_ptr(&model) as usize),
         state.dispatcher(),
     );
 

@@ -20,7 +20,7 @@ use crate::explain;
 use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
 use crate::search::Study;
-use crate::teach::{Classroom, Table};
+use crate::teach::{Classroom, ModelPlaneQuery, Table};
 use crate::train::DevicePreference;
 use crate::web_gpu::{GpuAdapter, default_adapter};
 
@@ -257,6 +257,54 @@ pub fn use_teach_table(
             }
         }
     });
+}
+
+/// Asks the compute worker for the current model over the Teach lesson's plane while the user
+/// has chosen to see it: again for each new lesson or plane (the frame's points are sent anew
+/// then) and each new model. `model` is the current model's identity (none: nothing to ask).
+#[hook]
+pub fn use_model_plane(
+    engine: Option<EngineHandle>,
+    teach: &TeachView,
+    model: Option<usize>,
+    dispatcher: UseReducerDispatcher<State>,
+) {
+    let density = teach.frame.as_ref().map_or(0, |frame| frame.density);
+    let wanted = teach.model.shown.then(|| {
+        let points = teach.points.clone()?;
+        points.plane.as_ref()?;
+        Some((points, teach.table.clone()?, model?, density))
+    });
+    let next_id = teach.model.asked.wrapping_add(1);
+    // Equal deps (the same points, table and model) ask nothing again.
+    let deps = wanted
+        .flatten()
+        .map(|(points, table, model, density)| (PtrKey(points), PtrKey(table), model, density));
+    use_effect_with(deps, move |deps| {
+        let (Some((PtrKey(points), PtrKey(table), _, density)), Some(engine)) = (deps, engine)
+        else {
+            return;
+        };
+        let Some(plane) = points.plane.clone() else {
+            return;
+        };
+        let query = ModelPlaneQuery::new(next_id, table, plane, *density, points.test.clone());
+        dispatcher.dispatch(Action::Teach(TeachAction::ModelAsked(next_id)));
+        if let Err(message) = engine.send(Request::ModelPlane(Box::new(query)), None) {
+            dispatcher.dispatch(Action::Teach(TeachAction::ModelPlane(Err(message))));
+        }
+    });
+}
+
+/// An `Rc` compared by address: an effect's dependency that changes when a new value arrives,
+/// without comparing large contents on every render.
+#[derive(Clone)]
+struct PtrKey<T>(Rc<T>);
+
+impl<T> PartialEq for PtrKey<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A classroom link that carries its table's file: once the engine's worker takes requests,

@@ -419,6 +419,12 @@ impl Reducible for State {
             Action::Worker(Response::TeachTable(table)) => {
                 next.teach.apply(TeachAction::Table(Rc::new(*table)))
             }
+            Action::Worker(Response::ModelPlane(plane)) => next
+                .teach
+                .apply(TeachAction::ModelPlane(Ok(Rc::new(*plane)))),
+            Action::Worker(Response::ModelPlaneFailed { message }) => {
+                next.teach.apply(TeachAction::ModelPlane(Err(message)))
+            }
             Action::Worker(Response::DeviceReady(report)) => next.device = Some(report),
             Action::Worker(Response::Progress { task, done, total }) => {
                 next.progress = Some(Progress { task, done, total })

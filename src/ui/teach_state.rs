@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::data::Profile;
 use crate::teach::{
-    Classroom, Frame, FramePoints, Scores, Table, TablePlane, TableRef, WeightHistogram,
+    Classroom, Frame, FramePoints, ModelPlane, Scores, Table, TablePlane, TableRef, WeightHistogram,
 };
 
 /// How fast Play trains.
@@ -73,6 +73,19 @@ pub struct TeachView {
     /// A link that carries its table's file was opened: the file is to be loaded in the Data
     /// step (hooks.rs sends it to the engine's worker).
     pub link_file_pending: bool,
+    /// The Train step's model drawn on a table lesson's plane.
+    pub model: ModelOverlay,
+}
+
+/// The Train step's model on the plane of a lesson on every feature of the table: asked of
+/// the compute worker again whenever the plane, the lesson or the model changes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ModelOverlay {
+    /// The user chose to see it.
+    pub shown: bool,
+    /// The number of the last query sent; an answer to an older one is dropped.
+    pub asked: u32,
+    pub answer: Option<Result<Rc<ModelPlane>, String>>,
 }
 
 impl TeachView {
@@ -128,6 +141,12 @@ pub enum TeachAction {
     TableStale,
     /// Draw the table lesson on another plane (no retraining).
     Plane(TablePlane),
+    /// Show the Train step's model on the lesson's plane, or stop.
+    ShowModel(bool),
+    /// Query number `id` for the model's plane was sent.
+    ModelAsked(u32),
+    /// The compute worker's answer: the model's plane, or why it cannot be drawn.
+    ModelPlane(Result<Rc<ModelPlane>, String>),
 }
 
 impl TeachView {
@@ -227,6 +246,19 @@ impl TeachView {
                 self.table_requested = false;
             }
             TeachAction::Plane(plane) => self.room.plane = Some(plane),
+            TeachAction::ShowModel(shown) => self.model.shown = shown,
+            // The last answer stays on screen until the new one comes (no flicker while a
+            // slider moves the slice).
+            TeachAction::ModelAsked(id) => self.model.asked = id,
+            TeachAction::ModelPlane(answer) => {
+                let current = match &answer {
+                    Ok(plane) => plane.id == self.model.asked,
+                    Err(_) => true,
+                };
+                if current {
+                    self.model.answer = Some(answer);
+                }
+            }
         }
     }
 

@@ -16,13 +16,14 @@ use web_sys::{File, MessageEvent};
 use crate::compute;
 use crate::compute::Accelerator;
 use crate::data_worker::{self, Data};
-use crate::prep::{self, FittedPipeline};
+use crate::prep::FittedPipeline;
 use crate::protocol::{
     Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, SEARCH_WORKER_NAME,
     TrainedModel, WorkerRole,
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
+use crate::teach::ModelPlaneQuery;
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
@@ -117,6 +118,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 return Some(refit_trial(engine, &settings, &trial).await);
             }
             Request::Export(settings) => return Some(export::export(engine, &settings).await),
+            Request::ModelPlane(query) => return Some(model_plane(engine, &query).await),
             Request::TrialDecision { number, decision } => {
                 engine
                     .borrow()
@@ -150,6 +152,30 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
         },
     };
     Some(result.unwrap_or_else(|message| Response::Failed { message }))
+}
+
+/// The current model's answers over a Teach lesson's plane and on its points, on the CPU
+/// device (a few thousand rows: no reason to wake a GPU).
+async fn model_plane(engine: &Rc<RefCell<Engine>>, query: &ModelPlaneQuery) -> Response {
+    let failed = |message: String| Response::ModelPlaneFailed { message };
+    let Some(model) = engine.borrow().model.clone() else {
+        return failed(
+            "There is no model yet: train one in the Train step (or load a .hearth file there) to see it on this plane."
+                .into(),
+        );
+    };
+    let matrix = match query.matrix(&model.pipeline) {
+        Ok(matrix) => matrix,
+        Err(error) => return failed(error.to_string()),
+    };
+    let answered = match model.predict_matrix(&compute::init_cpu(), &matrix).await {
+        Ok(outputs) => query.answer(&outputs).map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    match answered {
+        Ok(plane) => Response::ModelPlane(Box::new(plane)),
+        Err(message) => failed(message),
+    }
 }
 
 /// Trains on the prepared data, posting each epoch; the best epoch's model is kept.
@@ -306,10 +332,7 @@ fn current_model(
         quantizable: crate::compress::quantizable(&file),
         prunable: file.weights().is_ok(),
         residuals,
-        classes: match &file.pipeline.target_encoding {
-            prep::TargetEncoding::Labels { classes } => classes.clone(),
-            prep::TargetEncoding::Regression { .. } => Vec::new(),
-        },
+        classes: file.pipeline.classes().to_vec(),
         model,
         loaded_from,
     }));

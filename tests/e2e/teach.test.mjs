@@ -292,6 +292,44 @@ test('the loaded penguins table: a PCA plane, a slice with sliders, and two colu
   await playUntil(0.9);
 });
 
+test("the Train step's model is drawn on the lesson's plane beside the network and scored on its points", async () => {
+  await reloadOnPenguins();
+  await teachTheTable();
+  await page.waitForSelector('#teach-model-none', { timeout: LONG });
+  await page.click('#step-train');
+  await page.selectOption('#device-select', 'cpu');
+  await page.fill('#epochs-input', '15');
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  await page.click('#step-teach');
+  await page.check('#teach-show-model');
+  await page.waitForSelector('#teach-model-score', { timeout: LONG });
+  const score = await page.textContent('#teach-model-score');
+  const [, right, testRight, tests] = score.match(/^Right on (\d+) of 344 points, (\d+) of the (\d+) test points/).map(Number);
+  assert.ok(right / 344 > 0.9, score);
+  assert.ok(testRight <= tests, score);
+  assert.match(score, /Its class is the network's on \d+ % of this plane\./);
+  // The model's plane is painted in the classes' colours, not blank.
+  const colours = await page.$eval('#teach-model-plane', (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 16) seen.add(`${data[i] >> 5},${data[i + 1] >> 5},${data[i + 2] >> 5}`);
+    return seen.size;
+  });
+  assert.ok(colours >= 3, `${colours} colours`);
+  // Another plane asks the model again; the network is not retrained for it.
+  const before = await page.$eval('#teach-model-plane', (c) => c.toDataURL());
+  const epochBefore = await epochs();
+  await page.selectOption('#teach-plane-kind', 'slice');
+  await page.waitForFunction((b) => document.querySelector('#teach-model-plane')?.toDataURL() !== b
+    && document.querySelector('#teach-model-score'), before, { timeout: LONG });
+  assert.equal(await epochs(), epochBefore);
+  // Unticked, the model is no longer drawn.
+  await page.uncheck('#teach-show-model');
+  await page.waitForSelector('#teach-model-plane', { state: 'detached' });
+});
+
 test('a table link names its file: another file is refused in one sentence', async () => {
   await openPenguins();
   const link = page.url().replace('rows=344', 'rows=341');

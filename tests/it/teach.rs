@@ -269,3 +269,81 @@ fn a_link_that_carries_its_file_opens_alone_and_a_changed_copy_is_refused() {
     let error = assert_one_sentence_error(&hearth(&["teach", "--link", &broken]));
     assert!(error.contains("table file cannot be opened"), "{error}");
 }
+
+#[test]
+fn a_trained_model_is_scored_on_the_lessons_plane_and_points_beside_the_network() {
+    let dir = crate::support::temp_dir();
+    let penguins = crate::support::sample("penguins.csv");
+    let model = crate::support::train_sample(&dir, "penguins.csv", "species", &["--epochs", "20"]);
+    let json = assert_ok(&hearth(&[
+        "teach", "--csv", &penguins, "--target", "species", "--plane", "pca", "--epochs", "30",
+        "--model", &model, "--json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let scored = &report["model"];
+    let right = scored["right"].as_u64().unwrap() as usize;
+    assert_eq!(scored["points"].as_u64(), Some(344));
+    assert!(scored["test_right"].as_u64().unwrap() <= scored["test_points"].as_u64().unwrap());
+    let agreement = scored["agreement"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&agreement), "{agreement}");
+
+    // The points right are exactly the rows `hearth predict` gets right.
+    let predicted = assert_ok(&hearth(&["predict", &model, &penguins]));
+    let data = crate::support::bundled("penguins.csv");
+    let species = data
+        .columns
+        .iter()
+        .position(|c| c.name == "species")
+        .unwrap();
+    let truth = crate::support::texts(&data, species);
+    let right_by_predict = predicted
+        .lines()
+        .skip(1)
+        .zip(&truth)
+        .filter(|(line, truth)| line.split(',').next() == truth.as_deref())
+        .count();
+    assert_eq!(right, right_by_predict);
+    assert!(right as f64 / 344.0 > 0.9, "{right} of 344");
+
+    // The table output names the model and its score; a slice works the same way.
+    let text = assert_ok(&hearth(&[
+        "teach",
+        "--csv",
+        &penguins,
+        "--target",
+        "species",
+        "--plane",
+        "slice:bill_length_mm,flipper_length_mm",
+        "--epochs",
+        "5",
+        "--model",
+        &model,
+    ]));
+    assert!(
+        text.contains(&format!("right on {right} of 344 points")),
+        "{text}"
+    );
+
+    // A model of another target, or a lesson on two columns, is refused in one sentence.
+    let other_dir = crate::support::temp_dir();
+    let other =
+        crate::support::train_sample(&other_dir, "penguins.csv", "island", &["--epochs", "2"]);
+    let error = assert_one_sentence_error(&hearth(&[
+        "teach", "--csv", &penguins, "--target", "species", "--epochs", "1", "--model", &other,
+    ]));
+    assert!(error.contains("predicts island, not species"), "{error}");
+    let error = assert_one_sentence_error(&hearth(&[
+        "teach",
+        "--csv",
+        &penguins,
+        "--target",
+        "species",
+        "--epochs",
+        "1",
+        "--columns",
+        "bill_length_mm,flipper_length_mm",
+        "--model",
+        &model,
+    ]));
+    assert!(error.contains("not on two --columns"), "{error}");
+}

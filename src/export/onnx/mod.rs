@@ -18,7 +18,6 @@ use super::contract::{
 use super::graph::{Builder, ML_DOMAIN, value_info};
 use super::proto::{GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto, data_type};
 use crate::compress::{CompressedModel, dense_sparsity};
-use crate::prep::TargetEncoding;
 use crate::train::{Fitted, Head, ModelFile};
 use head::{activate, head_graph};
 use network::network_graph;
@@ -158,10 +157,7 @@ fn metadata(
     compressed: &CompressedModel,
     inputs: &[GraphInput],
 ) -> Vec<StringStringEntryProto> {
-    let classes: Vec<String> = match &model.pipeline.target_encoding {
-        TargetEncoding::Labels { classes } => classes.clone(),
-        TargetEncoding::Regression { .. } => Vec::new(),
-    };
+    let classes = model.pipeline.classes();
     let outputs: Vec<&str> = match model.head {
         Head::Regression { .. } => vec![VALUE_OUTPUT],
         _ => vec![LABEL_OUTPUT, PROBABILITIES_OUTPUT],

@@ -29,6 +29,7 @@ mod study_text;
 mod target;
 mod teach_canvas;
 mod teach_classroom;
+mod teach_model;
 mod teach_plane_controls;
 mod teach_step;
 mod teach_views;

@@ -1,6 +1,6 @@
 //! The Teach step's drawings, on canvases because they are redrawn up to ten times a second
 //! while a lesson plays: the plane (a heatmap of the network's answer or of one unit, with the
-//! points), the network (each unit's thumbnail, links as wide as their weights), the loss
+//! points; the Train step's model on the same plane), the network (each unit's thumbnail, links as wide as their weights), the loss
 //! curves and the weight histograms over time. Colours: class 1 and positive values blue,
 //! class 0 and negative values orange (the charts' colour-blind-safe pair), white at the
 //! boundary or at zero.
@@ -10,7 +10,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::chart::{BLUE, ORANGE};
 use crate::teach::{
-    EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Head, Scores, WeightHistogram, cell_centre,
+    EXTENT, Feature, Frame, FramePoints, HISTOGRAM_BINS, Head, ModelPlane, Scores, WeightHistogram,
+    cell_centre,
 };
 
 /// How strongly the big plane's background is coloured: paler than the points drawn on it, so
@@ -169,8 +170,6 @@ pub fn draw_plane(
     points: Option<&FramePoints>,
     shown: Shown,
 ) -> Option<()> {
-    let ctx = context(canvas)?;
-    let side = f64::from(canvas.width());
     let image = match shown {
         Shown::Output => grid_image(
             planes,
@@ -181,8 +180,37 @@ pub fn draw_plane(
             diverging(v * BACKGROUND_STRENGTH)
         }),
     }?;
+    draw_with_points(canvas, &image, frame.network.head, points, &frame.wrong)
+}
+
+/// Draws another model's answer over the lesson's plane (the Train step's), with the
+/// lesson's points ringed where that model is wrong.
+pub fn draw_model_plane(
+    canvas: &HtmlCanvasElement,
+    plane: &ModelPlane,
+    points: Option<&FramePoints>,
+) -> Option<()> {
+    let image = grid_image(
+        &plane.cells,
+        plane.density,
+        answer_colour(plane.head, BACKGROUND_STRENGTH),
+    )?;
+    draw_with_points(canvas, &image, plane.head, points, &plane.wrong)
+}
+
+/// Draws `image` over the whole canvas, then the points (training filled, test hollow, the
+/// `wrong` ones ringed).
+fn draw_with_points(
+    canvas: &HtmlCanvasElement,
+    image: &HtmlCanvasElement,
+    head: Head,
+    points: Option<&FramePoints>,
+    wrong_points: &[usize],
+) -> Option<()> {
+    let ctx = context(canvas)?;
+    let side = f64::from(canvas.width());
     ctx.set_image_smoothing_enabled(true);
-    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, 0.0, 0.0, side, side)
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, 0.0, 0.0, side, side)
         .ok()?;
     let Some(points) = points else {
         return Some(());
@@ -195,7 +223,7 @@ pub fn draw_plane(
         }
     }
     let mut wrong = vec![false; points.points.len()];
-    for &i in &frame.wrong {
+    for &i in wrong_points {
         if let Some(flag) = wrong.get_mut(i) {
             *flag = true;
         }
@@ -210,7 +238,7 @@ pub fn draw_plane(
     for (i, point) in points.points.iter().enumerate() {
         let (x, y) = (to_pixel(point.x[0]), side - to_pixel(point.x[1]));
         let alpha = points.fade.get(i).map_or(20, |&f| (f * 20.0).round() as u8);
-        let colour = label_colour(frame.network.head, point.label);
+        let colour = label_colour(head, point.label);
         groups
             .entry((colour, test[i], alpha))
             .or_default()

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use super::form::field_value;
 use super::teach_canvas::{Shown, class_colour_name, class_css};
 use super::teach_classroom::TeachClassroom;
+use super::teach_model::TeachModel;
 use super::teach_plane_controls::{TablePlaneControls, default_axes, feature_select};
 use super::teach_views::{TeachHistograms, TeachLosses, TeachNetwork, TeachPlane};
 use crate::format;
@@ -583,6 +584,26 @@ pub fn teach_step(props: &Props) -> Html {
                     let plane = teach.room.plane.clone().unwrap_or(TablePlane::Pca);
                     html! { <TablePlaneControls {table} {plane} held={frame.held.clone()} {on_plane} /> }
                 });
+            // The Train step's model beside the network, on a lesson through every feature.
+            let model_panel = teach
+                .points
+                .as_ref()
+                .filter(|p| p.plane.is_some())
+                .map(|_| {
+                    let on_show = {
+                        let dispatcher = state.dispatcher();
+                        Callback::from(move |shown| {
+                            dispatcher.dispatch(Action::Teach(TeachAction::ShowModel(shown)))
+                        })
+                    };
+                    let model = state
+                        .current_model()
+                        .map(|(model, _)| AttrValue::from(model.label()));
+                    html! {
+                        <TeachModel overlay={teach.model.clone()} points={teach.points.clone()}
+                            network={teach.planes.clone()} {model} {on_show} />
+                    }
+                });
             let plane_label = match shown {
                 Shown::Output if regression => "The network's answer over the plane (blue high, orange low), with the points: training filled, test hollow".to_string(),
                 Shown::Output => "The network's decision boundary: blue for class 1, orange for class 0, paler where it is unsure; training points filled, test points hollow, wrong ones ringed".to_string(),
@@ -701,6 +722,7 @@ pub fn teach_step(props: &Props) -> Html {
                                 }
                             }
                         </div>
+                        { model_panel }
                     </div>
                 </div>
             }
