@@ -4,7 +4,8 @@
 //! checks): [`data`] (CSV ingest and profile) → [`prep`] (plan, split, fitted pipeline) and
 //! [`compute`] (the burn device) → [`train`] (models, trainer, `.hearth` files) → [`search`]
 //! (studies, samplers, pruners) and [`compress`] (pruning, quantization) → [`export`] (ONNX)
-//! → [`monitor`] (drift of new data against the training references).
+//! → [`monitor`] (drift of new data against the training references) → `serve` (natively: the
+//! exported model behind HTTP, with metrics and live drift).
 //! Leaf helpers: [`clock`], [`format`](mod@format), [`rng`], [`samples`], [`stats`] (the
 //! quantile). [`protocol`] is the one message type between the page and its worker. Front
 //! ends: `cli` (native), and on wasm32 `ui` (the Yew page), its Web Workers (`data_worker`:
@@ -27,6 +28,8 @@ pub mod protocol;
 pub mod rng;
 pub mod samples;
 pub mod search;
+#[cfg(all(not(target_arch = "wasm32"), feature = "compute", feature = "onnx"))]
+pub mod serve;
 pub mod stats;
 pub mod teach;
 pub mod train;

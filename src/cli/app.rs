@@ -87,7 +87,7 @@ pub fn run(args: &AppArgs) -> Result<(), String> {
     })
 }
 
-fn bind_error(address: SocketAddr, error: &io::Error) -> String {
+pub(super) fn bind_error(address: SocketAddr, error: &io::Error) -> String {
     let port = address.port();
     let ip = address.ip();
     match error.kind() {

@@ -32,6 +32,8 @@ mod prep;
 mod profile;
 #[cfg(feature = "compute")]
 mod search;
+#[cfg(all(feature = "compute", feature = "onnx"))]
+mod serve;
 #[cfg(feature = "compute")]
 mod study;
 mod teach;
@@ -88,6 +90,10 @@ enum Command {
     /// Teach with a toy data set: train a small network epoch by epoch, as the page's Teach
     /// step does, from flags or a classroom link; the same link gives the same losses.
     Teach(teach::TeachArgs),
+    /// Serve an exported model over HTTP: Open Inference Protocol V2 and TF Serving's REST
+    /// API, dynamic batching, and Prometheus metrics with live drift at /metrics.
+    #[cfg(all(feature = "compute", feature = "onnx"))]
+    Serve(serve::ServeArgs),
     /// Serve the built web app (`trunk build --release` writes dist/) on this machine:
     /// compressed, content-hashed files cached for a year, no live reload.
     App(app::AppArgs),
@@ -116,6 +122,8 @@ pub fn run() -> ExitCode {
         #[cfg(all(feature = "compute", feature = "onnx"))]
         Command::Monitor(args) => return exit_code(monitor::run(&args)),
         Command::Teach(args) => teach::run(&args),
+        #[cfg(all(feature = "compute", feature = "onnx"))]
+        Command::Serve(args) => serve::run(&args),
         Command::App(args) => app::run(&args),
     };
     exit_code(result.map(|()| ExitCode::SUCCESS))

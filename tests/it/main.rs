@@ -40,6 +40,8 @@ mod privacy;
 #[cfg(feature = "compute")]
 mod search_cli;
 mod search_samplers;
+#[cfg(all(feature = "compute", feature = "onnx", not(target_arch = "wasm32")))]
+mod serve;
 mod teach;
 #[cfg(feature = "compute")]
 mod train_cli;
