@@ -18,7 +18,9 @@ if [ ! -x "$venv/bin/uvicorn" ]; then
 fi
 requests="${1:-20000}"
 target="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --quiet --release --bin hearth --example load_test)
+# No wgpu: serving runs on the CPU, and the release build is minutes shorter without it.
+(cd "$root" && cargo build --quiet --release --no-default-features --features compute,onnx \
+  --bin hearth --example load_test)
 hearth="$target/release/hearth"
 load="$target/release/examples/load_test"
 work="$(mktemp -d)"

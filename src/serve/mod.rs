@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub use batcher::{Answerer, BatchSettings, Batcher};
+pub use batcher::{Answerer, Arrival, BatchSettings, Batcher};
 pub use error::ServeError;
 pub use metrics::{Metrics, Window};
 
@@ -384,6 +384,7 @@ async fn answer_rows(
     body: Body,
 ) -> Result<(Response, usize), ServeError> {
     let served = server.model(name)?;
+    let arrival = served.batcher.arrive();
     let body = read_body(body, server.options.max_body_bytes).await?;
     let model = served.model.as_ref();
     let (rows, id) = match format {
@@ -392,7 +393,7 @@ async fn answer_rows(
         Format::Csv => (request::csv_rows(model, &body)?, None),
     };
     let count = rows.len();
-    let answers = run(served, rows).await?;
+    let answers = run(served, rows, arrival).await?;
     let value = match format {
         Format::V2 => serde_json::to_value(request::V2Answer {
             model_name: &served.name,
@@ -408,12 +409,16 @@ async fn answer_rows(
 }
 
 /// The model's answers to `rows`, recorded in its drift window.
-async fn run(served: &Served, rows: Vec<InputRow>) -> Result<Answers, ServeError> {
+async fn run(
+    served: &Served,
+    rows: Vec<InputRow>,
+    arrival: Arrival,
+) -> Result<Answers, ServeError> {
     // Only the rows the window can hold are kept.
     let window_rows = rows[rows.len().saturating_sub(served.window.capacity())..].to_vec();
     let answers = served
         .batcher
-        .answer(rows)
+        .answer(rows, arrival)
         .await
         .map_err(|error| ServeError::bad(error.to_string()))?;
     served.window.record(&served.model, &window_rows, &answers);

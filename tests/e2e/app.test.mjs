@@ -455,7 +455,46 @@ test('the Export step compares every form and its ONNX file runs in onnxruntime'
   const csv = join(here, '..', '..', 'static', 'iris.csv');
   const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'dynamic');
   assert.ok(checked.ok, checked.output);
+  // The serve snippet works as written on the downloaded file: `hearth serve` answers its request.
+  const snippet = await page.$eval('#serve-snippet', (pre) => pre.textContent);
+  const file = onnxDownload.suggestedFilename();
+  const name = file.replace(/\.onnx$/, '');
+  assert.ok(snippet.startsWith(`hearth serve ${file} --name ${name}\n`), snippet);
+  const body = snippet.match(/-d '(.*)'$/m)[1];
+  assert.match(body, /"petal_length_cm": null/);
+  const answer = await serveAndPost(await onnxDownload.path(), file, name, snippet.match(/\/v1\/models\/\S+/)[0], body);
+  assert.equal(answer.status, 200, JSON.stringify(answer.json));
+  assert.equal(answer.json.predictions.length, 1);
+  assert.ok(['setosa', 'versicolor', 'virginica'].includes(answer.json.predictions[0].label), JSON.stringify(answer.json));
 });
+
+/** Runs `hearth serve` on a copy of `path` named `file` as model `name` (on a free port),
+ * POSTs `body` to `route` and stops the server; resolves to the status and JSON answer. */
+async function serveAndPost(path, file, name, route, body) {
+  const { spawn } = await import('node:child_process');
+  const { copyFile, mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const hearth = process.env.HEARTH_BIN;
+  assert.ok(hearth, 'run through scripts/check, which sets HEARTH_BIN');
+  const work = await mkdtemp(join(tmpdir(), 'hearth-serve-'));
+  await copyFile(path, join(work, file));
+  const server = spawn(hearth, ['serve', file, '--name', name, '--port', '0'], { cwd: work, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let printed = '';
+      server.stdout.on('data', (chunk) => {
+        printed += chunk;
+        const found = printed.match(/listening on (http:\/\/\S+)/);
+        if (found) resolve(found[1]);
+      });
+      server.on('exit', () => reject(new Error(`hearth serve exited: ${printed}`)));
+    });
+    const response = await fetch(base + route, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    return { status: response.status, json: await response.json() };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
 
 test('pruning in the page reaches the sparsity asked for and the float32 file still agrees', async () => {
   await page.selectOption('#quantize-select', 'none');

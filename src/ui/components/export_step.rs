@@ -395,13 +395,51 @@ fn snippets(exported: &ExportedModel, file_name: &str) -> Html {
             .map(String::as_str)
             .unwrap_or("label")
     );
+    // Every column the model reads, null (missing) until the user puts a row's values in.
+    let instance: Vec<String> = exported
+        .inputs
+        .iter()
+        .map(|input| format!("{:?}: null", input.name))
+        .collect();
+    // A model's name in a URL keeps letters, digits, '-', '_' and '.' (hearth serve's rule).
+    let name: String = file_name
+        .strip_suffix(".onnx")
+        .unwrap_or(file_name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let serve = format!(
+        "hearth serve {} --name {name}\ncurl -s http://127.0.0.1:8080/v1/models/{name}:predict -H 'Content-Type: application/json' -d '{{\"instances\": [{{{}}}]}}'\n",
+        shell_word(file_name),
+        instance.join(", ")
+    );
     html! {
         <div class="snippets">
+            <h4>{ "Serve it over HTTP (hearth serve: KServe V2, TF Serving's :predict, /metrics)" }</h4>
+            <pre id="serve-snippet"><code>{ serve }</code></pre>
             <h4>{ "Run it in Python (onnxruntime)" }</h4>
             <pre id="python-snippet"><code>{ python }</code></pre>
             <h4>{ "Run it in the browser (onnxruntime-web)" }</h4>
             <pre id="js-snippet"><code>{ js }</code></pre>
         </div>
+    }
+}
+
+/// `word` as one shell word: as it is when plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
