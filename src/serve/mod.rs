@@ -299,9 +299,10 @@ impl Format {
 async fn infer_v2(
     State(server): State<Arc<Server>>,
     UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
-    answer(server, name, Format::V2, body).await
+    answer(server, name, Format::V2, &headers, body).await
 }
 
 async fn predict_v1(
@@ -322,16 +323,22 @@ async fn predict_v1(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/csv"));
     let format = if csv { Format::Csv } else { Format::Instances };
-    answer(server, name.to_string(), format, body).await
+    answer(server, name.to_string(), format, &headers, body).await
 }
 
 /// Answers one prediction request, counting it in the metrics.
-async fn answer(server: Arc<Server>, name: String, format: Format, body: Body) -> Response {
+async fn answer(
+    server: Arc<Server>,
+    name: String,
+    format: Format,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
     let started = Instant::now();
     server.metrics.in_flight.inc();
     let known = server.models.iter().any(|m| m.name == name);
     let label = if known { name.clone() } else { String::new() };
-    let work = answer_rows(&server, &name, format, body);
+    let work = answer_rows(&server, &name, format, headers, body);
     let (response, rows) = match tokio::time::timeout(server.options.timeout, work).await {
         Ok(Ok((response, rows))) => (response, rows),
         Ok(Err(error)) => (error.into_response(), 0),
@@ -381,11 +388,12 @@ async fn answer_rows(
     server: &Server,
     name: &str,
     format: Format,
+    headers: &HeaderMap,
     body: Body,
 ) -> Result<(Response, usize), ServeError> {
     let served = server.model(name)?;
     let arrival = served.batcher.arrive();
-    let body = read_body(body, server.options.max_body_bytes).await?;
+    let body = read_body(headers, body, server.options.max_body_bytes).await?;
     let model = served.model.as_ref();
     let (rows, id) = match format {
         Format::V2 => request::v2_rows(model, &body)?,
@@ -425,13 +433,25 @@ async fn run(
     Ok(answers)
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ServeError> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
+/// The whole body, refused with 413 past `limit` bytes — at once when its announced length
+/// is over the limit, before any of it is read.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ServeError> {
+    let too_large = || {
         ServeError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "the request body is larger than this server's limit of {limit} bytes (--max-body-mb), or it was cut off"
             ),
         )
-    })
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
 }
