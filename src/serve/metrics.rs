@@ -95,7 +95,7 @@ impl Metrics {
         let rows = Family::<RowLabels, Counter>::default();
         registry.register(
             "hearth_rows",
-            "Rows answered, by model and status (ok)",
+            "Rows of the requests that were read whole, by model and status (ok: answered; error: the model failed on them)",
             rows.clone(),
         );
         let latency = Family::<EndpointLabels, Histogram>::new_with_constructor(|| {

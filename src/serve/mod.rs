@@ -326,7 +326,8 @@ async fn predict_v1(
     answer(server, name.to_string(), format, &headers, body).await
 }
 
-/// Answers one prediction request, counting it in the metrics.
+/// Answers one prediction request, counting it (and its rows, when they were read) in the
+/// metrics.
 async fn answer(
     server: Arc<Server>,
     name: String,
@@ -341,7 +342,7 @@ async fn answer(
     let work = answer_rows(&server, &name, format, headers, body);
     let (response, rows) = match tokio::time::timeout(server.options.timeout, work).await {
         Ok(Ok((response, rows))) => (response, rows),
-        Ok(Err(error)) => (error.into_response(), 0),
+        Ok(Err((error, rows))) => (error.into_response(), rows),
         Err(_) => (
             ServeError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -369,7 +370,12 @@ async fn answer(
             .rows
             .get_or_create(&metrics::RowLabels {
                 model: label.clone(),
-                status: "ok".into(),
+                status: if status == StatusCode::OK {
+                    "ok"
+                } else {
+                    "error"
+                }
+                .into(),
             })
             .inc_by(rows as u64);
     }
@@ -390,18 +396,24 @@ async fn answer_rows(
     format: Format,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(Response, usize), ServeError> {
-    let served = server.model(name)?;
+) -> Result<(Response, usize), (ServeError, usize)> {
+    let unread = |error| (error, 0);
+    let served = server.model(name).map_err(unread)?;
     let arrival = served.batcher.arrive();
-    let body = read_body(headers, body, server.options.max_body_bytes).await?;
+    let body = read_body(headers, body, server.options.max_body_bytes)
+        .await
+        .map_err(unread)?;
     let model = served.model.as_ref();
     let (rows, id) = match format {
-        Format::V2 => request::v2_rows(model, &body)?,
-        Format::Instances => (request::instance_rows(model, &body)?, None),
-        Format::Csv => (request::csv_rows(model, &body)?, None),
-    };
+        Format::V2 => request::v2_rows(model, &body),
+        Format::Instances => request::instance_rows(model, &body).map(|rows| (rows, None)),
+        Format::Csv => request::csv_rows(model, &body).map(|rows| (rows, None)),
+    }
+    .map_err(unread)?;
     let count = rows.len();
-    let answers = run(served, rows, arrival).await?;
+    let answers = run(served, rows, arrival)
+        .await
+        .map_err(|error| (error, count))?;
     let value = match format {
         Format::V2 => serde_json::to_value(request::V2Answer {
             model_name: &served.name,
