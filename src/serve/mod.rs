@@ -6,8 +6,8 @@
 //!   metadata, readiness, and `POST /v2/models/{name}/infer` with one input per CSV column.
 //! - TF Serving's `POST /v1/models/{name}:predict` with `{"instances": [{column: value}…]}`, or
 //!   a `text/csv` body.
-//! - Dynamic batching ([`batcher`]), `/metrics` in Prometheus' text format with live drift
-//!   against the training reference the file carries ([`metrics`]), a body limit, a timeout,
+//! - Dynamic batching (`batcher.rs`), `/metrics` in Prometheus' text format with live drift
+//!   against the training reference the file carries (`metrics.rs`), a body limit, a timeout,
 //!   an access log (tracing), and a graceful stop (requests in flight finish).
 //!
 //! Every refusal is a 4xx with `{"error": "<one sentence naming the input>"}`; the server
