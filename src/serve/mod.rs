@@ -336,7 +336,8 @@ async fn answer(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    server.metrics.in_flight.inc();
+    // Counted down when the answer is made, or when the client leaves and the request is dropped.
+    let _in_flight = InFlight::count(&server.metrics.in_flight);
     let known = server.models.iter().any(|m| m.name == name);
     let label = if known { name.clone() } else { String::new() };
     let work = answer_rows(&server, &name, format, headers, body);
@@ -386,8 +387,23 @@ async fn answer(
             endpoint: format.endpoint().into(),
         })
         .observe(started.elapsed().as_secs_f64());
-    metrics.in_flight.dec();
     response
+}
+
+/// One request in the in-flight gauge, for as long as it lives.
+struct InFlight<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+
+impl<'a> InFlight<'a> {
+    fn count(gauge: &'a prometheus_client::metrics::gauge::Gauge) -> InFlight<'a> {
+        gauge.inc();
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 async fn answer_rows(
