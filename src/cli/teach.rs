@@ -103,6 +103,8 @@ struct TeachReport<'a> {
 /// How `--model` does beside the lesson's network.
 #[derive(Serialize)]
 struct ModelOnPlane {
+    /// The `--model` file.
+    file: String,
     /// Points it classifies rightly, of all and of the lesson's test points (classification).
     right: Option<usize>,
     points: usize,
@@ -207,7 +209,7 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
         }
     }
     if let Some(model) = &model {
-        let name = args_model_name(args);
+        let name = &model.file;
         match (model.right, model.test_right) {
             (Some(right), Some(test_right)) => println!(
                 "{name}: right on {right} of {} points, {test_right} of the {} test points (this network {}); its class is the network's on {:.0} % of the plane",
@@ -404,16 +406,6 @@ fn classroom(args: &TeachArgs) -> Result<Classroom, String> {
     Ok(room)
 }
 
-/// The name `--model` was given as, for the report.
-fn args_model_name(args: &TeachArgs) -> String {
-    #[cfg(feature = "compute")]
-    if let Some(path) = &args.model {
-        return path.display().to_string();
-    }
-    let _ = args;
-    "the model".into()
-}
-
 /// Scores the `.hearth` model at `path` on the lesson's points and over its plane, against the
 /// lesson's network (as the page's Teach step draws the Train step's model).
 #[cfg(feature = "compute")]
@@ -438,6 +430,7 @@ fn model_on_plane(path: &std::path::Path, lesson: &mut Lesson) -> Result<ModelOn
     let cells = MODEL_DENSITY * MODEL_DENSITY;
     let network = lesson.planes(MODEL_DENSITY, 0);
     Ok(ModelOnPlane {
+        file: name.to_string(),
         right: plane.right.map(|(all, _)| all),
         points: plane.points,
         test_right: plane.right.map(|(_, test)| test),

@@ -44,13 +44,13 @@ pub fn v2_rows(
         if columns[k].is_some() {
             return Err(ServeError::bad(format!("input \"{name}\" is given twice")));
         }
-        let mut data = Vec::new();
-        flatten(input.get("data").unwrap_or(&Value::Null), &mut data);
-        if input.get("data").is_none_or(|d| !d.is_array()) {
+        let Some(tensor @ Value::Array(_)) = input.get("data") else {
             return Err(ServeError::bad(format!(
                 "input \"{name}\" has no \"data\" array"
             )));
-        }
+        };
+        let mut data = Vec::new();
+        flatten(tensor, &mut data);
         check_shape(name, input.get("shape"), data.len())?;
         let fields = data
             .into_iter()
