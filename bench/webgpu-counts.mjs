@@ -85,7 +85,8 @@ try {
   const hearth = {};
   for (const epochs of [1, 3]) {
     const app = await serve(dist);
-    const page = await browser.newPage();
+    // No service worker: requests it would answer never reach page.route.
+    const page = await browser.newPage({ serviceWorkers: 'block' });
     await page.route(/hearth-gpu-worker-[0-9a-f]+_loader\.js$/, async (route) => {
       const response = await route.fetch();
       await route.fulfill({ response, body: PRELUDE + await response.text() });

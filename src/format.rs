@@ -1,4 +1,5 @@
-//! Number formatting shared by the page and the CLI: compact, never "NaN" or "inf".
+//! Formatting shared by the page and the CLI: numbers compact, never "NaN" or "inf"; CSV
+//! fields quoted; download names safe on every file system.
 
 /// Four significant digits, plain notation for ordinary magnitudes.
 pub fn number(value: f64) -> String {
@@ -62,6 +63,38 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
+/// The longest download name stem, in characters: file systems allow 255 bytes, and a suffix
+/// such as `-predictions.csv` or `.int8.onnx` comes after it.
+const MAX_STEM_CHARS: usize = 80;
+
+/// A download name for something made from `data` (a file name as the user's browser gave
+/// it): the name without its extension, with every character a file system or a shell could
+/// misread (`/ \ : * ? " < > |`, control characters, quotes, leading dots) replaced by `_`,
+/// at most 80 characters; "model" when nothing is left. Letters of any script are kept.
+pub fn file_stem(data: &str) -> String {
+    let stem = match data.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() && extension.len() <= 7 => stem,
+        _ => data,
+    };
+    let safe: String = stem
+        .chars()
+        .take(MAX_STEM_CHARS)
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')' | '+' | ',') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim().trim_start_matches('.').trim();
+    if safe.chars().all(|c| c == '_') {
+        "model".to_string()
+    } else {
+        safe.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +120,23 @@ mod tests {
         assert_eq!(number(0.000_316_23), "3.162e-4");
         assert_eq!(number(-2.5e-7), "-2.5e-7");
         assert_eq!(number(1.5e9 + 0.5), "1.5e9");
+    }
+
+    #[test]
+    fn download_names_are_safe_file_names() {
+        assert_eq!(file_stem("penguins.csv"), "penguins");
+        assert_eq!(file_stem("my data v2.tsv"), "my data v2");
+        assert_eq!(file_stem("Æble_2026 (1).csv"), "Æble_2026 (1)");
+        assert_eq!(file_stem("archive.tar.gz"), "archive.tar");
+        assert_eq!(
+            file_stem("<img src=x onerror=alert(1)>.csv"),
+            "_img src_x onerror_alert(1)_"
+        );
+        assert_eq!(file_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(file_stem("a\u{0}b:c|d?.csv"), "a_b_c_d_");
+        assert_eq!(file_stem(".hidden.csv"), "hidden");
+        assert_eq!(file_stem("\"<>\".csv"), "model");
+        assert_eq!(file_stem(""), "model");
+        assert_eq!(file_stem(&"x".repeat(300)).chars().count(), 80);
     }
 }

@@ -171,6 +171,20 @@ struct Entry {
 
 struct Site {
     files: HashMap<String, Entry>,
+    /// The Content-Security-Policy that `scripts/csp` wrote into index.html, sent with every
+    /// file: a worker takes its policy from its own response, never from the page's <meta>.
+    policy: Option<HeaderValue>,
+}
+
+/// The policy in index.html's `<meta http-equiv="Content-Security-Policy">`, if any.
+fn page_policy(html: &str) -> Option<HeaderValue> {
+    let start = html.find("http-equiv=\"Content-Security-Policy\"")?;
+    let rest = &html[start
+        ..html[start..]
+            .find('>')
+            .map_or(html.len(), |end| start + end)];
+    let content = rest.split("content=\"").nth(1)?.split('"').next()?;
+    HeaderValue::from_str(content).ok()
 }
 
 #[derive(Clone, Copy)]
@@ -225,6 +239,10 @@ impl Site {
                 }
             }
         }
+        let policy = files
+            .iter()
+            .find(|file| file.url_path == "/index.html")
+            .and_then(|file| page_policy(&String::from_utf8_lossy(&file.bytes)));
         let files = files
             .into_iter()
             .zip(compressed)
@@ -245,7 +263,7 @@ impl Site {
                 (file.url_path, entry)
             })
             .collect();
-        Ok(Site { files })
+        Ok(Site { files, policy })
     }
 }
 
@@ -322,6 +340,7 @@ fn content_type(name: &str) -> &'static str {
         "css" => "text/css; charset=utf-8",
         "csv" => "text/csv; charset=utf-8",
         "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "md" => "text/markdown; charset=utf-8",
         "txt" => "text/plain; charset=utf-8",
         "svg" => "image/svg+xml",
@@ -346,6 +365,7 @@ fn compressible(url_path: &str) -> bool {
             | "css"
             | "csv"
             | "json"
+            | "webmanifest"
             | "map"
             | "md"
             | "txt"
@@ -459,6 +479,9 @@ async fn respond(
         .header(header::CACHE_CONTROL, entry.cache_control)
         .header(header::ETAG, etag)
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if let Some(policy) = &site.policy {
+        builder = builder.header(header::CONTENT_SECURITY_POLICY, policy.clone());
+    }
     if entry.brotli.is_some() || entry.gzip.is_some() {
         builder = builder.header(header::VARY, "accept-encoding");
     }
@@ -507,7 +530,18 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_content_hashed;
+    use super::{is_content_hashed, page_policy};
+
+    #[test]
+    fn the_policy_is_read_from_the_pages_meta_element() {
+        let html = r#"<html><head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self'" /><meta charset="utf-8"></head></html>"#;
+        assert_eq!(
+            page_policy(html).as_ref().and_then(|v| v.to_str().ok()),
+            Some("default-src 'self'; connect-src 'self'")
+        );
+        assert!(page_policy("<html><head></head></html>").is_none());
+        assert!(page_policy(r#"<meta http-equiv="Content-Security-Policy">"#).is_none());
+    }
 
     #[test]
     fn hashed_names_are_those_trunk_and_the_worker_hook_write() {

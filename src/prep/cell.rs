@@ -50,7 +50,15 @@ impl<'a> Cell<'a> {
                     .flatten()
             })?,
         };
-        (!x.is_nan()).then_some(x)
+        if x.is_nan() {
+            None
+        } else if (x as f32).is_infinite() {
+            // Beyond f32's range: infinite, as the exported graph (whose inputs are `float`)
+            // reads it, so that both cap it at the training extremes.
+            Some(f64::INFINITY.copysign(x))
+        } else {
+            Some(x)
+        }
     }
 
     /// The value as a category key: text as is, numbers in shortest form (as `Column::raw`).

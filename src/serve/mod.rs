@@ -16,7 +16,7 @@
 mod batcher;
 mod error;
 mod metrics;
-mod request;
+pub mod request;
 
 use std::future::Future;
 use std::path::Path;

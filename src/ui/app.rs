@@ -11,9 +11,9 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_gpu_adapter,
-    use_leave_guard, use_model_plane, use_refit_on_change, use_saved_study, use_step_route,
-    use_stop_detached_run, use_teach_link, use_teach_link_file, use_teach_table, use_teach_worker,
-    use_use_worker,
+    use_leave_guard, use_model_plane, use_offline_cache, use_refit_on_change, use_saved_study,
+    use_step_route, use_stop_detached_run, use_teach_link, use_teach_link_file, use_teach_table,
+    use_teach_worker, use_use_worker,
 };
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
@@ -38,6 +38,7 @@ pub fn app() -> Html {
     // Each step has a URL (Back, Forward, reload); leaving while work runs asks first.
     use_step_route(state.step, state.dispatcher());
     use_leave_guard(state.work_running());
+    use_offline_cache(state.profile.is_some());
     use_teach_link(state.step == Step::Teach, &state.teach.room);
     use_teach_table(
         worker.clone(),

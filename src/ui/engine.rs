@@ -129,7 +129,10 @@ impl EngineHandle {
                     dispatcher.dispatch(Action::Worker(message))
                 }
             },
-            |message| Response::Failed { message },
+            {
+                let dispatcher = dispatcher.clone();
+                move |message| dispatcher.dispatch(Action::Worker(Response::Failed { message }))
+            },
         )?;
         *data.worker.borrow_mut() = Some(worker);
         let compute = Rc::new(ComputeLink {
@@ -145,6 +148,7 @@ impl EngineHandle {
             queue: RefCell::new(Vec::new()),
             model: RefCell::new(None),
             restoring: Cell::new(false),
+            restarts: Cell::new(0),
         });
         Ok(EngineHandle { data, compute })
     }
@@ -234,11 +238,18 @@ struct ComputeLink {
     model: RefCell<Option<String>>,
     /// A replacing worker was sent the current model; its answer is dropped.
     restoring: Cell<bool>,
+    /// How many times a failed worker was replaced.
+    restarts: Cell<u32>,
 }
+
+/// A worker that keeps failing is not started again and again: after this many
+/// restarts the page only reports the failure.
+const MAX_RESTARTS: u32 = 3;
 
 impl ComputeLink {
     fn start(link: &Rc<ComputeLink>, kind: ComputeKind) -> Result<(), String> {
         let weak: Weak<ComputeLink> = Rc::downgrade(link);
+        let failed = weak.clone();
         let worker = spawn_worker_with(
             kind.script(),
             move |envelope: Envelope<Response>| {
@@ -246,8 +257,10 @@ impl ComputeLink {
                     link.receive(envelope.message);
                 }
             },
-            |message| Response::TrainFailed {
-                message: format!("The compute worker: {message}"),
+            move |message| {
+                if let Some(link) = failed.upgrade() {
+                    ComputeLink::failed(&link, message);
+                }
             },
         )?;
         *link.worker.borrow_mut() = Some(worker);
@@ -273,6 +286,44 @@ impl ComputeLink {
             link.restoring.set(true);
         }
         ComputeLink::start(link, kind)
+    }
+
+    /// The compute worker failed: an uncaught error (a panic, memory exhausted) leaves its
+    /// wasm in no state to go on. A new worker of the same kind takes its place with the same
+    /// data, preparation and current model, and the page says so; what was running (training,
+    /// an export) is lost and can be started again. A worker that fails before it ever ran
+    /// (its files did not load) is not restarted, nor one that has failed
+    /// [`MAX_RESTARTS`] times: the page only says what happened.
+    fn failed(link: &Rc<ComputeLink>, sentence: String) {
+        let Some(kind) = link.kind.get() else {
+            return;
+        };
+        let ran = link.phase.get() != Phase::Starting;
+        let restarts = link.restarts.get();
+        let message = if ran && restarts < MAX_RESTARTS {
+            link.restarts.set(restarts + 1);
+            // Requests waiting for the failed worker were the page's last; it is told they failed.
+            link.queue.borrow_mut().clear();
+            link.restoring.set(false);
+            let detail = sentence
+                .strip_prefix("The background worker failed: ")
+                .unwrap_or(&sentence)
+                .trim_end_matches('.');
+            let model = if link.model.borrow().is_some() {
+                " and the current model"
+            } else {
+                ""
+            };
+            match ComputeLink::replace(link, kind) {
+                Ok(()) => format!(
+                    "The compute worker stopped ({detail}); a new one was started with your data{model}. Start again to go on."
+                ),
+                Err(error) => format!("{sentence} {error}"),
+            }
+        } else {
+            format!("The compute worker: {sentence}")
+        };
+        link.dispatcher.dispatch(Action::ComputeFailed { message });
     }
 
     /// Keeps the data worker's latest load and preparation, and passes them on when the

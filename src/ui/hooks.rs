@@ -376,41 +376,41 @@ fn spawn_worker(
     route: fn(Envelope<Response>) -> Action,
     failure: fn(String) -> Response,
 ) -> Result<WorkerHandle, String> {
+    let on_failure = dispatcher.clone();
     spawn_worker_with(
         name,
         move |envelope| dispatcher.dispatch(route(envelope)),
-        failure,
+        move |message| on_failure.dispatch(route(Envelope::new(failure(message)))),
     )
 }
 
 /// Starts the worker built from binary `name`; each of its messages goes to `on_message`, and
-/// so does what goes wrong with the worker itself, worded by `failure`.
+/// what goes wrong with the worker itself (an uncaught error: a panic, memory exhausted; a
+/// message the page cannot read) to `on_failure`, as one sentence.
 pub fn spawn_worker_with(
     name: &str,
     on_message: impl Fn(Envelope<Response>) + 'static,
-    failure: impl Fn(String) -> Response + 'static,
+    on_failure: impl Fn(String) + 'static,
 ) -> Result<WorkerHandle, String> {
     let worker = Worker::new(&worker_script(name))
         .map_err(|error| format!("The background worker could not start: {error:?}."))?;
-    let on_message = Rc::new(on_message);
-    let failure = Rc::new(failure);
+    let on_failure = Rc::new(on_failure);
     let message_listener = {
-        let (on_message, failure) = (on_message.clone(), failure.clone());
+        let on_failure = on_failure.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            on_message(
-                Envelope::<Response>::from_js(&event.data()).unwrap_or_else(|error| {
-                    Envelope::new(failure(format!(
-                        "The worker sent a message the page could not read: {error}."
-                    )))
-                }),
-            );
+            match Envelope::<Response>::from_js(&event.data()) {
+                Ok(envelope) => on_message(envelope),
+                Err(error) => on_failure(format!(
+                    "The worker sent a message the page could not read: {error}."
+                )),
+            }
         })
     };
     let error_listener = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        on_message(Envelope::new(failure(format!(
+        on_failure(format!(
             "The background worker failed: {}.",
             event.message()
-        ))));
+        ));
     });
     worker.set_onmessage(Some(message_listener.as_ref().unchecked_ref()));
     worker.set_onerror(Some(error_listener.as_ref().unchecked_ref()));
@@ -546,6 +546,27 @@ pub fn use_leave_guard(running: bool) {
                     listener.as_ref().unchecked_ref(),
                 );
             }
+        }
+    });
+}
+
+/// Once the first profile shows, registers the service worker that keeps the app for use
+/// offline (`sw.js`, written by scripts/offline): after the profile, so that what it installs
+/// never delays the first view. A browser without service workers (or a page not served over
+/// HTTPS or from localhost) simply works online only.
+#[hook]
+pub fn use_offline_cache(profile_shown: bool) {
+    use_effect_with(profile_shown, |shown| {
+        let navigator = web_sys::window().map(|window| window.navigator());
+        if let (true, Some(navigator)) = (*shown, navigator)
+            && js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false)
+        {
+            let registration = navigator.service_worker().register("sw.js");
+            spawn_local(async move {
+                if let Err(error) = wasm_bindgen_futures::JsFuture::from(registration).await {
+                    web_sys::console::warn_2(&"Hearth will not work offline:".into(), &error);
+                }
+            });
         }
     });
 }

@@ -8,6 +8,7 @@ use yew::Reducible;
 use crate::compute::DeviceReport;
 use crate::data::{Profile, Task, suggest_task};
 use crate::explain::Explanation;
+use crate::format::file_stem;
 use crate::monitor::DriftReport;
 use crate::prep::{Plan, PrepConfig, PrepSummary};
 use crate::protocol::{
@@ -153,19 +154,6 @@ impl SetAsideModel {
     }
 }
 
-/// A download name for a model of `data`: the file name without its extension.
-pub fn file_stem(data: &str) -> String {
-    let stem = match data.rsplit_once('.') {
-        Some((stem, extension)) if !stem.is_empty() && extension.len() <= 7 => stem,
-        _ => data,
-    };
-    if stem.trim().is_empty() {
-        "model".to_string()
-    } else {
-        stem.to_string()
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct State {
     pub step: Step,
@@ -271,6 +259,22 @@ pub fn input_row(fields: &[String]) -> Vec<Option<String>> {
 }
 
 impl State {
+    /// A compute request failed (or its worker did): the message is shown in the Train step,
+    /// and whatever the page was waiting for will not come.
+    fn compute_failed(&mut self, message: String) {
+        self.train_error = Some(message);
+        self.reusing = None;
+        if self.training.is_none() {
+            self.detached_run = None;
+        }
+        self.progress = None;
+        if let Some(training) = &mut self.training {
+            let training = Rc::make_mut(training);
+            training.running = false;
+            training.stopping = false;
+        }
+    }
+
     /// Training, a search or an export is under way: leaving the page would lose it.
     pub fn work_running(&self) -> bool {
         self.training.as_ref().is_some_and(|t| t.running)
@@ -352,6 +356,11 @@ pub enum Action {
     Worker(Response),
     /// A compute worker is being downloaded and started (in place of the other kind, perhaps).
     ComputeStarting,
+    /// The compute worker failed (a panic, memory exhausted; a new one is started with the same
+    /// data and current model when it can be): what it was doing is lost.
+    ComputeFailed {
+        message: String,
+    },
     GpuAdapter(GpuAdapter),
     /// The page asked the worker to (re)load a source with these dialect corrections.
     Loading {
@@ -408,6 +417,16 @@ impl Reducible for State {
             Action::ComputeStarting => {
                 next.compute_started = true;
                 next.device = None;
+            }
+            Action::ComputeFailed { message } => {
+                if next.export.running {
+                    next.export = ExportView {
+                        error: Some(message.clone()),
+                        ..ExportView::default()
+                    };
+                }
+                next.serving.explaining = false;
+                next.compute_failed(message);
             }
             Action::GpuAdapter(adapter) => next.gpu_adapter = Some(adapter),
             Action::Teach(action) => next.teach.apply(action),
@@ -540,20 +559,7 @@ impl Reducible for State {
                 }
                 next.progress = None;
             }
-            Action::Worker(Response::TrainFailed { message }) => {
-                next.train_error = Some(message);
-                // Whatever the page was waiting for did not come.
-                next.reusing = None;
-                if next.training.is_none() {
-                    next.detached_run = None;
-                }
-                next.progress = None;
-                if let Some(training) = &mut next.training {
-                    let training = Rc::make_mut(training);
-                    training.running = false;
-                    training.stopping = false;
-                }
-            }
+            Action::Worker(Response::TrainFailed { message }) => next.compute_failed(message),
             Action::Worker(Response::Prepared {
                 plan,
                 summary,

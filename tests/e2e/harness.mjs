@@ -10,17 +10,30 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.wasm': 'application/wasm', '.css': 'text/css', '.csv': 'text/csv', '.json': 'application/json',
   '.md': 'text/markdown', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
 
-/** Serves `root` (and `extra`, a map of URL path -> file path) on 127.0.0.1, on a free port. */
+/** The Content-Security-Policy that scripts/csp wrote into `root`'s index.html, if any. */
+export async function pagePolicy(root) {
+  const html = await readFile(join(root, 'index.html'), 'utf8').catch(() => '');
+  return html.match(/http-equiv="Content-Security-Policy" content="([^"]*)"/)?.[1];
+}
+
+/** Serves `root` (and `extra`, a map of URL path -> file path) on 127.0.0.1, on a free port,
+ * with the page's Content-Security-Policy on every file as `hearth app` sends it (a worker
+ * takes its policy from its own response). */
 export async function serve(root, extra = {}) {
+  const policy = await pagePolicy(root);
   const server = createServer(async (request, response) => {
     try {
       const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
       let file = extra[path] ?? join(root, normalize(path).replace(/^(\.\.[/\\])+/, ''));
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        ...(policy ? { 'content-security-policy': policy } : {}),
+      });
       response.end(body);
     } catch {
       response.writeHead(404).end('not found');

@@ -144,6 +144,9 @@ fn get(server: &Server, method: &str, path: &str, extra: &[&str]) -> Reply {
 const WASM_NAME: &str = "hearth-app-0123456789abcdef_bg.wasm";
 const WORKER_LOADER: &str = "hearth-worker-fedcba9876543210_loader.js";
 
+/// What scripts/csp writes into index.html (abridged).
+const POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+
 /// A folder shaped like dist/: index.html, hashed wasm and js, an unhashed sample.
 fn fake_dist() -> (tempfile::TempDir, Vec<u8>, String) {
     let dir = temp_dir();
@@ -154,7 +157,7 @@ fn fake_dist() -> (tempfile::TempDir, Vec<u8>, String) {
         .chain((0..200_000u32).map(|i| (i % 251) as u8 ^ (i / 4096) as u8))
         .collect();
     let html = format!(
-        "<!doctype html><html><head><meta name=\"hearth-worker\" content=\"/{WORKER_LOADER}\" />{}</head><body></body></html>",
+        "<!doctype html><html><head><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\" /><meta name=\"hearth-worker\" content=\"/{WORKER_LOADER}\" />{}</head><body></body></html>",
         "<link rel=\"preload\" href=\"/hearth-app.js\" />".repeat(40)
     );
     let script = "console.log('unhashed');\n".repeat(100);
@@ -253,6 +256,10 @@ fn serves_the_built_app_compressed_with_long_caching_for_hashed_files_only() {
         loader.header("cache-control"),
         Some("public, max-age=31536000, immutable")
     );
+    // The page's policy goes with every file: a worker takes its own from its response.
+    for reply in [&page, &brotli, &loader] {
+        assert_eq!(reply.header("content-security-policy"), Some(POLICY));
+    }
 
     // Files without a hash in their name are revalidated on every visit.
     let unhashed = get(&server, "GET", "/app.js", &["Accept-Encoding: gzip"]);

@@ -37,6 +37,8 @@ mod prep_overrides;
 mod prep_pipeline;
 #[cfg(feature = "compute")]
 mod privacy;
+#[cfg(all(feature = "compute", feature = "onnx", not(target_arch = "wasm32")))]
+mod properties;
 #[cfg(feature = "compute")]
 mod search_cli;
 mod search_samplers;

@@ -268,6 +268,10 @@ fn infinities_become_the_training_extremes_and_never_reach_the_features() {
     let minus = p.transform_row(&[Some("-inf")]);
     let at_low = p.transform_row(&[Some(&format!("{}", f64::from(x.low)))]);
     assert_eq!(minus.first(), at_low.first());
+    // Beyond float32's range is infinite too, as the exported graph (float inputs) reads it;
+    // found by tests/it/properties.rs, where 1e39 scored differently in the two.
+    assert_eq!(p.transform_row(&[Some("1e39")]), plus);
+    assert_eq!(p.transform_row(&[Some("-1e39")]), minus);
     let all: Vec<usize> = (0..d.rows).collect();
     let matrix = match p.transform_dataset(&d, &all) {
         Ok(m) => m,

@@ -7,9 +7,10 @@ use yew::prelude::*;
 
 use super::metrics::blob_url;
 use crate::format;
+use crate::format::file_stem;
 use crate::protocol::{Request, Response};
 use crate::ui::engine::EngineHandle;
-use crate::ui::state::{Action, SetAsideModel, State, Step, file_stem};
+use crate::ui::state::{Action, SetAsideModel, State, Step};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

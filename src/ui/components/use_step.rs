@@ -17,11 +17,12 @@ use super::predict_form::PredictForm;
 use super::progress::ProgressBar;
 use crate::explain;
 use crate::format;
+use crate::format::file_stem;
 use crate::prep::Action as ColumnAction;
 use crate::protocol::{BatchPredictions, DialectChoice, Request, Response, ServingModel};
 use crate::ui::engine::EngineHandle;
 use crate::ui::hooks::{WorkerHandle, ask_for_answer, use_open_export};
-use crate::ui::state::{Action, State, file_stem};
+use crate::ui::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
