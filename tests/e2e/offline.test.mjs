@@ -48,8 +48,8 @@ test('the first visit installs the app for offline use once the profile shows', 
   const caches = await cached();
   assert.equal(caches.length, 1, JSON.stringify(caches.map((c) => c.name)));
   const files = caches[0].files;
-  for (const needed of [/^\/$/, /hearth-app-[0-9a-f]{16}_bg\.wasm$/, /hearth-data-worker-[0-9a-f]{16}_bg\.wasm$/,
-    /hearth-worker-[0-9a-f]{16}_bg\.wasm$/, /\/static\/penguins\.csv$/, /manifest\.webmanifest$/]) {
+  for (const needed of [/^\/$/, /hearth-app-[0-9a-f]+_bg\.wasm$/, /hearth-data-worker-[0-9a-f]+_bg\.wasm$/,
+    /hearth-worker-[0-9a-f]+_bg\.wasm$/, /\/static\/penguins\.csv$/, /manifest\.webmanifest$/]) {
     assert.ok(files.some((f) => needed.test(f)), `${needed} is not cached: ${files.join(' ')}`);
   }
   // The WebGPU and Use-step workers are cached when first used, not installed up front.

@@ -5,7 +5,7 @@
 //!
 //! Case counts are small (the suite runs in `scripts/check`); `PROPTEST_CASES=1000 cargo
 //! test --test it properties::` runs longer, and proptest writes any failing case it shrinks
-//! to `tests/it/properties.proptest-regressions`, which is committed and replayed first.
+//! to `tests/proptest-regressions/properties.txt`, which is committed and replayed first.
 
 use std::sync::OnceLock;
 
