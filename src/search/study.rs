@@ -472,6 +472,19 @@ impl Study {
             .count()
     }
 
+    /// Trials that ended: complete, pruned or failed (what a resumed study does not run again).
+    pub fn finished(&self) -> usize {
+        self.trials
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.state,
+                    TrialState::Complete | TrialState::Pruned | TrialState::Failed
+                )
+            })
+            .count()
+    }
+
     /// Keeps a complete trial's validation outputs among `kept` when it is one of the best
     /// [`ENSEMBLE_CANDIDATES`] trials so far (by the primary metric), so that a long search
     /// holds a bounded number of output vectors for the ensemble.

@@ -11,10 +11,11 @@ use super::components::{
 use super::help::{self, Glossary};
 use super::hooks::{
     use_auto_search_result, use_compute_worker, use_engine, use_first_sample, use_gpu_adapter,
-    use_leave_guard, use_model_plane, use_offline_cache, use_refit_on_change, use_saved_study,
-    use_step_route, use_stop_detached_run, use_teach_link, use_teach_link_file, use_teach_table,
-    use_teach_worker, use_use_worker,
+    use_leave_guard, use_model_plane, use_offline_cache, use_refit_on_change, use_step_route,
+    use_stop_detached_run, use_teach_link, use_teach_link_file, use_teach_table, use_teach_worker,
+    use_use_worker,
 };
+use super::keep::{use_keep_batch, use_keep_model, use_restore_work};
 use super::search::SearchDriver;
 use super::state::{Action, State, Step};
 
@@ -58,7 +59,13 @@ pub fn app() -> Html {
     );
 
     // What the app does on its own when its state changes (effects run in this order).
-    use_saved_study(state.dispatcher());
+    use_restore_work(state.dispatcher());
+    use_keep_model(state.current_model(), state.dispatcher());
+    use_keep_batch(
+        state.serving.batch.clone(),
+        state.serving.model.clone(),
+        state.dispatcher(),
+    );
     use_auto_search_result(worker.clone(), state.search.clone(), state.dispatcher());
     use_teach_link_file(
         worker.clone(),
@@ -101,6 +108,9 @@ pub fn app() -> Html {
             </header>
             <nav class="steps" aria-label="Steps">{ for steps }</nav>
             <p id="step-help" class="muted step-help">{ help::step_intro(state.step) }</p>
+            if let Some(note) = &state.storage_note {
+                <p id="storage-note" class="storage-note" role="status">{ note }</p>
+            }
             {
                 match state.step {
                     Step::Data => html! { <DataStep state={state.clone()} worker={worker} /> },

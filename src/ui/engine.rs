@@ -12,8 +12,12 @@
 //! until it has them. Its answers to those replays are not news to the page and are dropped
 //! here; the rest go to the reducer. When one kind replaces the other, the current model
 //! follows (sent as `.hearth` text), so that the Export step still finds it.
+//! A worker of either kind that fails (a panic's trap, memory exhausted) is replaced by one
+//! brought up to date the same way; for the data worker that means the last load that profiled,
+//! not the file it failed on.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use web_sys::File;
@@ -21,7 +25,7 @@ use yew::UseReducerDispatcher;
 
 use super::hooks::{WorkerHandle, spawn_worker_with};
 use super::state::{Action, State};
-use crate::protocol::{Envelope, Request, Response, WorkerRole};
+use crate::protocol::{DialectChoice, Envelope, Request, Response, WorkerRole};
 use crate::train::DevicePreference;
 use crate::web_gpu::GpuAdapter;
 
@@ -80,16 +84,89 @@ impl PartialEq for EngineHandle {
 
 /// The data worker, and what the page asked of it before its wasm ran (a file dropped while
 /// the worker was still downloading): a worker drops messages that arrive before its handler.
+///
+/// It also remembers the last load that profiled and the last preparation that fitted, so
+/// that a worker that fails (a panic, memory exhausted by a file) is replaced by one holding
+/// the same dataset: those are replayed to it, not the request it failed on, and its answers
+/// to the replays are dropped.
 struct DataLink {
+    dispatcher: UseReducerDispatcher<State>,
     worker: RefCell<Option<WorkerHandle>>,
     started: Cell<bool>,
     queue: RefCell<Vec<(Request, Option<File>)>>,
+    /// The last load and preparation sent, and the last ones answered with a profile and a
+    /// preparation.
+    sent_load: RefCell<Option<(Request, Option<File>)>>,
+    sent_prepare: RefCell<Option<Request>>,
+    good_load: RefCell<Option<(Request, Option<File>)>>,
+    good_prepare: RefCell<Option<Request>>,
+    /// What the page waits for: a load's profile or a preparation.
+    awaiting: Cell<Option<Replay>>,
+    /// What a replacement worker is sent before anything else, one at a time: the load, then
+    /// the preparation (a sample's load is answered after a fetch, and a preparation sent
+    /// meanwhile would find no data). The front one is in flight once `replaying` is set.
+    replays: RefCell<VecDeque<(Replay, Request, Option<File>)>>,
+    replaying: Cell<bool>,
+    restarts: Cell<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Replay {
+    Load,
+    Prepare,
 }
 
 impl DataLink {
+    fn spawn(link: &Rc<DataLink>, compute: &Rc<ComputeLink>) -> Result<(), String> {
+        let (weak, failed, compute) = (
+            Rc::downgrade(link),
+            Rc::downgrade(link),
+            Rc::downgrade(compute),
+        );
+        let worker = spawn_worker_with(
+            DATA_WORKER,
+            move |envelope: Envelope<Response>| {
+                if let Some(link) = weak.upgrade() {
+                    link.receive(envelope.message);
+                }
+            },
+            move |message| {
+                if let (Some(link), Some(compute)) = (failed.upgrade(), compute.upgrade()) {
+                    DataLink::failed(&link, &compute, message);
+                }
+            },
+        )?;
+        link.started.set(false);
+        if let Some(old) = link.worker.replace(Some(worker)) {
+            old.terminate();
+        }
+        Ok(())
+    }
+
     fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
+        match &request {
+            Request::LoadSample { .. } | Request::LoadFile { .. } => {
+                *self.sent_load.borrow_mut() = Some((request.clone(), file.clone()));
+                self.awaiting.set(Some(Replay::Load));
+            }
+            Request::Reparse { dialect } => {
+                set_dialect(&mut self.sent_load.borrow_mut(), dialect);
+                self.awaiting.set(Some(Replay::Load));
+            }
+            Request::Prepare { .. } => {
+                *self.sent_prepare.borrow_mut() = Some(request.clone());
+                self.awaiting.set(Some(Replay::Prepare));
+            }
+            _ => {}
+        }
+        self.post(request, file)
+    }
+
+    fn post(&self, request: Request, file: Option<File>) -> Result<(), String> {
         match &*self.worker.borrow() {
-            Some(worker) if self.started.get() => worker.send(request, file),
+            Some(worker) if self.started.get() && self.replays.borrow().is_empty() => {
+                worker.send(request, file)
+            }
             _ => {
                 self.queue.borrow_mut().push((request, file));
                 Ok(())
@@ -98,43 +175,182 @@ impl DataLink {
     }
 
     /// The worker runs: what waited is sent, in order.
-    fn started(&self) -> Result<(), String> {
+    fn started(&self) {
         self.started.set(true);
-        let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
-        queued
-            .into_iter()
-            .try_for_each(|(request, file)| self.send(request, file))
+        self.flush();
     }
+
+    /// Sends the next replay and waits for its answer, or, with none left, what waited.
+    fn flush(&self) {
+        if self.replaying.get() {
+            return;
+        }
+        let next = self
+            .replays
+            .borrow()
+            .front()
+            .map(|(_, request, file)| (request.clone(), file.clone()));
+        let sent = match next {
+            Some((request, file)) => {
+                self.replaying.set(true);
+                match &*self.worker.borrow() {
+                    Some(worker) => worker.send(request, file),
+                    None => Err("The data worker is not running.".to_string()),
+                }
+            }
+            None => {
+                let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
+                queued
+                    .into_iter()
+                    .try_for_each(|(request, file)| self.post(request, file))
+            }
+        };
+        if let Err(message) = sent {
+            self.dispatcher
+                .dispatch(Action::Worker(Response::Failed { message }));
+        }
+    }
+
+    fn receive(&self, response: Response) {
+        let replay = self
+            .replays
+            .borrow()
+            .front()
+            .map(|(kind, _, _)| *kind)
+            .filter(|_| self.replaying.get());
+        match (replay, &response) {
+            (_, Response::WorkerStarted) => self.started(),
+            // The answers to the replays: the page has had the failed worker's.
+            (Some(Replay::Load), Response::Progress { .. }) => return,
+            (Some(Replay::Load), Response::Profiled { .. } | Response::Failed { .. })
+            | (Some(Replay::Prepare), Response::Prepared { .. } | Response::PrepareFailed { .. }) =>
+            {
+                self.replays.borrow_mut().pop_front();
+                self.replaying.set(false);
+                self.flush();
+                return;
+            }
+            (_, Response::Profiled { .. }) => {
+                *self.good_load.borrow_mut() = self.sent_load.borrow().clone();
+                *self.good_prepare.borrow_mut() = None;
+                self.awaiting.set(None);
+            }
+            (_, Response::Prepared { .. }) => {
+                *self.good_prepare.borrow_mut() = self.sent_prepare.borrow().clone();
+                self.awaiting.set(None);
+            }
+            (_, Response::Failed { .. } | Response::PrepareFailed { .. }) => {
+                self.awaiting.set(None)
+            }
+            _ => {}
+        }
+        self.dispatcher.dispatch(Action::Worker(response));
+    }
+
+    /// The data worker failed (a panic's trap, memory exhausted by a file): a new one is
+    /// started with the last dataset that loaded and its last preparation, the compute worker
+    /// is brought back to them too, and the page says so where it waits (the Data or the
+    /// Prepare step). Not restarted when it never ran or after [`MAX_RESTARTS`] restarts.
+    fn failed(link: &Rc<DataLink>, compute: &Rc<ComputeLink>, sentence: String) {
+        let restarts = link.restarts.get();
+        let awaiting = link.awaiting.take();
+        let message = if link.started.get() && restarts < MAX_RESTARTS {
+            link.restarts.set(restarts + 1);
+            link.queue.borrow_mut().clear();
+            let (load, prepare) = (
+                link.good_load.borrow().clone(),
+                link.good_prepare.borrow().clone(),
+            );
+            let mut replays = VecDeque::new();
+            if let Some((request, file)) = load.clone() {
+                // The compute worker follows what the page sent: the load or preparation
+                // that failed is taken back there too.
+                if awaiting == Some(Replay::Load) {
+                    compute.follow(&request, file.clone());
+                }
+                replays.push_back((Replay::Load, request, file));
+                if let Some(prepare) = prepare.clone() {
+                    if awaiting.is_some() {
+                        compute.follow(&prepare, None);
+                    }
+                    replays.push_back((Replay::Prepare, prepare, None));
+                }
+            }
+            link.replaying.set(false);
+            *link.replays.borrow_mut() = replays;
+            *link.sent_load.borrow_mut() = load.clone();
+            *link.sent_prepare.borrow_mut() = prepare;
+            let with = match load.as_ref().and_then(|(request, _)| loaded_name(request)) {
+                Some(name) => format!(" with {name}, the last dataset that loaded"),
+                None => String::new(),
+            };
+            match DataLink::spawn(link, compute) {
+                Ok(()) => format!(
+                    "The data worker stopped ({}); a new one was started{with}.",
+                    failure_detail(&sentence)
+                ),
+                Err(error) => format!("{sentence} {error}"),
+            }
+        } else {
+            format!("The data worker: {sentence}")
+        };
+        let response = match awaiting {
+            Some(Replay::Prepare) => Response::PrepareFailed { message },
+            _ => Response::Failed { message },
+        };
+        link.dispatcher.dispatch(Action::Worker(response));
+    }
+}
+
+/// The file or sample a load request reads.
+fn loaded_name(request: &Request) -> Option<&str> {
+    match request {
+        Request::LoadSample { name, .. } | Request::LoadFile { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// A load request read again with the user's corrections to the parser's guesses.
+fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoice) {
+    if let Some((
+        Request::LoadSample {
+            dialect: loaded, ..
+        }
+        | Request::LoadFile {
+            dialect: loaded, ..
+        },
+        _,
+    )) = load
+    {
+        *loaded = dialect.clone();
+    }
+}
+
+/// What a worker's failure event said, without the sentence around it.
+fn failure_detail(sentence: &str) -> &str {
+    sentence
+        .strip_prefix("The background worker failed: ")
+        .unwrap_or(sentence)
+        .trim_end_matches('.')
 }
 
 impl EngineHandle {
     /// Starts the data worker; a compute worker waits until it is needed.
     pub fn start(dispatcher: UseReducerDispatcher<State>) -> Result<EngineHandle, String> {
         let data = Rc::new(DataLink {
+            dispatcher: dispatcher.clone(),
             worker: RefCell::new(None),
             started: Cell::new(false),
             queue: RefCell::new(Vec::new()),
+            sent_load: RefCell::new(None),
+            sent_prepare: RefCell::new(None),
+            good_load: RefCell::new(None),
+            good_prepare: RefCell::new(None),
+            awaiting: Cell::new(None),
+            replays: RefCell::new(VecDeque::new()),
+            replaying: Cell::new(false),
+            restarts: Cell::new(0),
         });
-        let worker = spawn_worker_with(
-            DATA_WORKER,
-            {
-                let (dispatcher, data) = (dispatcher.clone(), Rc::downgrade(&data));
-                move |envelope: Envelope<Response>| {
-                    let message = envelope.message;
-                    if let (Response::WorkerStarted, Some(data)) = (&message, data.upgrade())
-                        && let Err(message) = data.started()
-                    {
-                        dispatcher.dispatch(Action::Worker(Response::Failed { message }));
-                    }
-                    dispatcher.dispatch(Action::Worker(message))
-                }
-            },
-            {
-                let dispatcher = dispatcher.clone();
-                move |message| dispatcher.dispatch(Action::Worker(Response::Failed { message }))
-            },
-        )?;
-        *data.worker.borrow_mut() = Some(worker);
         let compute = Rc::new(ComputeLink {
             dispatcher,
             worker: RefCell::new(None),
@@ -150,6 +366,7 @@ impl EngineHandle {
             restoring: Cell::new(false),
             restarts: Cell::new(0),
         });
+        DataLink::spawn(&data, &compute)?;
         Ok(EngineHandle { data, compute })
     }
 
@@ -305,10 +522,7 @@ impl ComputeLink {
             // Requests waiting for the failed worker were the page's last; it is told they failed.
             link.queue.borrow_mut().clear();
             link.restoring.set(false);
-            let detail = sentence
-                .strip_prefix("The background worker failed: ")
-                .unwrap_or(&sentence)
-                .trim_end_matches('.');
+            let detail = failure_detail(&sentence);
             let model = if link.model.borrow().is_some() {
                 " and the current model"
             } else {
@@ -334,22 +548,7 @@ impl ComputeLink {
             Request::LoadSample { .. } | Request::LoadFile { .. } => {
                 *self.load.borrow_mut() = Some((request.clone(), file));
             }
-            Request::Reparse { dialect } => {
-                let mut load = self.load.borrow_mut();
-                let Some((
-                    Request::LoadSample {
-                        dialect: loaded, ..
-                    }
-                    | Request::LoadFile {
-                        dialect: loaded, ..
-                    },
-                    _,
-                )) = &mut *load
-                else {
-                    return;
-                };
-                *loaded = dialect.clone();
-            }
+            Request::Reparse { dialect } => set_dialect(&mut self.load.borrow_mut(), dialect),
             Request::Prepare { .. } => {
                 *self.prepare.borrow_mut() = Some(request.clone());
                 wanted.prepare += 1;

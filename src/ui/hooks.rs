@@ -3,7 +3,6 @@
 //! its state changes (reopen the saved study, load the first sample, re-fit the preprocessing,
 //! stop a detached run, adopt the Auto search's best trial).
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -14,12 +13,10 @@ use yew::prelude::*;
 
 use super::engine::EngineHandle;
 use super::state::{Action, DataSource, SearchView, State, Step, input_row};
-use super::storage;
 use super::teach_state::{TeachAction, TeachView};
 use crate::explain;
 use crate::protocol::{DialectChoice, Envelope, Request, Response};
 use crate::samples::SAMPLES;
-use crate::search::Study;
 use crate::teach::{Classroom, ModelPlaneQuery, Table};
 use crate::train::DevicePreference;
 use crate::web_gpu::{GpuAdapter, default_adapter};
@@ -568,36 +565,6 @@ pub fn use_offline_cache(profile_shown: bool) {
                 }
             });
         }
-    });
-}
-
-/// Shows the study saved by an earlier visit (it can be resumed on the same data).
-#[hook]
-pub fn use_saved_study(dispatcher: UseReducerDispatcher<State>) {
-    use_effect_with((), move |_| {
-        spawn_local(async move {
-            let Ok(Some(saved)) = storage::load().await else {
-                return;
-            };
-            let Ok(study) = Study::from_json(&saved.study) else {
-                return;
-            };
-            let models = saved
-                .models
-                .into_iter()
-                .map(|(number, model)| (number, Rc::new(model)))
-                .collect::<BTreeMap<_, _>>();
-            dispatcher.dispatch(Action::Search(Rc::new(SearchView {
-                study: Rc::new(study),
-                models: Rc::new(models),
-                running: false,
-                workers: 0,
-                source: saved.source,
-                target: saved.target,
-                auto: false,
-                error: None,
-            })));
-        });
     });
 }
 

@@ -6,6 +6,7 @@ mod components;
 mod engine;
 mod help;
 mod hooks;
+mod keep;
 mod search;
 mod search_form;
 pub mod state;

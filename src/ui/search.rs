@@ -54,6 +54,8 @@ struct Driver {
     running: Cell<bool>,
     auto: bool,
     error: RefCell<Option<String>>,
+    /// Finished trials in the last copy of the study committed to the browser's storage.
+    saved: Rc<Cell<Option<usize>>>,
     /// When the last epoch snapshot was dispatched (ms), to redraw at most a few times a second.
     last_publish: Cell<f64>,
     /// The study's wall time before this run, and when this run began (ms): the study has no
@@ -94,6 +96,7 @@ impl SearchDriver {
             running: Cell::new(true),
             auto,
             error: RefCell::new(None),
+            saved: Rc::new(Cell::new(None)),
             last_publish: Cell::new(0.0),
         });
         for index in 0..workers.max(1) {
@@ -319,14 +322,18 @@ impl Driver {
             target: self.data.target.clone(),
             auto: self.auto,
             error: self.error.borrow().clone(),
+            saved: self.saved.get(),
         };
         self.dispatcher.dispatch(Action::Search(Rc::new(view)));
     }
 
+    /// Writes the study to the browser's storage; once committed, the page says how many
+    /// finished trials are safe, and when the browser refuses, why.
     fn save(&self) {
-        let study = match self.study.borrow().to_json() {
-            Ok(study) => study,
-            Err(_) => return,
+        let study = self.study.borrow();
+        let finished = study.finished();
+        let Ok(study) = study.to_json() else {
+            return;
         };
         let saved = SavedSearch {
             study,
@@ -339,9 +346,18 @@ impl Driver {
             source: self.data.source.clone(),
             target: self.data.target.clone(),
         };
+        let (kept, dispatcher) = (self.saved.clone(), self.dispatcher.clone());
         spawn_local(async move {
-            // Saving is a convenience: a full or blocked store must not stop the search.
-            let _ = storage::save(&saved).await;
+            // A full or missing store must not stop the search: the page says so and goes on.
+            match storage::save(&storage::STUDY, &saved).await {
+                Ok(()) => {
+                    kept.set(Some(kept.get().map_or(finished, |k| k.max(finished))));
+                    dispatcher.dispatch(Action::StudySaved(finished));
+                }
+                Err(reason) => {
+                    dispatcher.dispatch(Action::StorageFailed(storage::not_kept(&reason)))
+                }
+            }
         });
     }
 }

@@ -108,6 +108,9 @@ pub struct SearchView {
 
     /// Why the search stopped early, as one sentence.
     pub error: Option<String>,
+    /// Finished trials in the last copy of the study the browser committed to its storage
+    /// (what a reload or a killed browser gets back); `None` before the first.
+    pub saved: Option<usize>,
 }
 
 /// The fitted preprocessing as the page shows it.
@@ -208,6 +211,9 @@ pub struct State {
     pub exports_written: u32,
     pub serving: UseView,
     pub teach: TeachView,
+    /// Why the browser is not keeping the page's work (no IndexedDB, a full store), as one
+    /// sentence; the page goes on in memory.
+    pub storage_note: Option<String>,
 }
 
 /// The Use step: the ONNX file that answers, the row in its form and what came back.
@@ -239,6 +245,9 @@ pub struct UseView {
     pub batch_running: bool,
     pub drift: Option<Rc<DriftReport>>,
     pub monitoring: bool,
+    /// The last batch of an earlier visit and the model that answered it, shown until a batch
+    /// runs in this one.
+    pub earlier_batch: Option<(Rc<BatchPredictions>, Rc<ServingModel>)>,
     /// The last failure, as one sentence; what the step showed stays.
     pub error: Option<String>,
 }
@@ -405,6 +414,16 @@ pub enum Action {
     UseBatchRunning,
     UseMonitoring,
     Teach(TeachAction),
+    /// The browser's storage refused to keep the page's work: why, as one sentence.
+    StorageFailed(String),
+    /// A copy of the running study with this many finished trials is committed to storage.
+    StudySaved(usize),
+    /// What an earlier visit kept: its last model (set aside, to use again or download) and
+    /// the Use step's last batch.
+    Restored {
+        model: Option<(Rc<TrainedModel>, String)>,
+        batch: Option<(Rc<BatchPredictions>, Rc<ServingModel>)>,
+    },
 }
 
 impl Reducible for State {
@@ -627,6 +646,21 @@ impl Reducible for State {
                 }));
             }
             Action::ReuseModel(id) => next.reusing = Some(id),
+            Action::StorageFailed(message) => next.storage_note = Some(message),
+            Action::StudySaved(finished) => {
+                if let Some(search) = &mut next.search {
+                    let search = Rc::make_mut(search);
+                    search.saved = Some(search.saved.map_or(finished, |saved| saved.max(finished)));
+                }
+            }
+            Action::Restored { model, batch } => {
+                if let Some((model, data)) = model {
+                    next.keep(model, data, "at the end of an earlier visit".to_string());
+                }
+                if next.serving.batch.is_none() {
+                    next.serving.earlier_batch = batch;
+                }
+            }
             Action::Search(view) => next.search = Some(view),
             Action::SetSearchForm(form) => next.search_form = form,
             Action::SetExportSettings(settings) => next.export_settings = settings,
@@ -711,6 +745,7 @@ impl Reducible for State {
             Action::Worker(Response::BatchPredicted(batch)) => {
                 next.serving.batch_running = false;
                 next.serving.batch = Some(Rc::new(*batch));
+                next.serving.earlier_batch = None;
                 next.serving.error = None;
                 next.progress = None;
             }

@@ -1,20 +1,41 @@
-//! The saved study, in the browser's IndexedDB: written after every trial, read when the page
-//! opens, so a reload shows the study and can resume it.
+//! What the page keeps in the browser's IndexedDB so that a reload, a closed tab or a killed
+//! browser loses nothing finished: the study (written after every trial), the current model
+//! and the Use step's last batch report. Read when the page opens.
 
 use js_sys::Promise;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use crate::protocol::{BatchPredictions, ServingModel, TrainedModel};
 
 const DATABASE: &str = "hearth";
 const STORE: &str = "studies";
-const KEY: &str = "current";
 
-/// What is saved: the study document, the model file of each complete trial, and what data
-/// it ran on.
+/// One record of the store, with the type it holds.
+pub struct Key<T> {
+    name: &'static str,
+    _holds: std::marker::PhantomData<T>,
+}
+
+const fn key<T>(name: &'static str) -> Key<T> {
+    Key {
+        name,
+        _holds: std::marker::PhantomData,
+    }
+}
+
+/// The study ("current" since the first version, which kept only the study).
+pub const STUDY: Key<SavedSearch> = key("current");
+pub const MODEL: Key<SavedModel> = key("model");
+pub const BATCH: Key<SavedBatch> = key("use-batch");
+
+/// What is saved of a study: the study document, the model file of each complete trial, and
+/// what data it ran on.
 #[derive(Serialize, Deserialize)]
 pub struct SavedSearch {
     pub study: String,
@@ -23,25 +44,51 @@ pub struct SavedSearch {
     pub target: String,
 }
 
-pub async fn save(search: &SavedSearch) -> Result<(), String> {
-    let text = serde_json::to_string(search).map_err(|error| error.to_string())?;
-    let store = store(IdbTransactionMode::Readwrite).await?;
-    let request = store
-        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(KEY))
-        .map_err(describe)?;
-    finished(&request).await.map(|_| ())
+/// The current model and the name of the data it was made from.
+#[derive(Serialize, Deserialize)]
+pub struct SavedModel {
+    pub model: TrainedModel,
+    pub data: String,
 }
 
-/// The saved study, if there is one (and it can be read).
-pub async fn load() -> Result<Option<SavedSearch>, String> {
+/// The Use step's last batch and the model that answered it.
+#[derive(Serialize, Deserialize)]
+pub struct SavedBatch {
+    pub batch: BatchPredictions,
+    pub model: ServingModel,
+}
+
+/// Writes `value` under `key`; returns once the write is committed (a killed browser keeps it).
+pub async fn save<T: Serialize>(key: &Key<T>, value: &T) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|error| error.to_string())?;
+    let store = store(IdbTransactionMode::Readwrite).await?;
+    let transaction = store.transaction();
+    let committed = committed(&transaction);
+    let request = store
+        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key.name))
+        .map_err(describe)?;
+    finished(&request).await?;
+    committed.await
+}
+
+/// The record under `key`, if there is one (and it can be read).
+pub async fn load<T: DeserializeOwned>(key: &Key<T>) -> Result<Option<T>, String> {
     let store = store(IdbTransactionMode::Readonly).await?;
-    let request = store.get(&JsValue::from_str(KEY)).map_err(describe)?;
+    let request = store.get(&JsValue::from_str(key.name)).map_err(describe)?;
     let Some(text) = finished(&request).await?.as_string() else {
         return Ok(None);
     };
     serde_json::from_str(&text)
         .map(Some)
-        .map_err(|error| format!("The saved study could not be read: {error}."))
+        .map_err(|error| format!("what an earlier visit saved could not be read ({error})"))
+}
+
+/// The sentence the page shows when the browser does not keep what is saved.
+pub fn not_kept(reason: &str) -> String {
+    format!(
+        "This browser is not keeping Hearth's work ({}), so the study, the model and the last batch report stay in this tab only.",
+        reason.trim_end_matches('.')
+    )
 }
 
 async fn store(mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
@@ -88,6 +135,24 @@ async fn finished(request: &IdbRequest) -> Result<JsValue, String> {
             .unwrap_or_else(|| "IndexedDB refused the request".to_string())
     })?;
     request.result().map_err(describe)
+}
+
+/// Resolves when `transaction` commits; fails with its error when it aborts (a full store).
+/// The listeners are set at once, before any request of the transaction can finish.
+fn committed(transaction: &IdbTransaction) -> impl Future<Output = Result<(), String>> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        transaction.set_oncomplete(Some(&resolve));
+        transaction.set_onabort(Some(&reject));
+    });
+    let transaction = transaction.clone();
+    async move {
+        JsFuture::from(promise).await.map(|_| ()).map_err(|_| {
+            transaction
+                .error()
+                .map(|error| error.message())
+                .unwrap_or_else(|| "IndexedDB did not commit the write".to_string())
+        })
+    }
 }
 
 fn describe(error: JsValue) -> String {

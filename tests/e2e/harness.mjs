@@ -57,6 +57,32 @@ export async function launch() {
   });
 }
 
+/** Chromium with its profile in `dir`, so that what the page stores outlives the browser
+ * (and a killed one: see `killBrowser`). */
+export async function launchPersistent(dir) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: chromiumFlags(),
+    acceptDownloads: true,
+  });
+}
+
+/** Kills every process of the Chromium whose profile is `dir` at once (SIGKILL), as a crash or
+ * a power cut would: nothing is flushed or closed on the way out. */
+export async function killBrowser(dir) {
+  const { execFileSync } = await import('node:child_process');
+  const listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  const pids = listing.split('\n')
+    .filter((line) => line.includes(`--user-data-dir=${dir}`))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => pid !== process.pid);
+  for (const pid of pids) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  return pids.length;
+}
+
 /** Records `page`'s uncaught exceptions and console errors into `errors` (each suite ends by
  * asserting there were none: a panic in the page's or the worker's wasm shows up here). */
 export function recordErrors(page, errors) {

@@ -1,6 +1,6 @@
-// End-to-end: a compute worker that fails (an uncaught error in it, as a panic or exhausted
-// memory ends it) is replaced; the page says what happened, keeps the dataset, its preparation
-// and the trained model, and the user goes on.
+// End-to-end: a worker that fails (an uncaught error in it, as a panic or exhausted memory ends
+// it) is replaced; the page says what happened, keeps the dataset, its preparation and the
+// trained model, and the user goes on. For the compute worker and for the data worker.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
@@ -62,6 +62,39 @@ test('a compute worker that fails is replaced, and the data and the model are st
   assert.equal(await page.$eval('#profile', (p) => p.dataset.source), 'penguins.csv');
   await train(2);
   assert.equal(await page.$('#train-error'), null);
+});
+
+const dataWorkers = () => page.workers().filter((w) => /hearth-data-worker-[0-9a-f]+_loader\.js$/.test(w.url()));
+
+test('a data worker that fails is replaced with the last dataset that loaded and its preparation', async () => {
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'iris.csv');
+  await page.waitForSelector('#profile[data-source="iris.csv"]:not(.stale)', { timeout: LONG });
+  await page.click('#step-prepare');
+  const speciesFeatures = await (await page.waitForSelector('#prep:not(.stale)', { timeout: LONG })).getAttribute('data-features');
+  const [failing] = dataWorkers();
+  assert.ok(failing, 'the data worker runs');
+  const replaced = page.waitForEvent('worker', { predicate: (w) => /hearth-data-worker-/.test(w.url()), timeout: LONG });
+  await failing.evaluate(() => setTimeout(() => { throw new Error('simulated failure'); }, 0));
+  await replaced;
+  await page.click('#step-data');
+  const message = await page.waitForSelector('#error', { timeout: LONG });
+  assert.equal(await message.textContent(),
+    'The data worker stopped (Uncaught Error: simulated failure); a new one was started with iris.csv, the last dataset that loaded.');
+  assert.equal(await page.$eval('#profile', (p) => p.dataset.source), 'iris.csv', 'the dataset is still shown');
+  // The new worker holds iris: a new target is prepared by it, and another dataset loads.
+  await page.selectOption('#target-select', 'petal_width_cm');
+  await page.click('#step-prepare');
+  await page.waitForFunction((before) => {
+    const prep = document.querySelector('#prep:not(.stale)');
+    return prep && prep.dataset.features !== before;
+  }, speciesFeatures, { timeout: LONG });
+  await page.click('#step-data');
+  await page.selectOption('#sample-select', 'penguins.csv');
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  assert.equal(await page.$('#error'), null, 'the message goes with the next load');
+  assert.equal(dataWorkers().length, 1, 'the failed worker was terminated');
+  await train(2);
 });
 
 test('nothing else threw in the page or the workers', () => {

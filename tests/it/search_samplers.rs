@@ -425,6 +425,8 @@ fn a_saved_study_resumes_with_its_running_trials_requeued() {
     let json = ok(study.to_json());
     assert!(json.contains("\"params\""));
     let mut resumed = ok(Study::from_json(&json));
+    // What the page says is kept: the finished trials, not the one that was running.
+    assert_eq!((study.finished(), resumed.finished()), (12, 12));
     assert_eq!(resumed.trials[12].state, TrialState::Queued);
     assert!(resumed.trials[12].intermediate.is_empty());
     assert_eq!(resumed.trials[..12], study.trials[..12]);

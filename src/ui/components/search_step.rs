@@ -239,6 +239,7 @@ pub fn search_step(props: &Props) -> Html {
                             target,
                             auto: false,
                             error: None,
+                            saved: None,
                         })));
                     }
                     Err(message) => error.set(Some(message)),

@@ -40,7 +40,8 @@ pub fn study_view(props: &Props) -> Html {
 
     html! {
         <section id="study" data-running={search.running.to_string()} data-trials={study.trials.len().to_string()}
-            data-complete={count(TrialState::Complete).to_string()} data-pruned={count(TrialState::Pruned).to_string()}>
+            data-complete={count(TrialState::Complete).to_string()} data-pruned={count(TrialState::Pruned).to_string()}
+            data-saved={search.saved.map(|n| n.to_string())}>
             <p id="study-status" class="muted">
                 { format!("{} trials: {} complete, {} pruned, {} failed{}{} · {} · {} sampler, {} pruner · work {}",
                     study.trials.len(), count(TrialState::Complete), count(TrialState::Pruned), count(TrialState::Failed),
@@ -50,6 +51,9 @@ pub fn study_view(props: &Props) -> Html {
                         .unwrap_or_else(|| "no complete trial yet".into()),
                     study.settings.sampler.name(), study.settings.pruner.name(),
                     format::number(study.work_spent() as f64)) }
+                if let Some(saved) = search.saved {
+                    { format!(" · {saved} finished trials kept in this browser") }
+                }
             </p>
             if let Some(message) = &search.error { <p id="study-error" class="error" role="alert">{ message }</p> }
             if let Some(url) = &*export_url {

@@ -171,6 +171,13 @@ pub fn use_step(props: &Props) -> Html {
                     if let Some(report) = &serving.drift { <DriftView report={report.clone()} /> }
                 </section>
             }
+            if let Some((batch, model)) = &serving.earlier_batch {
+                <section id="earlier-batch" class="use-batch">
+                    <h3>{ "Last batch of an earlier visit" }</h3>
+                    <p class="muted">{ format!("{} answered by {} ({}); kept in this browser.", batch.source, model.source, model.model) }</p>
+                    <BatchView batch={batch.clone()} model={model.clone()} />
+                </section>
+            }
         </main>
     }
 }

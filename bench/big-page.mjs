@@ -1,0 +1,114 @@
+// Big data in the page (issue 17): a generated, seeded CSV of ROWS rows × 50 columns (an index
+// column, 40 numeric with 1% missing, 5 integer codes, 3 categories with missing cells, a binary
+// label) through the real page: profile, prepare (target "label"), train one CPU epoch. While it
+// runs, the renderer processes' resident memory is sampled from /proc every 100 ms (the page and
+// its dedicated workers live in the tab's renderer) and the UI thread's long tasks are recorded
+// with a PerformanceObserver. Then a sparse file over the page's 512 MB limit is dropped: the time
+// to the one-sentence message and the long tasks meanwhile.
+// Usage: node bench/big-page.mjs DIST [ROWS]   (writes /tmp/hearth-big-ROWS.csv once)
+import { createWriteStream, existsSync, openSync, closeSync, ftruncateSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { launch, serve } = await import(join(here, '..', 'tests', 'e2e', 'harness.mjs'));
+const { trainInPage } = await import(join(here, 'train-in-page.mjs'));
+const [dist, rowsArg] = process.argv.slice(2);
+const rows = Number(rowsArg ?? 1_000_000);
+const csv = `/tmp/hearth-big-${rows}.csv`;
+if (!existsSync(csv)) await writeBigCsv(csv, rows);
+const fileBytes = statSync(csv).size;
+
+/** 50 columns: id, x0..x39, n0..n4, c0..c2, label (seeded 32-bit LCG, written in 4 MB pieces). */
+async function writeBigCsv(path, count) {
+  let state = 17;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const normal = () => uniform() + uniform() + uniform() - 1.5;
+  const levels = [['red', 'green', 'blue', 'grey'], ['north', 'south', 'east', 'west', 'centre'], ['a', 'b', 'c']];
+  const out = createWriteStream(path);
+  const write = (text) => new Promise((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve)));
+  const header = ['id', ...Array.from({ length: 40 }, (_, j) => `x${j}`), ...Array.from({ length: 5 }, (_, j) => `n${j}`), 'c0', 'c1', 'c2', 'label'];
+  let piece = header.join(',') + '\n';
+  for (let r = 0; r < count; r++) {
+    const x = Array.from({ length: 40 }, normal);
+    const codes = Array.from({ length: 5 }, () => Math.floor(uniform() * 1000));
+    const cats = levels.map((l) => (uniform() < 0.02 ? '' : l[Math.floor(uniform() * l.length)]));
+    const score = x[0] - x[1] + 0.5 * x[2] + (cats[0] === 'red' ? 0.4 : 0) + 0.3 * normal();
+    const cells = x.map((v) => (uniform() < 0.01 ? '' : v.toFixed(4)));
+    piece += `${r},${cells.join(',')},${codes.join(',')},${cats.join(',')},${score > 0 ? 'yes' : 'no'}\n`;
+    if (piece.length > 4_000_000) { await write(piece); piece = ''; }
+  }
+  await write(piece);
+  await new Promise((resolve) => out.end(resolve));
+}
+
+/** Resident bytes of every Chromium renderer process (the tab, with its workers). */
+function rendererBytes() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('--type=renderer')) continue;
+      const rss = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+      if (rss) total += Number(rss[1]) * 1024;
+    } catch { /* the process ended */ }
+  }
+  return total;
+}
+
+const watchLongTasks = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+const server = await serve(dist);
+const browser = await launch();
+const result = { rows, columns: 50, file_mb: +(fileBytes / 1e6).toFixed(1) };
+try {
+  const page = await browser.newPage();
+  await page.addInitScript(watchLongTasks);
+  let peak = 0;
+  const sampler = setInterval(() => { peak = Math.max(peak, rendererBytes()); }, 100);
+  const marks = {};
+  const started = Date.now();
+  await trainInPage(page, server.url, csv, 'cpu', 1, async () => {
+    marks.ready_to_train_s = (Date.now() - started) / 1000;
+  });
+  clearInterval(sampler);
+  marks.trained_s = (Date.now() - started) / 1000;
+  const epoch = await page.$eval('#epochs tr[data-epoch]', (row) => ({ samplesPerSec: Number(row.dataset.samplesPerSec) }));
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  await page.click('#step-data');
+  result.profile_ms = await page.$eval('#profile', (e) => Number(e.dataset.millis));
+  Object.assign(result, marks, {
+    epoch_samples_per_s: epoch.samplesPerSec,
+    peak_renderer_mb: +(peak / 1e6).toFixed(0),
+    peak_over_file: +(peak / fileBytes).toFixed(2),
+    long_tasks_over_50ms: longTasks.length,
+    longest_task_ms: Math.max(0, ...longTasks),
+  });
+  await page.close();
+
+  // Over the limit: a sparse 600 MB file (no disk used); Playwright hands Chromium the path.
+  const huge = '/tmp/hearth-over-limit.csv';
+  const fd = openSync(huge, 'w');
+  writeSync(fd, 'a,b\n1,2\n');
+  ftruncateSync(fd, 600 * 1024 * 1024);
+  closeSync(fd);
+  const over = await browser.newPage();
+  await over.addInitScript(watchLongTasks);
+  await over.goto(server.url);
+  await over.waitForSelector('#profile[data-source]', { timeout: 120_000 });
+  const dropped = Date.now();
+  await over.setInputFiles('#file-input', huge);
+  const message = await (await over.waitForSelector('#error', { timeout: 120_000 })).textContent();
+  const overTasks = await over.evaluate(() => window.__longTasks);
+  result.over_limit = { message, ms: Date.now() - dropped, longest_task_ms: Math.max(0, ...overTasks) };
+  await over.close();
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(JSON.stringify(result, null, 2));
