@@ -39,6 +39,8 @@ mod study;
 mod teach;
 #[cfg(feature = "compute")]
 mod train;
+#[cfg(feature = "compute")]
+mod trial;
 
 #[derive(Parser)]
 #[command(
@@ -80,6 +82,10 @@ enum Command {
     /// pruning; trials in parallel threads) and write the study as JSON.
     #[cfg(feature = "compute")]
     Search(search::SearchArgs),
+    /// Train one trial with the given parameters for a study held elsewhere (the Optuna
+    /// bridge): JSON lines out, one per epoch; "prune" or "continue" read back after each.
+    #[cfg(feature = "compute")]
+    Trial(trial::TrialArgs),
     /// Profile, prepare and search with good defaults, and save the best model.
     #[cfg(feature = "compute")]
     Automl(automl::AutomlArgs),
@@ -113,6 +119,8 @@ pub fn run() -> ExitCode {
         Command::Predict(args) => predict::run(&args),
         #[cfg(feature = "compute")]
         Command::Search(args) => search::search_command(&args),
+        #[cfg(feature = "compute")]
+        Command::Trial(args) => trial::run(&args),
         #[cfg(feature = "compute")]
         Command::Automl(args) => automl::automl_command(&args),
         #[cfg(feature = "compute")]

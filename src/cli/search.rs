@@ -3,7 +3,7 @@
 //! are run by `study.rs`, shared with `hearth automl`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -154,36 +154,13 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         }
         study
     } else {
-        let mut overrides: BTreeMap<String, Domain> = match &args.space {
-            Some(path) => {
-                serde_json::from_str(&read_settings("--space", path)?).map_err(|error| {
-                    format!(
-                        "--space {}: it is not a map of parameter names to domains ({error}).",
-                        path.display()
-                    )
-                })?
-            }
-            None => BTreeMap::new(),
-        };
-        if let Some(epochs) = args.epochs {
-            overrides.insert(
-                names::EPOCHS.to_string(),
-                Domain::Fixed {
-                    value: ParamValue::Int(i64::try_from(epochs).unwrap_or(i64::MAX)),
-                },
-            );
-        }
-        let space = Space::for_task(
+        let space = search_space(
+            args.space.as_deref(),
+            args.epochs,
             data.train.rows(),
-            args.metric.is_some_and(Metric::rewards_balance),
-        )
-        .with_overrides(&overrides)
-        .map_err(|error| format!("--space: {error}"))?;
-        let train = match &args.config {
-            Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
-                .map_err(|error| format!("{}: {error}", path.display()))?,
-            None => TrainConfig::default(),
-        };
+            args.metric,
+        )?;
+        let train = base_train_config(args.config.as_deref())?;
         let settings = StudySettings {
             seed: args.seed,
             sampler: match args.sampler {
@@ -236,6 +213,45 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         write_model(path, &model)?;
     }
     Ok(())
+}
+
+/// The default space for this many training rows and this metric, with the user's `--space`
+/// file and `--epochs` over it (`hearth search`'s, `hearth trial`'s).
+pub(super) fn search_space(
+    overrides: Option<&Path>,
+    epochs: Option<usize>,
+    rows: usize,
+    metric: Option<Metric>,
+) -> Result<Space, String> {
+    let mut overrides: BTreeMap<String, Domain> = match overrides {
+        Some(path) => serde_json::from_str(&read_settings("--space", path)?).map_err(|error| {
+            format!(
+                "--space {}: it is not a map of parameter names to domains ({error}).",
+                path.display()
+            )
+        })?,
+        None => BTreeMap::new(),
+    };
+    if let Some(epochs) = epochs {
+        overrides.insert(
+            names::EPOCHS.to_string(),
+            Domain::Fixed {
+                value: ParamValue::Int(i64::try_from(epochs).unwrap_or(i64::MAX)),
+            },
+        );
+    }
+    Space::for_task(rows, metric.is_some_and(Metric::rewards_balance))
+        .with_overrides(&overrides)
+        .map_err(|error| format!("--space: {error}"))
+}
+
+/// The training settings every trial starts from: the `--config` file's, or the defaults.
+pub(super) fn base_train_config(config: Option<&Path>) -> Result<TrainConfig, String> {
+    match config {
+        Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
+            .map_err(|error| format!("{}: {error}", path.display())),
+        None => Ok(TrainConfig::default()),
+    }
 }
 
 /// Refuses an objective the task or the split cannot give.

@@ -389,3 +389,92 @@ fn bad_settings_are_one_sentence_errors() {
     let line = assert_one_sentence_error(&search(&[&iris, "--resume", "--out", &out]));
     assert!(line.contains("not a Hearth study"), "{line}");
 }
+
+/// Runs `hearth trial` on iris with `answers` on stdin; its JSON lines.
+fn trial(args: &[&str], answers: &str) -> (Vec<serde_json::Value>, std::process::Output) {
+    use std::io::Write;
+    let mut all = vec!["trial".to_string(), sample("iris.csv")];
+    all.extend(["--target", "species", "--epochs", "4"].map(String::from));
+    all.extend(args.iter().map(|a| a.to_string()));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(&all)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("hearth trial: {error}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        // The child may end before reading every answer (pruned, or an error).
+        let _ = stdin.write_all(answers.as_bytes());
+    }
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|error| panic!("hearth trial: {error}"));
+    let lines = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{line}: {error}")))
+        .collect();
+    (lines, output)
+}
+
+#[test]
+fn a_trial_reports_each_epoch_and_stops_when_told() {
+    let params = r#"{"model": "mlp", "width": 8, "learning_rate": 0.01}"#;
+    let (lines, output) = trial(
+        &["--params", params, "--metric", "accuracy"],
+        "continue\nprune\n",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
+    assert_eq!(events, ["epoch", "epoch", "pruned"]);
+    assert_eq!(lines[1]["step"], 2);
+    assert!(
+        lines[0]["value"]
+            .as_f64()
+            .is_some_and(|v| (0.0..=1.0).contains(&v))
+    );
+
+    // Answered "continue" throughout (or not at all), it completes every epoch.
+    let (lines, output) = trial(&["--params", params, "--metric", "accuracy"], "");
+    assert!(output.status.success());
+    let last = &lines[lines.len() - 1];
+    assert_eq!(last["event"], "complete", "{last}");
+    assert_eq!(lines.len(), 5);
+    assert!(
+        lines[..4]
+            .iter()
+            .any(|epoch| epoch["value"] == last["value"])
+    );
+
+    // The space is checked: a value outside its domain, a parameter it does not have.
+    for (bad, needle) in [
+        (
+            r#"{"model": "mlp", "width": 100000}"#,
+            "width = 100000 is outside its domain",
+        ),
+        (
+            r#"{"model": "linear", "width": 8}"#,
+            "width is not a parameter of the search space",
+        ),
+    ] {
+        let (lines, output) = trial(&["--params", bad], "");
+        assert!(lines.is_empty());
+        let message = assert_one_sentence_error(&output);
+        assert!(message.contains(needle), "{message}");
+    }
+
+    // --describe: the space, the metric and its direction, for the Optuna bridge.
+    let (lines, output) = trial(&["--describe", "--metric", "log_loss"], "");
+    assert!(output.status.success());
+    assert_eq!(lines[0]["direction"], "minimize");
+    assert_eq!(lines[0]["metric"], "log_loss");
+    assert!(
+        lines[0]["space"]["params"]
+            .as_array()
+            .is_some_and(|p| p.len() > 3)
+    );
+}
