@@ -10,9 +10,9 @@ use clap::Args;
 
 use super::search::{check_metric, parse_metric};
 use super::study::{choose_ensemble, refit_best, refit_ensemble_of, run_study, save, write_model};
-use super::{DataArgs, DialectArgs, prepare_file};
+use super::{DataArgs, DialectArgs, training_data};
 use crate::search::{AUTOML_SECONDS, Budget, Metric, Study, StudySettings};
-use crate::train::{TrainConfig, TrainingData};
+use crate::train::TrainConfig;
 
 #[derive(Args)]
 pub(super) struct AutomlArgs {
@@ -60,19 +60,8 @@ pub(super) struct AutomlArgs {
 }
 
 pub(super) fn automl_command(args: &AutomlArgs) -> Result<(), String> {
-    let prepared = prepare_file(
-        &args.data.file,
-        &args.dialect,
-        &args.data.target,
-        args.data.task,
-        args.prep_config
-            .as_deref()
-            .map(|path| ("--prep-config", path)),
-        None,
-        true,
-    )?;
-    let data = TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
-        .map_err(|e| e.to_string())?;
+    let (prepared, data) =
+        training_data(&args.data, &args.dialect, args.prep_config.as_deref(), true)?;
     println!(
         "{}: target {} ({}); {} features",
         prepared.profile.source,

@@ -291,6 +291,29 @@ fn prepare_file(
     prepare_dataset(dataset, profile, target, task, config, seed, automl)
 }
 
+/// The data flags' file, read and prepared for their target (`--prep-config` over the defaults,
+/// or over automl's), with its training examples: where every command that trains starts.
+#[cfg(feature = "compute")]
+fn training_data(
+    data: &DataArgs,
+    dialect: &DialectArgs,
+    prep_config: Option<&Path>,
+    automl: bool,
+) -> Result<(PreparedFile, crate::train::TrainingData), String> {
+    let prepared = prepare_file(
+        &data.file,
+        dialect,
+        &data.target,
+        data.task,
+        prep_config.map(|path| ("--prep-config", path)),
+        None,
+        automl,
+    )?;
+    let examples = crate::train::TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
+        .map_err(|error| error.to_string())?;
+    Ok((prepared, examples))
+}
+
 /// Settles the task (suggested when not given), reads the preprocessing settings (`config`:
 /// the flag that named the file, for errors, and its path; fields it leaves out keep the
 /// defaults, or with `automl` [`PrepConfig::automl`]'s) and plans and fits the preprocessing

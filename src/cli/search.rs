@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::study::{run_study, write_model};
-use super::{DataArgs, DialectArgs, prepare_file, read_settings};
+use super::{DataArgs, DialectArgs, read_settings, training_data};
 use crate::data::Task;
 use crate::search::{
     AshaSettings, Budget, Domain, GridSettings, MedianSettings, Metric, Objectives, ParamValue,
     PrunerKind, SamplerKind, SecondObjective, Space, Study, StudySettings, TpeSettings, names,
 };
-use crate::train::{TrainConfig, TrainingData};
+use crate::train::TrainConfig;
 
 /// Trials when no budget is given.
 const DEFAULT_TRIALS: usize = 20;
@@ -111,19 +111,12 @@ pub(super) fn parse_metric(text: &str) -> Result<Metric, String> {
 }
 
 pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
-    let prepared = prepare_file(
-        &args.data.file,
+    let (prepared, data) = training_data(
+        &args.data,
         &args.dialect,
-        &args.data.target,
-        args.data.task,
-        args.prep_config
-            .as_deref()
-            .map(|path| ("--prep-config", path)),
-        None,
+        args.prep_config.as_deref(),
         false,
     )?;
-    let data = TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
-        .map_err(|e| e.to_string())?;
     let task = prepared.plan.task;
     let budget = Budget {
         trials: args.trials,

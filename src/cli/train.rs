@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{DataArgs, DeviceChoice, DialectArgs, PreparedFile, prepare_file, read_settings};
+use super::{DataArgs, DeviceChoice, DialectArgs, PreparedFile, read_settings, training_data};
 use crate::compute;
 use crate::prep::FittedPipeline;
 use crate::train::gbdt::GbdtSettings;
 use crate::train::{
     Architecture, DeviceChoiceError, DevicePreference, DeviceRequest, DeviceSelection, Examples,
-    GpuOffer, ModelFile, ModelKind, TrainConfig, Trainer, TrainingData, choose_device,
+    GpuOffer, ModelFile, ModelKind, TrainConfig, Trainer, choose_device,
 };
 
 #[derive(Args)]
@@ -167,25 +167,21 @@ fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
 pub(super) fn run(args: &TrainArgs) -> Result<(), String> {
     let config = train_config(args)?;
     let target = args.data.target.as_str();
-    let PreparedFile {
-        dataset,
-        profile,
-        plan,
-        prepared,
-        ..
-    } = prepare_file(
-        &args.data.file,
+    let (
+        PreparedFile {
+            profile,
+            plan,
+            prepared,
+            ..
+        },
+        data,
+    ) = training_data(
+        &args.data,
         &args.dialect,
-        target,
-        args.data.task,
-        args.prep_config
-            .as_deref()
-            .map(|path| ("--prep-config", path)),
-        None,
+        args.prep_config.as_deref(),
         false,
     )?;
     let task = plan.task;
-    let data = TrainingData::from_prepared(&prepared, &dataset).map_err(|e| e.to_string())?;
     let summary = &prepared.summary;
     println!(
         "{}: target {target} ({}); {} train, {} valid, {} test rows; {} features",

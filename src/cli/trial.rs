@@ -17,14 +17,13 @@ use serde_json::json;
 
 use super::search::{base_train_config, check_metric, parse_metric, search_space};
 use super::study::write_model;
-use super::{DataArgs, DialectArgs, prepare_file};
+use super::{DataArgs, DialectArgs, training_data};
 use crate::compute::{self, Accelerator};
 use crate::search::runner::{TrialSetup, run_trial};
 use crate::search::{
     Budget, Decision, Domain, Metric, Objectives, Outcome, Params, PrunerKind, SamplerKind, Space,
     StudySettings, TrialTicket,
 };
-use crate::train::TrainingData;
 
 #[derive(Args)]
 pub(super) struct TrialArgs {
@@ -73,19 +72,12 @@ enum TrialDevice {
 }
 
 pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
-    let prepared = prepare_file(
-        &args.data.file,
+    let (prepared, data) = training_data(
+        &args.data,
         &args.dialect,
-        &args.data.target,
-        args.data.task,
-        args.prep_config
-            .as_deref()
-            .map(|path| ("--prep-config", path)),
-        None,
+        args.prep_config.as_deref(),
         false,
     )?;
-    let data = TrainingData::from_prepared(&prepared.prepared, &prepared.dataset)
-        .map_err(|e| e.to_string())?;
     let metric = args.metric.unwrap_or_default();
     check_metric(metric, prepared.plan.task, data.valid.is_some())?;
     let space = search_space(

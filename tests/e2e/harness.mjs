@@ -92,6 +92,18 @@ export function recordErrors(page, errors) {
   });
 }
 
+/** Trains the loaded data on the CPU for `epochs` from the Train step, as a person would, and
+ * waits until that run ended with its model (an earlier run had another epoch count or ran
+ * before). Fewer epochs than the default patience (20), so none stops early. */
+export async function trainOnCpu(page, epochs, timeout = 120_000) {
+  await page.click('#step-train');
+  await page.selectOption('#device-select', 'cpu');
+  await page.fill('#epochs-input', String(epochs));
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector(`#training[data-running="false"][data-epochs="${epochs}"] #download-model`, { timeout });
+}
+
 /** Starts a study from the Search step as a person would: sampler, pruner, trial and worker
  * counts, and the search space as the override JSON the space box takes. */
 export async function startStudy(page, { trials, workers, space, sampler = 'random', pruner = 'none' }) {

@@ -48,7 +48,7 @@ const leavingAsks = (p) => p.evaluate(() => {
   return event.defaultPrevented;
 });
 
-async function trainOnCpu(p, epochs, patience = 20) {
+async function startTrainingOnCpu(p, epochs, patience = 20) {
   await p.click('#step-train');
   await p.selectOption('#device-select', 'cpu');
   for (const [input, value] of [['#epochs-input', epochs], ['#patience-input', patience]]) {
@@ -112,7 +112,7 @@ test('leaving asks first while a CPU training runs, and not when idle', async ()
   await guarded.waitForSelector('#train-button:not([disabled])', { timeout: LONG });
   assert.equal(await leavingAsks(guarded), false, 'idle: leaving does not ask');
   // No early stop (patience 0): the run must outlast the checks.
-  await trainOnCpu(guarded, 5000, 0);
+  await startTrainingOnCpu(guarded, 5000, 0);
   await guarded.waitForSelector('#epochs tr[data-epoch="2"]', { state: 'attached', timeout: LONG });
   assert.equal(await leavingAsks(guarded), true, 'training: leaving asks');
   await guarded.click('#stop-button');
@@ -126,7 +126,7 @@ test('loading another sample sets the model aside, reachable and named after its
   await profileOf(page, 'penguins.csv');
   await page.click('#step-prepare');
   await page.waitForSelector('#prep', { timeout: LONG });
-  await trainOnCpu(page, 3);
+  await startTrainingOnCpu(page, 3);
   await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
   await page.click('#step-data');
   const warning = await page.textContent('#set-aside-warning');

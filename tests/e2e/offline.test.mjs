@@ -8,7 +8,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, recordErrors, serve } from './harness.mjs';
+import { launch, recordErrors, serve, trainOnCpu } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -66,12 +66,7 @@ test('with the network cut, a reload opens the app, profiles the sample and trai
     await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
     await page.selectOption('#sample-select', 'iris.csv');
     await page.waitForSelector('#profile[data-source="iris.csv"]:not(.stale)', { timeout: LONG });
-    await page.click('#step-train');
-    await page.selectOption('#device-select', 'cpu');
-    await page.fill('#epochs-input', '3');
-    await page.dispatchEvent('#epochs-input', 'change');
-    await page.click('#train-button');
-    await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+    await trainOnCpu(page, 3, LONG);
     const epochs = await page.$eval('#training', (section) => Number(section.dataset.epochs));
     assert.equal(epochs, 3);
   } finally {

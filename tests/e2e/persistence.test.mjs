@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killBrowser, launch, launchPersistent, recordErrors, serve, startStudy } from './harness.mjs';
+import { killBrowser, launch, launchPersistent, recordErrors, serve, startStudy, trainOnCpu } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -126,12 +126,7 @@ test('a trained model and the last batch report come back after the browser is k
   const dir = await profile();
   let { context, page } = await open(dir);
   await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
-  await page.click('#step-train');
-  await page.selectOption('#device-select', 'cpu');
-  await page.fill('#epochs-input', '3');
-  await page.dispatchEvent('#epochs-input', 'change');
-  await page.click('#train-button');
-  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  await trainOnCpu(page, 3, LONG);
   const [trained] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
   const modelText = await readFile(await trained.path(), 'utf8');
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, recordErrors, serve } from './harness.mjs';
+import { launch, recordErrors, serve, trainOnCpu } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -91,12 +91,7 @@ test('a name column and a ticket column are dropped, saying why', async () => {
 });
 
 test('the downloaded model and ONNX file hold no value seen fewer than 5 times', async () => {
-  await page.click('#step-train');
-  await page.selectOption('#device-select', 'cpu');
-  await page.fill('#epochs-input', '3');
-  await page.dispatchEvent('#epochs-input', 'change');
-  await page.click('#train-button');
-  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  await trainOnCpu(page, 3, LONG);
   const model = await download('#download-model');
   await page.click('#step-export');
   await page.click('#export-button');

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, recordErrors, serve } from './harness.mjs';
+import { launch, recordErrors, serve, trainOnCpu } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -28,19 +28,10 @@ after(async () => {
   server?.close();
 });
 
-async function train(epochs) {
-  await page.click('#step-train');
-  await page.selectOption('#device-select', 'cpu');
-  await page.fill('#epochs-input', String(epochs));
-  await page.dispatchEvent('#epochs-input', 'change');
-  await page.click('#train-button');
-  await page.waitForSelector(`#training[data-running="false"][data-epochs="${epochs}"] #download-model`, { timeout: LONG });
-}
-
 const computeWorkers = () => page.workers().filter((w) => /hearth-worker-[0-9a-f]+_loader\.js$/.test(w.url()));
 
 test('a compute worker that fails is replaced, and the data and the model are still there', async () => {
-  await train(3);
+  await trainOnCpu(page, 3);
   const [failing] = computeWorkers();
   assert.ok(failing, 'the CPU compute worker runs');
   const replaced = page.waitForEvent('worker', { predicate: (w) => /hearth-worker-/.test(w.url()), timeout: LONG });
@@ -60,7 +51,7 @@ test('a compute worker that fails is replaced, and the data and the model are st
   // The data and preparation too: training again works and the message goes away.
   await page.click('#step-data');
   assert.equal(await page.$eval('#profile', (p) => p.dataset.source), 'penguins.csv');
-  await train(2);
+  await trainOnCpu(page, 2);
   assert.equal(await page.$('#train-error'), null);
 });
 
@@ -94,7 +85,7 @@ test('a data worker that fails is replaced with the last dataset that loaded and
   await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
   assert.equal(await page.$('#error'), null, 'the message goes with the next load');
   assert.equal(dataWorkers().length, 1, 'the failed worker was terminated');
-  await train(2);
+  await trainOnCpu(page, 2);
 });
 
 test('nothing else threw in the page or the workers', () => {

@@ -8,7 +8,7 @@
 // (fetch, an image beacon, a worker from a blob) are refused by the policy.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, pagePolicy, recordErrors, serve } from './harness.mjs';
+import { launch, pagePolicy, recordErrors, serve, trainOnCpu } from './harness.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -101,12 +101,7 @@ test('hostile file, column, category and class names are shown as text everywher
   await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
   await assertNothingRan('after Prepare');
 
-  await page.click('#step-train');
-  await page.selectOption('#device-select', 'cpu');
-  await page.fill('#epochs-input', '5');
-  await page.dispatchEvent('#epochs-input', 'change');
-  await page.click('#train-button');
-  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  await trainOnCpu(page, 5, LONG);
   const trainText = await page.$eval('#app', (e) => e.textContent);
   assert.ok(CLASSES.some((c) => trainText.includes(c)), 'the class names are shown as written');
   await assertNothingRan('after Train');

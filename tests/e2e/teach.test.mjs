@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { launch, recordErrors, serve } from './harness.mjs';
+import { launch, recordErrors, serve, trainOnCpu } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -296,12 +296,7 @@ test("the Train step's model is drawn on the lesson's plane beside the network a
   await reloadOnPenguins();
   await teachTheTable();
   await page.waitForSelector('#teach-model-none', { timeout: LONG });
-  await page.click('#step-train');
-  await page.selectOption('#device-select', 'cpu');
-  await page.fill('#epochs-input', '15');
-  await page.dispatchEvent('#epochs-input', 'change');
-  await page.click('#train-button');
-  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: LONG });
+  await trainOnCpu(page, 15, LONG);
   await page.click('#step-teach');
   await page.check('#teach-show-model');
   await page.waitForSelector('#teach-model-score', { timeout: LONG });
