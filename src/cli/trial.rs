@@ -8,6 +8,9 @@
 //! reads one line on stdin, `prune` or `continue`, so that the caller's pruner decides; at the
 //! end of stdin (or when stdin is a terminal) every epoch continues. `--describe` prints the
 //! search space, the metric and its direction instead, which is how the bridge learns them.
+//! With `--params -` it trains one trial per request line on stdin (`{"params": {…}, "seed":
+//! N}`) until stdin ends, on data read and prepared once: a bridge worker keeps one such
+//! process, so a trial costs neither a process start nor a preparation.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -29,8 +32,9 @@ use crate::search::{
 pub(super) struct TrialArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// The trial's parameters as JSON, e.g. {"model": "mlp", "width": 32, "learning_rate": 0.01};
-    /// a parameter the space fixes may be left out.
+    /// The trial's parameters as JSON, e.g. {"model": "mlp", "width": 32, "learning_rate": 0.01}
+    /// (a parameter left out keeps the training settings' value), or - to read one trial per
+    /// line on stdin, {"params": {...}, "seed": N}, until stdin ends.
     #[arg(long, required_unless_present = "describe")]
     params: Option<String>,
     /// The trial's training seed.
@@ -98,7 +102,6 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
         });
         return emit(&mut out, &line);
     }
-    let params = trial_params(args.params.as_deref().unwrap_or("{}"), &space)?;
     let settings = StudySettings {
         seed: args.seed,
         sampler: SamplerKind::Random,
@@ -130,18 +133,85 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
         keep_model: args.model_out.is_some(),
         keep_outputs: false,
     };
+    let stdin = std::io::stdin();
+    let listen = !stdin.is_terminal();
+    let mut input = stdin.lock();
+    let params = args.params.as_deref().unwrap_or("{}");
+    if params != "-" {
+        let params = trial_params(params, &setup.settings.space)?;
+        return run_one(
+            &setup, params, args.seed, args, &mut out, &mut input, listen,
+        );
+    }
+    if args.model_out.is_some() {
+        return Err("--model-out saves one trial's model: give --params as JSON, not -.".into());
+    }
+    // One trial per request line, on data read and prepared once: what a worker of the Optuna
+    // bridge runs, so that a trial costs no process start and no preparation.
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|error| format!("stdin could not be read: {error}."))?;
+        if read == 0 {
+            return Ok(());
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let request = serde_json::from_str::<TrialRequest>(&line)
+            .map_err(|error| {
+                format!("a trial request is not {{\"params\": {{…}}, \"seed\": N}} ({error}).")
+            })
+            .and_then(|request| {
+                let params =
+                    serde_json::to_string(&request.params).map_err(|error| error.to_string())?;
+                Ok((trial_params(&params, &setup.settings.space)?, request.seed))
+            });
+        match request {
+            Ok((params, seed)) => {
+                let seed = seed.unwrap_or(args.seed);
+                run_one(&setup, params, seed, args, &mut out, &mut input, listen)?
+            }
+            // A bad request fails that trial; the next line is the next request.
+            Err(error) => emit(
+                &mut out,
+                &json!({ "event": "failed", "step": 0, "error": error }),
+            )?,
+        }
+    }
+}
+
+/// One line of `--params -`: a trial's parameters and training seed (default `--seed`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrialRequest {
+    params: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// Trains one trial: an epoch line after each epoch (then the answer on `input`, when it is
+/// not a terminal), the final line, and the model when `--model-out` asks for it.
+fn run_one(
+    setup: &TrialSetup<'_>,
+    params: Params,
+    seed: u64,
+    args: &TrialArgs,
+    out: &mut impl Write,
+    input: &mut impl BufRead,
+    listen: bool,
+) -> Result<(), String> {
     let ticket = TrialTicket {
         number: 0,
         params,
-        seed: args.seed,
+        seed,
     };
-    let answers = std::io::stdin();
-    let listen = !answers.is_terminal();
-    let mut answers = answers.lock();
     let mut failure = None;
-    let run = pollster::block_on(run_trial(&setup, &ticket, async |step, value| {
+    let run = pollster::block_on(run_trial(setup, &ticket, async |step, value| {
         let line = json!({ "event": "epoch", "step": step, "value": finite(value) });
-        if let Err(error) = emit(&mut out, &line) {
+        if let Err(error) = emit(out, &line) {
             failure.get_or_insert(error);
             return Decision::Prune;
         }
@@ -149,7 +219,7 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
             return Decision::Continue;
         }
         let mut answer = String::new();
-        match answers.read_line(&mut answer) {
+        match input.read_line(&mut answer) {
             Ok(_) if answer.trim() == "prune" => Decision::Prune,
             Ok(_) if matches!(answer.trim(), "continue" | "") => Decision::Continue,
             Ok(_) => {
@@ -196,7 +266,7 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
     if let (Some(path), Some(model)) = (&args.model_out, &run.model) {
         write_model(path, model)?;
     }
-    emit(&mut out, &line)
+    emit(out, &line)
 }
 
 /// The `--params` JSON checked against `space`: each given parameter must apply (its

@@ -467,6 +467,34 @@ fn a_trial_reports_each_epoch_and_stops_when_told() {
         assert!(message.contains(needle), "{message}");
     }
 
+    // --params -: one trial per request line on data prepared once; a bad line fails only
+    // its trial.
+    let requests = concat!(
+        r#"{"params": {"model": "linear"}, "seed": 1}"#,
+        "\ncontinue\ncontinue\ncontinue\ncontinue\n",
+        "not a request\n",
+        r#"{"params": {"model": "mlp", "width": 8}, "seed": 2}"#,
+        "\nprune\n",
+    );
+    let (lines, output) = trial(&["--params", "-"], requests);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "epoch", "epoch", "epoch", "epoch", "complete", "failed", "epoch", "pruned"
+        ]
+    );
+    assert!(
+        lines[5]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not {"))
+    );
+
     // --describe: the space, the metric and its direction, for the Optuna bridge.
     let (lines, output) = trial(&["--describe", "--metric", "log_loss"], "");
     assert!(output.status.success());

@@ -28,6 +28,7 @@ import optuna
 __all__ = [
     "HearthRun",
     "TrialFailed",
+    "TrialProcess",
     "create_or_load",
     "describe",
     "distributions",
@@ -195,9 +196,55 @@ def _trial_seed(study_seed: int, number: int) -> int:
     return (study_seed * 1_000_003 + number) % (2**63)
 
 
-def objective(run: HearthRun, space: dict, study_seed: int = 42):
-    """The Optuna objective: trains the suggested point with ``hearth trial``, reporting every
-    epoch's value and pruning when Optuna's pruner says so."""
+class TrialProcess:
+    """One ``hearth trial --params -`` process, kept for all of a worker's trials: the data is
+    read and prepared once, and each trial is one request line."""
+
+    def __init__(self, run: HearthRun):
+        self.process = subprocess.Popen(
+            run.command("--params", "-"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+
+    def train(self, trial: optuna.trial.Trial, params: dict, seed: int) -> dict:
+        """Trains one trial, reporting each epoch to Optuna and answering its pruner; returns
+        the final line."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        self._write(json.dumps({"params": params, "seed": seed}))
+        for line in stdout:
+            event = json.loads(line)
+            if event["event"] != "epoch":
+                return event
+            value, step = event["value"], event["step"]
+            prune = value is None
+            if not prune:
+                trial.report(value, step)
+                prune = trial.should_prune()
+            self._write("prune" if prune else "continue")
+        stderr = self.process.stderr.read() if self.process.stderr else ""
+        raise RuntimeError(f"hearth trial stopped: {stderr.strip() or 'no answer'}")
+
+    def _write(self, line: str) -> None:
+        try:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the process ended; reading its output says why
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def objective(run: HearthRun, space: dict, process: TrialProcess, study_seed: int = 42):
+    """The Optuna objective: trains the suggested point in `process`, reporting every epoch's
+    value and pruning when Optuna's pruner says so."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def run_trial(trial: optuna.trial.Trial) -> float:
@@ -205,35 +252,9 @@ def objective(run: HearthRun, space: dict, study_seed: int = 42):
         seed = _trial_seed(study_seed, trial.number)
         trial.set_user_attr("seed", seed)
         trial.set_user_attr("worker", worker)
-        process = subprocess.Popen(
-            run.command("--params", json.dumps(params), "--seed", str(seed)),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        final = None
-        assert process.stdout is not None and process.stdin is not None
-        for line in process.stdout:
-            event = json.loads(line)
-            if event["event"] == "epoch":
-                value, step = event["value"], event["step"]
-                prune = value is None
-                if not prune:
-                    trial.report(value, step)
-                    prune = trial.should_prune()
-                try:
-                    process.stdin.write("prune\n" if prune else "continue\n")
-                    process.stdin.flush()
-                except BrokenPipeError:
-                    pass
-            else:
-                final = event
-        stderr = process.stderr.read() if process.stderr else ""
-        if process.wait() != 0 or final is None:
-            raise RuntimeError(f"hearth trial failed: {stderr.strip()}")
+        final = process.train(trial, params, seed)
         trial.set_user_attr("epochs", final.get("step", final.get("epochs")))
+        trial.set_user_attr("elapsed_ms", final.get("elapsed_ms"))
         if final["event"] == "pruned":
             raise optuna.TrialPruned(f"pruned at epoch {final['step']}")
         if final["event"] == "failed" or final.get("value") is None:
@@ -296,12 +317,16 @@ def optimize(run: HearthRun, storage: Any, name: str, *, trials: int | None = No
     """Runs trials of the study in this process until `trials` (this worker's share) or
     `timeout` seconds; returns the study."""
     study, info = create_or_load(run, storage, name, sampler=sampler, pruner=pruner, seed=seed)
-    study.optimize(
-        objective(run, info["space"], study_seed),
-        n_trials=trials,
-        timeout=timeout,
-        catch=(TrialFailed,),
-    )
+    process = TrialProcess(run)
+    try:
+        study.optimize(
+            objective(run, info["space"], process, study_seed),
+            n_trials=trials,
+            timeout=timeout,
+            catch=(TrialFailed,),
+        )
+    finally:
+        process.close()
     return study
 
 
