@@ -3,7 +3,7 @@
 //! are run by `study.rs`, shared with `hearth automl`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
@@ -44,14 +44,34 @@ pub(super) struct SearchArgs {
     /// Seed of the sampling and of each trial's training seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// The objective: monitor (validation loss or RMSE, default), accuracy, balanced_accuracy,
-    /// macro_f1, roc_auc, log_loss, rmse, mae or r2.
-    #[arg(long, value_parser = parse_metric)]
-    metric: Option<Metric>,
+    #[command(flatten)]
+    settings: TrialSettingsArgs,
     /// A second objective (lower is better), giving a Pareto front; latency is not
     /// reproducible.
     #[arg(long, value_enum)]
     second_objective: Option<SecondChoice>,
+    /// Continue the study saved in --out (its finished trials are kept, interrupted ones run
+    /// again); --trials, --work-budget and --time-budget-s replace its budget.
+    #[arg(long)]
+    resume: bool,
+    /// Where to write the study (JSON; rewritten after every trial).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also save the best trial's model (.hearth).
+    #[arg(long)]
+    model_out: Option<PathBuf>,
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+/// What every trial is made from, for `hearth search` and for `hearth trial` alike: the
+/// objective, the space over the default one, and the settings a trial starts from.
+#[derive(Args)]
+pub(super) struct TrialSettingsArgs {
+    /// The objective: monitor (validation loss or RMSE, default), accuracy, balanced_accuracy,
+    /// macro_f1, roc_auc, log_loss, rmse, mae or r2.
+    #[arg(long, value_parser = parse_metric)]
+    pub(super) metric: Option<Metric>,
     /// A JSON file of edited ranges or fixed values by parameter, e.g.
     /// {"learning_rate": {"float": {"low": 0.001, "high": 0.1, "log": true}},
     /// "model": {"fixed": {"value": "mlp"}}}.
@@ -65,19 +85,45 @@ pub(super) struct SearchArgs {
     config: Option<PathBuf>,
     /// A JSON file of preprocessing settings and per-column overrides (as for `hearth prep`).
     #[arg(long)]
-    prep_config: Option<PathBuf>,
-    /// Continue the study saved in --out (its finished trials are kept, interrupted ones run
-    /// again); --trials, --work-budget and --time-budget-s replace its budget.
-    #[arg(long)]
-    resume: bool,
-    /// Where to write the study (JSON; rewritten after every trial).
-    #[arg(long)]
-    out: PathBuf,
-    /// Also save the best trial's model (.hearth).
-    #[arg(long)]
-    model_out: Option<PathBuf>,
-    #[command(flatten)]
-    dialect: DialectArgs,
+    pub(super) prep_config: Option<PathBuf>,
+}
+
+impl TrialSettingsArgs {
+    /// The default space for this many training rows and the metric, with the `--space` file
+    /// and `--epochs` over it.
+    pub(super) fn space(&self, rows: usize) -> Result<Space, String> {
+        let mut overrides: BTreeMap<String, Domain> = match &self.space {
+            Some(path) => {
+                serde_json::from_str(&read_settings("--space", path)?).map_err(|error| {
+                    format!(
+                        "--space {}: it is not a map of parameter names to domains ({error}).",
+                        path.display()
+                    )
+                })?
+            }
+            None => BTreeMap::new(),
+        };
+        if let Some(epochs) = self.epochs {
+            overrides.insert(
+                names::EPOCHS.to_string(),
+                Domain::Fixed {
+                    value: ParamValue::Int(i64::try_from(epochs).unwrap_or(i64::MAX)),
+                },
+            );
+        }
+        Space::for_task(rows, self.metric.is_some_and(Metric::rewards_balance))
+            .with_overrides(&overrides)
+            .map_err(|error| format!("--space: {error}"))
+    }
+
+    /// The training settings every trial starts from: the `--config` file's, or the defaults.
+    pub(super) fn train_config(&self) -> Result<TrainConfig, String> {
+        match &self.config {
+            Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
+                .map_err(|error| format!("{}: {error}", path.display())),
+            None => Ok(TrainConfig::default()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,7 +160,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
     let (prepared, data) = training_data(
         &args.data,
         &args.dialect,
-        args.prep_config.as_deref(),
+        args.settings.prep_config.as_deref(),
         false,
     )?;
     let task = prepared.plan.task;
@@ -147,13 +193,8 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         }
         study
     } else {
-        let space = search_space(
-            args.space.as_deref(),
-            args.epochs,
-            data.train.rows(),
-            args.metric,
-        )?;
-        let train = base_train_config(args.config.as_deref())?;
+        let space = args.settings.space(data.train.rows())?;
+        let train = args.settings.train_config()?;
         let settings = StudySettings {
             seed: args.seed,
             sampler: match args.sampler {
@@ -175,7 +216,7 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
                 }
             },
             objectives: Objectives {
-                primary: args.metric.unwrap_or_default(),
+                primary: args.settings.metric.unwrap_or_default(),
                 second: args.second_objective.map(|choice| match choice {
                     SecondChoice::Parameters => SecondObjective::Parameters,
                     SecondChoice::Latency => SecondObjective::LatencyMs,
@@ -206,45 +247,6 @@ pub(super) fn search_command(args: &SearchArgs) -> Result<(), String> {
         write_model(path, &model)?;
     }
     Ok(())
-}
-
-/// The default space for this many training rows and this metric, with the user's `--space`
-/// file and `--epochs` over it (`hearth search`'s, `hearth trial`'s).
-pub(super) fn search_space(
-    overrides: Option<&Path>,
-    epochs: Option<usize>,
-    rows: usize,
-    metric: Option<Metric>,
-) -> Result<Space, String> {
-    let mut overrides: BTreeMap<String, Domain> = match overrides {
-        Some(path) => serde_json::from_str(&read_settings("--space", path)?).map_err(|error| {
-            format!(
-                "--space {}: it is not a map of parameter names to domains ({error}).",
-                path.display()
-            )
-        })?,
-        None => BTreeMap::new(),
-    };
-    if let Some(epochs) = epochs {
-        overrides.insert(
-            names::EPOCHS.to_string(),
-            Domain::Fixed {
-                value: ParamValue::Int(i64::try_from(epochs).unwrap_or(i64::MAX)),
-            },
-        );
-    }
-    Space::for_task(rows, metric.is_some_and(Metric::rewards_balance))
-        .with_overrides(&overrides)
-        .map_err(|error| format!("--space: {error}"))
-}
-
-/// The training settings every trial starts from: the `--config` file's, or the defaults.
-pub(super) fn base_train_config(config: Option<&Path>) -> Result<TrainConfig, String> {
-    match config {
-        Some(path) => TrainConfig::from_json(&read_settings("--config", path)?)
-            .map_err(|error| format!("{}: {error}", path.display())),
-        None => Ok(TrainConfig::default()),
-    }
 }
 
 /// Refuses an objective the task or the split cannot give.

@@ -18,13 +18,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::search::{base_train_config, check_metric, parse_metric, search_space};
+use super::search::{TrialSettingsArgs, check_metric};
 use super::study::write_model;
 use super::{DataArgs, DialectArgs, training_data};
 use crate::compute::{self, Accelerator};
 use crate::search::runner::{TrialSetup, run_trial};
 use crate::search::{
-    Budget, Decision, Domain, Metric, Objectives, Outcome, Params, PrunerKind, SamplerKind, Space,
+    Budget, Decision, Domain, Objectives, Outcome, Params, PrunerKind, SamplerKind, Space,
     StudySettings, TrialTicket,
 };
 
@@ -40,22 +40,8 @@ pub(super) struct TrialArgs {
     /// The trial's training seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// The objective (as for `hearth search`): monitor (default), accuracy, balanced_accuracy,
-    /// macro_f1, roc_auc, log_loss, rmse, mae or r2.
-    #[arg(long, value_parser = parse_metric)]
-    metric: Option<Metric>,
-    /// A JSON file of edited ranges or fixed values by parameter (as for `hearth search`).
-    #[arg(long)]
-    space: Option<PathBuf>,
-    /// Fix the number of epochs (a shortcut for a fixed "epochs" in --space).
-    #[arg(long)]
-    epochs: Option<usize>,
-    /// A JSON file of training settings the parameters are applied over.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// A JSON file of preprocessing settings and per-column overrides.
-    #[arg(long)]
-    prep_config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: TrialSettingsArgs,
     /// Where to train.
     #[arg(long, value_enum, default_value = "cpu")]
     device: TrialDevice,
@@ -79,17 +65,12 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
     let (prepared, data) = training_data(
         &args.data,
         &args.dialect,
-        args.prep_config.as_deref(),
+        args.settings.prep_config.as_deref(),
         false,
     )?;
-    let metric = args.metric.unwrap_or_default();
+    let metric = args.settings.metric.unwrap_or_default();
     check_metric(metric, prepared.plan.task, data.valid.is_some())?;
-    let space = search_space(
-        args.space.as_deref(),
-        args.epochs,
-        data.train.rows(),
-        args.metric,
-    )?;
+    let space = args.settings.space(data.train.rows())?;
     let mut out = std::io::stdout().lock();
     if args.describe {
         let line = json!({
@@ -112,7 +93,7 @@ pub(super) fn run(args: &TrialArgs) -> Result<(), String> {
             second: None,
         },
         space,
-        train: base_train_config(args.config.as_deref())?,
+        train: args.settings.train_config()?,
         rows_per_epoch: (data.train.rows() as u64).max(1),
         portfolio: false,
     };
