@@ -310,8 +310,9 @@ fn loaded_name(request: &Request) -> Option<&str> {
     }
 }
 
-/// A load request read again with the user's corrections to the parser's guesses.
-fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoice) {
+/// A load request read again with the user's corrections to the parser's guesses; false when
+/// there is no load to correct.
+fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoice) -> bool {
     if let Some((
         Request::LoadSample {
             dialect: loaded, ..
@@ -323,7 +324,9 @@ fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoi
     )) = load
     {
         *loaded = dialect.clone();
+        return true;
     }
+    false
 }
 
 /// What a worker's failure event said, without the sentence around it.
@@ -548,7 +551,11 @@ impl ComputeLink {
             Request::LoadSample { .. } | Request::LoadFile { .. } => {
                 *self.load.borrow_mut() = Some((request.clone(), file));
             }
-            Request::Reparse { dialect } => set_dialect(&mut self.load.borrow_mut(), dialect),
+            Request::Reparse { dialect } => {
+                if !set_dialect(&mut self.load.borrow_mut(), dialect) {
+                    return;
+                }
+            }
             Request::Prepare { .. } => {
                 *self.prepare.borrow_mut() = Some(request.clone());
                 wanted.prepare += 1;
