@@ -70,9 +70,14 @@ try {
   const page = await browser.newPage();
   await page.addInitScript(watchLongTasks);
   let peak = 0;
-  const sampler = setInterval(() => { peak = Math.max(peak, rendererBytes()); }, 100);
-  const marks = {};
   const started = Date.now();
+  const timeline = [];
+  const sampler = setInterval(() => {
+    const bytes = rendererBytes();
+    peak = Math.max(peak, bytes);
+    timeline.push([(Date.now() - started) / 1000, bytes]);
+  }, 100);
+  const marks = {};
   await trainInPage(page, server.url, csv, 'cpu', 1, async () => {
     marks.ready_to_train_s = (Date.now() - started) / 1000;
   });
@@ -86,6 +91,11 @@ try {
     epoch_samples_per_s: epoch.samplesPerSec,
     peak_renderer_mb: +(peak / 1e6).toFixed(0),
     peak_over_file: +(peak / fileBytes).toFixed(2),
+    // The tab's memory over time, the most in each second (MB): where it grows.
+    memory_by_second_mb: timeline.reduce((seconds, [t, bytes]) => {
+      seconds[Math.floor(t)] = Math.max(seconds[Math.floor(t)] ?? 0, Math.round(bytes / 1e6));
+      return seconds;
+    }, []),
     long_tasks_over_50ms: longTasks.length,
     longest_task_ms: Math.max(0, ...longTasks),
   });

@@ -19,6 +19,7 @@ use crate::search::{
     Decision, EnsembleCandidate, Outcome, Study, StudySettings, Trial, TrialTicket,
 };
 use crate::teach::{Frame, LessonSettings, ModelPlane, ModelPlaneQuery, Table, TablePlane};
+use crate::train::handover::{Block, Shape};
 use crate::train::{
     DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
 };
@@ -88,6 +89,15 @@ pub enum Request {
         task: Task,
         config: PrepConfig,
     },
+    /// Hand the current preparation's examples to the compute worker, a block of rows at a
+    /// time (`train::handover`): answered with [`Response::Handover`] messages, which the page
+    /// passes on to the compute worker as [`Request::Handover`]. `share` numbers the handover.
+    ShareTraining {
+        share: u64,
+    },
+    /// The data worker's examples, passed on by the page; the last message is answered with
+    /// [`Response::HandedOver`].
+    Handover(HandoverMessage),
     /// Train a model on the prepared data, epoch by epoch.
     Train {
         config: TrainConfig,
@@ -211,8 +221,10 @@ impl Request {
             | Request::Reparse { .. }
             | Request::Prepare { .. }
             | Request::BackgroundRows { .. }
-            | Request::TeachTable { .. } => WorkerRole::Data,
-            Request::Train { .. }
+            | Request::TeachTable { .. }
+            | Request::ShareTraining { .. } => WorkerRole::Data,
+            Request::Handover(_)
+            | Request::Train { .. }
             | Request::StopTraining
             | Request::LoadModel { .. }
             | Request::UseModel { .. }
@@ -251,6 +263,41 @@ impl Request {
     }
 }
 
+/// One message of a handover of prepared examples from the data worker to the compute worker
+/// (`train::handover`), through the page: the shape, the blocks in order (each block's values
+/// ride beside the message in `Envelope::floats`, transferred), then the end. Every message
+/// carries its handover's number, so that one meant for a worker since replaced is dropped.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum HandoverMessage {
+    Shape {
+        share: u64,
+        shape: Box<Shape>,
+    },
+    Block {
+        share: u64,
+        block: Block,
+    },
+    End {
+        share: u64,
+    },
+    /// The data worker could not make the examples (no preparation; a transform error).
+    Failed {
+        share: u64,
+        message: String,
+    },
+}
+
+impl HandoverMessage {
+    pub fn share(&self) -> u64 {
+        match self {
+            HandoverMessage::Shape { share, .. }
+            | HandoverMessage::Block { share, .. }
+            | HandoverMessage::End { share }
+            | HandoverMessage::Failed { share, .. } => *share,
+        }
+    }
+}
+
 /// What the Export step asks for.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct ExportSettings {
@@ -283,7 +330,7 @@ pub enum Response {
     /// have arrived before its message handler existed).
     WorkerStarted,
     /// Teach step: the lesson after a step; its planes ride beside the message
-    /// (`Envelope::planes`).
+    /// (`Envelope::floats`).
     TeachFrame(Box<Frame>),
     /// Teach step: a request was refused (a setting out of range, an unknown snapshot).
     TeachFailed {
@@ -300,6 +347,15 @@ pub enum Response {
     },
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
+    /// The data worker's part of a handover of examples ([`Request::ShareTraining`]), for the
+    /// page to pass on to the compute worker.
+    Handover(HandoverMessage),
+    /// The compute worker put handover `share` together (`failed`: why it could not): it
+    /// trains on those examples from now on.
+    HandedOver {
+        share: u64,
+        failed: Option<String>,
+    },
     /// Work is under way; `done` of `total` bytes (or other units) processed.
     Progress {
         task: String,
@@ -534,11 +590,12 @@ mod envelope {
     use wasm_bindgen::{JsCast, JsValue};
 
     /// A message plus an optional `File` and an optional `Float32Array` (the Teach step's
-    /// planes, transferred rather than copied), as one JS object `{ message, file, planes }`.
+    /// planes, a block of handed-over examples; posted with its buffer transferred rather than
+    /// copied), as one JS object `{ message, file, floats }`.
     pub struct Envelope<T> {
         pub message: T,
         pub file: Option<web_sys::File>,
-        pub planes: Option<js_sys::Float32Array>,
+        pub floats: Option<js_sys::Float32Array>,
     }
 
     impl<T: Serialize + DeserializeOwned> Envelope<T> {
@@ -546,7 +603,7 @@ mod envelope {
             Self {
                 message,
                 file: None,
-                planes: None,
+                floats: None,
             }
         }
 
@@ -578,8 +635,8 @@ mod envelope {
             if let Some(file) = &self.file {
                 js_sys::Reflect::set(&object, &"file".into(), file).map_err(describe)?;
             }
-            if let Some(planes) = &self.planes {
-                js_sys::Reflect::set(&object, &"planes".into(), planes).map_err(describe)?;
+            if let Some(floats) = &self.floats {
+                js_sys::Reflect::set(&object, &"floats".into(), floats).map_err(describe)?;
             }
             Ok(object.into())
         }
@@ -596,13 +653,13 @@ mod envelope {
             let file = js_sys::Reflect::get(value, &"file".into())
                 .ok()
                 .and_then(|file| file.dyn_into::<web_sys::File>().ok());
-            let planes = js_sys::Reflect::get(value, &"planes".into())
+            let floats = js_sys::Reflect::get(value, &"floats".into())
                 .ok()
-                .and_then(|planes| planes.dyn_into::<js_sys::Float32Array>().ok());
+                .and_then(|floats| floats.dyn_into::<js_sys::Float32Array>().ok());
             Ok(Self {
                 message,
                 file,
-                planes,
+                floats,
             })
         }
     }

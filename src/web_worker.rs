@@ -28,6 +28,22 @@ pub fn post(response: Response) {
     }
 }
 
+/// Sends `response` with `floats` beside it in a `Float32Array` whose buffer is transferred
+/// (it moves to the page, no second copy stays here).
+pub fn post_floats(response: Response, floats: &[f32]) {
+    let array = js_sys::Float32Array::from(floats);
+    let mut envelope = Envelope::new(response);
+    envelope.floats = Some(array.clone());
+    let sent = envelope.to_js().and_then(|value| {
+        scope()
+            .post_message_with_transfer(&value, &js_sys::Array::of1(&array.buffer()))
+            .map_err(|error| format!("{error:?}"))
+    });
+    if let Err(error) = sent {
+        web_sys::console::error_1(&error.into());
+    }
+}
+
 /// Refuses a file over the page's limit before reading it: the limit protects the heap.
 pub fn check_size(name: &str, size: u64) -> Result<(), String> {
     if size > PAGE_MAX_BYTES {

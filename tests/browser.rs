@@ -93,7 +93,7 @@ fn a_request_and_its_file_cross_the_envelope() {
     let sent = Envelope {
         message: request.clone(),
         file: Some(file("penguins.csv", PENGUINS)),
-        planes: None,
+        floats: None,
     };
     let received = Envelope::<Request>::from_js(&sent.to_js().unwrap()).unwrap();
     assert_eq!(received.message, request);
@@ -130,7 +130,7 @@ fn a_teach_frame_and_its_planes_cross_the_envelope() {
     let (frame, planes) = lesson.frame(3, 0, true, 10, 4);
     assert!(frame.now.test_loss.is_nan());
     let mut sent = Envelope::new(Response::TeachFrame(Box::new(frame.clone())));
-    sent.planes = Some(js_sys::Float32Array::from(planes.as_slice()));
+    sent.floats = Some(js_sys::Float32Array::from(planes.as_slice()));
     let received = Envelope::<Response>::from_js(&sent.to_js().unwrap()).unwrap();
     let Response::TeachFrame(back) = received.message else {
         panic!("not a frame");
@@ -138,7 +138,7 @@ fn a_teach_frame_and_its_planes_cross_the_envelope() {
     assert_eq!(back.lesson, 3);
     assert_eq!(back.network, frame.network);
     assert!(back.now.test_loss.is_nan());
-    assert_eq!(received.planes.map(|p| p.to_vec()), Some(planes));
+    assert_eq!(received.floats.map(|p| p.to_vec()), Some(planes));
 }
 
 #[wasm_bindgen_test]

@@ -156,8 +156,8 @@ pub(super) fn run(args: &ExportArgs) -> Result<(), String> {
         calibration.as_ref().map(|_| calibration_method),
     );
     let rows = EvaluationRows {
-        valid: data.as_ref().and_then(|d| d.valid.as_ref()),
-        test: data.as_ref().and_then(|d| d.test.as_ref()),
+        valid: data.as_ref().and_then(|d| d.valid.as_deref()),
+        test: data.as_ref().and_then(|d| d.test.as_deref()),
     };
     let mut compared = export::compare(&model, &variants, calibration.as_ref(), rows)
         .map_err(|error| error.to_string())?;

@@ -1,5 +1,7 @@
 //! Pruning a trained model, in one shot or gradually with fine-tuning between stages.
 
+use std::sync::Arc;
+
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
@@ -57,8 +59,8 @@ pub struct Pruner {
     device: Device,
     model: ModelFile,
     settings: PruneSettings,
-    train: Examples,
-    valid: Option<Examples>,
+    train: Arc<Examples>,
+    valid: Option<Arc<Examples>>,
     mask: PruneMask,
     stage: usize,
     curve: Vec<SparsityPoint>,
@@ -70,8 +72,8 @@ impl Pruner {
     pub fn new(
         device: Device,
         model: &ModelFile,
-        train: Examples,
-        valid: Option<Examples>,
+        train: Arc<Examples>,
+        valid: Option<Arc<Examples>>,
         settings: &PruneSettings,
     ) -> Result<Pruner, CompressError> {
         settings.validate()?;

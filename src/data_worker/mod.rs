@@ -3,9 +3,11 @@
 //! that a dropped file's profile shows after 0.4 MB of worker instead of the 3.4 MB (gzip)
 //! of the compute worker, which carries burn and starts only when a step needs it.
 //!
-//! The compute worker keeps a [`Data`] of its own, built by this same code from the same
-//! requests (the page replays the load and the preparation to it), because training needs
-//! the rows in its own memory: a worker cannot share a Rust heap with another.
+//! Training needs the examples in the compute worker's own memory (a worker cannot share a
+//! Rust heap with another), so this worker hands them over a block of rows at a time
+//! ([`Request::ShareTraining`], `train::handover`) rather than the compute worker reading and
+//! parsing the file again: the tab holds one parsed copy of the table. A search pool's
+//! worker keeps a [`Data`] of its own, built by this same code.
 
 use std::cell::RefCell;
 use std::cell::RefMut;
@@ -21,10 +23,12 @@ use crate::data::{self, Dataset, Ingest, Profile, Task};
 use crate::explain;
 use crate::prep::{self, PrepConfig, Prepared};
 use crate::protocol::{
-    Background, DialectChoice, Envelope, PAGE_MAX_BYTES, Request, Response, WorkerRole,
+    Background, DialectChoice, Envelope, HandoverMessage, PAGE_MAX_BYTES, Request, Response,
+    WorkerRole,
 };
 use crate::teach::{FileDigest, FileSeal, Table};
-use crate::web_worker::{self, CHUNK_BYTES, post, scope};
+use crate::train::handover::{BLOCK_ROWS, Handover};
+use crate::web_worker::{self, CHUNK_BYTES, post, post_floats, scope};
 use crate::{samples, web_file};
 
 /// Where the current dataset came from, kept so the user's dialect corrections can re-parse it.
@@ -152,6 +156,7 @@ pub async fn handle<'a>(
             seed,
         } => return data().background_rows(&columns, rows, seed),
         Request::TeachTable { seed } => return data().teach_table(seed),
+        Request::ShareTraining { share } => return data().hand_over(share),
         other => Err(format!("{other:?} is not a request for the data worker.")),
     };
     result.unwrap_or_else(|message| Response::Failed { message })
@@ -182,6 +187,33 @@ impl Data {
             millis: clock.elapsed_ms(),
             memory_bytes: web_worker::memory_bytes(),
         })
+    }
+
+    /// Posts the current preparation's examples for the compute worker: the shape, then each
+    /// block (its values transferred); answers the end.
+    fn hand_over(&self, share: u64) -> Response {
+        let failed =
+            |message: String| Response::Handover(HandoverMessage::Failed { share, message });
+        let (Some(dataset), Some(prepared)) = (&self.dataset, &self.prepared) else {
+            return failed(
+                "There is no prepared data to train on; prepare it first (step 2).".into(),
+            );
+        };
+        let handover = Handover::new(prepared, dataset);
+        post(Response::Handover(HandoverMessage::Shape {
+            share,
+            shape: Box::new(handover.shape()),
+        }));
+        for block in handover.blocks(BLOCK_ROWS) {
+            match block {
+                Ok((block, values)) => post_floats(
+                    Response::Handover(HandoverMessage::Block { share, block }),
+                    &values,
+                ),
+                Err(error) => return failed(error.to_string()),
+            }
+        }
+        Response::Handover(HandoverMessage::End { share })
     }
 
     /// Decides and fits the preprocessing of the current dataset; keeps it for training.

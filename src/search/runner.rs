@@ -9,6 +9,8 @@
 //! threads, a Web Worker with `.await`. The callback is async so that a worker can post the
 //! epoch's value to the page, which holds the study, and await the pruner's answer.
 
+use std::sync::Arc;
+
 use burn::tensor::Device;
 
 use super::ensemble::{Candidate, ENSEMBLE_ROUNDS, EnsembleCandidate, select};
@@ -99,7 +101,7 @@ pub async fn run_trial(
     };
     let data = setup.data;
     // One trainer per cross-validation fold (one without folds), run in step.
-    let parts: Vec<(Examples, Option<Examples>)> = if data.folds.is_empty() {
+    let parts: Vec<(Arc<Examples>, Option<Arc<Examples>>)> = if data.folds.is_empty() {
         vec![(data.train.clone(), data.valid.clone())]
     } else {
         data.folds
@@ -264,10 +266,11 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
         .map_err(|error| error.to_string())?;
     let data = setup.data;
     let train = match &data.valid {
-        Some(valid) => data
-            .train
-            .concat(valid)
-            .map_err(|error| error.to_string())?,
+        Some(valid) => Arc::new(
+            data.train
+                .concat(valid)
+                .map_err(|error| error.to_string())?,
+        ),
         None => data.train.clone(),
     };
     // The same schedule as the trial (its learning rate at each epoch), stopped where the
@@ -306,10 +309,10 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
 /// (every training row once), or the validation rows; `None` without either.
 pub fn ensemble_rows(data: &TrainingData) -> Option<Examples> {
     if data.folds.is_empty() {
-        return data.valid.clone();
+        return data.valid.as_deref().cloned();
     }
     let mut folds = data.folds.iter().map(|(_, valid)| valid);
-    let first = folds.next()?.clone();
+    let first = Examples::clone(folds.next()?);
     folds.try_fold(first, |rows, fold| rows.concat(fold).ok())
 }
 
@@ -405,7 +408,7 @@ pub async fn refit_ensemble(
         members,
         ensemble.valid_metrics.clone(),
         &setup.device,
-        setup.data.test.as_ref(),
+        setup.data.test.as_deref(),
     )
     .await
     .map_err(|error| error.to_string())

@@ -15,7 +15,7 @@ use web_sys::MessageEvent;
 use crate::clock::Stopwatch;
 use crate::protocol::{Envelope, Request, Response};
 use crate::teach::{Lesson, TablePlane};
-use crate::web_worker::{post, scope};
+use crate::web_worker::{post, post_floats, scope};
 
 /// The most milliseconds of training between two looks at the page's messages.
 const SLICE_MS: f64 = 25.0;
@@ -138,7 +138,7 @@ fn handle(teacher: &Rc<RefCell<Teacher>>, value: &JsValue) {
                     frame.history.clear();
                     frame.history_from = t.history_sent;
                     frame.viewing = Some(epoch);
-                    post_frame(Response::TeachFrame(Box::new(frame)), planes);
+                    post_floats(Response::TeachFrame(Box::new(frame)), &planes);
                 }
                 Err(error) => failed(error.to_string()),
             }
@@ -183,22 +183,7 @@ fn send_frame(t: &mut Teacher, with_points: bool) {
         playing.last_frame = Stopwatch::start();
         playing.last_frame_epoch = frame.epoch;
     }
-    post_frame(Response::TeachFrame(Box::new(frame)), planes);
-}
-
-/// Posts `response` with `planes` transferred (the buffer moves to the page, no copy).
-fn post_frame(response: Response, planes: Vec<f32>) {
-    let array = js_sys::Float32Array::from(planes.as_slice());
-    let mut envelope = Envelope::new(response);
-    envelope.planes = Some(array.clone());
-    let sent = envelope.to_js().and_then(|value| {
-        scope()
-            .post_message_with_transfer(&value, &js_sys::Array::of1(&array.buffer()))
-            .map_err(|error| format!("{error:?}"))
-    });
-    if let Err(error) = sent {
-        web_sys::console::error_1(&error.into());
-    }
+    post_floats(Response::TeachFrame(Box::new(frame)), &planes);
 }
 
 fn schedule(teacher: Rc<RefCell<Teacher>>, delay_ms: i32) {

@@ -5,6 +5,8 @@
 //! Apart from the step so that the step only does arithmetic on tensors, and so that the
 //! gradient check uploads its rows exactly as training does.
 
+use std::sync::Arc;
+
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::examples::Examples;
@@ -13,7 +15,7 @@ use crate::prep::Targets;
 
 /// Training data as the trainer needs it on the host.
 pub(super) struct HostSet {
-    pub(super) examples: Examples,
+    pub(super) examples: Arc<Examples>,
     /// Per-row loss weights (class weights), when used.
     pub(super) row_weights: Option<Vec<f32>>,
 }

@@ -2,6 +2,8 @@
 //! one choice both front ends make ([`choose_device`]): the CLI and the worker differ only in
 //! how they find the GPU and how they word its absence.
 
+use std::sync::Arc;
+
 use burn::tensor::Device;
 
 use super::config::TrainConfig;
@@ -58,7 +60,7 @@ pub async fn time_device_within(
     let rows: Vec<usize> = (0..train.rows().min(config.batch_size.max(1))).collect();
     let sample = train.subset(&rows);
     let clock = Stopwatch::start();
-    let mut trainer = Trainer::new(device.clone(), pipeline, sample, None, config)?;
+    let mut trainer = Trainer::new(device.clone(), pipeline, Arc::new(sample), None, config)?;
     trainer.time_steps(WARMUP_STEPS).await?;
     let warmup_ms = clock.elapsed_ms();
     if warmup_ms > budget_ms {

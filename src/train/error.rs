@@ -51,7 +51,6 @@ impl TrainError {
         }
     }
 
-    #[cfg(feature = "compute")]
     pub(crate) fn data(part: &str, problem: impl Into<String>) -> TrainError {
         TrainError::Data {
             part: part.to_string(),

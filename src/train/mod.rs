@@ -51,11 +51,11 @@ mod early_stopping;
 mod error;
 #[cfg(feature = "compute")]
 mod evaluate;
-#[cfg(feature = "compute")]
 mod examples;
 #[cfg(feature = "compute")]
 mod file;
 pub mod gbdt;
+pub mod handover;
 #[cfg(feature = "compute")]
 mod init;
 pub mod metrics;
@@ -85,8 +85,7 @@ pub use device::{
 };
 #[cfg(feature = "compute")]
 pub use evaluate::{TestResult, answers_column, evaluate_outputs, infer, regression_points};
-#[cfg(feature = "compute")]
-pub use examples::{Examples, TrainingData};
+pub use examples::{Examples, Layout, Part, TrainingData};
 #[cfg(feature = "compute")]
 pub use file::{
     Fitted, MODEL_FORMAT, MODEL_FORMAT_VERSION, Member, ModelFile, Predictions, weighted_sum,

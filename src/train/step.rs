@@ -7,6 +7,8 @@
 //! orders batches and reads results. Nothing here reads from the device except the gradient
 //! check.
 
+use std::sync::Arc;
+
 use burn::optim::{
     AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig, decay::WeightDecayConfig,
     momentum::MomentumConfig,
@@ -226,7 +228,7 @@ pub async fn loss_and_gradient(
             }
             _ => None,
         },
-        examples: examples.clone(),
+        examples: Arc::new(examples.clone()),
     };
     let rows: Vec<usize> = (0..examples.rows()).collect();
     let batch = upload_batch(&set, &rows, &head, &device);

@@ -6,6 +6,8 @@
 //! the state between epochs; the step, the batches, evaluation and early stopping each live
 //! in their own module below it.
 
+use std::sync::Arc;
+
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 
@@ -60,6 +62,8 @@ pub struct Trainer {
 }
 
 /// The model family's training state.
+// One per trainer, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
     Network(NetworkRun),
     Trees(TreeRun),
@@ -98,8 +102,8 @@ impl Trainer {
     pub fn new(
         device: Device,
         pipeline: &FittedPipeline,
-        train: Examples,
-        valid: Option<Examples>,
+        train: Arc<Examples>,
+        valid: Option<Arc<Examples>>,
         config: &TrainConfig,
     ) -> Result<Trainer, TrainError> {
         if let ModelKind::Gbdt(settings) = &config.model {
@@ -133,8 +137,8 @@ impl Trainer {
     pub fn with_weights(
         device: Device,
         pipeline: &FittedPipeline,
-        train: Examples,
-        valid: Option<Examples>,
+        train: Arc<Examples>,
+        valid: Option<Arc<Examples>>,
         config: &TrainConfig,
         weights: &Weights,
     ) -> Result<Trainer, TrainError> {
@@ -592,8 +596,8 @@ fn checked_sets(
     pipeline: &FittedPipeline,
     head: &Head,
     config: &TrainConfig,
-    train: Examples,
-    valid: Option<Examples>,
+    train: Arc<Examples>,
+    valid: Option<Arc<Examples>>,
 ) -> Result<(HostSet, Option<HostSet>), TrainError> {
     train.check("training", pipeline)?;
     if train.rows() == 0 {

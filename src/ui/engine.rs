@@ -6,12 +6,13 @@
 //! when a step needs it: `hearth-worker` (burn on the CPU, 1.1 MB gzip) or, when training is
 //! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 3.9 MB
 //! gzip), which then replaces the CPU one for good (it trains on the CPU as well).
-//! A compute worker needs the same rows and the same fitted preprocessing in its own memory,
-//! so it is brought up to date first: the data worker's last load (with the user's file) and
-//! preparation are sent to it again, one after the other, and requests for it wait in a queue
-//! until it has them. Its answers to those replays are not news to the page and are dropped
-//! here; the rest go to the reducer. When one kind replaces the other, the current model
-//! follows (sent as `.hearth` text), so that the Export step still finds it.
+//! A compute worker needs the prepared examples in its own memory, so it is brought up to
+//! date first: the data worker hands them over ([`Request::ShareTraining`]), the shape and
+//! then blocks of rows whose buffers this page passes on without copying
+//! ([`Request::Handover`]), and requests for the compute worker wait in a queue until it has
+//! put them together. The tab so holds one parsed copy of the table, in the data worker.
+//! When one kind of compute worker replaces the other, the current model follows (sent as
+//! `.hearth` text), so that the Export step still finds it.
 //! A worker of either kind that fails (a panic's trap, memory exhausted) is replaced by one
 //! brought up to date the same way; for the data worker that means the last load that profiled,
 //! not the file it failed on.
@@ -25,7 +26,7 @@ use yew::UseReducerDispatcher;
 
 use super::hooks::{WorkerHandle, spawn_worker_with};
 use super::state::{Action, State};
-use crate::protocol::{DialectChoice, Envelope, Request, Response, WorkerRole};
+use crate::protocol::{DialectChoice, Envelope, HandoverMessage, Request, Response, WorkerRole};
 use crate::train::DevicePreference;
 use crate::web_gpu::GpuAdapter;
 
@@ -118,16 +119,25 @@ enum Replay {
 
 impl DataLink {
     fn spawn(link: &Rc<DataLink>, compute: &Rc<ComputeLink>) -> Result<(), String> {
-        let (weak, failed, compute) = (
+        let (weak, failed, compute, handover) = (
             Rc::downgrade(link),
             Rc::downgrade(link),
+            Rc::downgrade(compute),
             Rc::downgrade(compute),
         );
         let worker = spawn_worker_with(
             DATA_WORKER,
-            move |envelope: Envelope<Response>| {
-                if let Some(link) = weak.upgrade() {
-                    link.receive(envelope.message);
+            move |envelope: Envelope<Response>| match envelope.message {
+                // The examples for the compute worker: passed on, not the page's news.
+                Response::Handover(message) => {
+                    if let Some(compute) = handover.upgrade() {
+                        compute.pass_on(message, envelope.floats);
+                    }
+                }
+                response => {
+                    if let Some(link) = weak.upgrade() {
+                        link.receive(response);
+                    }
                 }
             },
             move |message| {
@@ -261,18 +271,11 @@ impl DataLink {
                 link.good_load.borrow().clone(),
                 link.good_prepare.borrow().clone(),
             );
+            let prepared = load.is_some() && prepare.is_some();
             let mut replays = VecDeque::new();
             if let Some((request, file)) = load.clone() {
-                // The compute worker follows what the page sent: the load or preparation
-                // that failed is taken back there too.
-                if awaiting == Some(Replay::Load) {
-                    compute.follow(&request, file.clone());
-                }
                 replays.push_back((Replay::Load, request, file));
                 if let Some(prepare) = prepare.clone() {
-                    if awaiting.is_some() {
-                        compute.follow(&prepare, None);
-                    }
                     replays.push_back((Replay::Prepare, prepare, None));
                 }
             }
@@ -284,7 +287,15 @@ impl DataLink {
                 Some(name) => format!(" with {name}, the last dataset that loaded"),
                 None => String::new(),
             };
-            match DataLink::spawn(link, compute) {
+            let spawned = DataLink::spawn(link, compute);
+            // The compute worker follows: a handover under way is lost with the worker, and
+            // the load or preparation that failed is taken back (the replacement's
+            // examples are asked for after its replays, which the queue keeps first).
+            compute.data_replaced(
+                awaiting.is_some() || spawned.is_err(),
+                prepared && spawned.is_ok(),
+            );
+            match spawned {
                 Ok(()) => format!(
                     "The data worker stopped ({}); a new one was started{with}.",
                     failure_detail(&sentence)
@@ -292,6 +303,8 @@ impl DataLink {
                 Err(error) => format!("{sentence} {error}"),
             }
         } else {
+            // No data worker to hand anything over: the compute worker stops waiting for it.
+            compute.data_replaced(true, false);
             format!("The data worker: {sentence}")
         };
         let response = match awaiting {
@@ -310,9 +323,9 @@ fn loaded_name(request: &Request) -> Option<&str> {
     }
 }
 
-/// A load request read again with the user's corrections to the parser's guesses; false when
-/// there is no load to correct.
-fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoice) -> bool {
+/// A load request read again with the user's corrections to the parser's guesses (nothing
+/// when there is no load to correct).
+fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoice) {
     if let Some((
         Request::LoadSample {
             dialect: loaded, ..
@@ -324,9 +337,7 @@ fn set_dialect(load: &mut Option<(Request, Option<File>)>, dialect: &DialectChoi
     )) = load
     {
         *loaded = dialect.clone();
-        return true;
     }
-    false
 }
 
 /// What a worker's failure event said, without the sentence around it.
@@ -360,15 +371,16 @@ impl EngineHandle {
             kind: Cell::new(None),
             adapter: RefCell::new(None),
             phase: Cell::new(Phase::Off),
-            load: RefCell::new(None),
-            prepare: RefCell::new(None),
-            wanted: Cell::new(Versions::default()),
-            sent: Cell::new(Versions::default()),
+            data: RefCell::new(Weak::new()),
+            prepared: Cell::new(false),
+            current: Cell::new(false),
+            shares: Cell::new(0),
             queue: RefCell::new(Vec::new()),
             model: RefCell::new(None),
             restoring: Cell::new(false),
             restarts: Cell::new(0),
         });
+        *compute.data.borrow_mut() = Rc::downgrade(&data);
         DataLink::spawn(&data, &compute)?;
         Ok(EngineHandle { data, compute })
     }
@@ -378,10 +390,14 @@ impl EngineHandle {
     pub fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
         match request.role() {
             WorkerRole::Data => {
-                if request.changes_data() {
-                    self.compute.follow(&request, file.clone());
+                // The data worker is sent the request before the compute worker's
+                // handover is asked of it, so that the handover is of the new data.
+                let changes = request.changes_data().then(|| request.clone());
+                self.data.send(request, file)?;
+                if let Some(request) = changes {
+                    self.compute.follow(&request);
                 }
-                self.data.send(request, file)
+                Ok(())
             }
             WorkerRole::Compute => self.compute.send(request, file),
             role => Err(format!(
@@ -423,20 +439,11 @@ enum Phase {
     Off,
     /// Started; its wasm is not running yet.
     Starting,
-    /// Reading the replayed load; its answer is awaited before anything else is sent.
-    Loading,
-    /// Fitting the replayed preparation; likewise.
-    Preparing,
+    /// Receiving handover number `share` from the data worker; its end is awaited before
+    /// anything else is sent.
+    Receiving { share: u64 },
     /// Up to date or catching up: sends what is due.
     Idle,
-}
-
-/// Counts of the load and preparation requests, wanted (the data worker's) and sent (to the
-/// compute worker).
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-struct Versions {
-    load: u64,
-    prepare: u64,
 }
 
 struct ComputeLink {
@@ -445,12 +452,16 @@ struct ComputeLink {
     kind: Cell<Option<ComputeKind>>,
     adapter: RefCell<Option<GpuAdapter>>,
     phase: Cell<Phase>,
-    /// The data worker's last load (a sample, or the user's file with its dialect).
-    load: RefCell<Option<(Request, Option<File>)>>,
-    /// The data worker's last preparation of that load.
-    prepare: RefCell<Option<Request>>,
-    wanted: Cell<Versions>,
-    sent: Cell<Versions>,
+    /// The data worker, asked for the handovers.
+    data: RefCell<Weak<DataLink>>,
+    /// Whether the data worker's current dataset has a preparation (the last request that
+    /// changed its data was a preparation, not a load).
+    prepared: Cell<bool>,
+    /// Whether the compute worker holds, or is receiving, the data worker's current
+    /// examples (or there are none to hold).
+    current: Cell<bool>,
+    /// Handovers asked for so far: each one's number.
+    shares: Cell<u64>,
     /// Requests for the compute worker that wait for it to start or catch up.
     queue: RefCell<Vec<(Request, Option<File>)>>,
     /// The current model as `.hearth` text (the last one the worker described), carried to
@@ -496,7 +507,7 @@ impl ComputeLink {
         if let Some(old) = link.worker.borrow_mut().take() {
             old.terminate();
         }
-        link.sent.set(Versions::default());
+        link.current.set(false);
         if let Some(model) = link.model.borrow().clone() {
             let request = Request::UseModel {
                 name: "the current model".into(),
@@ -543,34 +554,63 @@ impl ComputeLink {
         link.dispatcher.dispatch(Action::ComputeFailed { message });
     }
 
-    /// Keeps the data worker's latest load and preparation, and passes them on when the
-    /// compute worker runs.
-    fn follow(&self, request: &Request, file: Option<File>) {
-        let mut wanted = self.wanted.get();
+    /// The data worker was sent a load or a preparation: the compute worker's examples are
+    /// out of date, and a preparation's are handed over when it is idle.
+    fn follow(&self, request: &Request) {
         match request {
-            Request::LoadSample { .. } | Request::LoadFile { .. } => {
-                *self.load.borrow_mut() = Some((request.clone(), file));
+            Request::LoadSample { .. } | Request::LoadFile { .. } | Request::Reparse { .. } => {
+                self.prepared.set(false)
             }
-            Request::Reparse { dialect } => {
-                if !set_dialect(&mut self.load.borrow_mut(), dialect) {
-                    return;
-                }
-            }
-            Request::Prepare { .. } => {
-                *self.prepare.borrow_mut() = Some(request.clone());
-                wanted.prepare += 1;
-                self.wanted.set(wanted);
-                self.step();
-                return;
-            }
+            Request::Prepare { .. } => self.prepared.set(true),
             _ => return,
         }
-        // A new load makes the preparation of the previous one void.
-        *self.prepare.borrow_mut() = None;
-        wanted.load += 1;
-        wanted.prepare += 1;
-        self.wanted.set(wanted);
+        self.current.set(false);
         self.step();
+    }
+
+    /// The data worker was replaced and will hold the last dataset that loaded (`prepared`:
+    /// with its last preparation). A handover under way was lost with it; with `changed` (it
+    /// failed on a load or a preparation), the compute worker's examples are out of date.
+    fn data_replaced(&self, changed: bool, prepared: bool) {
+        if let Phase::Receiving { .. } = self.phase.get() {
+            self.phase.set(Phase::Idle);
+            self.current.set(false);
+        }
+        if changed {
+            self.prepared.set(prepared);
+            self.current.set(false);
+        }
+        self.step();
+    }
+
+    /// One message of the data worker's handover: passed on to the compute worker (a block's
+    /// buffer transferred) when it is the one awaited; dropped otherwise (it was meant for a
+    /// worker since replaced, or for data since changed).
+    fn pass_on(&self, message: HandoverMessage, floats: Option<js_sys::Float32Array>) {
+        if self.phase.get()
+            != (Phase::Receiving {
+                share: message.share(),
+            })
+        {
+            return;
+        }
+        if let HandoverMessage::Failed { message, .. } = message {
+            self.phase.set(Phase::Idle);
+            self.dispatcher
+                .dispatch(Action::Worker(Response::TrainFailed { message }));
+            self.step();
+            return;
+        }
+        let request = Request::Handover(message);
+        let sent = match (&*self.worker.borrow(), floats) {
+            (Some(worker), Some(floats)) => worker.send_floats(request, floats),
+            (Some(worker), None) => worker.send(request, None),
+            (None, _) => Err("The compute worker is not running.".into()),
+        };
+        if let Err(message) = sent {
+            self.dispatcher
+                .dispatch(Action::Worker(Response::TrainFailed { message }));
+        }
     }
 
     fn send(self: &Rc<Self>, request: Request, file: Option<File>) -> Result<(), String> {
@@ -603,31 +643,27 @@ impl ComputeLink {
         Ok(())
     }
 
-    /// Sends what is due when the compute worker is idle: the load it lacks, then the
-    /// preparation it lacks (each awaited), then the queued requests.
+    /// Sends what is due when the compute worker is idle: first the handover of the current
+    /// examples it lacks (awaited), then the queued requests.
     fn step(&self) {
         if self.phase.get() != Phase::Idle {
             return;
         }
-        let (wanted, mut sent) = (self.wanted.get(), self.sent.get());
-        if sent.load != wanted.load {
-            sent.load = wanted.load;
-            self.sent.set(sent);
-            let load = self.load.borrow().clone();
-            if let Some((request, file)) = load {
-                self.phase.set(Phase::Loading);
-                self.post(request, file);
-                return;
-            }
-        }
-        if sent.prepare != wanted.prepare {
-            sent.prepare = wanted.prepare;
-            self.sent.set(sent);
-            let prepare = self.prepare.borrow().clone();
-            if let Some(request) = prepare {
-                self.phase.set(Phase::Preparing);
-                self.post(request, None);
-                return;
+        if !self.current.replace(true) && self.prepared.get() {
+            let share = self.shares.get() + 1;
+            self.shares.set(share);
+            let asked = match self.data.borrow().upgrade() {
+                Some(data) => data.send(Request::ShareTraining { share }, None),
+                None => Err("The data worker is not running.".into()),
+            };
+            match asked {
+                Ok(()) => {
+                    self.phase.set(Phase::Receiving { share });
+                    return;
+                }
+                Err(message) => self
+                    .dispatcher
+                    .dispatch(Action::Worker(Response::TrainFailed { message })),
             }
         }
         let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
@@ -650,12 +686,24 @@ impl ComputeLink {
     fn receive(&self, response: Response) {
         match (self.phase.get(), response) {
             (Phase::Starting, Response::WorkerStarted) => self.phase.set(Phase::Idle),
-            // The answers to the replays: the page has had the data worker's.
-            (Phase::Loading, Response::Profiled { .. } | Response::Failed { .. })
-            | (Phase::Preparing, Response::Prepared { .. } | Response::PrepareFailed { .. }) => {
-                self.phase.set(Phase::Idle)
+            (
+                Phase::Receiving { share },
+                Response::HandedOver {
+                    share: done,
+                    failed,
+                },
+            ) if share == done => {
+                self.phase.set(Phase::Idle);
+                if let Some(problem) = failed {
+                    let message = format!(
+                        "The prepared data could not be handed to the compute worker: {problem}"
+                    );
+                    self.dispatcher
+                        .dispatch(Action::Worker(Response::TrainFailed { message }));
+                }
             }
-            (Phase::Loading, Response::Progress { .. }) => return,
+            // The end of a handover since replaced by a newer one.
+            (_, Response::HandedOver { .. }) => return,
             // The current model, handed to a replacing worker: the page has it already.
             (_, Response::Trained(_) | Response::TrainFailed { .. }) if self.restoring.get() => {
                 self.restoring.set(false);

@@ -68,11 +68,30 @@ impl WorkerHandle {
         let value = Envelope {
             message,
             file,
-            planes: None,
+            floats: None,
         }
         .to_js()?;
         self.worker
             .post_message(&value)
+            .map_err(|error| format!("The worker could not be reached: {error:?}."))
+    }
+
+    /// Sends `message` with `floats` beside it, the array's buffer transferred (it moves to the
+    /// worker; the page keeps no copy).
+    pub fn send_floats(
+        &self,
+        message: Request,
+        floats: js_sys::Float32Array,
+    ) -> Result<(), String> {
+        let buffer = floats.buffer();
+        let value = Envelope {
+            message,
+            file: None,
+            floats: Some(floats),
+        }
+        .to_js()?;
+        self.worker
+            .post_message_with_transfer(&value, &js_sys::Array::of1(&buffer))
             .map_err(|error| format!("The worker could not be reached: {error:?}."))
     }
 
@@ -164,7 +183,7 @@ pub fn use_teach_worker(
     let route = |envelope: Envelope<Response>| match envelope.message {
         Response::WorkerStarted => Action::Teach(TeachAction::WorkerStarted),
         Response::TeachFrame(frame) => {
-            let planes = envelope.planes.map(|p| p.to_vec()).unwrap_or_default();
+            let planes = envelope.floats.map(|p| p.to_vec()).unwrap_or_default();
             Action::Teach(TeachAction::Frame(frame, Rc::new(planes)))
         }
         other => Action::Worker(other),

@@ -161,7 +161,7 @@ impl Driver {
         let sent = Envelope {
             message: request,
             file,
-            planes: None,
+            floats: None,
         }
         .to_js()
         .and_then(|value| {

@@ -689,11 +689,14 @@ impl Reducible for State {
                     ..ExportView::default()
                 }
             }
-            // Trials run in the search pool, whose messages go to the search driver.
+            // Trials run in the search pool, whose messages go to the search driver; a
+            // handover of examples between the workers is `ui::engine`'s business.
             Action::Worker(
                 Response::TrialEpoch { .. }
                 | Response::TrialDone { .. }
-                | Response::Ensemble { .. },
+                | Response::Ensemble { .. }
+                | Response::Handover(_)
+                | Response::HandedOver { .. },
             ) => {}
             Action::Worker(Response::Serving(model)) => {
                 let row = model

@@ -14,7 +14,7 @@ use crate::export::{
     LABEL_OUTPUT, PROBABILITIES_OUTPUT, VALUE_OUTPUT, compare, graph_inputs, to_onnx_quantized,
 };
 use crate::protocol::{ExportSettings, ExportedModel, Response};
-use crate::train::{Head, ModelFile, TrainingData};
+use crate::train::{Head, ModelFile};
 
 /// Answers [`crate::protocol::Request::Export`].
 pub async fn export(engine: &Rc<RefCell<Engine>>, settings: &ExportSettings) -> Response {
@@ -29,18 +29,16 @@ async fn build(
     settings: &ExportSettings,
 ) -> Result<ExportedModel, String> {
     let (model, data) = {
-        let engine = engine.borrow();
+        let mut engine = engine.borrow_mut();
         let model = engine
             .model
             .clone()
             .ok_or("Train a model, pick a trial or load a .hearth file first (steps 3 and 4).")?;
         // The rows to measure on are the prepared data's, when the model was trained on it.
-        let data = match (&engine.data.prepared, &engine.data.dataset) {
-            (Some(prepared), Some(dataset)) if prepared.pipeline == model.pipeline => {
-                TrainingData::from_prepared(prepared, dataset).ok()
-            }
-            _ => None,
-        };
+        let data = super::training(&mut engine)
+            .ok()
+            .filter(|(pipeline, _)| *pipeline == model.pipeline)
+            .map(|(_, data)| data);
         (model, data)
     };
     // Trees have one form, float32, and nothing to prune, and only a single network is pruned:
@@ -108,8 +106,8 @@ async fn build(
     };
     let variants = Quantization::variants(granularity, calibration.map(|_| calibration_method));
     let rows = EvaluationRows {
-        valid: data.as_ref().and_then(|data| data.valid.as_ref()),
-        test: data.as_ref().and_then(|data| data.test.as_ref()),
+        valid: data.as_ref().and_then(|data| data.valid.as_deref()),
+        test: data.as_ref().and_then(|data| data.test.as_deref()),
     };
     let mut compared = compare(&model, &variants, calibration, rows).map_err(|e| e.to_string())?;
     if curve.is_empty()

@@ -1,8 +1,10 @@
 //! The compute worker (`hearth-worker` with burn's CPU device, `hearth-gpu-worker` with its
 //! WebGPU device too): training, a search pool's trials, refits, the current model and its
-//! export, off the page's thread. The page starts it when a step
-//! needs it and first replays to it the data worker's load and preparation
-//! ([`crate::data_worker`]), whose code it runs on its own copy of the rows.
+//! export, off the page's thread. The page starts it when a step needs it and first has the
+//! data worker hand it the prepared examples, block by block (`train::handover`), so the tab
+//! holds one parsed copy of the table. A search pool's worker (which may prepare the rows
+//! another way: folds for Auto) loads and prepares them itself with the data worker's code
+//! ([`crate::data_worker`]).
 
 use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
@@ -18,12 +20,13 @@ use crate::compute::Accelerator;
 use crate::data_worker::{self, Data};
 use crate::prep::FittedPipeline;
 use crate::protocol::{
-    Envelope, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response, SEARCH_WORKER_NAME,
-    TrainedModel, WorkerRole,
+    Envelope, HandoverMessage, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
+    SEARCH_WORKER_NAME, TrainedModel, WorkerRole,
 };
 use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
 use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
 use crate::teach::ModelPlaneQuery;
+use crate::train::handover::Assembly;
 use crate::train::{
     DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
     TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
@@ -36,17 +39,20 @@ mod export;
 
 #[derive(Default)]
 struct Engine {
-    /// The dataset and preparation, loaded and fitted as the data worker did (the page sends
-    /// this worker the same requests).
+    /// A search pool worker's own dataset and preparation, loaded and fitted by the data
+    /// worker's code.
     data: Data,
+    /// The preprocessing and the examples it trains on: handed over by the data worker, or
+    /// (a search pool worker) made once from `data` for every trial.
+    training: Option<(FittedPipeline, Rc<TrainingData>)>,
+    /// A handover under way: its number and the parts received so far.
+    incoming: Option<(u64, Assembly)>,
     /// The device initialised at start-up, when it is a GPU (WebGPU).
     gpu: Option<burn::tensor::Device>,
     /// Set by a stop request; the training loop checks it between epochs.
     stop_training: Rc<Cell<bool>>,
     /// The model last trained or loaded: what the later steps compress and export.
     model: Option<ModelFile>,
-    /// The prepared data as training examples, built once for a search worker's trials.
-    trial_data: Option<Rc<TrainingData>>,
     /// The study's answers to this worker's trial epochs, by trial number.
     decisions: Rc<RefCell<HashMap<usize, Decision>>>,
 }
@@ -87,7 +93,14 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
         Err(error) => Err(format!(
             "The page sent a message the worker could not read: {error}."
         )),
-        Ok(Envelope { message, file, .. }) => match message {
+        Ok(Envelope {
+            message,
+            file,
+            floats,
+        }) => match message {
+            Request::Handover(message) => {
+                return receive_handover(&mut engine.borrow_mut(), message, floats);
+            }
             Request::Train { config, device } => return Some(train(engine, &config, device).await),
             Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
             Request::UseModel { name, model } => {
@@ -132,8 +145,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 engine.borrow().stop_training.set(true);
                 return None;
             }
-            // The page replays the data worker's loads and preparations here, so that this
-            // worker trains on the same rows with the same preparation; the same code answers.
+            // A search pool worker loads and prepares its rows with the data worker's code.
             request if request.role() == WorkerRole::Data => {
                 let changes = request.changes_data();
                 let response = data_worker::handle(request, file, || {
@@ -141,7 +153,7 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
                 })
                 .await;
                 if changes {
-                    engine.borrow_mut().trial_data = None;
+                    engine.borrow_mut().training = None;
                 }
                 return Some(response);
             }
@@ -188,21 +200,17 @@ async fn train(
         message: error.to_string(),
     };
     let (data, pipeline, gpu, stop) = {
-        let engine = engine.borrow();
-        let (Some(prepared), Some(dataset)) = (&engine.data.prepared, &engine.data.dataset) else {
-            return Response::TrainFailed {
-                message: "Prepare the data first (step 2).".into(),
-            };
+        let mut engine = engine.borrow_mut();
+        let (pipeline, data) = match training(&mut engine) {
+            Ok(found) => found,
+            Err(message) => return Response::TrainFailed { message },
         };
-        match TrainingData::from_prepared(prepared, dataset) {
-            Ok(data) => (
-                data,
-                prepared.pipeline.clone(),
-                engine.gpu.clone(),
-                engine.stop_training.clone(),
-            ),
-            Err(error) => return failed(error),
-        }
+        (
+            data,
+            pipeline,
+            engine.gpu.clone(),
+            engine.stop_training.clone(),
+        )
     };
     stop.set(false);
     // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
@@ -247,7 +255,14 @@ async fn train(
         selection: selection.clone(),
         epochs: config.epochs,
     });
-    let mut trainer = match Trainer::new(device, &pipeline, data.train, data.valid, config) {
+    let trainer = Trainer::new(
+        device,
+        &pipeline,
+        data.train.clone(),
+        data.valid.clone(),
+        config,
+    );
+    let mut trainer = match trainer {
         Ok(trainer) => trainer,
         Err(error) => return failed(error),
     };
@@ -373,25 +388,84 @@ fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> R
     }
 }
 
-/// Trains one trial of the page's study on the CPU device, posting each epoch's value and
-/// waiting for the study's decision before the next.
-/// The current dataset's training examples, made once per preparation (every trial of a
-/// search worker and a refit reuse them).
-fn trial_data(engine: &mut Engine) -> Result<(FittedPipeline, Rc<TrainingData>), String> {
+/// The preprocessing and examples this worker trains on: the ones handed over, or (a search
+/// pool worker) its own preparation's, made once for every trial and refit.
+fn training(engine: &mut Engine) -> Result<(FittedPipeline, Rc<TrainingData>), String> {
+    if let Some((pipeline, data)) = &engine.training {
+        return Ok((pipeline.clone(), data.clone()));
+    }
     let (Some(prepared), Some(dataset)) = (&engine.data.prepared, &engine.data.dataset) else {
-        return Err("the worker has no prepared data".to_string());
+        return Err("Prepare the data first (step 2).".to_string());
     };
-    let pipeline = prepared.pipeline.clone();
-    let data = match &engine.trial_data {
-        Some(data) => data.clone(),
-        None => {
-            let data =
-                Rc::new(TrainingData::from_prepared(prepared, dataset).map_err(|e| e.to_string())?);
-            engine.trial_data = Some(data.clone());
-            data
+    let data = Rc::new(TrainingData::from_prepared(prepared, dataset).map_err(|e| e.to_string())?);
+    engine.training = Some((prepared.pipeline.clone(), data.clone()));
+    Ok((prepared.pipeline.clone(), data))
+}
+
+/// One message of the data worker's handover (`floats`: a block's values). The examples
+/// being replaced are let go when the new shape arrives, before room is made for the new
+/// ones: a wasm heap never shrinks, so holding both would raise this worker's peak for good.
+fn receive_handover(
+    engine: &mut Engine,
+    message: HandoverMessage,
+    floats: Option<js_sys::Float32Array>,
+) -> Option<Response> {
+    let share = message.share();
+    let received = |failed: Option<String>| Some(Response::HandedOver { share, failed });
+    match message {
+        HandoverMessage::Shape { shape, .. } => {
+            engine.training = None;
+            engine.incoming = None;
+            match Assembly::new(*shape) {
+                Ok(assembly) => {
+                    engine.incoming = Some((share, assembly));
+                    None
+                }
+                Err(error) => received(Some(error.to_string())),
+            }
         }
-    };
-    Ok((pipeline, data))
+        HandoverMessage::Block { block, .. } => {
+            let added = match (&mut engine.incoming, floats) {
+                // A block of a handover that failed or was replaced by a newer one.
+                (None, _) => return None,
+                (Some((current, _)), _) if *current != share => return None,
+                (Some((_, assembly)), Some(floats)) => assembly
+                    .add(block, &floats.to_vec())
+                    .map_err(|error| error.to_string()),
+                (Some(_), None) => Err("a block of examples arrived without its values".into()),
+            };
+            match added {
+                Ok(()) => None,
+                Err(message) => {
+                    engine.incoming = None;
+                    received(Some(message))
+                }
+            }
+        }
+        HandoverMessage::End { .. } => match engine.incoming.take() {
+            Some((current, assembly)) if current == share => match assembly.finish() {
+                Ok((pipeline, data)) => {
+                    engine.training = Some((pipeline, Rc::new(data)));
+                    received(None)
+                }
+                Err(error) => received(Some(error.to_string())),
+            },
+            other => {
+                engine.incoming = other;
+                None
+            }
+        },
+        HandoverMessage::Failed { message, .. } => {
+            if engine
+                .incoming
+                .as_ref()
+                .is_some_and(|(current, _)| *current == share)
+            {
+                engine.incoming = None;
+            }
+            received(Some(message))
+        }
+    }
 }
 
 /// Refits a study's trial on the training and validation rows; it becomes the current model.
@@ -400,7 +474,7 @@ async fn refit_trial(
     settings: &StudySettings,
     trial: &Trial,
 ) -> Response {
-    let (pipeline, data) = match trial_data(&mut engine.borrow_mut()) {
+    let (pipeline, data) = match training(&mut engine.borrow_mut()) {
         Ok(found) => found,
         Err(message) => return Response::TrainFailed { message },
     };
@@ -428,7 +502,7 @@ fn select_trials_ensemble(
     settings: &StudySettings,
     candidates: &[(usize, Vec<f32>)],
 ) -> Response {
-    let ensemble = trial_data(&mut engine.borrow_mut())
+    let ensemble = training(&mut engine.borrow_mut())
         .ok()
         .and_then(|(pipeline, data)| select_ensemble(settings, &pipeline, &data, candidates));
     Response::Ensemble {
@@ -438,7 +512,7 @@ fn select_trials_ensemble(
 
 /// Refits a study's ensemble on the training and validation rows; it becomes the current model.
 async fn refit_study_ensemble(engine: &Rc<RefCell<Engine>>, study: &Study) -> Response {
-    let (pipeline, data) = match trial_data(&mut engine.borrow_mut()) {
+    let (pipeline, data) = match training(&mut engine.borrow_mut()) {
         Ok(found) => found,
         Err(message) => return Response::TrainFailed { message },
     };
@@ -487,7 +561,7 @@ async fn run_search_trial(
     };
     let (pipeline, data, decisions) = {
         let mut engine = engine.borrow_mut();
-        match trial_data(&mut engine) {
+        match training(&mut engine) {
             Ok((pipeline, data)) => (pipeline, data, engine.decisions.clone()),
             Err(message) => return failed(message),
         }

@@ -304,8 +304,8 @@ fn the_report_compares_every_variant_with_float32() {
         &variants,
         Some(&data.train.features),
         EvaluationRows {
-            valid: data.valid.as_ref(),
-            test: data.test.as_ref(),
+            valid: data.valid.as_deref(),
+            test: data.test.as_deref(),
         },
     ))
     .report;
@@ -323,8 +323,8 @@ fn the_report_compares_every_variant_with_float32() {
         fp32.test_metrics.as_ref().map(|m| compress::headline(m).1),
         model.test_metrics.as_ref().map(|m| compress::headline(m).1)
     );
-    let rows =
-        data.valid.as_ref().map_or(0, |v| v.rows()) + data.test.as_ref().map_or(0, |t| t.rows());
+    let rows = data.valid.as_deref().map_or(0, |v| v.rows())
+        + data.test.as_deref().map_or(0, |t| t.rows());
     for variant in &report.variants {
         assert_eq!(variant.rows_compared, rows);
         assert!(variant.valid_metrics.is_some() && variant.test_metrics.is_some());
@@ -361,7 +361,7 @@ fn the_report_compares_every_variant_with_float32() {
         &model,
         &compress::CURVE_LEVELS,
         PruneScope::Global,
-        data.valid.as_ref().map_or(&data.train, |v| v),
+        data.valid.as_deref().map_or(&data.train, |v| v),
     ));
     assert_eq!(curve.len(), compress::CURVE_LEVELS.len());
     assert_eq!(curve[0].valid_metrics, model.valid_metrics);

@@ -102,7 +102,7 @@ fn ensemble(p: &Pair, members: Vec<(f32, Option<usize>, ModelFile)>) -> ModelFil
         members,
         None,
         &cpu(),
-        p.data.test.as_ref(),
+        p.data.test.as_deref(),
     )))
 }
 
@@ -174,7 +174,7 @@ fn an_ensemble_averages_its_members_and_keeps_its_json() {
         // test metrics are the blend's.
         let predicted = ok(block_on(model.predict_dataset(&device, &p.dataset)));
         assert_eq!(predicted.outputs, blended);
-        let test = p.data.test.as_ref().expect("test rows");
+        let test = p.data.test.as_deref().expect("test rows");
         let test_outputs = ok(block_on(model.predict_matrix(&device, &test.features)));
         let expected = evaluate_outputs(&model.head, &model.pipeline, &test_outputs, test);
         assert_eq!(model.test_metrics.as_ref(), Some(&expected));
@@ -401,8 +401,8 @@ fn the_ensemble_exports_one_graph_that_tract_agrees_with() {
         // The report lists every form a network has, for the ensemble as a whole.
         assert!(compress::quantizable(&model));
         let rows = EvaluationRows {
-            valid: p.data.valid.as_ref(),
-            test: p.data.test.as_ref(),
+            valid: p.data.valid.as_deref(),
+            test: p.data.test.as_deref(),
         };
         let compared = ok(export::compare(&model, &four_forms(), calibration, rows));
         let listed = listed_forms(&compared);
@@ -476,7 +476,7 @@ fn ensemble_rows_are_every_training_row_once_under_cross_validation() {
     let (_, plain) = prepare(&dataset, DIABETES.1, DIABETES.2, &PrepConfig::default());
     let plain = ok(TrainingData::from_prepared(&plain, &dataset));
     assert!(plain.folds.is_empty());
-    assert_eq!(ensemble_rows(&plain), plain.valid);
+    assert_eq!(ensemble_rows(&plain), plain.valid.as_deref().cloned());
 }
 
 /// What a study over `data` selects from these candidates (monitor: RMSE or log loss).

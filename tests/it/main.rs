@@ -50,6 +50,7 @@ mod train_cli;
 #[cfg(feature = "compute")]
 mod train_engine;
 mod train_gbdt;
+mod train_handover;
 #[cfg(feature = "compute")]
 mod train_learning;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]

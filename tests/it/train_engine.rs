@@ -1,6 +1,8 @@
 //! The trainer on burn's CPU device: gradients against finite differences, determinism, early
 //! stopping with the best weights restored, the `.hearth` model file round trip, and errors.
 
+use std::sync::Arc;
+
 use hearth::compute::{self, Accelerator};
 use hearth::data::Task;
 use hearth::prep::{Matrix, Prediction, Targets};
@@ -295,7 +297,7 @@ fn a_saved_model_loads_and_predicts_exactly_as_before() {
         );
         assert_eq!(
             answers.rows as usize,
-            data.test.as_ref().map_or(0, |t| t.features.rows)
+            data.test.as_deref().map_or(0, |t| t.features.rows)
         );
         assert_eq!(loaded.training.epochs_run, 4);
         assert_eq!(loaded.hearth_version, env!("CARGO_PKG_VERSION"));
@@ -384,10 +386,17 @@ fn broken_model_files_are_refused_with_one_sentence() {
 fn bad_data_and_settings_are_typed_errors() {
     let (prepared, data) = prepared("iris.csv", "species", Task::MulticlassClassification);
     let new = |train: Examples, config: &TrainConfig| {
-        Trainer::new(compute::init_cpu(), &prepared.pipeline, train, None, config).map(|_| ())
+        Trainer::new(
+            compute::init_cpu(),
+            &prepared.pipeline,
+            Arc::new(train),
+            None,
+            config,
+        )
+        .map(|_| ())
     };
     let config = TrainConfig::default();
-    let mut narrow = data.train.clone();
+    let mut narrow = Examples::clone(&data.train);
     narrow.features = Matrix {
         rows: narrow.features.rows,
         cols: 3,
@@ -401,10 +410,10 @@ fn bad_data_and_settings_are_typed_errors() {
         }
         other => panic!("{other:?}"),
     }
-    let mut wrong = data.train.clone();
+    let mut wrong = Examples::clone(&data.train);
     wrong.targets = Targets::Values(vec![0.0; wrong.rows()]);
     assert!(matches!(new(wrong, &config), Err(TrainError::Data { .. })));
-    let mut out_of_range = data.train.clone();
+    let mut out_of_range = Examples::clone(&data.train);
     out_of_range.targets = Targets::Classes(vec![7; out_of_range.rows()]);
     assert!(matches!(
         new(out_of_range, &config),
@@ -416,7 +425,7 @@ fn bad_data_and_settings_are_typed_errors() {
         learning_rate: -1.0,
         ..TrainConfig::default()
     };
-    match new(data.train.clone(), &bad) {
+    match new(Examples::clone(&data.train), &bad) {
         Err(error @ TrainError::Setting { .. }) => assert_eq!(
             error.to_string(),
             "Training setting \"learning_rate\": must be above 0 and at most 10, not -1."

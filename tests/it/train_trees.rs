@@ -80,7 +80,7 @@ fn trees_train_on_every_head_and_repeat_with_the_seed() {
         assert_eq!(booster.rounds(), best.epoch * ROUNDS_PER_EPOCH);
         // The booster cut at the best epoch reproduces that epoch's validation metrics, and
         // `evaluate` is the metrics of `predict`'s outputs.
-        let valid = data.valid.as_ref().expect("validation rows");
+        let valid = data.valid.as_deref().expect("validation rows");
         let evaluated = ok(block_on(trainer.evaluate(valid)));
         assert_eq!(Some(&evaluated), best.valid_metrics.as_ref(), "{}", case.1);
         let outputs = ok(block_on(trainer.predict(&valid.features)));
@@ -198,8 +198,8 @@ fn network_only_operations_refuse_trees_naming_the_model() {
     }
     let variants = Quantization::variants(Granularity::PerChannel, Some(Calibration::MinMax));
     let rows = EvaluationRows {
-        valid: data.valid.as_ref(),
-        test: data.test.as_ref(),
+        valid: data.valid.as_deref(),
+        test: data.test.as_deref(),
     };
     let compared = ok(export::compare(
         &file,
