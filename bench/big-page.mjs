@@ -1,9 +1,9 @@
 // Big data in the page (issue 17): a generated, seeded CSV of ROWS rows × 50 columns (an index
 // column, 40 numeric with 1% missing, 5 integer codes, 3 categories with missing cells, a binary
 // label) through the real page: profile, prepare (target "label"), train one CPU epoch. While it
-// runs, the renderer processes' resident memory is sampled from /proc every 100 ms (the page and
-// its dedicated workers live in the tab's renderer) and the UI thread's long tasks are recorded
-// with a PerformanceObserver. Then a sparse file over the page's 512 MB limit is dropped: the time
+// runs, the renderer processes' memory is sampled from /proc every 100 ms (the page and its
+// dedicated workers live in the tab's renderer; see rendererBytes) and the UI thread's long
+// tasks are recorded with a PerformanceObserver. Then a sparse file over the page's 512 MB limit is dropped: the time
 // to the one-sentence message and the long tasks meanwhile.
 // Usage: node bench/big-page.mjs DIST [ROWS]   (writes /tmp/hearth-big-ROWS.csv once)
 import { createWriteStream, existsSync, openSync, closeSync, ftruncateSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
@@ -42,18 +42,26 @@ async function writeBigCsv(path, count) {
   await new Promise((resolve) => out.end(resolve));
 }
 
-/** Resident bytes of every Chromium renderer process (the tab, with its workers). */
+/**
+ * The memory of Chromium's renderer processes (the tab, with its dedicated workers): the sum
+ * of their proportional set sizes (each shared page counted once across them, which a sum of
+ * resident sizes counts once per process: ~300 MB of Chromium's own code and data before the
+ * page has loaded anything), and the sum of their resident sizes as the earlier runs measured.
+ */
 function rendererBytes() {
-  let total = 0;
+  let pss = 0;
+  let rss = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('--type=renderer')) continue;
-      const rss = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
-      if (rss) total += Number(rss[1]) * 1024;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (field) => Number(rollup.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
+      pss += kb('Pss');
+      rss += kb('Rss');
     } catch { /* the process ended */ }
   }
-  return total;
+  return { pss, rss };
 }
 
 const watchLongTasks = () => {
@@ -69,13 +77,15 @@ const result = { rows, columns: 50, file_mb: +(fileBytes / 1e6).toFixed(1) };
 try {
   const page = await browser.newPage();
   await page.addInitScript(watchLongTasks);
-  let peak = 0;
+  const baseline = rendererBytes();
+  const peak = { pss: 0, rss: 0 };
   const started = Date.now();
   const timeline = [];
   const sampler = setInterval(() => {
     const bytes = rendererBytes();
-    peak = Math.max(peak, bytes);
-    timeline.push([(Date.now() - started) / 1000, bytes]);
+    peak.pss = Math.max(peak.pss, bytes.pss);
+    peak.rss = Math.max(peak.rss, bytes.rss);
+    timeline.push([(Date.now() - started) / 1000, bytes.pss]);
   }, 100);
   const marks = {};
   await trainInPage(page, server.url, csv, 'cpu', 1, async () => {
@@ -87,11 +97,18 @@ try {
   const longTasks = await page.evaluate(() => window.__longTasks);
   await page.click('#step-data');
   result.profile_ms = await page.$eval('#profile', (e) => Number(e.dataset.millis));
+  // The data worker's wasm memory once the file was profiled (a wasm heap never shrinks).
+  result.data_worker_wasm_mb = await page.$eval('#profile', (e) => Math.round(Number(e.dataset.memory) / 1e6));
   Object.assign(result, marks, {
     epoch_samples_per_s: epoch.samplesPerSec,
-    peak_renderer_mb: +(peak / 1e6).toFixed(0),
-    peak_over_file: +(peak / fileBytes).toFixed(2),
-    // The tab's memory over time, the most in each second (MB): where it grows.
+    // Before the page loads (a blank tab), then the most while it ran.
+    blank_tab_pss_mb: +(baseline.pss / 1e6).toFixed(0),
+    peak_pss_mb: +(peak.pss / 1e6).toFixed(0),
+    peak_over_file: +(peak.pss / fileBytes).toFixed(2),
+    peak_growth_over_file: +((peak.pss - baseline.pss) / fileBytes).toFixed(2),
+    peak_rss_sum_mb: +(peak.rss / 1e6).toFixed(0),
+    peak_rss_sum_over_file: +(peak.rss / fileBytes).toFixed(2),
+    // The tab's memory (PSS) over time, the most in each second (MB): where it grows.
     memory_by_second_mb: timeline.reduce((seconds, [t, bytes]) => {
       seconds[Math.floor(t)] = Math.max(seconds[Math.floor(t)] ?? 0, Math.round(bytes / 1e6));
       return seconds;

@@ -107,6 +107,7 @@ impl<'a> Handover<'a> {
                 let pipeline = &self.prepared.pipeline;
                 let features = pipeline.transform_dataset(self.dataset, rows)?;
                 let mut values = features.values;
+                values.reserve_exact(rows.len());
                 match pipeline.encode_targets(self.dataset, rows)? {
                     Targets::Classes(classes) => values.extend(classes.iter().map(|&c| c as f32)),
                     Targets::Values(targets) => values.extend_from_slice(&targets),

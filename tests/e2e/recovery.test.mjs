@@ -88,6 +88,44 @@ test('a data worker that fails is replaced with the last dataset that loaded and
   await trainOnCpu(page, 2);
 });
 
+test('a chosen file is read by the data worker only: the compute worker trains on the examples it is handed', async () => {
+  // Count the file reads in every worker (web_file reads through FileReaderSync).
+  const countReads = () => {
+    globalThis.hearthFileReads = 0;
+    const read = FileReaderSync.prototype.readAsArrayBuffer;
+    FileReaderSync.prototype.readAsArrayBuffer = function (blob) {
+      globalThis.hearthFileReads += 1;
+      return read.call(this, blob);
+    };
+  };
+  const counting = [];
+  page.on('worker', (worker) => counting.push(worker.evaluate(countReads).catch(() => {})));
+  await Promise.all(page.workers().map((worker) => worker.evaluate(countReads)));
+  // 40,000 rows, so that the training rows go over in more than one block; the label is
+  // x + y > 0, which a model trained on these rows learns at once.
+  let state = 7;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const lines = ['x,y,colour,label'];
+  for (let row = 0; row < 40_000; row++) {
+    const [x, y] = [uniform() * 4 - 2, uniform() * 4 - 2];
+    lines.push(`${x.toFixed(3)},${y.toFixed(3)},${uniform() < 0.5 ? 'red' : 'blue'},${x + y > 0 ? 'yes' : 'no'}`);
+  }
+  await page.click('#step-data');
+  await page.setInputFiles('#file-input', { name: 'plane.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await page.waitForSelector('#profile[data-source="plane.csv"]:not(.stale)', { timeout: LONG });
+  await page.selectOption('#target-select', 'label');
+  await page.click('#step-prepare');
+  await page.waitForSelector('#prep:not(.stale)', { timeout: LONG });
+  await trainOnCpu(page, 2);
+  await Promise.all(counting);
+  const reads = (workers) => Promise.all(workers.map((worker) => worker.evaluate(() => globalThis.hearthFileReads)));
+  const [dataReads] = await reads(dataWorkers());
+  assert.ok(dataReads > 0, 'the data worker read the file');
+  assert.deepEqual(await reads(computeWorkers()), [0], 'the compute worker never read it');
+  const lastLoss = await page.$eval('#epochs tr[data-epoch="2"]', (row) => Number(row.dataset.trainLoss));
+  assert.ok(lastLoss < 0.4, `trained on the rows handed over: loss ${lastLoss}`);
+});
+
 test('nothing else threw in the page or the workers', () => {
   assert.deepEqual(pageErrors.filter((e) => !/simulated failure/.test(e)), []);
 });
