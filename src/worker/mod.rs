@@ -429,11 +429,9 @@ fn receive_handover(
                 // A block of a handover that failed or was replaced by a newer one.
                 (None, _) => return None,
                 (Some((current, _)), _) if *current != share => return None,
-                (Some((_, assembly)), Some(floats)) => {
-                    let added = assembly.add(block, &floats.to_vec());
-                    release(&floats);
-                    added.map_err(|error| error.to_string())
-                }
+                (Some((_, assembly)), Some(floats)) => assembly
+                    .add(block, &floats.to_vec())
+                    .map_err(|error| error.to_string()),
                 (Some(_), None) => Err("a block of examples arrived without its values".into()),
             };
             match added {
@@ -467,20 +465,6 @@ fn receive_handover(
             }
             received(Some(message))
         }
-    }
-}
-
-/// Frees a received block's buffer now (`ArrayBuffer.prototype.transfer(0)` detaches it and
-/// drops its memory), rather than at the next garbage collection: a million rows' blocks would
-/// otherwise wait for it, a quarter of a gigabyte beside the examples they were copied into.
-/// A browser without `transfer` leaves it to the collector.
-fn release(floats: &js_sys::Float32Array) {
-    let buffer = floats.buffer();
-    let transfer = js_sys::Reflect::get(&buffer, &"transfer".into())
-        .ok()
-        .and_then(|transfer| transfer.dyn_into::<js_sys::Function>().ok());
-    if let Some(transfer) = transfer {
-        let _ = transfer.call1(&buffer, &JsValue::from(0));
     }
 }
 
