@@ -7,6 +7,7 @@ use super::encoding::{FallbackTracker, decode_field};
 use super::error::DataError;
 use super::hash::FastMap;
 use super::number::{StyleTracker, is_missing_marker, parse_number_shape};
+use super::numbers::Numbers;
 use super::tokenizer::Sink;
 
 /// Number of data rows kept as raw text in [`Dataset::preview`](super::Dataset::preview).
@@ -58,8 +59,7 @@ impl ColumnSink {
     pub(super) fn reserve(&mut self, rows: usize) {
         for column in &mut self.columns {
             if let Builder::Numeric { values, .. } = column {
-                // Only a hint: if the memory is not there, grow as needed instead.
-                let _ = values.try_reserve(rows);
+                values.try_reserve(rows);
             }
         }
     }
@@ -142,7 +142,7 @@ struct PushContext<'a> {
 /// missing marker, then text.
 pub(super) enum Builder {
     Numeric {
-        values: Vec<f64>,
+        values: Numbers,
         style: StyleTracker,
         /// Non-missing values so far.
         numbers: usize,
@@ -153,7 +153,7 @@ pub(super) enum Builder {
 impl Builder {
     fn new() -> Self {
         Builder::Numeric {
-            values: Vec::new(),
+            values: Numbers::new(),
             style: StyleTracker::default(),
             numbers: 0,
         }
@@ -198,9 +198,7 @@ impl Builder {
     pub(super) fn into_values(self) -> ColumnValues {
         match self {
             Builder::Numeric { mut values, .. } => {
-                if values.capacity() - values.len() > values.len() / 16 {
-                    values.shrink_to_fit();
-                }
+                values.shrink();
                 ColumnValues::Numeric(values)
             }
             Builder::Text(text) => text.into_values(),
@@ -218,7 +216,7 @@ impl TextBuilder {
     /// Converts the numbers read so far to text, written back as the column wrote them where
     /// that is cheap to know (see `StyleTracker::render`).
     fn from_numbers(
-        values: &Vec<f64>,
+        values: &Numbers,
         style: &StyleTracker,
         cx: &mut PushContext<'_>,
     ) -> Result<Self, DataError> {
@@ -227,7 +225,7 @@ impl TextBuilder {
             // The numbers' capacity is the best guess of the column's final length.
             codes: Vec::with_capacity(values.capacity().max(16)),
         };
-        for &value in values {
+        for value in values.iter() {
             if value.is_nan() {
                 text.codes.push(MISSING_CODE);
             } else {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::numbers::Numbers;
+
 /// Code of a missing value in [`ColumnValues::Text`].
 pub const MISSING_CODE: u32 = u32::MAX;
 
@@ -48,7 +50,7 @@ impl Dataset {
                 values: match &column.values {
                     ColumnValues::Numeric(values) => ColumnValues::Numeric(
                         rows.iter()
-                            .map(|&row| values.get(row).copied().unwrap_or(f64::NAN))
+                            .map(|&row| values.get(row).unwrap_or(f64::NAN))
                             .collect(),
                     ),
                     ColumnValues::Text { dictionary, codes } => ColumnValues::Text {
@@ -83,7 +85,7 @@ pub struct Column {
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub enum ColumnValues {
     /// Every non-missing value parsed as a number. NaN = missing; ±∞ are possible (`inf`).
-    Numeric(Vec<f64>),
+    Numeric(Numbers),
     /// Text, dictionary-encoded: `codes[row]` indexes `dictionary`; [`MISSING_CODE`] = missing.
     Text {
         dictionary: Vec<String>,
@@ -143,7 +145,7 @@ impl Column {
     /// The value in `row` as a number: `None` for text columns, missing values and rows past the end.
     pub fn number(&self, row: usize) -> Option<f64> {
         match &self.values {
-            ColumnValues::Numeric(v) => v.get(row).copied().filter(|x| !x.is_nan()),
+            ColumnValues::Numeric(v) => v.get(row).filter(|x| !x.is_nan()),
             ColumnValues::Text { .. } => None,
         }
     }

@@ -36,6 +36,7 @@ mod error;
 mod hash;
 mod ingest;
 mod number;
+mod numbers;
 mod profile;
 mod sniff;
 mod tokenizer;
@@ -50,6 +51,7 @@ pub use error::DataError;
 pub use ingest::read_csv_path;
 pub use ingest::{Ingest, IngestOptions, read_csv_bytes};
 pub use number::{MISSING_MARKERS, is_missing_marker, parse_number};
+pub use numbers::Numbers;
 pub use profile::{
     CategoryCount, ColumnKind, ColumnProfile, MANY_CLASSES, MAX_CLASS_SHARE, Profile, TOP_VALUES,
     Task, nearly_unique, profile, suggest_task, target_problem, target_warnings, too_many_classes,

@@ -269,7 +269,7 @@ fn suggest_target(profile: &Profile) -> Option<String> {
 /// The column's profile, and for a text column of mostly numbers the note saying so.
 fn profile_column(column: &Column, decimal_comma: bool) -> (ColumnProfile, Option<String>) {
     match &column.values {
-        ColumnValues::Numeric(values) => (profile_numeric(&column.name, values), None),
+        ColumnValues::Numeric(values) => (profile_numeric(&column.name, &values.to_vec()), None),
         ColumnValues::Text { dictionary, codes } => {
             profile_text(&column.name, dictionary, codes, decimal_comma)
         }

@@ -17,7 +17,7 @@ impl<'a> Cell<'a> {
     pub(super) fn of_column(column: &'a Column, row: usize) -> Cell<'a> {
         match &column.values {
             ColumnValues::Numeric(values) => match values.get(row) {
-                Some(&x) if !x.is_nan() => Cell::Number(x),
+                Some(x) if !x.is_nan() => Cell::Number(x),
                 _ => Cell::Missing,
             },
             ColumnValues::Text { dictionary, codes } => {

@@ -30,7 +30,7 @@ fn text_column(name: &str, values: &[Option<&str>]) -> Column {
 fn numeric_column(name: &str, values: Vec<f64>) -> Column {
     Column {
         name: name.to_string(),
-        values: ColumnValues::Numeric(values),
+        values: ColumnValues::Numeric(values.into()),
     }
 }
 
@@ -171,6 +171,7 @@ fn statistics_come_from_the_training_rows_only() {
     let Some(ColumnValues::Numeric(x)) = x else {
         panic!("x is numeric");
     };
+    let x = x.to_vec();
     let train_x: Vec<f64> = split
         .train
         .iter()

@@ -10,7 +10,9 @@
 use std::sync::OnceLock;
 
 use hearth::compress::{CompressedModel, Quantization};
-use hearth::data::{IngestOptions, Task, read_csv_bytes};
+use hearth::data::{
+    ColumnValues, IngestOptions, Task, is_missing_marker, parse_number, read_csv_bytes,
+};
 use hearth::export::InputKind;
 use hearth::infer::{InputRow, OnnxModel};
 use hearth::prep::{Matrix, PrepConfig};
@@ -282,6 +284,46 @@ proptest! {
         for _ in 0..3 {
             prop_assert_eq!(ok(resumed.ask()), ok(original.ask()));
         }
+    }
+}
+
+/// A number as a CSV writes it: short decimals of every scale and size (the compact storage's
+/// case, with rescaling as more decimals appear), integers near and past `i32`, and any f64.
+fn number_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (-3_000_000i64..3_000_000, 0usize..10).prop_map(|(k, s)| {
+            format!("{:.*}", s, k as f64 / 10f64.powi(s as i32))
+        }),
+        1 => prop::sample::select(vec!["-0", "-0.000", "0", "2147483646", "-2147483647", "2147483648", "1e5", "inf", "NA", ""])
+            .prop_map(str::to_string),
+        1 => any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(|x| format!("{x}")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A numeric column read from a file holds, bit for bit, the f64 that `parse_number` makes
+    /// of each field, whether the column stays compact (4 bytes a value) or not.
+    #[test]
+    fn a_numeric_column_reads_back_every_parsed_value(fields in prop::collection::vec(number_text(), 1..80)) {
+        // A row number in front, so that an empty field is a missing value, not a blank line.
+        let lines: Vec<String> = fields.iter().enumerate().map(|(i, f)| format!("{i},{f}")).collect();
+        let csv = format!("i,x\n{}\n", lines.join("\n"));
+        let dataset = ok(read_csv_bytes("numbers.csv", csv.as_bytes(), IngestOptions::default()));
+        let Some(ColumnValues::Numeric(values)) = dataset.column("x").map(|c| &c.values) else {
+            return Err(TestCaseError::fail("x is not numeric"));
+        };
+        let expected: Vec<u64> = fields
+            .iter()
+            .map(|f| parse_number(f.as_bytes(), false).filter(|_| !is_missing_marker(f.as_bytes())).unwrap_or(f64::NAN))
+            .map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() })
+            .collect();
+        let read: Vec<u64> = values
+            .iter()
+            .map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() })
+            .collect();
+        prop_assert_eq!(read, expected);
     }
 }
 

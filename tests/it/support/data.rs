@@ -53,7 +53,7 @@ pub fn texts(d: &Dataset, column: usize) -> Vec<Option<String>> {
 /// A numeric column's values.
 pub fn numbers(d: &Dataset, column: usize) -> Vec<f64> {
     match &d.columns.get(column).expect("column").values {
-        ColumnValues::Numeric(v) => v.clone(),
+        ColumnValues::Numeric(v) => v.to_vec(),
         other => panic!("column {column} is not numeric: {other:?}"),
     }
 }
