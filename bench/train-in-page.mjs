@@ -3,12 +3,13 @@
 // schedule, no weight decay, batch 256, no early stop), pick the device (and wait for its
 // compute worker), train `epochs` epochs
 // and wait for the run to end. `beforeTrain` runs just before Train is clicked.
-export async function trainInPage(page, url, csv, device, epochs, beforeTrain = async () => {}) {
+export async function trainInPage(page, url, csv, device, epochs, beforeTrain = async () => {}, onProfile = async () => {}) {
   await page.goto(url);
   // The data worker is running once the first sample's profile shows.
   await page.waitForSelector('#profile[data-source]', { timeout: 120_000 });
   await page.setInputFiles('#file-input', csv);
   await page.waitForSelector(`#profile[data-source="${csv.split('/').pop()}"]:not(.stale)`, { timeout: 120_000 });
+  await onProfile();
   await page.selectOption('#target-select', 'label');
   await page.click('#step-train');
   await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });

@@ -1,6 +1,6 @@
 //! The page's effects as named hooks: the connection to the engine's Web Worker, the step
-//! URLs, the question before leaving while work runs, and what the app does on its own when
-//! its state changes (reopen the saved study, load the first sample, re-fit the preprocessing,
+//! URLs, the question before leaving while work runs, drawing a costly part of the page after
+//! the rest, and what the app does on its own when its state changes (reopen the saved study, load the first sample, re-fit the preprocessing,
 //! stop a detached run, adopt the Auto search's best trial).
 
 use std::rc::Rc;
@@ -113,6 +113,39 @@ pub fn use_engine(dispatcher: UseReducerDispatcher<State>) -> Option<EngineHandl
         });
     }
     (*handle).clone()
+}
+
+/// Whether `deps` have stayed as they are for a timer of `delay_ms`: lets a part of the page
+/// that is costly to draw and not needed at once be drawn in a task of its own after the rest.
+/// Measured on a 50-column profile (`bench/big-page.mjs`): drawn in one go, its rows and
+/// histograms made one task of 166–305 ms on the UI thread; the limit is 200 ms.
+#[hook]
+pub fn use_drawn_after<D: PartialEq + Clone + 'static>(deps: D, delay_ms: i32) -> bool {
+    let drawn = use_state(|| None::<D>);
+    {
+        let drawn = drawn.clone();
+        use_effect_with(deps.clone(), move |deps| {
+            let deps = deps.clone();
+            let callback = Closure::once(move || drawn.set(Some(deps)));
+            let window = web_sys::window();
+            let timer = window.as_ref().and_then(|window| {
+                window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                        callback.as_ref().unchecked_ref(),
+                        delay_ms,
+                    )
+                    .ok()
+            });
+            move || {
+                // Cleared before the closure goes, so a timer never calls a dropped closure.
+                if let (Some(window), Some(timer)) = (window, timer) {
+                    window.clear_timeout_with_handle(timer);
+                }
+                drop(callback);
+            }
+        });
+    }
+    drawn.as_ref() == Some(&deps)
 }
 
 /// Asks the browser once for its default WebGPU adapter (no burn needed): "auto" training

@@ -442,27 +442,18 @@ fn receive_handover(
                 }
             }
         }
-        HandoverMessage::End { .. } => match engine.incoming.take() {
-            Some((current, assembly)) if current == share => match assembly.finish() {
+        HandoverMessage::End { .. } => {
+            let (_, assembly) = engine.incoming.take_if(|(current, _)| *current == share)?;
+            match assembly.finish() {
                 Ok((pipeline, data)) => {
                     engine.training = Some((pipeline, Rc::new(data)));
                     received(None)
                 }
                 Err(error) => received(Some(error.to_string())),
-            },
-            other => {
-                engine.incoming = other;
-                None
             }
-        },
+        }
         HandoverMessage::Failed { message, .. } => {
-            if engine
-                .incoming
-                .as_ref()
-                .is_some_and(|(current, _)| *current == share)
-            {
-                engine.incoming = None;
-            }
+            engine.incoming.take_if(|(current, _)| *current == share);
             received(Some(message))
         }
     }

@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use crate::data::ColumnProfile;
 use crate::format;
+use crate::ui::hooks::use_drawn_after;
 
 const WIDTH: f64 = 120.0;
 const HEIGHT: f64 = 32.0;
@@ -14,6 +15,10 @@ pub struct Props {
     pub labels: Vec<String>,
     /// What the chart shows, for screen readers.
     pub caption: String,
+    /// The bars are drawn this long after the chart's frame (see [`use_drawn_after`]): a table
+    /// of charts staggers them so that no one task draws them all.
+    #[prop_or_default]
+    pub delay_ms: i32,
 }
 
 /// A tiny bar chart sized to sit in a table row: a numeric column's histogram or a categorical
@@ -22,10 +27,13 @@ pub struct Props {
 pub fn mini_bars(props: &Props) -> Html {
     let tallest = props.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let bar_width = WIDTH / props.counts.len().max(1) as f64;
+    let drawn = use_drawn_after((props.counts.clone(), props.labels.clone()), props.delay_ms);
+    let bars = if drawn { props.counts.as_slice() } else { &[] };
     html! {
-        <svg class="bars" width={WIDTH.to_string()} height={HEIGHT.to_string()} role="img" aria-label={props.caption.clone()}>
+        <svg class="bars" width={WIDTH.to_string()} height={HEIGHT.to_string()} role="img" aria-label={props.caption.clone()}
+            data-drawn={drawn.to_string()}>
             <title>{ &props.caption }</title>
-            { for props.counts.iter().zip(&props.labels).enumerate().map(|(index, (count, label))| {
+            { for bars.iter().zip(&props.labels).enumerate().map(|(index, (count, label))| {
                 let height = (*count as f64 / tallest * HEIGHT).max(if *count > 0 { 1.0 } else { 0.0 });
                 html! {
                     <rect
@@ -42,8 +50,9 @@ pub fn mini_bars(props: &Props) -> Html {
     }
 }
 
-/// The chart for a column: its histogram when it has one, else its top categories.
-pub fn column_chart(column: &ColumnProfile) -> Html {
+/// The chart for a column: its histogram when it has one, else its top categories; its bars
+/// drawn `delay_ms` after the row.
+pub fn column_chart(column: &ColumnProfile, delay_ms: i32) -> Html {
     if let Some(histogram) = &column.histogram {
         let bins = histogram.counts.len().max(1) as f64;
         let width = (histogram.max - histogram.min) / bins;
@@ -65,7 +74,7 @@ pub fn column_chart(column: &ColumnProfile) -> Html {
             format::number(histogram.min),
             format::number(histogram.max)
         );
-        return html! { <MiniBars counts={histogram.counts.clone()} {labels} {caption} /> };
+        return html! { <MiniBars counts={histogram.counts.clone()} {labels} {caption} {delay_ms} /> };
     }
     if column.top.len() < 2 {
         return html! {};
@@ -77,5 +86,5 @@ pub fn column_chart(column: &ColumnProfile) -> Html {
         .map(|category| format!("{}: {}", category.value, category.count))
         .collect();
     let caption = format!("The {} most frequent values", column.top.len());
-    html! { <MiniBars {counts} {labels} {caption} /> }
+    html! { <MiniBars {counts} {labels} {caption} {delay_ms} /> }
 }
