@@ -87,7 +87,10 @@ impl Sink for ColumnSink {
         } = column
             && let Some((value, shape)) = parse_number_shape(content, self.decimal_comma)
         {
-            values.push(value);
+            match shape.plain_decimals() {
+                Some(decimals) => values.push_plain(value, decimals),
+                None => values.push(value),
+            }
             if !value.is_nan() {
                 style.observe(shape);
                 *numbers += 1;

@@ -39,6 +39,13 @@ impl Shape {
     pub(crate) fn plain(decimals: u8, canonical: bool) -> Shape {
         Shape((decimals & Self::DECIMALS) | if canonical { Self::CANONICAL } else { 0 })
     }
+
+    /// The number of decimals of a number in plain notation (which the fast path parsed as
+    /// mantissa ÷ 10^decimals, correctly rounded); `None` for any other notation.
+    #[inline(always)]
+    pub(crate) fn plain_decimals(self) -> Option<u8> {
+        (self.0 & Self::OTHER == 0).then_some(self.0 & Self::DECIMALS)
+    }
 }
 
 /// Exact powers of ten representable in an f64.

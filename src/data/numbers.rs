@@ -133,7 +133,26 @@ impl Numbers {
 
     /// Every value as an f64, in order.
     pub fn to_vec(&self) -> Vec<f64> {
-        self.iter().collect()
+        match &self.0 {
+            Storage::Decimal { scale, units } => {
+                let power = POW10[usize::from(*scale)];
+                // The quotient first and the markers as selects: a loop the compiler vectorises.
+                units
+                    .iter()
+                    .map(|&k| {
+                        let x = f64::from(k) / power;
+                        if k == MISSING {
+                            f64::NAN
+                        } else if k == NEGATIVE_ZERO {
+                            -0.0
+                        } else {
+                            x
+                        }
+                    })
+                    .collect()
+            }
+            Storage::Wide(values) => values.clone(),
+        }
     }
 
     /// Appends a value, moving the column to f64 if it is the first that is no short decimal.
@@ -149,6 +168,25 @@ impl Numbers {
             }
             Storage::Wide(values) => values.push(value),
         }
+    }
+
+    /// Appends a value the parser read from plain notation with `decimals` decimals (see
+    /// `Shape::plain_decimals`). While those are no more than the column's, `k` is found
+    /// without [`unit`]'s check: the value is mantissa ÷ 10^decimals correctly rounded (at
+    /// most 15 digits), so value · 10^scale is within 2^-21 of the integer `k` whenever
+    /// |k| < 2^31, rounds to it, and `k / 10^scale`, the same rational, rounds to the value.
+    /// Spares the ingest a division per number (measured: ~10% of its time).
+    #[inline(always)]
+    pub(crate) fn push_plain(&mut self, value: f64, decimals: u8) {
+        if let Storage::Decimal { scale, units } = &mut self.0
+            && decimals <= *scale
+            && value != 0.0
+            && let Some(k) = nearest(value * POW10[usize::from(*scale)])
+        {
+            units.push(k);
+            return;
+        }
+        self.push(value);
     }
 
     /// A value with more decimals than the column had so far, or none that fit.
@@ -191,12 +229,20 @@ fn unit(value: f64, scale: u8) -> Option<i32> {
         return Some(NEGATIVE_ZERO);
     }
     let power = *POW10.get(usize::from(scale))?;
-    let k = (value * power).round_ties_even();
-    // `value` is not NaN, so neither is `k`; ±∞ are beyond the limit.
-    if k.abs() > LIMIT || (k / power).to_bits() != value.to_bits() {
-        return None;
-    }
-    Some(k as i32)
+    let k = nearest(value * power)?;
+    (f64::from(k) / power)
+        .to_bits()
+        .eq(&value.to_bits())
+        .then_some(k)
+}
+
+/// The integer nearest to `x` (halves away from zero), `None` beyond ±[`LIMIT`] (±∞ too).
+/// Not `f64::round_ties_even`: without SSE4.1, x86-64's baseline, that is a call into libm.
+#[inline(always)]
+fn nearest(x: f64) -> Option<i32> {
+    // A saturating conversion: ±∞ become i64's extremes, beyond the limit.
+    let k = (x + 0.5f64.copysign(x)) as i64;
+    (k.unsigned_abs() <= LIMIT as u64).then_some(k as i32)
 }
 
 #[inline(always)]

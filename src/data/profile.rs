@@ -7,6 +7,7 @@ use super::dataset::{Column, ColumnValues, Dataset, Dialect};
 use super::datetime::parse_datetime;
 use super::describe::{Bins, Described, Histogram, NumericSummary, describe, is_integral};
 use super::hash::FastMap;
+use super::numbers::Numbers;
 
 /// Values listed in [`ColumnProfile::top`].
 pub const TOP_VALUES: usize = 10;
@@ -269,7 +270,7 @@ fn suggest_target(profile: &Profile) -> Option<String> {
 /// The column's profile, and for a text column of mostly numbers the note saying so.
 fn profile_column(column: &Column, decimal_comma: bool) -> (ColumnProfile, Option<String>) {
     match &column.values {
-        ColumnValues::Numeric(values) => (profile_numeric(&column.name, &values.to_vec()), None),
+        ColumnValues::Numeric(values) => (profile_numeric(&column.name, values), None),
         ColumnValues::Text { dictionary, codes } => {
             profile_text(&column.name, dictionary, codes, decimal_comma)
         }
@@ -311,14 +312,16 @@ fn looks_like_id_name(name: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
-fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
+fn profile_numeric(name: &str, values: &Numbers) -> ColumnProfile {
+    // The finite values, gathered in the one pass over the column.
+    let mut finite: Vec<f64> = Vec::with_capacity(values.len());
     let mut missing = 0usize;
     let mut infinite = 0usize;
     let (mut positive_infinity, mut negative_infinity) = (false, false);
     let mut integral = true;
     let mut ascending = true;
     let mut previous = f64::NEG_INFINITY;
-    for &v in values {
+    for v in values.iter() {
         if v.is_nan() {
             missing += 1;
             continue;
@@ -329,18 +332,15 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
         previous = v;
         if v.is_finite() {
             integral &= is_integral(v);
+            finite.push(v);
         } else {
             infinite += 1;
             positive_infinity |= v > 0.0;
             negative_infinity |= v < 0.0;
         }
     }
-    let described = if missing + infinite == 0 {
-        describe(values, true)
-    } else {
-        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        describe(&finite, true)
-    };
+    let described = describe(&finite, true);
+    drop(finite);
     let Described {
         summary: numeric,
         distinct: finite_distinct,
@@ -371,7 +371,7 @@ fn profile_numeric(name: &str, values: &[f64]) -> ColumnProfile {
     };
     let top = if matches!(kind, ColumnKind::Boolean | ColumnKind::Constant) {
         let mut counts: FastMap<u64, (f64, usize)> = FastMap::default();
-        for &v in values.iter().filter(|v| !v.is_nan()) {
+        for v in values.iter().filter(|v| !v.is_nan()) {
             let entry = counts
                 .entry(if v == 0.0 { 0 } else { v.to_bits() })
                 .or_insert((v, 0));
