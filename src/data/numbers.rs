@@ -136,7 +136,7 @@ impl Numbers {
         match &self.0 {
             Storage::Decimal { scale, units } => {
                 let power = POW10[usize::from(*scale)];
-                // The quotient first and the markers as selects: a loop the compiler vectorises.
+                // The quotient before the markers are looked at: no branch around the division.
                 units
                     .iter()
                     .map(|&k| {
@@ -175,7 +175,8 @@ impl Numbers {
     /// without [`unit`]'s check: the value is mantissa ÷ 10^decimals correctly rounded (at
     /// most 15 digits), so value · 10^scale is within 2^-21 of the integer `k` whenever
     /// |k| < 2^31, rounds to it, and `k / 10^scale`, the same rational, rounds to the value.
-    /// Spares the ingest a division per number (measured: ~10% of its time).
+    /// Spares the ingest a division per number: with one, a first version read 15–25% slower
+    /// than `f64` columns did (BENCHMARKS.md, "Big data in the page").
     #[inline(always)]
     pub(crate) fn push_plain(&mut self, value: f64, decimals: u8) {
         if let Storage::Decimal { scale, units } = &mut self.0

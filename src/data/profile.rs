@@ -340,6 +340,7 @@ fn profile_numeric(name: &str, values: &Numbers) -> ColumnProfile {
         }
     }
     let described = describe(&finite, true);
+    // A column's worth of memory, given back before the top values are counted.
     drop(finite);
     let Described {
         summary: numeric,

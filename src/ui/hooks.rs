@@ -1,7 +1,8 @@
 //! The page's effects as named hooks: the connection to the engine's Web Worker, the step
 //! URLs, the question before leaving while work runs, drawing a costly part of the page after
-//! the rest, and what the app does on its own when its state changes (reopen the saved study, load the first sample, re-fit the preprocessing,
-//! stop a detached run, adopt the Auto search's best trial).
+//! the rest, and what the app does on its own when its state changes (reopen the saved study,
+//! load the first sample, re-fit the preprocessing, stop a detached run, adopt the Auto
+//! search's best trial).
 
 use std::rc::Rc;
 
@@ -118,7 +119,7 @@ pub fn use_engine(dispatcher: UseReducerDispatcher<State>) -> Option<EngineHandl
 /// Whether `deps` have stayed as they are for a timer of `delay_ms`: lets a part of the page
 /// that is costly to draw and not needed at once be drawn in a task of its own after the rest.
 /// Measured on a 50-column profile (`bench/big-page.mjs`): drawn in one go, its rows and
-/// histograms made one task of 166–305 ms on the UI thread; the issue's limit is 200 ms.
+/// histograms made one task of 166–305 ms on the UI thread; issue 17's limit is 200 ms.
 #[hook]
 pub fn use_drawn_after<D: PartialEq + Clone + 'static>(deps: D, delay_ms: i32) -> bool {
     let drawn = use_state(|| None::<D>);
