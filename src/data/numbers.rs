@@ -74,7 +74,8 @@ impl Numbers {
     }
 
     /// Bytes each value takes: 4 while the column is compact, 8 once it is not.
-    pub fn bytes_per_value(&self) -> usize {
+    #[cfg(test)]
+    fn bytes_per_value(&self) -> usize {
         match &self.0 {
             Storage::Decimal { .. } => size_of::<i32>(),
             Storage::Wide(_) => size_of::<f64>(),
@@ -133,26 +134,7 @@ impl Numbers {
 
     /// Every value as an f64, in order.
     pub fn to_vec(&self) -> Vec<f64> {
-        match &self.0 {
-            Storage::Decimal { scale, units } => {
-                let power = POW10[usize::from(*scale)];
-                // The quotient before the markers are looked at: no branch around the division.
-                units
-                    .iter()
-                    .map(|&k| {
-                        let x = f64::from(k) / power;
-                        if k == MISSING {
-                            f64::NAN
-                        } else if k == NEGATIVE_ZERO {
-                            -0.0
-                        } else {
-                            x
-                        }
-                    })
-                    .collect()
-            }
-            Storage::Wide(values) => values.clone(),
-        }
+        self.iter().collect()
     }
 
     /// Appends a value, moving the column to f64 if it is the first that is no short decimal.
@@ -206,12 +188,10 @@ impl Numbers {
                     break;
                 }
             }
-            let mut wide = Vec::with_capacity(units.capacity().max(units.len() + 1));
-            wide.extend(Values {
-                units: units.iter(),
-                power: POW10[usize::from(*scale)],
-                wide: [].iter(),
-            });
+        }
+        if matches!(self.0, Storage::Decimal { .. }) {
+            let mut wide = Vec::with_capacity(self.capacity().max(self.len() + 1));
+            wide.extend(self.iter());
             self.0 = Storage::Wide(wide);
         }
         if let Storage::Wide(values) = &mut self.0 {
@@ -320,18 +300,6 @@ impl FromIterator<f64> for Numbers {
 impl From<Vec<f64>> for Numbers {
     fn from(values: Vec<f64>) -> Self {
         values.into_iter().collect()
-    }
-}
-
-impl PartialEq for Numbers {
-    /// Equal values in equal order, missing equal to missing (how the column reads, whatever
-    /// its storage).
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len()
-            && self
-                .iter()
-                .zip(other.iter())
-                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
     }
 }
 
