@@ -115,6 +115,21 @@ impl FittedPipeline {
         self.steps.iter().map(|s| s.step.width()).sum()
     }
 
+    /// The feature columns of each one-hot step, in order: each range is one categorical
+    /// column, one feature per category with exactly one of them 1 in every row.
+    pub fn one_hot_groups(&self) -> Vec<std::ops::Range<usize>> {
+        let mut start = 0;
+        let mut groups = Vec::new();
+        for fitted in &self.steps {
+            let width = fitted.step.width();
+            if matches!(fitted.step, Step::OneHot(_)) {
+                groups.push(start..start + width);
+            }
+            start += width;
+        }
+        groups
+    }
+
     /// The columns the pipeline reads (the used, non-target ones), in order.
     pub fn inputs(&self) -> impl Iterator<Item = &str> {
         self.steps.iter().map(|s| s.column.as_str())

@@ -116,6 +116,7 @@ impl Trainer {
                 config,
                 &train.examples,
                 train.row_weights.as_deref(),
+                &pipeline.one_hot_groups(),
                 valid.as_ref().map_or(0, |v| v.examples.rows()),
             )?;
             return Ok(Trainer::assemble(

@@ -5,6 +5,8 @@
 //! Trees train on the host (no burn, no device): the same code runs in the CPU worker and
 //! natively, and a GPU offers nothing to a histogram walk over `u8` bins.
 
+use std::ops::Range;
+
 use super::config::{ROUNDS_PER_EPOCH, TrainConfig};
 use super::error::TrainError;
 use super::examples::Examples;
@@ -30,13 +32,15 @@ pub(super) fn objective_of(head: &Head) -> Objective {
 }
 
 impl TreeRun {
-    /// Checks and bins the training rows (the caller has checked them against the pipeline).
+    /// Checks and bins the training rows (the caller has checked them against the pipeline);
+    /// `categories` are the pipeline's one-hot groups.
     pub(super) fn new(
         head: &Head,
         settings: &GbdtSettings,
         config: &TrainConfig,
         train: &Examples,
         row_weights: Option<&[f32]>,
+        categories: &[Range<usize>],
         valid_rows: usize,
     ) -> Result<TreeRun, TrainError> {
         let m = &train.features;
@@ -49,6 +53,7 @@ impl TreeRun {
             objective,
             settings,
             row_weights,
+            categories,
             config.seed,
         )?;
         let base = trainer.booster().base.clone();

@@ -26,7 +26,7 @@ fn train(
 ) -> GbdtTrainer {
     let rows = x.len() / cols;
     let mut trainer =
-        match GbdtTrainer::new(x, rows, cols, targets, objective, settings, None, seed) {
+        match GbdtTrainer::new(x, rows, cols, targets, objective, settings, None, &[], seed) {
             Ok(t) => t,
             Err(e) => panic!("{e}"),
         };
@@ -239,6 +239,7 @@ fn the_seed_decides_everything() {
         Objective::Squared,
         &subsampled,
         None,
+        &[],
         1,
     )
     .unwrap();
@@ -275,6 +276,7 @@ fn training_loss_falls_round_by_round() {
             objective,
             &GbdtSettings::default(),
             None,
+            &[],
             0,
         )
         .unwrap();
@@ -458,6 +460,7 @@ fn weights_and_one_class_targets_are_handled() {
         Objective::Logistic,
         &GbdtSettings::default(),
         Some(&weights),
+        &[],
         0,
     )
     .unwrap();
@@ -504,7 +507,7 @@ fn bad_inputs_are_one_sentence_errors() {
                objective: Objective,
                settings: &GbdtSettings,
                weights: Option<&[f32]>| {
-        match GbdtTrainer::new(x, rows, cols, targets, objective, settings, weights, 0) {
+        match GbdtTrainer::new(x, rows, cols, targets, objective, settings, weights, &[], 0) {
             Ok(_) => panic!("expected an error"),
             Err(error) => {
                 let text = error.to_string();
@@ -745,6 +748,7 @@ fn tiny_and_constant_data_train_without_panicking() {
             Objective::Squared,
             &GbdtSettings::default(),
             None,
+            &[],
             0,
         )
         .unwrap();
@@ -812,4 +816,185 @@ fn settings_and_models_read_back_from_json() {
     let error = broken.check().unwrap_err();
     assert!(error.to_string().contains("tree 0"), "{error}");
     assert_eq!(broken.raw_scores(&x, 300, 2).len(), 300);
+}
+
+/// One number, then the one-hot columns of `categories` categories (the last one "no
+/// category": all zeros, as a one-hot step never writes but a caller might); the target is 1
+/// for the categories in `ones`, flipped for 5% of rows.
+fn one_hot_table(
+    rows: usize,
+    categories: usize,
+    ones: &[usize],
+    seed: u64,
+) -> (Vec<f32>, Vec<u32>) {
+    let mut rng = SplitMix64::new(seed);
+    let cols = 1 + categories;
+    let mut x = Vec::with_capacity(rows * cols);
+    let mut y = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let category = rng.below(categories as u64 + 1) as usize;
+        x.push((rng.next_f64() * 2.0 - 1.0) as f32);
+        x.extend((0..categories).map(|c| f32::from(u8::from(c == category))));
+        let label = u32::from(ones.contains(&category));
+        y.push(if rng.next_f64() < 0.05 {
+            1 - label
+        } else {
+            label
+        });
+    }
+    (x, y)
+}
+
+#[test]
+// The one-hot groups are lists of ranges, and one group is a list of one range.
+#[allow(clippy::single_range_in_vec_init)]
+fn a_set_of_categories_is_one_split() {
+    let (rows, categories) = (3000, 12);
+    let cols = 1 + categories;
+    let ones = [0, 3, 4, 7, 9, 10];
+    let (x, y) = one_hot_table(rows, categories, &ones, 31);
+    let stumps = |categorical| GbdtSettings {
+        max_leaves: 2,
+        categorical,
+        ..GbdtSettings::default()
+    };
+    let trained = |settings: &GbdtSettings| {
+        let mut trainer = GbdtTrainer::new(
+            &x,
+            rows,
+            cols,
+            Targets::Classes(y.clone()),
+            Objective::Logistic,
+            settings,
+            None,
+            &[1..cols],
+            0,
+        )
+        .unwrap();
+        trainer.boost(1).unwrap();
+        trainer.into_booster()
+    };
+    let accuracy_of = |booster: &Booster| {
+        let p = booster.predict(&x, rows, cols);
+        let predicted: Vec<u32> = p.iter().map(|&p| u32::from(p > 0.5)).collect();
+        accuracy(&predicted, &y)
+    };
+    // One stump on the set separates the two groups (95% of labels are clean); one stump on
+    // one one-hot column cannot.
+    let sets = trained(&stumps(true));
+    assert_eq!(sets.category_sets.len(), 1);
+    let mut chosen = sets.category_sets[0].clone();
+    chosen.sort_unstable();
+    let ones_columns: Vec<u32> = ones.iter().map(|&c| 1 + c as u32).collect();
+    let others: Vec<u32> = (1..cols as u32)
+        .filter(|c| !ones_columns.contains(c))
+        .collect();
+    assert!(chosen == ones_columns || chosen == others, "{chosen:?}");
+    assert!(accuracy_of(&sets) > 0.9, "{}", accuracy_of(&sets));
+    let columns = trained(&stumps(false));
+    assert!(columns.category_sets.is_empty());
+    assert!(accuracy_of(&columns) < 0.75, "{}", accuracy_of(&columns));
+
+    // Full models: the host's walk of the derived features gives the training scores the
+    // trainer kept (its loss is the loss of the booster's own predictions), and the model
+    // reads back from JSON.
+    let mut trainer = GbdtTrainer::new(
+        &x,
+        rows,
+        cols,
+        Targets::Classes(y.clone()),
+        Objective::Logistic,
+        &GbdtSettings {
+            row_subsample: 0.7,
+            ..GbdtSettings::default()
+        },
+        None,
+        &[1..cols],
+        0,
+    )
+    .unwrap();
+    trainer.boost(10).unwrap();
+    let booster = trainer.booster().clone();
+    booster.check().unwrap();
+    let p = booster.predict(&x, rows, cols);
+    let log_loss = p
+        .iter()
+        .zip(&y)
+        .map(|(&p, &c)| -f64::from(if c == 1 { p } else { 1.0 - p }).max(1e-15).ln())
+        .sum::<f64>()
+        / rows as f64;
+    assert!(
+        (log_loss - trainer.train_loss()).abs() < 1e-5,
+        "{log_loss} vs {}",
+        trainer.train_loss()
+    );
+    let back: Booster = serde_json::from_str(&json(&booster)).unwrap();
+    assert_eq!(back, booster);
+    // Cutting rounds keeps exactly the derived features the kept trees read.
+    let mut first = booster.clone();
+    first.truncate(1);
+    let read = |b: &Booster| {
+        let mut read: Vec<u32> = b
+            .trees
+            .iter()
+            .flat_map(|t| &t.nodes)
+            .filter(|n| !n.leaf && n.feature as usize >= cols)
+            .map(|n| n.feature)
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        read
+    };
+    assert_eq!(
+        read(&first),
+        (cols as u32..(cols + first.category_sets.len()) as u32).collect::<Vec<_>>()
+    );
+    assert!(first.category_sets.len() < booster.category_sets.len());
+    first.check().unwrap();
+    let mut broken = booster.clone();
+    broken.category_sets[0].push(cols as u32);
+    assert!(
+        broken
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("category set 0")
+    );
+}
+
+#[test]
+// The one-hot groups are lists of ranges, and one group is a list of one range.
+#[allow(clippy::single_range_in_vec_init)]
+fn one_hot_groups_that_are_not_one_hot_are_refused() {
+    let (x, y) = one_hot_table(200, 4, &[1], 3);
+    let cols = 5;
+    let new = |x: &[f32], groups: &[std::ops::Range<usize>]| {
+        GbdtTrainer::new(
+            x,
+            200,
+            cols,
+            Targets::Classes(y.clone()),
+            Objective::Logistic,
+            &GbdtSettings::default(),
+            None,
+            groups,
+            0,
+        )
+        .map(|_| ())
+    };
+    assert!(new(&x, &[1..5]).is_ok());
+    // A group of one column is kept as a number; turning categories off ignores the groups.
+    assert!(new(&x, &[1..2]).is_ok());
+    for groups in [vec![0..5], vec![1..6], vec![2..4, 1..3], vec![3..3]] {
+        let error = new(&x, &groups).unwrap_err().to_string();
+        assert!(
+            error.contains("feature columns") || error.contains("one-hot group"),
+            "{error}"
+        );
+    }
+    let mut two_hot = x.clone();
+    two_hot[1] = 1.0;
+    two_hot[2] = 1.0;
+    let error = new(&two_hot, &[1..5]).unwrap_err().to_string();
+    assert!(error.contains("row 0 is not one-hot"), "{error}");
 }

@@ -10,6 +10,14 @@
 //! left, the rule [`Tree::value`](crate::train::gbdt::Tree::value) walks; the thresholds are the
 //! trees' f32 values unchanged, and NaN goes right (`nodes_missing_value_tracks_true` 0) as
 //! `x < t` does.
+//!
+//! Splits on sets of categories read derived features (see
+//! [`Booster`](crate::train::gbdt::Booster)): one `MatMul` of the features with a 0/1 matrix
+//! (column `i` marks the one-hot columns of set `i`) makes them all, a `Concat` puts them after
+//! the features, and the ensemble reads the wider matrix. The sums are of 0s and 1s, exact in
+//! f32, as the host's walk adds them. `TreeEnsembleClassifier` (the ai.onnx.ml opset-3
+//! operator both runtimes run) has no set-membership branch; the newer `TreeEnsemble`
+//! (opset 5) has.
 
 use super::super::contract::ExportError;
 use super::super::graph::{
@@ -61,7 +69,15 @@ pub(crate) fn tree_graph_ordered(
             reason: "its trees do not take the preprocessing's features".to_string(),
         });
     }
-    let column_of = |feature: u32| column.get(feature as usize).copied().unwrap_or(0) as i64;
+    let width_in = booster.features;
+    let column_of = |feature: u32| {
+        let feature = feature as usize;
+        match column.get(feature) {
+            Some(&c) => c as i64,
+            // A derived feature, after the features.
+            None => feature as i64,
+        }
+    };
     let k = booster.outputs();
     let base = b.floats("tree_base", &[1, k], &booster.base);
     let zero = b.int64s("zero", &[1], &[0]);
@@ -108,11 +124,29 @@ pub(crate) fn tree_graph_ordered(
             }
         }
     }
+    let wide = if booster.category_sets.is_empty() {
+        features.to_string()
+    } else {
+        let sets = booster.category_sets.len();
+        let mut marks = vec![0.0f32; width_in * sets];
+        for (i, columns) in booster.category_sets.iter().enumerate() {
+            for &c in columns {
+                if let Some(&at) = column.get(c as usize)
+                    && let Some(mark) = marks.get_mut(at * sets + i)
+                {
+                    *mark = 1.0;
+                }
+            }
+        }
+        let marks = b.floats("category_sets", &[width_in, sets], &marks);
+        let derived = b.op("MatMul", &[features, &marks], vec![]);
+        b.op("Concat", &[features, &derived], vec![attr_int("axis", 1)])
+    };
     let labels = (0..k.max(3) as i64).collect();
     let outputs = b.op_outputs(
         "TreeEnsembleClassifier",
         ML_DOMAIN,
-        &[features],
+        &[&wide],
         2,
         vec![
             attr_ints("classlabels_int64s", labels),
@@ -251,7 +285,7 @@ mod tests {
             ),
         };
         let mut trainer =
-            GbdtTrainer::new(&x, rows, cols, targets, objective, settings, None, 7).unwrap();
+            GbdtTrainer::new(&x, rows, cols, targets, objective, settings, None, &[], 7).unwrap();
         trainer.boost(30).unwrap();
         (trainer.into_booster(), x, cols)
     }
@@ -360,6 +394,57 @@ mod tests {
         let mut b = Builder::new(["x"]);
         assert!(tree_graph_ordered(&mut b, &booster, "x", &[0, 1, 2, 3]).is_err());
         assert!(tree_graph_ordered(&mut b, &booster, "x", &[0, 1, 2, 3, 3]).is_err());
+    }
+
+    #[test]
+    fn category_set_splits_read_their_derived_features_in_any_layout() {
+        // Two numbers, then one-hot columns of 9 categories; the target follows a set of
+        // categories, so the trees split on sets.
+        let (rows, categories) = (800, 9);
+        let cols = 2 + categories;
+        let mut rng = SplitMix64::new(11);
+        let mut x = Vec::with_capacity(rows * cols);
+        let mut y = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let a = (rng.next_f64() * 4.0 - 2.0) as f32;
+            let b = (rng.next_f64() * 4.0 - 2.0) as f32;
+            let category = rng.below(categories as u64) as usize;
+            x.extend([a, b]);
+            x.extend((0..categories).map(|c| f32::from(u8::from(c == category))));
+            y.push(
+                a + if [1, 4, 5, 8].contains(&category) {
+                    2.0
+                } else {
+                    -1.0
+                },
+            );
+        }
+        let mut trainer = GbdtTrainer::new(
+            &x,
+            rows,
+            cols,
+            Targets::Values(y),
+            Objective::Squared,
+            &GbdtSettings::default(),
+            None,
+            std::slice::from_ref(&(2..cols)),
+            3,
+        )
+        .unwrap();
+        trainer.boost(20).unwrap();
+        let booster = trainer.into_booster();
+        assert!(!booster.category_sets.is_empty());
+        assert_agrees(&booster, &x, cols);
+        let order: Vec<usize> = (0..cols).rev().collect();
+        let permuted: Vec<f32> = x
+            .chunks(cols)
+            .flat_map(|row| order.iter().map(|&f| row[f]))
+            .collect();
+        let got = run_tract(&model_ordered(&booster, &order), &permuted, rows, cols);
+        let expected = booster.raw_scores(&x, rows, cols);
+        for (a, b) in got.iter().zip(&expected) {
+            assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -14,6 +14,10 @@ use super::tree::Tree;
 ///
 /// Raw scores: squared error, the value; logistic, **one** logit of class 1 per row;
 /// softmax, K logits per row.
+///
+/// A split on a set of categories reads a derived feature: feature `features + i` is the sum
+/// of the feature columns `category_sets[i]` (one-hot columns of one categorical column, so 1
+/// when the row's category is in the set and 0 otherwise), split at 0.5.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Booster {
@@ -25,6 +29,10 @@ pub struct Booster {
     pub trees: Vec<Tree>,
     /// The output each tree adds to.
     pub tree_outputs: Vec<u32>,
+    /// The columns summed by each derived feature (empty without categorical splits, and in
+    /// files written before Hearth made them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_sets: Vec<Vec<u32>>,
 }
 
 impl Booster {
@@ -43,11 +51,23 @@ impl Booster {
         self.trees.len() / self.per_round()
     }
 
-    /// Keeps the first `rounds` rounds (early stopping keeps the best round's model).
+    /// Keeps the first `rounds` rounds (early stopping keeps the best round's model), and the
+    /// derived features they read: a set is added when a tree first splits on it, so those of
+    /// the kept trees are the first ones.
     pub fn truncate(&mut self, rounds: usize) {
         let trees = rounds.saturating_mul(self.per_round());
         self.trees.truncate(trees);
         self.tree_outputs.truncate(trees);
+        let read = self
+            .trees
+            .iter()
+            .flat_map(|tree| tree.nodes.iter())
+            .filter(|node| !node.leaf)
+            .map(|node| node.feature as usize + 1)
+            .max()
+            .unwrap_or(0);
+        self.category_sets
+            .truncate(read.saturating_sub(self.features));
     }
 
     /// The raw scores of row-major `features` (`rows × cols`): row-major `rows × outputs()`.
@@ -95,9 +115,21 @@ impl Booster {
         ) else {
             return;
         };
+        let mut wide = Vec::with_capacity(cols + self.category_sets.len());
         for (r, row_scores) in scores.chunks_exact_mut(k.max(1)).enumerate() {
             let start = r * cols;
-            let row = features.get(start..start + cols).unwrap_or_default();
+            let mut row = features.get(start..start + cols).unwrap_or_default();
+            if !self.category_sets.is_empty() {
+                wide.clear();
+                wide.extend_from_slice(row);
+                wide.extend(self.category_sets.iter().map(|columns| {
+                    columns
+                        .iter()
+                        .map(|&c| row.get(c as usize).copied().unwrap_or(0.0))
+                        .sum::<f32>()
+                }));
+                row = &wide;
+            }
             for (tree, &output) in trees.iter().zip(outputs) {
                 if let Some(score) = row_scores.get_mut(output as usize) {
                     *score += f64::from(tree.value(row));
@@ -119,7 +151,7 @@ impl Booster {
     }
 
     /// Whether the model holds together: one base score per output, one output per tree,
-    /// whole rounds, and trees a walk can use.
+    /// whole rounds, derived features that sum feature columns, and trees a walk can use.
     pub fn check(&self) -> Result<(), GbdtError> {
         let k = self.outputs();
         if k == 0 || matches!(self.objective, Objective::Softmax { classes } if classes < 2) {
@@ -137,6 +169,15 @@ impl Booster {
                 self.trees.len()
             )));
         }
+        for (i, columns) in self.category_sets.iter().enumerate() {
+            if columns.is_empty() || columns.iter().any(|&c| c as usize >= self.features) {
+                return Err(GbdtError::model(format!(
+                    "category set {i} does not name feature columns below {}",
+                    self.features
+                )));
+            }
+        }
+        let readable = self.features.saturating_add(self.category_sets.len());
         for (t, (tree, &output)) in self.trees.iter().zip(&self.tree_outputs).enumerate() {
             if output as usize != t % k {
                 return Err(GbdtError::model(format!(
@@ -144,7 +185,7 @@ impl Booster {
                     t % k
                 )));
             }
-            tree.check(self.features)
+            tree.check(readable)
                 .map_err(|problem| GbdtError::model(format!("tree {t}: {problem}")))?;
         }
         Ok(())

@@ -6,9 +6,11 @@
 //! same on every run). The buffers (indices, gathered gradients, histograms) are kept between
 //! trees, so a round allocates nothing once the first tree has grown.
 
-use super::bins::Binned;
+use std::collections::HashMap;
+
+use super::bins::{Binned, Kind};
 use super::histogram::{Lanes, Sums, build, subtract};
-use super::split::{Limits, Split, best_split, leaf_value};
+use super::split::{Limits, Rule, Split, best_split, leaf_value};
 use super::tree::{Node, Tree};
 
 /// How one tree may grow.
@@ -46,8 +48,38 @@ pub(super) struct Grower {
     lanes: Lanes,
     /// The last tree's leaves: value and range of `order`.
     leaves: Vec<(f32, usize, usize)>,
-    /// The last tree's splits as bins: per node, the first bin that goes right (0 for leaves).
-    node_bins: Vec<u8>,
+    /// The last tree's splits as bins: per node, the binned feature and which of its bins go
+    /// right (anything for leaves).
+    node_rules: Vec<(usize, Rule)>,
+}
+
+/// The derived features of categorical splits, shared by every tree of a model: feature
+/// `base + i` is the sum of the feature columns `sets[i]` (one-hot columns, so 1 when the
+/// row's category is one of them and 0 otherwise), and a split on a set of categories is the
+/// split "below 0.5" on its derived feature. Equal sets share one feature.
+#[derive(Default)]
+pub(super) struct CategorySets {
+    base: usize,
+    pub sets: Vec<Vec<u32>>,
+    index: HashMap<Vec<u32>, u32>,
+}
+
+impl CategorySets {
+    pub(super) fn new(base: usize) -> CategorySets {
+        CategorySets {
+            base,
+            ..CategorySets::default()
+        }
+    }
+
+    /// The feature id of the sum of `columns`, added if new.
+    fn feature(&mut self, columns: Vec<u32>) -> u32 {
+        let next = (self.base + self.sets.len()) as u32;
+        *self.index.entry(columns).or_insert_with_key(|columns| {
+            self.sets.push(columns.clone());
+            next
+        })
+    }
 }
 
 impl Grower {
@@ -69,13 +101,12 @@ impl Grower {
             if node.leaf {
                 return node.value;
             }
-            let bin = binned
-                .column(node.feature as usize)
-                .get(row)
-                .copied()
-                .unwrap_or(0);
-            let first_right = self.node_bins.get(id).copied().unwrap_or(0);
-            id = if bin < first_right {
+            let Some(&(feature, rule)) = self.node_rules.get(id) else {
+                return 0.0;
+            };
+            let bin = binned.column(feature).get(row).copied().unwrap_or(0);
+            let goes_left = rule.goes_left(bin);
+            id = if goes_left {
                 node.left as usize
             } else {
                 node.right as usize
@@ -85,7 +116,8 @@ impl Grower {
     }
 
     /// Grows one tree on the rows `bag` (all rows in order when `None`) with the
-    /// gradient/hessian pairs `gh` (one per training row), splitting only on `features`.
+    /// gradient/hessian pairs `gh` (one per training row), splitting only on `features`;
+    /// a categorical split's derived feature comes from (or is added to) `sets`.
     pub(super) fn grow(
         &mut self,
         binned: &Binned,
@@ -93,6 +125,7 @@ impl Grower {
         bag: Option<&[u32]>,
         features: &[usize],
         shape: &Shape,
+        sets: &mut CategorySets,
     ) -> Tree {
         let total_bins = binned.total_bins();
         let limits = &shape.limits;
@@ -103,7 +136,7 @@ impl Grower {
             pool,
             lanes,
             leaves: finished,
-            node_bins,
+            node_rules,
         } = self;
         order.clear();
         match bag {
@@ -130,8 +163,8 @@ impl Grower {
             }
         };
         let mut nodes = vec![Node::leaf(0.0)];
-        node_bins.clear();
-        node_bins.push(0);
+        node_rules.clear();
+        node_rules.push((0, Rule::From(0)));
         let split = if may_split(sums, 0) && shape.max_leaves > 1 {
             best_split(&hist, binned, features, sums, limits)
         } else {
@@ -166,9 +199,13 @@ impl Grower {
             let Some(split) = leaf.split.take() else {
                 break;
             };
+            let Some((feature, threshold)) = split_feature(binned, &split, sets) else {
+                leaves.push(leaf);
+                break;
+            };
 
-            // Partition the leaf's rows, stably: bins below `split.bin` go left. The
-            // histogram counted the left rows exactly, so each side is written in place.
+            // Partition the leaf's rows, stably, by the split's rule. The histogram counted
+            // the left rows exactly, so each side is written in place.
             let column = binned.column(split.feature);
             let Some(rows) = order.get_mut(leaf.start..leaf.end) else {
                 break;
@@ -179,7 +216,7 @@ impl Grower {
             let (mut left_at, mut right_at) = (0usize, kept);
             for &row in scratch.iter() {
                 let bin = column.get(row as usize).copied().unwrap_or(0);
-                let at = if usize::from(bin) < split.bin {
+                let at = if split.rule.goes_left(bin) {
                     &mut left_at
                 } else {
                     &mut right_at
@@ -194,19 +231,19 @@ impl Grower {
             let left_id = nodes.len();
             if let Some(node) = nodes.get_mut(leaf.node) {
                 *node = Node {
-                    feature: split.feature as u32,
-                    threshold: binned.threshold(split.feature, split.bin),
+                    feature,
+                    threshold,
                     left: left_id as u32,
                     right: left_id as u32 + 1,
                     value: 0.0,
                     leaf: false,
                 };
             }
-            if let Some(bin) = node_bins.get_mut(leaf.node) {
-                *bin = split.bin as u8;
+            if let Some(rule) = node_rules.get_mut(leaf.node) {
+                *rule = (split.feature, split.rule);
             }
             nodes.extend([Node::leaf(0.0), Node::leaf(0.0)]);
-            node_bins.extend([0, 0]);
+            node_rules.extend([(0, Rule::From(0)), (0, Rule::From(0))]);
 
             let depth = leaf.depth + 1;
             let mut left = Leaf {
@@ -285,6 +322,32 @@ impl Grower {
             finished.push((value, leaf.start, leaf.end));
         }
         Tree { nodes }
+    }
+}
+
+/// The feature and threshold a split's node reads on raw feature values: a numeric column and
+/// its bin edge, or a set of categories' derived feature (its one column for a set of one)
+/// and 0.5 (the rows in the set, whose sum is 1, go right). `None` for a rule of the other kind, which `best_split` never makes.
+fn split_feature(binned: &Binned, split: &Split, sets: &mut CategorySets) -> Option<(u32, f32)> {
+    match (binned.kind(split.feature)?, split.rule) {
+        (Kind::Numeric { column, .. }, Rule::From(bin)) => Some((
+            *column as u32,
+            binned.threshold(split.feature, usize::from(bin)),
+        )),
+        (Kind::Category { columns }, Rule::In(set)) => {
+            let chosen: Vec<u32> = columns
+                .clone()
+                .enumerate()
+                .filter(|&(bin, _)| u8::try_from(bin).is_ok_and(|bin| set.contains(bin)))
+                .map(|(_, column)| column as u32)
+                .collect();
+            match chosen.as_slice() {
+                // One category: its own one-hot column is the sum.
+                [column] => Some((*column, 0.5)),
+                _ => Some((sets.feature(chosen), 0.5)),
+            }
+        }
+        _ => None,
     }
 }
 

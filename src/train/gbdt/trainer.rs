@@ -2,12 +2,14 @@
 //! [`GbdtTrainer::boost`] adds rounds, so that a caller can report validation after every
 //! block of rounds (an "epoch"), and stop or prune between them.
 
+use std::ops::Range;
+
 use super::bins::Binned;
 use super::booster::Booster;
-use super::grow::{Grower, Shape};
+use super::grow::{CategorySets, Grower, Shape};
 use super::loss::{Labels, Objective, Weights, base_scores, gradients, mean_loss};
 use super::split::Limits;
-use super::{GbdtError, GbdtSettings};
+use super::{GbdtError, GbdtSettings, MAX_BINS};
 use crate::prep::Targets;
 use crate::rng::SplitMix64;
 
@@ -33,6 +35,7 @@ pub struct GbdtTrainer {
     rng: SplitMix64,
     booster: Booster,
     grower: Grower,
+    sets: CategorySets,
     bag: Vec<u32>,
     features: Vec<usize>,
 }
@@ -43,8 +46,11 @@ impl GbdtTrainer {
     /// `features` is row-major `rows × cols`, every value finite (Hearth's preprocessing
     /// guarantees it). `targets` are classes (logistic: 0 or 1; softmax: below `classes`) or
     /// finite values (squared error). `row_weights`, if given, are one finite weight ≥ 0 per
-    /// row, not all 0. Every random draw (row and feature subsampling, the rows the bin edges
-    /// come from on tables over 200,000 rows) comes from `seed`.
+    /// row, not all 0. `categories` are the one-hot groups of the features (ranges of
+    /// columns, each the one-hot columns of one categorical column: every row has one 1 or
+    /// none, the rest 0); with `settings.categorical`, each is split as one categorical
+    /// feature. Every random draw (row and feature subsampling, the rows the bin edges come
+    /// from on tables over 200,000 rows) comes from `seed`.
     // The arguments are the data, its shape and the run's choices; a struct for them would
     // only be unpacked here.
     #[allow(clippy::too_many_arguments)]
@@ -56,6 +62,7 @@ impl GbdtTrainer {
         objective: Objective,
         settings: &GbdtSettings,
         row_weights: Option<&[f32]>,
+        categories: &[Range<usize>],
         seed: u64,
     ) -> Result<GbdtTrainer, GbdtError> {
         settings.check()?;
@@ -84,6 +91,11 @@ impl GbdtTrainer {
                 index / cols
             )));
         }
+        let categories = if settings.categorical {
+            one_hot_groups(features, cols, categories)?
+        } else {
+            Vec::new()
+        };
         let labels = labels(targets, &objective, rows)?;
         let weights = weights(row_weights, rows)?;
         let k = objective.outputs();
@@ -94,7 +106,7 @@ impl GbdtTrainer {
             select(&mut rng, rows, EDGE_SAMPLE_ROWS, &mut sample);
             sample.as_slice()
         });
-        let binned = Binned::new(features, rows, cols, settings.max_bins, sample);
+        let binned = Binned::new(features, rows, cols, settings.max_bins, sample, &categories);
 
         let base: Vec<f32> = base_scores(&objective, &labels, &weights)
             .iter()
@@ -130,9 +142,11 @@ impl GbdtTrainer {
                 base,
                 trees: Vec::new(),
                 tree_outputs: Vec::new(),
+                category_sets: Vec::new(),
             },
             objective,
             grower: Grower::default(),
+            sets: CategorySets::new(cols),
             bag: Vec::new(),
             features: Vec::new(),
         })
@@ -201,9 +215,17 @@ impl GbdtTrainer {
                 .get(output * rows..(output + 1) * rows)
                 .unwrap_or_default();
             let bag = bagged.then_some(self.bag.as_slice());
-            let tree = self
-                .grower
-                .grow(&self.binned, gh, bag, &self.features, &self.shape);
+            let tree = self.grower.grow(
+                &self.binned,
+                gh,
+                bag,
+                &self.features,
+                &self.shape,
+                &mut self.sets,
+            );
+            if let Some(new) = self.sets.sets.get(self.booster.category_sets.len()..) {
+                self.booster.category_sets.extend_from_slice(new);
+            }
             if tree.nodes.iter().any(|n| !n.value.is_finite()) {
                 return Err(GbdtError::Diverged {
                     round: self.booster.rounds() + 1,
@@ -230,6 +252,44 @@ impl GbdtTrainer {
         }
         Ok(())
     }
+}
+
+/// The one-hot groups to split as categories: `groups` checked (in order, disjoint, inside
+/// the columns, every row one 1 or none and otherwise 0), without those of one column (a
+/// numeric split is the same) or too wide to bin.
+fn one_hot_groups(
+    features: &[f32],
+    cols: usize,
+    groups: &[Range<usize>],
+) -> Result<Vec<Range<usize>>, GbdtError> {
+    let mut end = 0;
+    for group in groups {
+        if group.start < end || group.end > cols || group.is_empty() {
+            return Err(GbdtError::data(format!(
+                "the one-hot group of columns {}..{} is empty, out of order or past the {cols} columns",
+                group.start, group.end
+            )));
+        }
+        end = group.end;
+    }
+    let kept: Vec<Range<usize>> = groups
+        .iter()
+        .filter(|group| (2..MAX_BINS).contains(&group.len()))
+        .cloned()
+        .collect();
+    for (r, row) in features.chunks_exact(cols.max(1)).enumerate() {
+        for group in &kept {
+            let cells = row.get(group.clone()).unwrap_or_default();
+            let ones = cells.iter().filter(|&&x| x == 1.0).count();
+            if ones > 1 || cells.iter().any(|&x| x != 0.0 && x != 1.0) {
+                return Err(GbdtError::data(format!(
+                    "row {r} is not one-hot in feature columns {}..{}",
+                    group.start, group.end
+                )));
+            }
+        }
+    }
+    Ok(kept)
 }
 
 /// `take` of the rows `0..rows`, in increasing order, each subset equally likely (Knuth's

@@ -85,6 +85,8 @@ pub fn train_settings(props: &Props) -> Html {
                 { number("min-leaf-rows-input", "Rows per leaf", trees.min_leaf_rows.to_string(), "1", set_min_leaf_rows) }
                 { number("l2-input", "L2", trees.l2.to_string(), "any", set_l2) }
                 { number("feature-subsample-input", "Feature share", trees.feature_subsample.to_string(), "0.05", set_feature_subsample) }
+                <label><input id="categorical-input" type="checkbox" checked={trees.categorical}
+                    title="Split a categorical column's one-hot features as one feature, into two sets of categories" onchange={edit(set_categorical)} />{ " category sets" }</label>
             </>
         },
         ModelKind::Linear => html! {},
@@ -292,6 +294,13 @@ fn set_dropout(config: &mut TrainConfig, value: &str) -> Result<(), String> {
     let value = parse("Dropout", value)?;
     if let ModelKind::Mlp(MlpSettings { dropout, .. }) = &mut config.model {
         *dropout = value;
+    }
+    Ok(())
+}
+
+fn set_categorical(config: &mut TrainConfig, value: &str) -> Result<(), String> {
+    if let ModelKind::Gbdt(trees) = &mut config.model {
+        trees.categorical = value == "true";
     }
     Ok(())
 }
