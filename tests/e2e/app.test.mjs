@@ -520,6 +520,9 @@ test('gradient-boosted trees train in the page, export as float32 only, and onnx
     'the network-only settings are hidden for trees');
   await page.fill('#leaves-input', '8');
   await page.dispatchEvent('#leaves-input', 'change');
+  assert.equal(await page.$eval('#categorical-input', (box) => box.checked), true,
+    'a categorical column is split as sets of categories by default');
+  await page.uncheck('#categorical-input');
   await page.fill('#epochs-input', '6');
   await page.dispatchEvent('#epochs-input', 'change');
   await page.click('#train-button');
@@ -533,6 +536,7 @@ test('gradient-boosted trees train in the page, export as float32 only, and onnx
   const { readFile } = await import('node:fs/promises');
   const saved = JSON.parse(await readFile(modelPath, 'utf8'));
   assert.ok(saved.booster && !saved.weights, 'the .hearth file holds the trees');
+  assert.equal(saved.config.model.gbdt.categorical, false, 'the form\'s choice reached the trainer');
   await page.click('#step-export');
   await page.waitForSelector('#trees-export-note');
   assert.equal(await page.$$eval('#quantize-select, #prune-input', (e) => e.length), 0);
