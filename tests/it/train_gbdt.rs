@@ -858,7 +858,7 @@ fn a_set_of_categories_is_one_split() {
         categorical,
         ..GbdtSettings::default()
     };
-    let trained = |settings: &GbdtSettings| {
+    let trainer = |settings: &GbdtSettings, rounds: usize| {
         let mut trainer = GbdtTrainer::new(
             &x,
             rows,
@@ -871,9 +871,10 @@ fn a_set_of_categories_is_one_split() {
             0,
         )
         .unwrap();
-        trainer.boost(1).unwrap();
-        trainer.into_booster()
+        trainer.boost(rounds).unwrap();
+        trainer
     };
+    let trained = |settings: &GbdtSettings| trainer(settings, 1).into_booster();
     let accuracy_of = |booster: &Booster| {
         let p = booster.predict(&x, rows, cols);
         let predicted: Vec<u32> = p.iter().map(|&p| u32::from(p > 0.5)).collect();
@@ -898,22 +899,13 @@ fn a_set_of_categories_is_one_split() {
     // Full models: the host's walk of the derived features gives the training scores the
     // trainer kept (its loss is the loss of the booster's own predictions), and the model
     // reads back from JSON.
-    let mut trainer = GbdtTrainer::new(
-        &x,
-        rows,
-        cols,
-        Targets::Classes(y.clone()),
-        Objective::Logistic,
+    let trainer = trainer(
         &GbdtSettings {
             row_subsample: 0.7,
             ..GbdtSettings::default()
         },
-        None,
-        &[1..cols],
-        0,
-    )
-    .unwrap();
-    trainer.boost(10).unwrap();
+        10,
+    );
     let booster = trainer.booster().clone();
     booster.check().unwrap();
     let p = booster.predict(&x, rows, cols);

@@ -262,6 +262,25 @@ mod tests {
         }
     }
 
+    /// The best set split of these category bins with `min_leaf_rows`, l2 1 and no gain floor.
+    fn split_of(bins: &[Sums], min_leaf_rows: u32) -> Option<(Rule, f64, Sums)> {
+        let total = bins.iter().fold(Sums::default(), |a, &b| a.plus(b));
+        let limits = Limits {
+            l2: 1.0,
+            min_leaf_rows,
+            min_leaf_hessian: 1e-3,
+            min_split_gain: 0.0,
+        };
+        category_split(
+            bins,
+            total,
+            &limits,
+            score(total, 1.0),
+            0.0,
+            &mut Vec::new(),
+        )
+    }
+
     #[test]
     fn a_category_split_groups_categories_by_their_mean_gradient() {
         // Categories 0 and 2 pull one way, 1 and 3 the other: one set split separates them,
@@ -272,16 +291,7 @@ mod tests {
             sums(-40.0, 40),
             sums(40.0, 40),
         ];
-        let total = bins.iter().fold(Sums::default(), |a, &b| a.plus(b));
-        let limits = Limits {
-            l2: 1.0,
-            min_leaf_rows: 20,
-            min_leaf_hessian: 1e-3,
-            min_split_gain: 0.0,
-        };
-        let mut sorted = Vec::new();
-        let (rule, gain, left) =
-            category_split(&bins, total, &limits, score(total, 1.0), 0.0, &mut sorted).unwrap();
+        let (rule, gain, left) = split_of(&bins, 20).unwrap();
         assert!(gain > 0.0);
         assert_eq!(left.n, 80);
         assert_eq!(rule.goes_left(0), rule.goes_left(2));
@@ -294,16 +304,7 @@ mod tests {
     #[test]
     fn rare_categories_are_never_chosen() {
         let bins = [sums(-40.0, 40), sums(40.0, 40), sums(-9.0, 9)];
-        let total = bins.iter().fold(Sums::default(), |a, &b| a.plus(b));
-        let limits = Limits {
-            l2: 1.0,
-            min_leaf_rows: 1,
-            min_leaf_hessian: 1e-3,
-            min_split_gain: 0.0,
-        };
-        let mut sorted = Vec::new();
-        let (rule, _, _) =
-            category_split(&bins, total, &limits, score(total, 1.0), 0.0, &mut sorted).unwrap();
+        let (rule, _, _) = split_of(&bins, 1).unwrap();
         let Rule::In(set) = rule else { panic!() };
         assert!(!set.contains(2));
     }
