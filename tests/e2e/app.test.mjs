@@ -355,6 +355,29 @@ async function studyInfo() {
   }));
 }
 
+test('what is typed in a settings box stays there when the page redraws before it is committed', async () => {
+  // A box commits on change (Enter, or leaving it); until then the page must not write the
+  // state's value back over it. Here the redraw is another field's change, as a worker's
+  // message would cause while a person types.
+  await page.click('#step-search');
+  await page.fill('#trials-input', '7');
+  await page.click('#search-settings details summary');
+  await page.fill('#space-input', '{"epochs": {"fixed": {"value": 2}}}');
+  await page.selectOption('#sampler-select', 'grid');
+  assert.equal(await page.inputValue('#trials-input'), '7');
+  assert.equal(await page.inputValue('#space-input'), '{"epochs": {"fixed": {"value": 2}}}');
+  await page.dispatchEvent('#trials-input', 'change');
+  await page.selectOption('#sampler-select', 'tpe');
+  assert.equal(await page.inputValue('#trials-input'), '7', 'a committed value is the state\'s');
+  await page.fill('#space-input', '');
+  await page.dispatchEvent('#space-input', 'change');
+
+  await page.click('#step-train');
+  await page.fill('#epochs-input', '4');
+  await page.selectOption('#device-select', 'cpu');
+  assert.equal(await page.inputValue('#epochs-input'), '4');
+});
+
 test('a study runs its trials in a pool of workers, with a leaderboard and plots', async () => {
   await page.click('#step-data');
   await page.selectOption('#sample-select', 'iris.csv');

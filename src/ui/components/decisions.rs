@@ -1,6 +1,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::form::Field;
+
 use crate::data::ColumnKind;
 use crate::prep::{
     Action, ColumnChoice, ColumnSettings, Decision, Encoding, Impute, Plan, PrepConfig, Scale,
@@ -216,7 +218,7 @@ fn numeric_controls(
                 </select>
             </label>
             if let Impute::Constant(value) = impute {
-                <input class="impute-constant" type="number" step="any" value={value.to_string()} onchange={on_constant} />
+                <Field class="impute-constant" kind="number" step="any" value={value.to_string()} onchange={on_constant} />
             }
             <label>{ " scale " }
                 <select class="scale" onchange={on_scale}>

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{BLUE, Chart, Series};
-use super::form::{Apply, on_field};
+use super::form::{Apply, Field, on_field};
 use super::set_aside::SetAsideModels;
 use crate::compress::{
     Calibration, CompressionReport, Granularity, PruneScope, PruneSettings, Quantization, headline,
@@ -134,13 +134,13 @@ fn export_settings_form(props: &FormProps) -> Html {
             <div class="settings-row">
                 <label title={help::titles(&[Term::Pruning])}><input id="prune-input" type="checkbox" checked={prune.is_some()} onchange={edit(set_prune)} />{ " prune" }</label>
                 if let Some(prune) = prune {
-                    <label>{ "Sparsity " }<input id="sparsity-input" type="number" min="0" max="0.99" step="0.05" value={prune.sparsity.to_string()} onchange={edit(set_sparsity)} /></label>
+                    <label>{ "Sparsity " }<Field id="sparsity-input" kind="number" min="0" max="0.99" step="0.05" value={prune.sparsity.to_string()} onchange={edit(set_sparsity)} /></label>
                     <label>{ "Scope " }<select id="scope-select" onchange={edit(set_scope)}>
                         { option("global", "global", prune.scope == PruneScope::Global) }
                         { option("layer", "per layer", prune.scope == PruneScope::PerLayer) }
                     </select></label>
-                    <label>{ "Stages " }<input id="stages-input" type="number" min="1" value={prune.stages.to_string()} onchange={edit(set_stages)} /></label>
-                    <label>{ "Fine-tune epochs per stage " }<input id="fine-tune-input" type="number" min="0" value={prune.fine_tune_epochs.to_string()} onchange={edit(set_fine_tune)} /></label>
+                    <label>{ "Stages " }<Field id="stages-input" kind="number" min="1" value={prune.stages.to_string()} onchange={edit(set_stages)} /></label>
+                    <label>{ "Fine-tune epochs per stage " }<Field id="fine-tune-input" kind="number" min="0" value={prune.fine_tune_epochs.to_string()} onchange={edit(set_fine_tune)} /></label>
                 }
             </div>
             }

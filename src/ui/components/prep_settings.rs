@@ -1,6 +1,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::form::Field;
+
 use crate::data::Task;
 use crate::prep::{PrepConfig, TargetTransform};
 
@@ -34,7 +36,7 @@ pub fn prep_settings(props: &Props) -> Html {
             }
         });
         html! {
-            <label>{ label }{ " " }<input {id} type="number" {step} value={value} {onchange} /></label>
+            <label>{ label }{ " " }<Field {id} kind="number" {step} value={value} {onchange} /></label>
         }
     };
     let percent = |fraction: f64| format!("{}", (fraction * 100.0).round());

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::form::{Apply, on_field};
+use super::form::{Apply, Field, on_field};
 use crate::data::Task;
 use crate::search::{Metric, ParamValue, Space};
 use crate::ui::help::{self, Term};
@@ -44,15 +44,15 @@ pub fn search_settings(props: &Props) -> Html {
                 <label title={help::titles(&[Term::Asha, Term::Median])}>{ "Pruner " }<select id="pruner-select" onchange={edit(|f, v| { f.pruner = v.to_string(); Ok(()) })}>
                     { option("asha", "ASHA", &form.pruner) }{ option("median", "median", &form.pruner) }{ option("none", "none", &form.pruner) }
                 </select></label>
-                <label>{ "Trials " }<input id="trials-input" type="number" min="1" value={form.trials.clone()} onchange={edit(|f, v| { f.trials = v.to_string(); Ok(()) })} /></label>
+                <label>{ "Trials " }<Field id="trials-input" kind="number" min="1" value={form.trials.clone()} onchange={edit(|f, v| { f.trials = v.to_string(); Ok(()) })} /></label>
                 <label title="Training rows × epochs summed over trials; reproducible">{ "Work budget " }
-                    <input id="work-input" type="number" min="1" placeholder="none" value={form.work.clone()} onchange={edit(|f, v| { f.work = v.to_string(); Ok(()) })} /></label>
+                    <Field id="work-input" kind="number" min="1" placeholder="none" value={form.work.clone()} onchange={edit(|f, v| { f.work = v.to_string(); Ok(()) })} /></label>
                 <label title="Depends on the machine: not reproducible">{ "Wall clock (s, not reproducible) " }
-                    <input id="wall-input" type="number" min="1" placeholder="none" value={form.wall_clock_s.clone()} onchange={edit(|f, v| { f.wall_clock_s = v.to_string(); Ok(()) })} /></label>
+                    <Field id="wall-input" kind="number" min="1" placeholder="none" value={form.wall_clock_s.clone()} onchange={edit(|f, v| { f.wall_clock_s = v.to_string(); Ok(()) })} /></label>
             </div>
             <div class="settings-row">
-                <label>{ "Workers " }<input id="workers-input" type="number" min="1" max="32" value={form.workers.clone()} onchange={edit(|f, v| { f.workers = v.to_string(); Ok(()) })} /></label>
-                <label>{ "Seed " }<input id="search-seed-input" type="number" min="0" value={form.seed.clone()} onchange={edit(|f, v| { f.seed = v.to_string(); Ok(()) })} /></label>
+                <label>{ "Workers " }<Field id="workers-input" kind="number" min="1" max="32" value={form.workers.clone()} onchange={edit(|f, v| { f.workers = v.to_string(); Ok(()) })} /></label>
+                <label>{ "Seed " }<Field id="search-seed-input" kind="number" min="0" value={form.seed.clone()} onchange={edit(|f, v| { f.seed = v.to_string(); Ok(()) })} /></label>
                 <label title="What the search optimises: monitor is the validation loss (classification) or RMSE (regression), which early stopping also watches">{ "Metric " }<select id="metric-select" onchange={edit(|f, v| { f.metric = v.to_string(); Ok(()) })}>
                     { for Metric::for_task(props.task != Task::Regression).iter().map(|m| option(m.name(), m.name(), &form.metric)) }
                 </select></label>
@@ -74,7 +74,7 @@ pub fn search_settings(props: &Props) -> Html {
                     </tbody>
                 </table>
                 <label for="space-input">{ "Changes (JSON: parameter → domain; fix one with {\"fixed\": {\"value\": …}}):" }</label>
-                <textarea id="space-input" rows="5" cols="80" spellcheck="false" value={form.space.clone()}
+                <Field id="space-input" rows={5} cols={80} value={form.space.clone()}
                     placeholder={"{\"learning_rate\": {\"float\": {\"low\": 0.001, \"high\": 0.1, \"log\": true}}, \"model\": {\"fixed\": {\"value\": \"mlp\"}}}"}
                     onchange={edit(|f, v| { f.space = v.to_string(); Ok(()) })} />
             </details>

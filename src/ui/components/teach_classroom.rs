@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::form::field_value;
+use super::form::{Field, field_value};
 use crate::teach::{Classroom, Goal, HIDEABLE};
 
 #[derive(Properties, PartialEq)]
@@ -51,7 +51,7 @@ pub fn teach_classroom(props: &Props) -> Html {
             apply(&mut next.goal, text.trim().parse::<f64>().ok());
             on_change.emit(next);
         });
-        html! { <label>{ label }{ " " }<input {id} type="number" step="any" value={value.unwrap_or_default()} {onchange} /></label> }
+        html! { <label>{ label }{ " " }<Field {id} kind="number" step="any" value={value.unwrap_or_default()} {onchange} /></label> }
     };
     let goal = &room.goal;
     let share = props.table_file.as_ref().map(|(name, packed)| match packed {

@@ -3,7 +3,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::form::{Apply, on_field};
+use super::form::{Apply, Field, on_field};
 use crate::data::Task;
 use crate::train::gbdt::GbdtSettings;
 use crate::train::{
@@ -47,7 +47,7 @@ pub fn train_settings(props: &Props) -> Html {
                   step: &'static str,
                   apply: Apply<TrainConfig>| {
         html! {
-            <label>{ label }{ " " }<input id={id} type="number" min="0" step={step} value={value} onchange={edit(apply)} /></label>
+            <label>{ label }{ " " }<Field id={id} kind="number" min="0" step={step} value={value} onchange={edit(apply)} /></label>
         }
     };
     let classification = matches!(
@@ -66,7 +66,7 @@ pub fn train_settings(props: &Props) -> Html {
             let hidden: Vec<String> = hidden.iter().map(ToString::to_string).collect();
             html! {
                 <>
-                    <label>{ "Hidden layers " }<input id="hidden-input" type="text" value={hidden.join(",")}
+                    <label>{ "Hidden layers " }<Field id="hidden-input" kind="text" value={hidden.join(",")}
                         title="Units per hidden layer, comma-separated (1 to 4 layers)" onchange={edit(set_hidden)} /></label>
                     <label>{ "Activation " }<select id="activation-select" onchange={edit(set_activation)}>
                         { option("relu", "ReLU", *activation == Activation::Relu) }
