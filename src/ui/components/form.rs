@@ -95,13 +95,10 @@ pub fn field(props: &FieldProps) -> Html {
     {
         let node = node.clone();
         use_effect_with(props.value.clone(), move |value| {
+            // Writing the text a box already holds leaves its caret alone (HTML's value setter).
             if let Some(input) = node.cast::<HtmlInputElement>() {
-                if input.value() != value.as_str() {
-                    input.set_value(value);
-                }
-            } else if let Some(area) = node.cast::<HtmlTextAreaElement>()
-                && area.value() != value.as_str()
-            {
+                input.set_value(value);
+            } else if let Some(area) = node.cast::<HtmlTextAreaElement>() {
                 area.set_value(value);
             }
         });
