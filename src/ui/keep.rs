@@ -29,8 +29,22 @@ pub fn use_restore_work(dispatcher: UseReducerDispatcher<State>) {
                     return;
                 }
             };
-            if let Some(view) = study.and_then(restored_study) {
-                dispatcher.dispatch(Action::Search(Rc::new(view)));
+            if let Some(mut saved) = study {
+                // Older records hold their models inside; newer ones beside.
+                let mut models = std::mem::take(&mut saved.models);
+                match storage::load_trial_models().await {
+                    Ok(kept) => models.extend(kept),
+                    Err(reason) => {
+                        dispatcher.dispatch(Action::StorageFailed(storage::not_kept(&reason)))
+                    }
+                }
+                match restored_study(saved, models) {
+                    Ok(view) => dispatcher.dispatch(Action::Search(Rc::new(view))),
+                    Err(reason) => dispatcher.dispatch(Action::StorageFailed(format!(
+                        "The study an earlier visit kept could not be read back ({}).",
+                        reason.trim_end_matches('.')
+                    ))),
+                }
             }
             let model = loaded(&storage::MODEL)
                 .await
@@ -45,14 +59,16 @@ pub fn use_restore_work(dispatcher: UseReducerDispatcher<State>) {
     });
 }
 
-fn restored_study(saved: storage::SavedSearch) -> Option<SearchView> {
-    let study = Study::from_json(&saved.study).ok()?;
-    let models = saved
-        .models
+fn restored_study(
+    saved: storage::SavedSearch,
+    models: BTreeMap<usize, String>,
+) -> Result<SearchView, String> {
+    let study = Study::from_json(&saved.study).map_err(|error| error.to_string())?;
+    let models = models
         .into_iter()
         .map(|(number, model)| (number, Rc::new(model)))
         .collect::<BTreeMap<_, _>>();
-    Some(SearchView {
+    Ok(SearchView {
         saved: Some(study.finished()),
         study: Rc::new(study),
         models: Rc::new(models),

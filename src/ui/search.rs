@@ -4,7 +4,7 @@
 //! and tells the study and dispatches a snapshot ([`SearchView`]) for the page to draw.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -56,6 +56,9 @@ struct Driver {
     error: RefCell<Option<String>>,
     /// Finished trials in the last copy of the study committed to the browser's storage.
     saved: Rc<Cell<Option<usize>>>,
+    /// The trials whose models a save has written; `None` until this run's first save, which
+    /// replaces the models an earlier study (or an earlier run of this one) left in storage.
+    stored_models: Rc<RefCell<Option<BTreeSet<usize>>>>,
     /// When the last epoch snapshot was dispatched (ms), to redraw at most a few times a second.
     last_publish: Cell<f64>,
     /// The study's wall time before this run, and when this run began (ms): the study has no
@@ -97,6 +100,7 @@ impl SearchDriver {
             auto,
             error: RefCell::new(None),
             saved: Rc::new(Cell::new(None)),
+            stored_models: Rc::new(RefCell::new(None)),
             last_publish: Cell::new(0.0),
         });
         for index in 0..workers.max(1) {
@@ -337,24 +341,39 @@ impl Driver {
         };
         let saved = SavedSearch {
             study,
-            models: self
-                .models
-                .borrow()
-                .iter()
-                .map(|(number, model)| (*number, model.as_str().to_string()))
-                .collect(),
+            models: BTreeMap::new(),
             source: self.data.source.clone(),
             target: self.data.target.clone(),
         };
-        let (kept, dispatcher) = (self.saved.clone(), self.dispatcher.clone());
+        // Each model is written once, with the first copy of the study that has its trial.
+        let (models, replace) = {
+            let mut stored = self.stored_models.borrow_mut();
+            let replace = stored.is_none();
+            let written = stored.get_or_insert_with(BTreeSet::new);
+            let models = self
+                .models
+                .borrow()
+                .iter()
+                .filter(|(number, _)| written.insert(**number))
+                .map(|(number, model)| (*number, model.clone()))
+                .collect::<Vec<_>>();
+            (models, replace)
+        };
+        let (kept, stored, dispatcher) = (
+            self.saved.clone(),
+            self.stored_models.clone(),
+            self.dispatcher.clone(),
+        );
         spawn_local(async move {
             // A full or missing store must not stop the search: the page says so and goes on.
-            match storage::save(&storage::STUDY, &saved).await {
+            match storage::save_study(&saved, &models, replace).await {
                 Ok(()) => {
                     kept.set(Some(kept.get().map_or(finished, |k| k.max(finished))));
                     dispatcher.dispatch(Action::StudySaved(finished));
                 }
                 Err(reason) => {
+                    // The next save writes every model again.
+                    stored.replace(None);
                     dispatcher.dispatch(Action::StorageFailed(storage::not_kept(&reason)))
                 }
             }

@@ -1,15 +1,19 @@
 //! What the page keeps in the browser's IndexedDB so that a reload, a closed tab or a killed
-//! browser loses nothing finished: the study (written after every trial), the current model
-//! and the Use step's last batch report. Read when the page opens.
+//! browser loses nothing finished: the study (written after every trial), each of its trials'
+//! models (written once, with the study that finished it), the current model and the Use step's
+//! last batch report. Read when the page opens.
 
 use js_sys::Promise;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 use crate::protocol::{BatchPredictions, ServingModel, TrainedModel};
 
@@ -34,15 +38,22 @@ pub const STUDY: Key<SavedSearch> = key("current");
 pub const MODEL: Key<SavedModel> = key("model");
 pub const BATCH: Key<SavedBatch> = key("use-batch");
 
-/// What is saved of a study: the study document, the model file of each complete trial, and
-/// what data it ran on.
+/// What is saved of a study: the study document and what data it ran on. Its trials' model
+/// files are records of their own ([`save_study`]), so that the study, rewritten after every
+/// trial, stays small: with every model inside it, each trial rewrote all the earlier ones.
 #[derive(Serialize, Deserialize)]
 pub struct SavedSearch {
     pub study: String,
+    /// Where records written before the trials' models had records of their own kept them:
+    /// read, never written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub models: BTreeMap<usize, String>,
     pub source: String,
     pub target: String,
 }
+
+/// Keys of the trials' model records: the prefix, then the trial's number.
+const TRIAL_MODEL: &str = "trial-model/";
 
 /// The current model and the name of the data it was made from.
 #[derive(Serialize, Deserialize)]
@@ -69,6 +80,63 @@ pub async fn save<T: Serialize>(key: &Key<T>, value: &T) -> Result<(), String> {
         .map_err(describe)?;
     finished(&request).await?;
     committed.await
+}
+
+/// Writes the study and the trials' models in `models` in one transaction, so that a model is
+/// kept exactly when the study that lists its trial as finished is. `replace` first drops every
+/// trial model kept so far (a new study's first save, which writes all the models it holds).
+pub async fn save_study(
+    saved: &SavedSearch,
+    models: &[(usize, Rc<String>)],
+    replace: bool,
+) -> Result<(), String> {
+    let text = serde_json::to_string(saved).map_err(|error| error.to_string())?;
+    let store = store(IdbTransactionMode::Readwrite).await?;
+    let transaction = store.transaction();
+    let committed = committed(&transaction);
+    if replace {
+        store.delete(&trial_models()?.into()).map_err(describe)?;
+    }
+    for (number, model) in models {
+        store
+            .put_with_key(
+                &JsValue::from_str(model),
+                &JsValue::from_str(&format!("{TRIAL_MODEL}{number}")),
+            )
+            .map_err(describe)?;
+    }
+    let request = store
+        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(STUDY.name))
+        .map_err(describe)?;
+    finished(&request).await?;
+    committed.await
+}
+
+/// The kept trials' models by trial number (a record that is not a model file is skipped).
+pub async fn load_trial_models() -> Result<BTreeMap<usize, String>, String> {
+    let store = store(IdbTransactionMode::Readonly).await?;
+    let range = trial_models()?;
+    let keys = finished(&store.get_all_keys_with_key(&range).map_err(describe)?);
+    let values = finished(&store.get_all_with_key(&range).map_err(describe)?);
+    let keys = js_sys::Array::from(&keys.await?);
+    let values = js_sys::Array::from(&values.await?);
+    Ok(keys
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(key, value)| {
+            let number = key.as_string()?.strip_prefix(TRIAL_MODEL)?.parse().ok()?;
+            Some((number, value.as_string()?))
+        })
+        .collect())
+}
+
+/// Every key of a trial's model record: the prefix followed by anything.
+fn trial_models() -> Result<IdbKeyRange, String> {
+    IdbKeyRange::bound(
+        &JsValue::from_str(TRIAL_MODEL),
+        &JsValue::from_str(&format!("{TRIAL_MODEL}\u{ffff}")),
+    )
+    .map_err(describe)
 }
 
 /// The record under `key`, if there is one (and it can be read).
@@ -120,21 +188,25 @@ async fn store(mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, Stri
         .map_err(describe)
 }
 
-/// The request's result once it succeeds.
-async fn finished(request: &IdbRequest) -> Result<JsValue, String> {
+/// The request's result once it succeeds. The listeners are set at once, so that requests
+/// made together can be awaited one after the other.
+fn finished(request: &IdbRequest) -> impl Future<Output = Result<JsValue, String>> + use<> {
     let promise = Promise::new(&mut |resolve, reject| {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
     });
-    JsFuture::from(promise).await.map_err(|_| {
-        request
-            .error()
-            .ok()
-            .flatten()
-            .map(|error| error.message())
-            .unwrap_or_else(|| "IndexedDB refused the request".to_string())
-    })?;
-    request.result().map_err(describe)
+    let request = request.clone();
+    async move {
+        JsFuture::from(promise).await.map_err(|_| {
+            request
+                .error()
+                .ok()
+                .flatten()
+                .map(|error| error.message())
+                .unwrap_or_else(|| "IndexedDB refused the request".to_string())
+        })?;
+        request.result().map_err(describe)
+    }
 }
 
 /// Resolves when `transaction` commits; fails with its error when it aborts (a full store).

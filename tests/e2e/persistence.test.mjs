@@ -103,7 +103,15 @@ test(`${CYCLES} kills during a search lose no trial the page said was kept`, asy
     await kill(dir, context);
 
     ({ context, page } = await open(dir, '#/search'));
-    await page.waitForSelector('#study', { timeout: LONG });
+    await page.waitForSelector('#study', { timeout: LONG }).catch(async (error) => {
+      // Say what the page had instead: the record, the storage sentence, the page's errors.
+      const record = await stored(page, 'current');
+      const note = await page.$eval('#storage-note', (n) => n.textContent).catch(() => null);
+      const url = page.url();
+      throw new Error(`cycle ${cycle}: no study after the reopen (${error.message}); ` + JSON.stringify({
+        url, note, record: record === null ? null : String(record).slice(0, 400), errors: pageErrors.slice(-5),
+      }));
+    });
     const after = await studyNumbers(page);
     cycles.push({ kept: before.saved, back: after.saved });
     assert.ok(after.saved >= before.saved,
@@ -119,6 +127,50 @@ test(`${CYCLES} kills during a search lose no trial the page said was kept`, asy
   const numbers = await page.$$eval('#leaderboard tr[data-trial]', (rows) => rows.map((r) => Number(r.dataset.trial)));
   assert.equal(new Set(numbers).size, numbers.length, 'no trial twice');
   console.log(JSON.stringify({ cycles }));
+
+  // One more kill: each kept complete trial's model comes back with it, and is usable.
+  await kill(dir, context);
+  ({ context, page } = await open(dir, '#/search'));
+  await page.waitForSelector('#study', { timeout: LONG });
+  await page.waitForSelector('#leaderboard .use-trial', { timeout: LONG });
+  const rows = await page.$$eval('#leaderboard tr[data-state="complete"]',
+    (rows) => rows.map((row) => ({ trial: row.dataset.trial, usable: row.querySelector('.use-trial') !== null })));
+  assert.ok(rows.length >= CYCLES, `${rows.length} complete trials came back`);
+  assert.deepEqual(rows.filter((row) => !row.usable), [], 'every complete trial has its model');
+  await page.click('#leaderboard tr.best .use-trial');
+  await page.waitForSelector('#training #download-model', { timeout: LONG });
+  await kill(dir, context);
+});
+
+test('a kept study that cannot be read back is named in one sentence, and a new search replaces it', async () => {
+  const dir = await profile();
+  let { context, page } = await open(dir);
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  // As a newer Hearth, or a damaged disk, might leave it.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const request = indexedDB.open('hearth');
+    request.onsuccess = () => {
+      const transaction = request.result.transaction('studies', 'readwrite');
+      transaction.objectStore('studies').put(JSON.stringify({ study: '{"format": "hearth-study", "trials": 3}', source: 'penguins.csv', target: 'species' }), 'current');
+      transaction.oncomplete = resolve;
+      transaction.onabort = () => reject(transaction.error);
+    };
+    request.onerror = () => reject(request.error);
+  }));
+  await kill(dir, context);
+
+  ({ context, page } = await open(dir));
+  const note = await page.waitForSelector('#storage-note', { timeout: LONG });
+  assert.match(await note.textContent(), /^The study an earlier visit kept could not be read back \(.+\)\.$/);
+  await page.waitForSelector('#profile[data-source="penguins.csv"]:not(.stale)', { timeout: LONG });
+  await page.click('#step-search');
+  assert.equal(await page.$('#study'), null, 'nothing is shown as the study');
+  await startStudy(page, { trials: 2, workers: 1, space: SPACE });
+  await page.waitForSelector('#study[data-running="false"][data-complete="2"][data-saved="2"]', { timeout: LONG });
+  await kill(dir, context);
+  ({ context, page } = await open(dir, '#/search'));
+  await page.waitForSelector('#study[data-complete="2"][data-saved="2"]', { timeout: LONG });
+  assert.equal(await page.$('#storage-note'), null, 'the new study reads back');
   await kill(dir, context);
 });
 
