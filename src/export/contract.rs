@@ -15,6 +15,47 @@ pub const PROBABILITIES_OUTPUT: &str = "probabilities";
 /// Regression: the predicted value per row in the target's units, `float [N]`.
 pub const VALUE_OUTPUT: &str = "value";
 
+/// Every operator an export may contain (ai.onnx, and ai.onnx.ml's `CategoryMapper` and
+/// `TreeEnsembleClassifier`). The Use step's runtime registers exactly these and no others
+/// (`infer::operators`), which keeps the rest of tract-onnx out of its download; an exporter
+/// that emits a new operator adds it here, and `tests/it/export_tract.rs` checks every kind of
+/// export against this list.
+pub const OPERATORS: &[&str] = &[
+    "Add",
+    "ArgMax",
+    "Cast",
+    "CategoryMapper",
+    "Concat",
+    "DequantizeLinear",
+    "Div",
+    "DynamicQuantizeLinear",
+    "Equal",
+    "Erf",
+    "Exp",
+    "Expand",
+    "Gather",
+    "Identity",
+    "IsNaN",
+    "MatMul",
+    "MatMulInteger",
+    "Mul",
+    "Not",
+    "Or",
+    "QuantizeLinear",
+    "ReduceMean",
+    "Relu",
+    "Reshape",
+    "Shape",
+    "Sigmoid",
+    "Slice",
+    "Softmax",
+    "Sqrt",
+    "Sub",
+    "Tanh",
+    "TreeEnsembleClassifier",
+    "Where",
+];
+
 /// Why a model cannot be exported to ONNX: one sentence naming the column or setting.
 #[derive(thiserror::Error, Debug, Clone, PartialEq)]
 pub enum ExportError {

@@ -62,8 +62,8 @@ mod proto;
 mod variants;
 
 pub use contract::{
-    ExportError, GraphInput, INTERNAL_PREFIX, InputKind, LABEL_OUTPUT, PROBABILITIES_OUTPUT,
-    VALUE_OUTPUT, graph_inputs,
+    ExportError, GraphInput, INTERNAL_PREFIX, InputKind, LABEL_OUTPUT, OPERATORS,
+    PROBABILITIES_OUTPUT, VALUE_OUTPUT, graph_inputs,
 };
 
 #[cfg(feature = "compute")]

@@ -18,6 +18,8 @@ use crate::prep::Prediction;
 mod batch;
 #[cfg(feature = "onnx")]
 mod onnx;
+#[cfg(feature = "onnx")]
+mod operators;
 
 pub use batch::{BatchScore, MAX_SCORE_POINTS, batch_score, predictions_csv};
 #[cfg(feature = "onnx")]

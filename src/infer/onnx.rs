@@ -124,7 +124,11 @@ impl OnnxModel {
             file: source.to_string(),
             problem: format!("{error:#}"),
         };
-        let plan = tract_onnx::onnx()
+        let contract_ops = tract_onnx::Onnx {
+            op_register: super::operators::register(),
+            ..tract_onnx::Onnx::default()
+        };
+        let plan = contract_ops
             .model_for_read(&mut std::io::Cursor::new(bytes))
             .and_then(|model| model.into_optimized())
             .and_then(|model| model.into_runnable())

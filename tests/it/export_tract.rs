@@ -16,6 +16,7 @@ use hearth::export;
 use hearth::infer::{InputRow, OnnxModel};
 use hearth::prep::{Prediction, PrepConfig, TargetEncoding, TargetTransform};
 use hearth::train::{Activation, ModelFile, ModelKind, TrainConfig};
+use prost::Message;
 
 use crate::support::{bundled, ok, prepare, read, sample, train};
 
@@ -103,6 +104,16 @@ struct RuntimeOutputs {
 }
 
 fn run_tract(bytes: &[u8], t: &Trained) -> RuntimeOutputs {
+    // Only the contract's operators, the ones the runtime registers (the load below would fail
+    // on another; this names it).
+    let file = ok(export::ModelProto::decode(bytes));
+    for node in file.graph.iter().flat_map(|graph| &graph.node) {
+        assert!(
+            export::OPERATORS.contains(&node.op_type.as_str()),
+            "{} is not in export::OPERATORS",
+            node.op_type
+        );
+    }
     let model = ok(OnnxModel::load("model.onnx", bytes));
     let columns: Vec<usize> = model
         .inputs

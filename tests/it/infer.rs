@@ -153,6 +153,22 @@ fn files_and_rows_that_do_not_fit_are_named() {
         error.contains("not a Hearth export") && error.contains("\"inputs\""),
         "{error}"
     );
+    // ONNX with an operator outside the export contract, which the runtime does not register
+    // (same length, so the protobuf stays valid).
+    let mut alien = std::fs::read(&onnx_path).expect("the export");
+    let at = alien
+        .windows(7)
+        .position(|w| w == b"Softmax")
+        .expect("the classifier's Softmax");
+    alien[at..at + 7].copy_from_slice(b"Softmix");
+    let alien_path = path_of(&dir, "alien.onnx");
+    std::fs::write(&alien_path, &alien).expect("written");
+    let error =
+        assert_one_sentence_error(&hearth(&["predict", &alien_path, &sample("penguins.csv")]));
+    assert!(
+        error.contains("alien.onnx") && error.contains("Softmix"),
+        "{error}"
+    );
     // A CSV without a column the model reads.
     let text = read(&sample("penguins.csv"));
     // Column 2 is bill_length_mm.
