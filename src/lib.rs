@@ -47,6 +47,8 @@ pub mod web_file;
 #[cfg(target_arch = "wasm32")]
 pub mod web_gpu;
 #[cfg(target_arch = "wasm32")]
+pub mod web_start;
+#[cfg(target_arch = "wasm32")]
 pub mod web_worker;
 #[cfg(all(target_arch = "wasm32", feature = "compute"))]
 pub mod worker;

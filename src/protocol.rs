@@ -1,9 +1,11 @@
 //! The one message type between the page (UI thread) and its Web Worker.
 //!
-//! Messages are serde values that cross as one JSON string (value by value through
-//! serde-wasm-bindgen when they hold a NaN). A user's file cannot be serialised, so it travels
-//! beside the message in the same `postMessage` envelope (`Envelope`, wasm32 only) and the
-//! worker reads it in chunks.
+//! Messages are serde values that cross as JS values, built and read by serde-wasm-bindgen (NaN,
+//! infinities and full 64-bit integers included). One format on both sides: with JSON text as
+//! the main form and this as its fallback, each module carried its messages' serde code two or
+//! three times, and serde was 42 % of the page's code (BENCHMARKS.md, issue 15). A user's file cannot be serialised,
+//! so it travels beside the message in the same `postMessage` envelope (`Envelope`, wasm32
+//! only) and the worker reads it in chunks.
 
 use serde::{Deserialize, Serialize};
 
@@ -608,18 +610,8 @@ mod envelope {
         }
 
         pub fn to_js(&self) -> Result<JsValue, String> {
-            // The message crosses as one JSON string. Built value by value, every JS value
-            // enters the wasm through an export, and each export of the worker (a wasm
-            // "command") first re-runs its static constructors (burn's kernel registries):
-            // about 0.3 ms a value, 25 s for a 1,001-column profile. JSON holds no NaN or
-            // infinity, so a message that does not survive the trip goes value by value.
-            if let Ok(text) = serde_json::to_string(&self.message)
-                && serde_json::from_str::<T>(&text).is_ok()
-            {
-                return self.wrap(&JsValue::from_str(&text));
-            }
             // Seeds are full 64-bit numbers, which a JS number cannot hold: 64-bit integers
-            // cross as BigInt.
+            // cross as BigInt. NaN and infinities cross as themselves.
             let serializer = serde_wasm_bindgen::Serializer::json_compatible()
                 .serialize_large_number_types_as_bigints(true);
             let message = self
@@ -643,13 +635,7 @@ mod envelope {
 
         pub fn from_js(value: &JsValue) -> Result<Self, String> {
             let message = js_sys::Reflect::get(value, &"message".into()).map_err(describe)?;
-            let json = message
-                .as_string()
-                .and_then(|text| serde_json::from_str(&text).ok());
-            let message = match json {
-                Some(message) => message,
-                None => serde_wasm_bindgen::from_value(message).map_err(|e| e.to_string())?,
-            };
+            let message = serde_wasm_bindgen::from_value(message).map_err(|e| e.to_string())?;
             let file = js_sys::Reflect::get(value, &"file".into())
                 .ok()
                 .and_then(|file| file.dyn_into::<web_sys::File>().ok());

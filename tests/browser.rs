@@ -118,8 +118,8 @@ fn a_profile_crosses_the_envelope_unchanged() {
     assert_eq!(received.message, response);
 }
 
-/// The Teach step's frame: its numbers as the message (with NaN for a set without points, so
-/// it goes value by value) and its planes as a Float32Array beside it.
+/// The Teach step's frame: its numbers as the message (with NaN for a set without points, which
+/// JSON could not carry) and its planes as a Float32Array beside it.
 #[wasm_bindgen_test]
 fn a_teach_frame_and_its_planes_cross_the_envelope() {
     let mut lesson = Lesson::new(LessonSettings {

@@ -3,6 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    hearth::web_start::run_static_constructors();
     hearth::data_worker::start();
 }
 

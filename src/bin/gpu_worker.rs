@@ -3,6 +3,7 @@
 
 #[cfg(all(target_arch = "wasm32", feature = "compute"))]
 fn main() {
+    hearth::web_start::run_static_constructors();
     hearth::worker::start();
 }
 

@@ -2,6 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    hearth::web_start::run_static_constructors();
     hearth::teach_worker::start();
 }
 

@@ -2,6 +2,7 @@
 
 #[cfg(all(target_arch = "wasm32", feature = "onnx"))]
 fn main() {
+    hearth::web_start::run_static_constructors();
     hearth::use_worker::start();
 }
 

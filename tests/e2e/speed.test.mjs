@@ -29,11 +29,9 @@ before(async () => {
       constructor(...args) {
         super(...args);
         this.addEventListener('message', (event) => {
-          let message = event.data?.message;
-          // Messages cross as JSON text (or, holding a NaN, as a JS object).
-          if (typeof message === 'string') {
-            try { message = JSON.parse(message); } catch { /* not JSON: leave as is */ }
-          }
+          // Messages cross as JS values (serde-wasm-bindgen): a unit variant is its name, any
+          // other variant an object with the name as its one key.
+          const message = event.data?.message;
           const kind = typeof message === 'string' ? message : Object.keys(message ?? {})[0];
           const detail = message?.Profiled ? message.Profiled.profile.source : undefined;
           window.__replies.push({ kind, detail, at: performance.now() });
