@@ -3,9 +3,9 @@
 //! Messages are serde values that cross as JS values, built and read by serde-wasm-bindgen (NaN,
 //! infinities and full 64-bit integers included). One format on both sides: with JSON text as
 //! the main form and this as its fallback, each module carried its messages' serde code two or
-//! three times, and serde was 42 % of the page's code (BENCHMARKS.md, issue 15). A user's file cannot be serialised,
-//! so it travels beside the message in the same `postMessage` envelope (`Envelope`, wasm32
-//! only) and the worker reads it in chunks.
+//! three times, and serde was 42 % of the page's code (BENCHMARKS.md, issue 15). A user's file
+//! cannot be serialised, so it travels beside the message in the same `postMessage` envelope
+//! (`Envelope`, wasm32 only) and the worker reads it in chunks.
 
 use serde::{Deserialize, Serialize};
 

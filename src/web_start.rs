@@ -7,7 +7,7 @@
 //! as a "command" and runs every constructor at the start of *every* export, and each JS value
 //! the module creates reaches it through one (`__externref_table_alloc`): with messages built
 //! value by value by serde-wasm-bindgen, 0.74 ms a value in the WebGPU worker, 15 s for an
-//! answer naming 20,000 columns, against 0.8 µs with this call (`bench/message-cost.mjs`,
+//! answer naming 20,000 columns, against 0.7 µs with this call (`bench/message-cost.mjs`,
 //! BENCHMARKS.md). inventory's documentation gives this call as the remedy. A reference to
 //! `__wasm_call_ctors` anywhere in the linked code is what tells the linker, so it holds for
 //! every binary of this crate, and every entry point must call this first, whether or not its
