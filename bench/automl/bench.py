@@ -24,6 +24,7 @@ Metrics: classification accuracy (primary), balanced accuracy, ROC AUC (binary);
 Writes bench/out/automl/results.json and results.md (the table is also printed).
 
 Usage: bench.py [--only NAME,NAME] [--merge] [--data DIR] [--out DIR] [--skip-flaml]
+  (--data DIR as datasets.py --seed N --out DIR wrote it: another split of the same sets)
   --merge keeps the other sets' results of an earlier results.json (a partial rerun).
 Environment: HEARTH (default $CARGO_TARGET_DIR/release/hearth), HEARTH_AUTOML_ARGS,
 BENCH_THREADS (default 1).
@@ -532,7 +533,8 @@ def summarise(results):
     lines = [
         f"Hearth automl args: `{results['hearth_automl_args']}`; FLAML time budget = Hearth's "
         f"automl wall time (≥ {MIN_FLAML_S:.0f} s). Scores in points: accuracy × 100 "
-        "(classification) or R² × 100 (regression), on the 20 % test split.",
+        "(classification) or R² × 100 (regression), on the 20 % test split "
+        f"(random_state {results.get('split', {}).get('random_state', 0)}).",
         "",
         "| set | task | rows | Hearth int8 | Hearth fp32 | FLAML | HGB | linear | gap to best "
         "| Hearth s | FLAML s | notes |",
@@ -563,7 +565,8 @@ def main():
                         help="keep the other sets' results from an earlier results.json")
     args = parser.parse_args()
     with open(os.path.join(args.data, "manifest.json")) as f:
-        manifest = {d["name"]: d for d in json.load(f)["datasets"]}
+        written = json.load(f)
+    manifest = {d["name"]: d for d in written["datasets"]}
     wanted = [n for n in args.only.split(",") if n] or list(manifest)
     unknown = [n for n in wanted if n not in manifest]
     if unknown:
@@ -576,7 +579,7 @@ def main():
     extra = os.environ.get("HEARTH_AUTOML_ARGS", "--trials 30")
     results = {"hearth": hearth, "hearth_version": hearth_version(hearth),
                "hearth_automl_args": extra, "machine": machine(),
-               "peer_threads": THREADS,
+               "peer_threads": THREADS, "split": written.get("split", {}),
                "datasets": {}}
     previous = os.path.join(args.out, "results.json")
     if args.merge and os.path.exists(previous):

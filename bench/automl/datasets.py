@@ -7,14 +7,15 @@ are empty fields, and one set (default) keeps pandas' unnamed index column as it
 which an AutoML tool should notice and drop.
 
 Split rule, the same for every system: sklearn's train_test_split, 80/20, stratified on the
-target for classification, random_state=0. Rows whose target is missing are dropped first.
+target for classification, random_state=0 (--seed N draws another split the same way, to see how
+much a score owes to one split). Rows whose target is missing are dropped first.
 
 Writes, under OUT (default bench/out/automl/data/):
   NAME/full.csv, NAME/train.csv, NAME/test.csv for every set, and manifest.json: per set its
   name, files, target, task, rows, columns, missing/categorical/index flags, classes, the source
   package and version, and a licence note.
 
-Usage: datasets.py [--out DIR] [--only NAME,NAME]   (run by bench/automl/run.sh)
+Usage: datasets.py [--out DIR] [--only NAME,NAME] [--seed N]   (run by bench/automl/run.sh)
 """
 
 import argparse
@@ -186,10 +187,10 @@ def package_version(name):
         return "unknown"
 
 
-def split(frame, target, task):
-    """The one split rule: 80/20, stratified for classification, seed 0."""
+def split(frame, target, task, seed):
+    """The one split rule: 80/20, stratified for classification, seed 0 unless asked."""
     stratify = frame[target] if task != "regression" else None
-    return train_test_split(frame, test_size=TEST_SIZE, random_state=SEED, stratify=stratify)
+    return train_test_split(frame, test_size=TEST_SIZE, random_state=seed, stratify=stratify)
 
 
 def write_csv(frame, path):
@@ -198,10 +199,10 @@ def write_csv(frame, path):
     frame.to_csv(path, index=False, na_rep="")
 
 
-def materialise(name, loader, target, task, package, licence, out):
+def materialise(name, loader, target, task, package, licence, out, seed):
     frame = loader()
     frame = frame[frame[target].notna()].reset_index(drop=True)
-    train, test = split(frame, target, task)
+    train, test = split(frame, target, task, seed)
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     files = {}
@@ -238,6 +239,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--only", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="the split's random_state (default 0, the benchmark's split)")
     args = parser.parse_args()
     wanted = [n for n in args.only.split(",") if n] or NAMES
     unknown = [n for n in wanted if n not in NAMES]
@@ -252,7 +255,7 @@ def main():
     for name, loader, target, task, package, licence in DATASETS:
         if name not in wanted:
             continue
-        entry = materialise(name, loader, target, task, package, licence, args.out)
+        entry = materialise(name, loader, target, task, package, licence, args.out, args.seed)
         manifest[name] = entry
         flags = [f for f, on in (("missing", entry["has_missing"]),
                                  ("categorical", entry["has_categorical"]),
@@ -261,7 +264,7 @@ def main():
               f"{', '.join(flags)}")
     ordered = [manifest[n] for n in NAMES if n in manifest]
     with open(manifest_path, "w") as f:
-        json.dump({"split": {"test_size": TEST_SIZE, "random_state": SEED,
+        json.dump({"split": {"test_size": TEST_SIZE, "random_state": args.seed,
                              "stratified": "classification"},
                    "datasets": ordered}, f, indent=2)
     print(f"wrote {len(ordered)} data sets to {args.out}")

@@ -7,7 +7,8 @@
 # (bench/out/automl/data/), then runs bench.py: bench/out/automl/results.{json,md}.
 #
 # Usage: bench/automl/run.sh [bench.py args: --only NAME,NAME  --skip-flaml]
-# Environment: HEARTH (binary), HEARTH_AUTOML_ARGS (default "--trials 30"), BENCH_THREADS (1).
+# Environment: HEARTH (binary), HEARTH_AUTOML_ARGS (default "--trials 30"), BENCH_THREADS (1),
+# BENCH_SPLIT_SEED (0: the benchmark's split).
 # Example: HEARTH_AUTOML_ARGS="--time-budget-s 20" bench/automl/run.sh --only titanic,cars
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,5 +41,14 @@ for ((i = 1; i <= $#; i++)); do
     only="${!j:-}"
   fi
 done
-"$venv/bin/python" "$here/datasets.py" ${only:+--only "$only"}
-"$venv/bin/python" "$here/bench.py" "$@"
+# BENCH_SPLIT_SEED=N: another 80/20 split of the same sets (split seed N), in its own folders
+# (bench/out/automl/data-seedN/ and seedN/); bench/automl/splits.py summarises several.
+seed="${BENCH_SPLIT_SEED:-0}"
+data="$root/bench/out/automl/data"
+out="$root/bench/out/automl"
+if [ "$seed" != 0 ]; then
+  data="$data-seed$seed"
+  out="$out/seed$seed"
+fi
+"$venv/bin/python" "$here/datasets.py" --seed "$seed" --out "$data" ${only:+--only "$only"}
+"$venv/bin/python" "$here/bench.py" --data "$data" --out "$out" "$@"
