@@ -1,7 +1,7 @@
 //! The engine's workers behind one handle, so that components send a [`Request`] without
 //! knowing which worker answers it ([`Request::role`]).
 //!
-//! The data worker (`hearth-data-worker`, no burn: 0.46 MB gzip) starts with the page and
+//! The data worker (`hearth-data-worker`, no burn: 0.31 MB gzip) starts with the page and
 //! answers loads, profiles and preparations. A compute worker is downloaded and started only
 //! when a step needs it: `hearth-worker` (burn on the CPU, 0.97 MB gzip) or, when training is
 //! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 3.4 MB
