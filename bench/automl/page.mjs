@@ -167,7 +167,7 @@ async function runSet(browser, server, entry, record) {
       ['#export-error', '#export-field-error'], LOAD);
     const folder = join(out, 'page', entry.name);
     await mkdir(folder, { recursive: true });
-    const onnxPath = join(folder, 'page_int8.onnx');
+    const onnxPath = join(folder, treesOnly ? 'page_fp32.onnx' : 'page_int8.onnx');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: LOAD }), page.click('#download-onnx')]);
     await download.saveAs(onnxPath);
     record.onnx = onnxPath;

@@ -19,23 +19,23 @@ import os
 import statistics
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "bench", "out", "automl")
-SYSTEMS = ["hearth", "flaml", "hgb", "linear"]
-PEERS = SYSTEMS[1:]
+from bench import OUT, PEERS, primary
+
+SYSTEMS = ["hearth", *PEERS]
 
 
 def scores(results_dir):
-    """{set: {system: primary score}} of one run, only sets every system was scored on."""
+    """{set: {system: primary score, "gap": bench.py's gap to that split's best peer}} of one
+    run, only sets every system was scored on."""
     with open(os.path.join(results_dir, "results.json")) as f:
         results = json.load(f)
     seed = results.get("split", {}).get("random_state", 0)
     by_set, unscored = {}, []
     for name, run in results["datasets"].items():
         systems = run["systems"]
-        row = {s: systems.get(s, {}).get("primary") for s in SYSTEMS}
+        row = {s: primary(systems.get(s, {})) for s in SYSTEMS}
         if all(v is not None for v in row.values()):
-            by_set[name] = row
+            by_set[name] = row | {"gap": run["gap_to_best"]}
         else:
             unscored.append(f"{name} ({', '.join(s for s, v in row.items() if v is None)})")
     if unscored:
@@ -67,7 +67,7 @@ def main():
         means = {s: statistics.mean(r[s] for r in rows) for s in SYSTEMS}
         best = max(PEERS, key=lambda p: means[p])
         paired = [r["hearth"] - r[best] for r in rows]
-        per_split = [r["hearth"] - max(r[p] for p in PEERS) for r in rows]
+        per_split = [r["gap"] for r in rows]
         within = sum(1 for g in per_split if g >= -0.5)
         print(f"| {name} | {len(rows)} | {means['hearth']:.1f} | {means['flaml']:.1f} | "
               f"{means['hgb']:.1f} | {means['linear']:.1f} | {best} | "
