@@ -11,7 +11,7 @@ use crate::prep::FittedPipeline;
 use crate::train::gbdt::GbdtSettings;
 use crate::train::{
     Architecture, DeviceChoiceError, DevicePreference, DeviceRequest, DeviceSelection, Examples,
-    GpuOffer, ModelFile, ModelKind, TrainConfig, Trainer, choose_device,
+    GpuOffer, ModelFile, ModelKind, OptimizerKind, TrainConfig, Trainer, choose_device,
 };
 
 #[derive(Args)]
@@ -25,6 +25,10 @@ pub(super) struct TrainArgs {
     /// Hidden layer sizes of the MLP, e.g. 64,32 (implies --model mlp).
     #[arg(long)]
     hidden: Option<String>,
+    /// The networks' optimiser; newton (the linear model only) fits it exactly on the CPU,
+    /// one Newton step an epoch.
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerChoice>,
     /// The most epochs to train.
     #[arg(long)]
     epochs: Option<usize>,
@@ -62,6 +66,14 @@ enum ModelChoice {
     Gbdt,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OptimizerChoice {
+    Adam,
+    Adamw,
+    Sgd,
+    Newton,
+}
+
 /// The device for `choice` (auto times a burst of steps on each device), chosen by the same
 /// engine call as the page's; the GPU is initialised only when it may be used.
 fn train_device(
@@ -71,6 +83,11 @@ fn train_device(
     config: &TrainConfig,
 ) -> Result<(burn::tensor::Device, DeviceSelection), String> {
     let (preference, gpu) = match choice {
+        // Nothing to offer the GPU: what trains on the host does not use it.
+        _ if config.trains_on_host() => (
+            DevicePreference::Cpu,
+            GpuOffer::Missing("not initialised: the model trains on the host".to_string()),
+        ),
         DeviceChoice::Cpu => (
             DevicePreference::Cpu,
             GpuOffer::Missing("not initialised: --device cpu".to_string()),
@@ -133,6 +150,17 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig, String> {
             config.model = ModelKind::Mlp(mlp);
         }
         (None, None) => {}
+    }
+    if let Some(optimizer) = args.optimizer {
+        config.optimizer = match optimizer {
+            OptimizerChoice::Adam => OptimizerKind::Adam,
+            OptimizerChoice::Adamw => OptimizerKind::AdamW,
+            OptimizerChoice::Sgd => match config.optimizer {
+                sgd @ OptimizerKind::Sgd { .. } => sgd,
+                _ => OptimizerKind::Sgd { momentum: 0.9 },
+            },
+            OptimizerChoice::Newton => OptimizerKind::Newton,
+        };
     }
     if let Some(epochs) = args.epochs {
         config.epochs = epochs;
@@ -223,16 +251,22 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), String> {
         &config,
     )
     .map_err(|error| error.to_string())?;
-    let shape = if config.model.is_network() {
+    let parameters = Architecture::new(
+        &config.model,
+        data.train.features.cols,
+        trainer.head().outputs(),
+    )
+    .parameters();
+    let shape = if config.optimizer == OptimizerKind::Newton {
         format!(
-            "{} ({} parameters), {} lr {} {}, batch {}",
+            "{} ({parameters} parameters), Newton's method on every row, weight decay {}",
             config.model.label(),
-            Architecture::new(
-                &config.model,
-                data.train.features.cols,
-                trainer.head().outputs()
-            )
-            .parameters(),
+            config.weight_decay,
+        )
+    } else if config.model.is_network() {
+        format!(
+            "{} ({parameters} parameters), {} lr {} {}, batch {}",
+            config.model.label(),
             config.optimizer.name(),
             config.learning_rate,
             config.schedule.label(),

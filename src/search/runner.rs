@@ -14,16 +14,17 @@ use std::sync::Arc;
 use burn::tensor::Device;
 
 use super::ensemble::{Candidate, ENSEMBLE_ROUNDS, EnsembleCandidate, select};
+use super::error::SearchError;
 use super::objective::{Metric, SecondObjective};
-use super::space::train_config;
+use super::space::{Params, train_config};
 use super::study::{Study, StudySettings};
 use super::trial::{Decision, Outcome, Trial, TrialTicket};
 use crate::clock::Stopwatch;
 use crate::compute::Accelerator;
 use crate::prep::FittedPipeline;
 use crate::train::{
-    Architecture, Examples, Head, Metrics, ModelFile, TrainConfig, Trainer, TrainingData,
-    evaluate_outputs, head_of, weighted_sum,
+    Architecture, Examples, Head, Metrics, ModelFile, OptimizerKind, TrainConfig, Trainer,
+    TrainingData, evaluate_outputs, head_of, newton_fits, weighted_sum,
 };
 
 /// What every trial of a study runs on.
@@ -95,7 +96,7 @@ pub async fn run_trial(
             model: None,
             valid_outputs: None,
         };
-    let config = match train_config(&ticket.params, &setup.settings.train, ticket.seed) {
+    let config = match trial_config(setup, &ticket.params, ticket.seed) {
         Ok(config) => config,
         Err(error) => return failed(0, error.to_string(), None, &clock),
     };
@@ -118,13 +119,21 @@ pub async fn run_trial(
     }
     let metric = setup.settings.objectives.primary;
     let epochs_run = |trainers: &[Trainer]| trainers.iter().map(Trainer::epoch).max().unwrap_or(0);
+    // Folds keep one epoch together: the best by the mean of their watched values
+    // (`Trainer::judge_outside`), and stop together when it has not improved for `patience`.
+    let together = trainers.len() > 1;
+    if together {
+        trainers.iter_mut().for_each(Trainer::judge_outside);
+    }
+    let mut best_mean: Option<(f64, usize)> = None;
     while trainers.iter().any(|trainer| !trainer.done()) {
         let mut sum = 0.0;
+        let mut watched = 0.0;
         let mut epoch = 0;
         for trainer in &mut trainers {
-            // A fold that stopped early counts with the value of the epoch it kept.
+            // A fold that has finished counts with its last epoch.
             let report = if trainer.done() {
-                trainer.best().cloned()
+                trainer.history().last().cloned()
             } else {
                 match trainer.next_epoch().await {
                     Ok(report) => Some(report),
@@ -147,9 +156,31 @@ pub async fn run_trial(
                 );
             };
             sum += value;
+            watched += report
+                .as_ref()
+                .map_or(f64::NAN, |report| report.monitor_value);
             epoch = epoch.max(trainer.epoch());
         }
         let value = sum / trainers.len() as f64;
+        if together {
+            let watched = watched / trainers.len() as f64;
+            if best_mean.is_none_or(|(best, _)| watched < best) {
+                best_mean = Some((watched, epoch));
+                trainers.iter_mut().for_each(Trainer::keep_latest);
+            } else if let Some((_, best_epoch)) = best_mean
+                && config.patience > 0
+                && epoch - best_epoch >= config.patience
+            {
+                let reason = format!(
+                    "no improvement of the folds' mean {} for {} epochs",
+                    trainers[0].monitor().name(),
+                    epoch - best_epoch
+                );
+                trainers
+                    .iter_mut()
+                    .for_each(|trainer| trainer.stop_because(&reason));
+            }
+        }
         let done = trainers.iter().all(Trainer::done);
         // A trial pruned at its last epoch has trained fully anyway: it completes.
         if on_epoch(epoch, value).await == Decision::Prune && !done {
@@ -262,8 +293,8 @@ pub async fn run_trial(
 /// is shipped should learn from them too. Without validation rows there is nothing to add and
 /// the trial's own settings are trained again.
 pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, String> {
-    let mut config = train_config(&trial.params, &setup.settings.train, trial.seed)
-        .map_err(|error| error.to_string())?;
+    let mut config =
+        trial_config(setup, &trial.params, trial.seed).map_err(|error| error.to_string())?;
     let data = setup.data;
     let train = match &data.valid {
         Some(valid) => Arc::new(
@@ -303,6 +334,27 @@ pub async fn refit(setup: &TrialSetup<'_>, trial: &Trial) -> Result<ModelFile, S
     ModelFile::from_trainer(&trainer, test, setup.device_label.clone())
         .await
         .map_err(|error| error.to_string())
+}
+
+/// A trial's training settings ([`train_config`]). A linear model too large for Newton's
+/// method ([`newton_fits`]: parameters² × rows, the rows its refit will have) trains with
+/// AdamW at the base settings' learning rate and batch size instead, so that the linear
+/// family of a wide table still runs.
+fn trial_config(
+    setup: &TrialSetup<'_>,
+    params: &Params,
+    seed: u64,
+) -> Result<TrainConfig, SearchError> {
+    let mut config = train_config(params, &setup.settings.train, seed)?;
+    if config.optimizer == OptimizerKind::Newton {
+        let data = setup.data;
+        let rows = data.train.rows() + data.valid.as_ref().map_or(0, |valid| valid.rows());
+        let outputs = head_of(setup.pipeline, &config).map_or(1, |head| head.outputs());
+        if !newton_fits(data.train.features.cols, outputs, rows) {
+            config.optimizer = OptimizerKind::AdamW;
+        }
+    }
+    Ok(config)
 }
 
 /// The rows every trial's `valid_outputs` are on: the folds' validation rows in fold order

@@ -29,7 +29,8 @@ pub const ROUNDS_PER_EPOCH: usize = 10;
 /// ```
 ///
 /// `"model": "linear"` is linear regression, logistic regression (binary) or softmax
-/// regression (multiclass); `"optimizer"` is `"adam"`, `"adamw"` or `{"sgd": {...}}`;
+/// regression (multiclass); `"optimizer"` is `"adam"`, `"adamw"`, `{"sgd": {...}}` or, for
+/// the linear model, `"newton"`;
 /// `"schedule"` is `"constant"`, `"cosine"` or `{"step": {...}}`; `"loss"` (regression only) is
 /// `"mse"` or `{"huber": {...}}`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -235,6 +236,12 @@ pub enum OptimizerKind {
         #[serde(default = "default_momentum")]
         momentum: f64,
     },
+    /// Newton's method on every training row, for the linear model only: each epoch one step
+    /// with a line search, on the host whatever the device (`train::newton`). Squared error
+    /// is solved exactly in one step (ridge regression); logistic and softmax regression
+    /// converge in a few. `weight_decay` is the L2 penalty on the weights; the learning rate,
+    /// schedule and batch size do not apply.
+    Newton,
 }
 
 fn default_momentum() -> f64 {
@@ -247,6 +254,7 @@ impl OptimizerKind {
             OptimizerKind::Adam => "adam",
             OptimizerKind::AdamW => "adamw",
             OptimizerKind::Sgd { .. } => "sgd",
+            OptimizerKind::Newton => "newton",
         }
     }
 }
@@ -296,6 +304,12 @@ const MAX_BATCH: usize = 65_536;
 const MAX_EPOCHS: usize = 100_000;
 
 impl TrainConfig {
+    /// Whether training runs on the host whatever the device: gradient-boosted trees, and a
+    /// linear model fitted by Newton's method.
+    pub fn trains_on_host(&self) -> bool {
+        !self.model.is_network() || self.optimizer == OptimizerKind::Newton
+    }
+
     /// Reads a (partial) config from JSON; absent fields keep their defaults, and an empty
     /// document is the default config. The result is not validated yet.
     pub fn from_json(text: &str) -> Result<TrainConfig, TrainError> {
@@ -343,6 +357,12 @@ impl TrainConfig {
                     "gradient-boosted trees fit squared error; the Huber loss is for networks",
                 ));
             }
+        }
+        if self.optimizer == OptimizerKind::Newton && matches!(self.model, ModelKind::Mlp(_)) {
+            return Err(TrainError::setting(
+                "optimizer",
+                "Newton's method fits the linear model; an MLP trains with adam, adamw or sgd",
+            ));
         }
         if let RegressionLoss::Huber { delta } = self.loss
             && !(delta.is_finite() && delta > 0.0)

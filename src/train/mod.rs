@@ -61,6 +61,8 @@ mod init;
 pub mod metrics;
 #[cfg(feature = "compute")]
 mod model;
+#[cfg(feature = "compute")]
+mod newton;
 mod report;
 #[cfg(feature = "compute")]
 mod step;
@@ -94,6 +96,8 @@ pub use file::{
 pub use init::{head_of, initial_weights};
 #[cfg(feature = "compute")]
 pub use model::{Architecture, DenseWeights, Head, Network, NormWeights, Weights, class_weights};
+#[cfg(feature = "compute")]
+pub use newton::{MAX_NEWTON_WORK, newton_fits};
 #[cfg(feature = "compute")]
 pub use step::loss_and_gradient;
 #[cfg(feature = "compute")]

@@ -184,7 +184,9 @@ fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
         (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
     match config.optimizer {
         OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
-        OptimizerKind::AdamW => AdamWConfig::new()
+        // Newton's method trains on the host (`newton`) and builds no learner; AdamW keeps the
+        // match total.
+        OptimizerKind::AdamW | OptimizerKind::Newton => AdamWConfig::new()
             .with_weight_decay(config.weight_decay as f32)
             .init(),
         OptimizerKind::Sgd { momentum } => {

@@ -12,7 +12,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 
 use super::batch::HostSet;
-use super::config::{ModelKind, ROUNDS_PER_EPOCH, TrainConfig};
+use super::config::{ModelKind, OptimizerKind, ROUNDS_PER_EPOCH, TrainConfig};
 use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
 use super::evaluate::{TestResult, eval_chunks, evaluate_outputs, host_loss, infer};
@@ -21,6 +21,7 @@ use super::gbdt::Booster;
 use super::init::{SHUFFLE_STREAM, head_of, initial_weights};
 use super::metrics::{Metrics, Monitor};
 use super::model::{Architecture, Head, Network, Weights, class_weights, readback_error};
+use super::newton::NewtonRun;
 use super::report::EpochReport;
 use super::step::Learner;
 use super::trees::{self, TreeRun};
@@ -56,6 +57,9 @@ pub struct Trainer {
     valid: Option<HostSet>,
     epoch: usize,
     stopping: EarlyStopping<Kept>,
+    /// Set by [`Trainer::judge_outside`]: the caller decides which epoch to keep and when to
+    /// stop, and the latest epoch's model waits here until it does.
+    outside_judge: Option<Option<Kept>>,
     /// Why training was ended before its epochs ran out, once it was.
     stopped: Option<String>,
     history: Vec<EpochReport>,
@@ -66,6 +70,8 @@ pub struct Trainer {
 #[allow(clippy::large_enum_variant)]
 enum Engine {
     Network(NetworkRun),
+    /// A linear model fitted by Newton's method on the host.
+    Newton(NewtonRun),
     Trees(TreeRun),
 }
 
@@ -129,8 +135,36 @@ impl Trainer {
                 valid,
             ));
         }
+        if config.optimizer == OptimizerKind::Newton {
+            return Trainer::newton(device, pipeline, train, valid, config, None);
+        }
         let weights = initial_weights(pipeline, &train, config)?;
         Trainer::with_weights(device, pipeline, train, valid, config, &weights)
+    }
+
+    /// A linear model fitted by Newton's method, from `start` or from zero.
+    fn newton(
+        device: Device,
+        pipeline: &FittedPipeline,
+        train: Arc<Examples>,
+        valid: Option<Arc<Examples>>,
+        config: &TrainConfig,
+        start: Option<&Weights>,
+    ) -> Result<Trainer, TrainError> {
+        config.validate()?;
+        let head = head_of(pipeline, config)?;
+        let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+        let rows = train.examples.rows();
+        let run = NewtonRun::new(train, &head, config.weight_decay, start)?;
+        Ok(Trainer::assemble(
+            device.without_autodiff(),
+            pipeline,
+            config,
+            head,
+            Engine::Newton(run),
+            rows,
+            valid,
+        ))
     }
 
     /// Like [`Trainer::new`], starting from given weights (which must fit the data and the
@@ -149,6 +183,9 @@ impl Trainer {
                 "model",
                 "starting weights are for networks; gradient-boosted trees start from none",
             ));
+        }
+        if config.optimizer == OptimizerKind::Newton {
+            return Trainer::newton(device, pipeline, train, valid, config, Some(weights));
         }
         let head = head_of(pipeline, config)?;
         let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
@@ -198,6 +235,7 @@ impl Trainer {
             valid,
             epoch: 0,
             stopping: EarlyStopping::default(),
+            outside_judge: None,
             stopped: None,
             history: Vec::new(),
         }
@@ -211,6 +249,13 @@ impl Trainer {
     pub fn set_weight_masks(&mut self, masks: &[Vec<f32>]) -> Result<(), TrainError> {
         match &mut self.engine {
             Engine::Network(network) => network.learner.set_weight_masks(masks),
+            Engine::Newton(newton) => match masks {
+                [mask] => newton.set_frozen(mask),
+                _ => Err(TrainError::data(
+                    "training",
+                    "the pruning masks do not fit the network's dense layers",
+                )),
+            },
             Engine::Trees(_) => Err(not_a_network("pruning")),
         }
     }
@@ -290,6 +335,20 @@ impl Trainer {
                     .epoch(&self.config, &self.head, &self.device, self.valid.as_ref())
                     .await
             }
+            Engine::Newton(newton) => newton.epoch(&self.head).and_then(|step| {
+                let weights = newton.weights();
+                let outputs = match &self.valid {
+                    Some(valid) => newton.activated(&self.head, valid),
+                    None => Vec::new(),
+                };
+                Ok(EpochRun {
+                    train_loss: step.train_loss,
+                    outputs,
+                    learning_rate: step.step,
+                    steps: 1,
+                    model: Kept::Network(Network::from_weights(&weights, &self.device)?),
+                })
+            }),
             Engine::Trees(trees) => trees
                 .epoch(self.valid.as_ref().map(|v| &v.examples.features))
                 .map(|(train_loss, outputs)| EpochRun {
@@ -336,7 +395,10 @@ impl Trainer {
         let monitor = self.monitor();
         let monitor_value =
             early_stopping::monitor_value(&monitor, &valid_metrics, valid_loss, run.train_loss);
-        let (is_best, best_epoch) = self.stopping.judge(epoch, monitor_value);
+        let (is_best, best_epoch) = match self.outside_judge {
+            Some(_) => (false, self.best().map_or(epoch, |best| best.epoch)),
+            None => self.stopping.judge(epoch, monitor_value),
+        };
         let elapsed_ms = clock.elapsed_ms();
         let rows = self.train_rows;
         let report = EpochReport {
@@ -358,18 +420,61 @@ impl Trainer {
                 0.0
             },
         };
-        if is_best {
+        if let Some(latest) = &mut self.outside_judge {
+            *latest = Some(run.model);
+        } else if is_best {
             self.stopping.keep(run.model, report.clone());
+        }
+        if let Engine::Newton(newton) = &self.engine
+            && newton.converged()
+            && self.stopped.is_none()
+        {
+            self.stopped = Some(format!(
+                "Newton's method converged in {epoch} epoch{}",
+                if epoch == 1 { "" } else { "s" }
+            ));
         }
         self.history.push(report.clone());
         Ok(report)
     }
 
+    /// Hands the choice of the epoch to keep, and of when to stop, to the caller: epochs no
+    /// longer judge themselves, patience no longer stops training, and
+    /// [`Trainer::keep_latest`] keeps the latest epoch. Cross-validation uses it so that every
+    /// fold keeps the same epoch, the one with the best mean over the folds: a fold that kept
+    /// its own best epoch would score the model on the rows that chose the epoch, which
+    /// flatters whatever trains in epochs against what converges (a linear model fitted
+    /// exactly).
+    pub fn judge_outside(&mut self) {
+        self.outside_judge = Some(None);
+    }
+
+    /// Keeps the latest epoch's model and report as the best (after
+    /// [`Trainer::judge_outside`]; otherwise, or before any epoch, nothing happens).
+    pub fn keep_latest(&mut self) {
+        let Some(latest) = &mut self.outside_judge else {
+            return;
+        };
+        if let (Some(model), Some(report)) = (latest.take(), self.history.last()) {
+            let mut report = report.clone();
+            report.is_best = true;
+            report.best_epoch = report.epoch;
+            self.stopping.keep(model, report);
+        }
+    }
+
     /// The network to use: the best epoch's weights (the current ones before any epoch);
     /// `None` for trees.
     pub fn best_network(&self) -> Option<Network> {
-        let Engine::Network(network) = &self.engine else {
-            return None;
+        let network = match &self.engine {
+            Engine::Network(network) => network,
+            Engine::Newton(newton) => {
+                return match self.stopping.best_model() {
+                    Some(Kept::Network(best)) => Some(best.clone()),
+                    _ => Network::from_weights(&newton.weights(), &self.device).ok(),
+                };
+            }
+            Engine::Trees(_) => return None,
         };
         match (self.stopping.best_model(), network.learner.model()) {
             (Some(Kept::Network(best)), _) => Some(best.clone()),
@@ -448,8 +553,10 @@ impl Trainer {
 
     /// The current (last step's) weights of a network, read back in one transaction.
     pub async fn current_weights(&self) -> Result<Weights, TrainError> {
-        let Engine::Network(network) = &self.engine else {
-            return Err(not_a_network("reading weights"));
+        let network = match &self.engine {
+            Engine::Network(network) => network,
+            Engine::Newton(newton) => return Ok(newton.weights()),
+            Engine::Trees(_) => return Err(not_a_network("reading weights")),
         };
         match network.learner.model() {
             Some(model) => model.valid().weights().await,
@@ -464,7 +571,10 @@ impl Trainer {
     /// the weights, so use a throwaway trainer. Trees have no device to time.
     pub async fn time_steps(&mut self, steps: usize) -> Result<f64, TrainError> {
         let Engine::Network(network) = &mut self.engine else {
-            return Err(not_a_network("timing a device"));
+            return Err(TrainError::setting(
+                "model",
+                "timing a device applies to networks trained by a gradient optimiser; this model trains on the host",
+            ));
         };
         let rows = network.train.examples.rows();
         let (batch, _) = network.batching(&self.config);

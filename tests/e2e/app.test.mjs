@@ -406,9 +406,15 @@ test('the study exports as JSON with each trial\'s parameters', async () => {
   assert.equal(study.trials.length, 6);
   for (const trial of study.trials) {
     assert.ok(['linear', 'mlp'].includes(trial.params.model), JSON.stringify(trial.params));
-    assert.ok(trial.params.learning_rate >= 0.001 && trial.params.learning_rate <= 0.1);
     assert.equal(trial.params.epochs, 6);
-    if (trial.params.model === 'mlp') assert.ok(trial.params.width >= 4 && trial.params.width <= 32);
+    assert.ok(trial.params.weight_decay > 0, JSON.stringify(trial.params));
+    if (trial.params.model === 'mlp') {
+      assert.ok(trial.params.learning_rate >= 0.001 && trial.params.learning_rate <= 0.1);
+      assert.ok(trial.params.width >= 4 && trial.params.width <= 32);
+    } else {
+      // Fitted by Newton's method: no learning rate to search.
+      assert.equal(trial.params.learning_rate, undefined, JSON.stringify(trial.params));
+    }
   }
 });
 
@@ -568,6 +574,37 @@ test('gradient-boosted trees train in the page, export as float32 only, and onnx
   const forms = await page.$$eval('#export-report tr[data-form]', (rows) => rows.map((row) => row.dataset.form));
   assert.deepEqual(forms, ['fp32']);
   assert.match(await page.$eval('#export-report caption', (c) => c.textContent), /gradient-boosted trees: \d+ nodes/);
+  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+  const csv = join(here, '..', '..', 'static', 'iris.csv');
+  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');
+  assert.ok(checked.ok, checked.output);
+});
+
+test('a linear model fitted by Newton\'s method trains on the CPU in a few epochs and onnxruntime agrees', async () => {
+  await page.click('#step-train');
+  await page.selectOption('#model-select', 'linear');
+  await page.selectOption('#optimizer-select', 'newton');
+  assert.equal(await page.$$eval('#lr-input, #batch-input, #schedule-select, #device-select', (e) => e.length), 0,
+    'settings Newton\'s method does not use are hidden');
+  assert.match(await page.$eval('#trees-device', (span) => span.textContent), /Newton's method trains on the CPU/);
+  await page.fill('#epochs-input', '50');
+  await page.dispatchEvent('#epochs-input', 'change');
+  await page.click('#train-button');
+  await page.waitForSelector('#training[data-running="false"] #download-model', { timeout: DEVICE });
+  const epochs = await epochRows();
+  assert.ok(epochs.length >= 2 && epochs.length < 50, `converged early: ${JSON.stringify(epochs)}`);
+  assert.ok(epochs.at(-1).loss < epochs[0].loss, JSON.stringify(epochs));
+  assert.equal(await page.$eval('#train-device', (p) => p.dataset.device), 'CPU');
+  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const modelPath = await modelDownload.path();
+  const { readFile } = await import('node:fs/promises');
+  const saved = JSON.parse(await readFile(modelPath, 'utf8'));
+  assert.equal(saved.config.optimizer, 'newton', 'the form\'s choice reached the trainer');
+  await page.click('#step-export');
+  await page.selectOption('#quantize-select', 'none');
+  await page.uncheck('#prune-input');
+  await page.click('#export-button');
+  await page.waitForSelector('#exported[data-form="fp32"]', { timeout: LONG });
   const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const csv = join(here, '..', '..', 'static', 'iris.csv');
   const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');

@@ -54,6 +54,8 @@ mod train_handover;
 #[cfg(feature = "compute")]
 mod train_learning;
 #[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
+mod train_newton;
+#[cfg(all(feature = "compute", not(target_arch = "wasm32")))]
 mod train_trees;
 #[cfg(feature = "compute")]
 mod train_wgpu;

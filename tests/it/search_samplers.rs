@@ -223,11 +223,12 @@ fn conditional_parameters_apply_only_under_their_condition() {
         .filter(|t| t.params.get("model") == Some(&ParamValue::Text("gbdt".into())))
         .count();
     let mlp = study.trials.len() - linear - trees;
-    // Linear: lr 2 × wd 2 × batch 4 × optimiser 2 × epochs 2; MLP also depth 2 × width 2 ×
-    // activation 3 × dropout 2; trees: their learning rate, leaves, rows per leaf, L2 and
-    // feature share 2 each × epochs 2, and none of the networks' parameters.
-    assert_eq!(linear, 2 * 2 * 4 * 2 * 2);
-    assert_eq!(mlp, linear * 2 * 2 * 3 * 2);
+    // Linear (fitted by Newton's method): wd 2 × epochs 2; MLP also lr 2 × batch 4 ×
+    // optimiser 2 × depth 2 × width 2 × activation 3 × dropout 2; trees: their learning rate,
+    // leaves, rows per leaf, L2 and feature share 2 each × epochs 2, and none of the
+    // networks' parameters.
+    assert_eq!(linear, 2 * 2);
+    assert_eq!(mlp, linear * 2 * 4 * 2 * 2 * 2 * 3 * 2);
     assert_eq!(trees, 2 * 2 * 2 * 2 * 2 * 2);
     for trial in &study.trials {
         ok(space.check_point(&trial.params));
@@ -240,6 +241,10 @@ fn conditional_parameters_apply_only_under_their_condition() {
         assert_eq!(
             trial.params.contains_key("width"),
             matches!(config.model, ModelKind::Mlp(_))
+        );
+        assert_eq!(
+            config.optimizer == OptimizerKind::Newton,
+            config.model == ModelKind::Linear
         );
     }
 }

@@ -75,7 +75,12 @@ class Bridge(unittest.TestCase):
             self.assertIsNotNone(distributions(space, trial.params), f"{trial.params} is in the space")
             self.assertTrue(trial.intermediate_values, "every epoch was reported")
             if trial.state == TrialState.COMPLETE:
-                self.assertEqual(len(trial.intermediate_values), 6)
+                steps = len(trial.intermediate_values)
+                if trial.params["model"] == "linear":
+                    # Fitted by Newton's method: it may converge before the last epoch.
+                    self.assertTrue(1 <= steps <= 6, trial)
+                else:
+                    self.assertEqual(steps, 6)
                 self.assertTrue(0.0 <= trial.value, trial.value)
         writers = {trial.user_attrs["worker"] for trial in study.trials}
         self.assertEqual(len(writers), 2, "both workers ran trials")

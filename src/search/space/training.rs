@@ -62,10 +62,15 @@ impl Space {
     /// more epochs and narrower networks (which it cannot feed anyway); large data large
     /// batches and fewer epochs, so that a trial's cost stays of the same order.
     ///
-    /// The optimisers are Adam and AdamW, whose step size does not grow with the gradient, and
-    /// the learning rate stops at 0.03: with SGD (momentum 0.9) or Adam above ~0.1, 4 of 30
-    /// trials diverged on a real table and were wasted. SGD stays reachable through
-    /// `--space` / the page's space changes.
+    /// The linear family is fitted by Newton's method (its loss is convex: the exact
+    /// minimiser, as scikit-learn's Ridge and LogisticRegression find it), so only its weight
+    /// decay is searched; a linear trial's settings have no optimiser parameter, and
+    /// [`train_config`] gives it Newton's method.
+    ///
+    /// The MLP's optimisers are Adam and AdamW, whose step size does not grow with the
+    /// gradient, and the learning rate stops at 0.03: with SGD (momentum 0.9) or Adam above
+    /// ~0.1, 4 of 30 trials diverged on a real table and were wasted. SGD stays reachable
+    /// through `--space` / the page's space changes.
     ///
     /// Gradient-boosted trees are the third family, with their own parameters (the ranges
     /// FLAML's LightGBM space and sklearn's defaults span): shrinkage 0.02–0.3, 4–128 leaves,
@@ -143,7 +148,7 @@ impl Space {
                         high: 0.03,
                         log: true,
                     },
-                    networks(),
+                    mlp_only(),
                 ),
                 spec(
                     WEIGHT_DECAY,
@@ -159,14 +164,14 @@ impl Space {
                     Domain::Categorical {
                         choices: batches.iter().map(|&b| ParamValue::Int(b)).collect(),
                     },
-                    networks(),
+                    mlp_only(),
                 ),
                 spec(
                     OPTIMIZER,
                     Domain::Categorical {
                         choices: vec![text("adam"), text("adamw")],
                     },
-                    networks(),
+                    mlp_only(),
                 ),
                 spec(
                     TREE_LEARNING_RATE,
@@ -254,7 +259,7 @@ impl Space {
     /// domain's middle, epochs at the most, which early stopping cuts short; a family the space
     /// leaves out is skipped). An AutoML study
     /// runs them before its sampler: scikit-learn's HistGradientBoosting defaults (shrinkage
-    /// 0.1, 31 leaves, 20 rows per leaf), a linear model with AdamW at 0.01, and a 2 × 64
+    /// 0.1, 31 leaves, 20 rows per leaf), a linear model with weight decay 1e-4, and a 2 × 64
     /// ReLU network with Adam at 0.001. Defaults like these lead on many tables, and a
     /// 20 s search that reaches them only by sampling often does not reach them at all.
     pub fn portfolio(&self) -> Vec<Params> {
@@ -272,15 +277,7 @@ impl Space {
                     (FEATURE_SUBSAMPLE, f(1.0)),
                 ],
             ),
-            (
-                "linear",
-                vec![
-                    (LEARNING_RATE, f(0.01)),
-                    (WEIGHT_DECAY, f(1e-4)),
-                    (OPTIMIZER, text("adamw")),
-                    (BATCH_SIZE, i(64)),
-                ],
-            ),
+            ("linear", vec![(WEIGHT_DECAY, f(1e-4))]),
             (
                 "mlp",
                 vec![
@@ -463,6 +460,8 @@ pub fn train_config(
         }
     }
     match word(OPTIMIZER)? {
+        // The linear family's default: the exact fit of its convex loss.
+        None if config.model == ModelKind::Linear => config.optimizer = OptimizerKind::Newton,
         None => {}
         Some("adam") => config.optimizer = OptimizerKind::Adam,
         Some("adamw") => config.optimizer = OptimizerKind::AdamW,

@@ -92,6 +92,8 @@ pub fn train_settings(props: &Props) -> Html {
         ModelKind::Linear => html! {},
     };
     let network = config.model.is_network();
+    // Newton's method takes every row at once and steps without a learning rate.
+    let newton = network && config.optimizer == OptimizerKind::Newton;
     let (schedule, step_fields) = match config.schedule {
         Schedule::Constant => ("constant", html! {}),
         Schedule::Cosine => ("cosine", html! {}),
@@ -162,24 +164,31 @@ pub fn train_settings(props: &Props) -> Html {
                     { option("adamw", "AdamW", config.optimizer == OptimizerKind::AdamW) }
                     { option("adam", "Adam", config.optimizer == OptimizerKind::Adam) }
                     { option("sgd", "SGD + momentum", matches!(config.optimizer, OptimizerKind::Sgd { .. })) }
+                    if config.model == ModelKind::Linear {
+                        { option("newton", "Newton (exact fit)", config.optimizer == OptimizerKind::Newton) }
+                    }
                 </select></label>
                 { momentum }
-                { number("lr-input", "Learning rate", config.learning_rate.to_string(), "any", set_learning_rate) }
+                if !newton {
+                    { number("lr-input", "Learning rate", config.learning_rate.to_string(), "any", set_learning_rate) }
+                }
                 { number("weight-decay-input", "Weight decay", config.weight_decay.to_string(), "any", set_weight_decay) }
-                <label>{ "Schedule " }<select id="schedule-select" onchange={edit(set_schedule)}>
-                    { option("cosine", "cosine", schedule == "cosine") }
-                    { option("constant", "constant", schedule == "constant") }
-                    { option("step", "step", schedule == "step") }
-                </select></label>
-                { step_fields }
-                { number("warmup-input", "Warm-up epochs", config.warmup_epochs.to_string(), "1", set_warmup) }
+                if !newton {
+                    <label>{ "Schedule " }<select id="schedule-select" onchange={edit(set_schedule)}>
+                        { option("cosine", "cosine", schedule == "cosine") }
+                        { option("constant", "constant", schedule == "constant") }
+                        { option("step", "step", schedule == "step") }
+                    </select></label>
+                    { step_fields }
+                    { number("warmup-input", "Warm-up epochs", config.warmup_epochs.to_string(), "1", set_warmup) }
+                }
             </div>
             }
             <div class="settings-row">
                 <span title={if network { String::new() } else { format!("An epoch of trees is {ROUNDS_PER_EPOCH} boosting rounds.") }}>
                     { number("epochs-input", if network { "Epochs" } else { "Epochs (×10 rounds)" }, config.epochs.to_string(), "1", set_epochs) }
                 </span>
-                if network {
+                if network && !newton {
                     { number("batch-input", "Batch", config.batch_size.to_string(), "1", set_batch) }
                 }
                 <span class="help-wrap" title={titles(&[Term::Patience])}>
@@ -189,14 +198,14 @@ pub fn train_settings(props: &Props) -> Html {
                     <label><input id="class-weights-input" type="checkbox" checked={config.class_weights} onchange={edit(set_class_weights)} />{ " class weights" }</label>
                 }
                 { number("seed-input", "Seed", config.seed.to_string(), "1", set_seed) }
-                if network {
+                if network && !newton {
                     <label>{ "Device " }<select id="device-select" onchange={on_device}>
                         { option("auto", "auto (fastest by timing)", props.device == DevicePreference::Auto) }
                         { option("gpu", "WebGPU", props.device == DevicePreference::Gpu) }
                         { option("cpu", "CPU", props.device == DevicePreference::Cpu) }
                     </select></label>
                 } else {
-                    <span id="trees-device" class="muted">{ "Device: CPU (trees train on the CPU)" }</span>
+                    <span id="trees-device" class="muted">{ if newton { "Device: CPU (Newton's method trains on the CPU)" } else { "Device: CPU (trees train on the CPU)" } }</span>
                 }
             </div>
             if let Some(message) = &*field_error {
@@ -221,6 +230,10 @@ fn set_model(config: &mut TrainConfig, value: &str) -> Result<(), String> {
     if !config.model.is_network() {
         // Trees fit squared error only.
         config.loss = RegressionLoss::Mse;
+    }
+    if config.optimizer == OptimizerKind::Newton && matches!(config.model, ModelKind::Mlp(_)) {
+        // Newton's method is the linear model's.
+        config.optimizer = OptimizerKind::AdamW;
     }
     Ok(())
 }
@@ -331,6 +344,7 @@ fn set_optimizer(config: &mut TrainConfig, value: &str) -> Result<(), String> {
     config.optimizer = match value {
         "adam" => OptimizerKind::Adam,
         "sgd" => OptimizerKind::Sgd { momentum: 0.9 },
+        "newton" => OptimizerKind::Newton,
         _ => OptimizerKind::AdamW,
     };
     Ok(())
