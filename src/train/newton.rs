@@ -17,6 +17,7 @@
 use super::batch::HostSet;
 use super::config::RegressionLoss;
 use super::error::TrainError;
+use super::gbdt::sigmoid;
 use super::model::{Architecture, DenseWeights, Head, Weights};
 use crate::prep::Targets;
 
@@ -358,15 +359,6 @@ impl NewtonRun {
             }
         }
         (gradient, hessian, weight_sum)
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }
 

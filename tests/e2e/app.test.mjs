@@ -542,6 +542,14 @@ test('pruning in the page reaches the sparsity asked for and the float32 file st
   assert.match(fineTuned, /fine-tuned/);
 });
 
+/** Downloads the trained model from the Train step: its path and its parsed .hearth JSON. */
+async function downloadModel() {
+  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const modelPath = await modelDownload.path();
+  const { readFile } = await import('node:fs/promises');
+  return { modelPath, saved: JSON.parse(await readFile(modelPath, 'utf8')) };
+}
+
 test('gradient-boosted trees train in the page, export as float32 only, and onnxruntime agrees', async () => {
   await page.click('#step-train');
   await page.selectOption('#model-select', 'gbdt');
@@ -560,10 +568,7 @@ test('gradient-boosted trees train in the page, export as float32 only, and onnx
   assert.ok(epochs.length >= 1 && epochs.length <= 6, JSON.stringify(epochs));
   assert.ok(epochs.at(-1).loss < epochs[0].loss, JSON.stringify(epochs));
   assert.equal(await page.$eval('#train-device', (p) => p.dataset.device), 'CPU');
-  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
-  const modelPath = await modelDownload.path();
-  const { readFile } = await import('node:fs/promises');
-  const saved = JSON.parse(await readFile(modelPath, 'utf8'));
+  const { modelPath, saved } = await downloadModel();
   assert.ok(saved.booster && !saved.weights, 'the .hearth file holds the trees');
   assert.equal(saved.config.model.gbdt.categorical, false, 'the form\'s choice reached the trainer');
   await page.click('#step-export');
@@ -595,10 +600,7 @@ test('a linear model fitted by Newton\'s method trains on the CPU in a few epoch
   assert.ok(epochs.length >= 2 && epochs.length < 50, `converged early: ${JSON.stringify(epochs)}`);
   assert.ok(epochs.at(-1).loss < epochs[0].loss, JSON.stringify(epochs));
   assert.equal(await page.$eval('#train-device', (p) => p.dataset.device), 'CPU');
-  const [modelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
-  const modelPath = await modelDownload.path();
-  const { readFile } = await import('node:fs/promises');
-  const saved = JSON.parse(await readFile(modelPath, 'utf8'));
+  const { modelPath, saved } = await downloadModel();
   assert.equal(saved.config.optimizer, 'newton', 'the form\'s choice reached the trainer');
   await page.click('#step-export');
   await page.selectOption('#quantize-select', 'none');

@@ -8,7 +8,8 @@ use hearth::data::Task;
 use hearth::prep::Prepared;
 use hearth::search::{ParamValue, Params, names, train_config};
 use hearth::train::{
-    ModelKind, OptimizerKind, RegressionLoss, TrainConfig, TrainingData, Weights, loss_and_gradient,
+    ModelKind, OptimizerKind, RegressionLoss, TrainConfig, Trainer, TrainingData, Weights,
+    loss_and_gradient,
 };
 
 use crate::support::{assert_ok, hearth, mlp, ok, prepared, temp_dir, train};
@@ -24,6 +25,17 @@ fn newton(loss: RegressionLoss, class_weights: bool) -> TrainConfig {
         class_weights,
         ..TrainConfig::default()
     }
+}
+
+/// A trainer on the CPU over the data's training and validation rows.
+fn trainer(prepared: &Prepared, data: &TrainingData, config: &TrainConfig) -> Trainer {
+    ok(Trainer::new(
+        compute::init_cpu(),
+        &prepared.pipeline,
+        data.train.clone(),
+        data.valid.clone(),
+        config,
+    ))
 }
 
 /// The largest entry of the objective's gradient at `weights` on the training rows: the
@@ -138,13 +150,7 @@ fn newton_lands_on_the_minimum_of_every_head() {
 fn newton_holds_pruned_weights_at_zero() {
     let (prepared, data) = prepared("diabetes.csv", "progression", Task::Regression);
     let config = newton(RegressionLoss::Mse, false);
-    let mut trainer = ok(hearth::train::Trainer::new(
-        compute::init_cpu(),
-        &prepared.pipeline,
-        data.train.clone(),
-        data.valid.clone(),
-        &config,
-    ));
+    let mut trainer = trainer(&prepared, &data, &config);
     let inputs = data.train.features.cols;
     let mask: Vec<f32> = (0..inputs).map(|i| (i % 2) as f32).collect();
     ok(trainer.set_weight_masks(std::slice::from_ref(&mask)));
@@ -261,13 +267,7 @@ fn a_fold_judged_outside_keeps_the_epoch_it_is_told_to() {
         learning_rate: 0.5,
         ..TrainConfig::default()
     };
-    let mut trainer = ok(hearth::train::Trainer::new(
-        compute::init_cpu(),
-        &prepared.pipeline,
-        data.train.clone(),
-        data.valid.clone(),
-        &config,
-    ));
+    let mut trainer = trainer(&prepared, &data, &config);
     trainer.judge_outside();
     ok(pollster::block_on(trainer.next_epoch()));
     assert!(

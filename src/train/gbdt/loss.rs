@@ -65,7 +65,8 @@ impl Objective {
     }
 }
 
-fn sigmoid(s: f64) -> f64 {
+/// The logistic function, computed without overflow for large |s|.
+pub(crate) fn sigmoid(s: f64) -> f64 {
     if s >= 0.0 {
         1.0 / (1.0 + (-s).exp())
     } else {

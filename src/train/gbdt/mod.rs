@@ -66,6 +66,7 @@ use serde::{Deserialize, Serialize};
 
 pub use booster::Booster;
 pub use loss::Objective;
+pub(crate) use loss::sigmoid;
 pub use trainer::GbdtTrainer;
 pub use tree::{Node, Tree};
 
