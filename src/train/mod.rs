@@ -11,7 +11,7 @@
 //! * [`TrainConfig`]: the model family ([`ModelKind::Linear`]: linear / logistic / softmax
 //!   regression; [`ModelKind::Mlp`]: 1–4 hidden layers with ReLU, GELU or tanh, dropout and
 //!   layer norm; [`ModelKind::Gbdt`]: gradient-boosted trees), the regression loss (MSE or Huber), the optimiser (Adam, AdamW, SGD with
-//!   momentum), learning rate, schedule (constant, cosine, step) with linear warm-up, weight
+//!   momentum, or for the linear model Newton's method on the host, `newton`), learning rate, schedule (constant, cosine, step) with linear warm-up, weight
 //!   decay, batch size, epochs, early-stopping patience, class weights and the seed.
 //! * [`TrainingData::from_prepared`] turns a [`Prepared`](crate::prep::Prepared) dataset into
 //!   [`Examples`] (features + encoded targets) for train / validation / test.

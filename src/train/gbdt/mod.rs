@@ -66,6 +66,8 @@ use serde::{Deserialize, Serialize};
 
 pub use booster::Booster;
 pub use loss::Objective;
+// Newton's method (`train::newton`, built with burn) shares it.
+#[cfg(feature = "compute")]
 pub(crate) use loss::sigmoid;
 pub use trainer::GbdtTrainer;
 pub use tree::{Node, Tree};
