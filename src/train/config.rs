@@ -304,10 +304,21 @@ const MAX_BATCH: usize = 65_536;
 const MAX_EPOCHS: usize = 100_000;
 
 impl TrainConfig {
-    /// Whether training runs on the host whatever the device: gradient-boosted trees, and a
-    /// linear model fitted by Newton's method.
+    /// Why training runs on the host whatever the device, when it does: gradient-boosted
+    /// trees, and a linear model fitted by Newton's method.
+    pub fn host_training(&self) -> Option<&'static str> {
+        if !self.model.is_network() {
+            Some("gradient-boosted trees train on the CPU")
+        } else if self.optimizer == OptimizerKind::Newton {
+            Some("Newton's method trains on the CPU")
+        } else {
+            None
+        }
+    }
+
+    /// Whether training runs on the host whatever the device ([`TrainConfig::host_training`]).
     pub fn trains_on_host(&self) -> bool {
-        !self.model.is_network() || self.optimizer == OptimizerKind::Newton
+        self.host_training().is_some()
     }
 
     /// Reads a (partial) config from JSON; absent fields keep their defaults, and an empty

@@ -218,14 +218,9 @@ pub async fn choose_device(
         };
         Ok((device, selection))
     };
-    if config.trains_on_host() {
+    if let Some(reason) = config.host_training() {
         // Trees and Newton's method train on the host whatever is asked; the GPU is not even
         // initialised for them by the CLI, and a worker's offer is simply not used.
-        let reason = if config.model.is_network() {
-            "Newton's method trains on the CPU"
-        } else {
-            "gradient-boosted trees train on the CPU"
-        };
         return untimed(Accelerator::Cpu, compute::init_cpu(), reason);
     }
     let DeviceRequest {

@@ -112,10 +112,9 @@ impl Trainer {
         valid: Option<Arc<Examples>>,
         config: &TrainConfig,
     ) -> Result<Trainer, TrainError> {
+        config.validate()?;
         if let ModelKind::Gbdt(settings) = &config.model {
-            config.validate()?;
-            let head = head_of(pipeline, config)?;
-            let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+            let (head, train, valid) = checked(pipeline, config, train, valid)?;
             let trees = TreeRun::new(
                 &head,
                 settings,
@@ -142,7 +141,8 @@ impl Trainer {
         Trainer::with_weights(device, pipeline, train, valid, config, &weights)
     }
 
-    /// A linear model fitted by Newton's method, from `start` or from zero.
+    /// A linear model fitted by Newton's method, from `start` or from zero (`config` already
+    /// validated).
     fn newton(
         device: Device,
         pipeline: &FittedPipeline,
@@ -151,9 +151,7 @@ impl Trainer {
         config: &TrainConfig,
         start: Option<&Weights>,
     ) -> Result<Trainer, TrainError> {
-        config.validate()?;
-        let head = head_of(pipeline, config)?;
-        let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+        let (head, train, valid) = checked(pipeline, config, train, valid)?;
         let rows = train.examples.rows();
         let run = NewtonRun::new(train, &head, config.weight_decay, start)?;
         Ok(Trainer::assemble(
@@ -187,8 +185,7 @@ impl Trainer {
         if config.optimizer == OptimizerKind::Newton {
             return Trainer::newton(device, pipeline, train, valid, config, Some(weights));
         }
-        let head = head_of(pipeline, config)?;
-        let (train, valid) = checked_sets(pipeline, &head, config, train, valid)?;
+        let (head, train, valid) = checked(pipeline, config, train, valid)?;
         let expected =
             Architecture::new(&config.model, train.examples.features.cols, head.outputs());
         if weights.architecture != expected {
@@ -701,15 +698,15 @@ impl NetworkRun {
     }
 }
 
-/// The training rows and the validation rows (dropped when empty), checked against the
-/// pipeline, with their class weights when the config asks for them.
-fn checked_sets(
+/// The task's head, and the training rows and the validation rows (dropped when empty)
+/// checked against the pipeline, with their class weights when the config asks for them.
+fn checked(
     pipeline: &FittedPipeline,
-    head: &Head,
     config: &TrainConfig,
     train: Arc<Examples>,
     valid: Option<Arc<Examples>>,
-) -> Result<(HostSet, Option<HostSet>), TrainError> {
+) -> Result<(Head, HostSet, Option<HostSet>), TrainError> {
+    let head = head_of(pipeline, config)?;
     train.check("training", pipeline)?;
     if train.rows() == 0 {
         return Err(TrainError::data("training", "it has no rows"));
@@ -747,7 +744,7 @@ fn checked_sets(
         row_weights: row_weights(&examples),
         examples,
     });
-    Ok((train, valid))
+    Ok((head, train, valid))
 }
 
 /// The error of a network-only operation asked of trees.

@@ -92,8 +92,8 @@ pub fn train_settings(props: &Props) -> Html {
         ModelKind::Linear => html! {},
     };
     let network = config.model.is_network();
-    // Newton's method takes every row at once and steps without a learning rate.
-    let newton = network && config.optimizer == OptimizerKind::Newton;
+    // Trees, and Newton's method (every row at once, no learning rate), train on the CPU.
+    let on_host = config.host_training();
     let (schedule, step_fields) = match config.schedule {
         Schedule::Constant => ("constant", html! {}),
         Schedule::Cosine => ("cosine", html! {}),
@@ -169,11 +169,11 @@ pub fn train_settings(props: &Props) -> Html {
                     }
                 </select></label>
                 { momentum }
-                if !newton {
+                if on_host.is_none() {
                     { number("lr-input", "Learning rate", config.learning_rate.to_string(), "any", set_learning_rate) }
                 }
                 { number("weight-decay-input", "Weight decay", config.weight_decay.to_string(), "any", set_weight_decay) }
-                if !newton {
+                if on_host.is_none() {
                     <label>{ "Schedule " }<select id="schedule-select" onchange={edit(set_schedule)}>
                         { option("cosine", "cosine", schedule == "cosine") }
                         { option("constant", "constant", schedule == "constant") }
@@ -188,7 +188,7 @@ pub fn train_settings(props: &Props) -> Html {
                 <span title={if network { String::new() } else { format!("An epoch of trees is {ROUNDS_PER_EPOCH} boosting rounds.") }}>
                     { number("epochs-input", if network { "Epochs" } else { "Epochs (×10 rounds)" }, config.epochs.to_string(), "1", set_epochs) }
                 </span>
-                if network && !newton {
+                if on_host.is_none() {
                     { number("batch-input", "Batch", config.batch_size.to_string(), "1", set_batch) }
                 }
                 <span class="help-wrap" title={titles(&[Term::Patience])}>
@@ -198,14 +198,14 @@ pub fn train_settings(props: &Props) -> Html {
                     <label><input id="class-weights-input" type="checkbox" checked={config.class_weights} onchange={edit(set_class_weights)} />{ " class weights" }</label>
                 }
                 { number("seed-input", "Seed", config.seed.to_string(), "1", set_seed) }
-                if network && !newton {
+                if let Some(reason) = on_host {
+                    <span id="trees-device" class="muted">{ format!("Device: CPU ({reason})") }</span>
+                } else {
                     <label>{ "Device " }<select id="device-select" onchange={on_device}>
                         { option("auto", "auto (fastest by timing)", props.device == DevicePreference::Auto) }
                         { option("gpu", "WebGPU", props.device == DevicePreference::Gpu) }
                         { option("cpu", "CPU", props.device == DevicePreference::Cpu) }
                     </select></label>
-                } else {
-                    <span id="trees-device" class="muted">{ if newton { "Device: CPU (Newton's method trains on the CPU)" } else { "Device: CPU (trees train on the CPU)" } }</span>
                 }
             </div>
             if let Some(message) = &*field_error {
