@@ -84,7 +84,7 @@ fn train_device(
 ) -> Result<(burn::tensor::Device, DeviceSelection), String> {
     let (preference, gpu) = match choice {
         // Nothing to offer the GPU: what trains on the host does not use it.
-        _ if config.trains_on_host() => (
+        _ if config.host_training().is_some() => (
             DevicePreference::Cpu,
             GpuOffer::Missing("not initialised: the model trains on the host".to_string()),
         ),

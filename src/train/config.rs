@@ -316,11 +316,6 @@ impl TrainConfig {
         }
     }
 
-    /// Whether training runs on the host whatever the device ([`TrainConfig::host_training`]).
-    pub fn trains_on_host(&self) -> bool {
-        self.host_training().is_some()
-    }
-
     /// Reads a (partial) config from JSON; absent fields keep their defaults, and an empty
     /// document is the default config. The result is not validated yet.
     pub fn from_json(text: &str) -> Result<TrainConfig, TrainError> {
