@@ -1,7 +1,8 @@
 //! The data worker (`hearth-data-worker`, built without burn or tract): load a CSV, profile
 //! it, fit its preprocessing, and hand other steps rows of it. It starts with the page, so
-//! that a dropped file's profile shows after 0.4 MB of worker instead of the 3.4 MB (gzip)
-//! of the compute worker, which carries burn and starts only when a step needs it.
+//! that a dropped file's profile shows after 0.3 MB of worker instead of the 1.0 MB (gzip)
+//! of the CPU compute worker (3.0 MB for WebGPU's), which carries burn and starts only when a
+//! step needs it.
 //!
 //! Training needs the examples in the compute worker's own memory (a worker cannot share a
 //! Rust heap with another), so this worker hands them over a block of rows at a time
