@@ -101,7 +101,8 @@ def segments(name):
     if out and re.fullmatch(r'h[0-9a-f]{16}', out[-1]):
         out.pop()
     if out and out[0].startswith('_$LT$'):  # <Type as Trait>::f: the type's crate
-        out[0] = re.split(r'\.\.|\$', out[0][5:])[0] or out[0]
+        inner = re.sub(r'^(\$RF\$|\$BP\$|mut\$u20\$|const\$u20\$|dyn\$u20\$|\$u5b\$)+', '', out[0][5:])
+        out[0] = re.split(r'\.\.|\$', inner)[0] or out[0]
     return out or ['(unnamed)']
 
 
