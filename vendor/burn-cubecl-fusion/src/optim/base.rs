@@ -176,6 +176,7 @@ impl CubeOptimizationState {
     ///
     /// When the bytes don't decode as `T` — the state was produced by a
     /// different optimization sharing the name, or by an incompatible version.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn decode<T: DeserializeOwned>(&self) -> T {
         ciborium::from_reader(self.state.as_slice()).unwrap_or_else(|err| {
             panic!(
@@ -183,6 +184,18 @@ impl CubeOptimizationState {
                 self.name
             )
         })
+    }
+
+    /// Hearth's patch: nothing in burn 0.22 restores a serialized optimization
+    /// (`Optimization::from_state` has no caller), but burn-cubecl's registry reaches this
+    /// through a vtable, which kept a CBOR decoder for every optimization's state linked into
+    /// the WebGPU worker. On wasm32 it is not built.
+    #[cfg(target_arch = "wasm32")]
+    pub fn decode<T: DeserializeOwned>(&self) -> T {
+        panic!(
+            "state of fusion optimization `{}`: restoring a serialized optimization is not built for wasm32 (vendor/burn-cubecl-fusion/HEARTH.md)",
+            self.name
+        )
     }
 }
 

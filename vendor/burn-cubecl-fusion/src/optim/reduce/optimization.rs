@@ -395,10 +395,21 @@ impl TraceRunner for FusedReduceLaunch<'_> {
                 let routine = UnitRoutine;
                 routine.prepare(client, problem, settings, strategy)?
             }
+            // Hearth's patch: cubek-reduce as Hearth builds it for wasm32 expands the unit
+            // reduction only (vendor/cubek-reduce/HEARTH.md); without autotune this crate
+            // only ever asks for it.
+            #[cfg(target_arch = "wasm32")]
+            RoutineStrategy::Plane(_) | RoutineStrategy::Cube(_) => {
+                return Err(FusedReduceError::InvalidSelection(Box::new(
+                    "this build (Hearth's WebGPU worker) has the unit reduction only",
+                )));
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             RoutineStrategy::Plane(strategy) => {
                 let routine = PlaneRoutine;
                 routine.prepare(client, problem, settings, strategy)?
             }
+            #[cfg(not(target_arch = "wasm32"))]
             RoutineStrategy::Cube(strategy) => {
                 let routine = CubeRoutine;
                 routine.prepare(client, problem, settings, strategy)?

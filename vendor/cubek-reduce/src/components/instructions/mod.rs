@@ -1,0 +1,27 @@
+mod all;
+mod any;
+mod base;
+mod extrema;
+mod max;
+mod maxabs;
+mod mean;
+mod min;
+mod mixed;
+mod prod;
+mod sum;
+mod topk;
+mod utils;
+
+pub use all::*;
+pub use any::*;
+pub use base::*;
+pub(crate) use extrema::*;
+pub use max::*;
+pub use maxabs::*;
+pub use mean::*;
+pub use min::*;
+pub use mixed::*;
+pub use prod::*;
+pub use sum::*;
+pub use topk::*;
+pub(crate) use utils::*;
