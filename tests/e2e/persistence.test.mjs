@@ -92,6 +92,20 @@ const stored = (page, key) => page.evaluate((key) => new Promise((resolve) => {
   request.onerror = () => resolve(null);
 }), key);
 
+/** Fails a wait with what the page had instead: its address, the kept study record, the
+ * storage sentence, the study's numbers, the sentences under the search buttons, the page's
+ * last errors, and the cycles so far. */
+async function failWithPage(page, what, error, cycles) {
+  const record = await stored(page, 'current');
+  const note = await page.$eval('#storage-note', (n) => n.textContent).catch(() => null);
+  const study = await page.$eval('#study', (s) => ({ ...s.dataset })).catch(() => null);
+  const notes = await page.$$eval('.step-search > p', (ps) => ps.map((p) => p.textContent)).catch(() => null);
+  throw new Error(`${what} (${error.message}); ` + JSON.stringify({
+    url: page.url(), note, record: record === null ? null : String(record).slice(0, 400),
+    study, notes, cycles, errors: pageErrors.slice(-5),
+  }));
+}
+
 test(`${CYCLES} kills during a search lose no trial the page said was kept`, async () => {
   const dir = await profile();
   let { context, page } = await open(dir);
@@ -109,28 +123,15 @@ test(`${CYCLES} kills during a search lose no trial the page said was kept`, asy
     await kill(dir, context);
 
     ({ context, page } = await open(dir, '#/search'));
-    await page.waitForSelector('#study', { timeout: LONG }).catch(async (error) => {
-      // Say what the page had instead: the record, the storage sentence, the page's errors.
-      const record = await stored(page, 'current');
-      const note = await page.$eval('#storage-note', (n) => n.textContent).catch(() => null);
-      const url = page.url();
-      throw new Error(`cycle ${cycle}: no study after the reopen (${error.message}); ` + JSON.stringify({
-        url, note, record: record === null ? null : String(record).slice(0, 400), errors: pageErrors.slice(-5),
-      }));
-    });
+    await page.waitForSelector('#study', { timeout: LONG })
+      .catch((error) => failWithPage(page, `cycle ${cycle}: no study after the reopen`, error, cycles));
     const after = await studyNumbers(page);
     cycles.push({ kept: before.saved, back: after.saved });
     assert.ok(after.saved >= before.saved,
       `cycle ${cycle}: ${before.saved} finished trials were kept before the kill, ${after.saved} came back`);
     // The page reopens on the bundled sample the study ran on, so it resumes at once.
-    await page.waitForSelector('#search-resume:not([disabled])', { timeout: LONG }).catch(async (error) => {
-      // Say why not: the study's numbers, the sentence under the buttons, the page's errors.
-      const study = await page.$eval('#study', (s) => ({ ...s.dataset })).catch(() => null);
-      const notes = await page.$$eval('.step-search > p', (ps) => ps.map((p) => p.textContent)).catch(() => null);
-      throw new Error(`cycle ${cycle}: no Resume button (${error.message}); ` + JSON.stringify({
-        study, notes, cycles, errors: pageErrors.slice(-5),
-      }));
-    });
+    await page.waitForSelector('#search-resume:not([disabled])', { timeout: LONG })
+      .catch((error) => failWithPage(page, `cycle ${cycle}: no Resume button`, error, cycles));
     await page.click('#search-resume');
     await savedAtLeast(page, after.saved + 1);
   }
