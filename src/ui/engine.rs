@@ -4,7 +4,7 @@
 //! The data worker (`hearth-data-worker`, no burn: 0.31 MB gzip) starts with the page and
 //! answers loads, profiles and preparations. A compute worker is downloaded and started only
 //! when a step needs it: `hearth-worker` (burn on the CPU, 0.97 MB gzip) or, when training is
-//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 2.9 MB
+//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 2.7 MB
 //! gzip), which then replaces the CPU one for good (it trains on the CPU as well).
 //! A compute worker needs the prepared examples in its own memory, so it is brought up to
 //! date first: the data worker hands them over ([`Request::ShareTraining`]), the shape and
