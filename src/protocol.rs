@@ -23,7 +23,8 @@ use crate::search::{
 use crate::teach::{Frame, LessonSettings, ModelPlane, ModelPlaneQuery, Table, TablePlane};
 use crate::train::handover::{Block, Shape};
 use crate::train::{
-    DevicePreference, DeviceSelection, EpochReport, Metrics, TrainConfig, TrainingSummary,
+    DevicePreference, DeviceSelection, DeviceTiming, EpochReport, Metrics, TrainConfig,
+    TrainingSummary,
 };
 
 /// What the page asks of the worker.
@@ -104,6 +105,17 @@ pub enum Request {
     Train {
         config: TrainConfig,
         device: DevicePreference,
+        /// The device the page already chose by timing ("auto" with a hardware GPU: each of
+        /// its two compute workers timed its own device, [`Request::TimeDevice`]); sent to the
+        /// worker that has it, which trains there without timing again.
+        chosen: Option<DeviceSelection>,
+    },
+    /// Time a few training steps with these settings on this worker's own device (the CPU
+    /// worker's CPU, the WebGPU worker's GPU), giving up after the warm-up when that alone
+    /// took longer than `budget_ms`: answered with [`Response::DeviceTimed`].
+    TimeDevice {
+        config: TrainConfig,
+        budget_ms: Option<f64>,
     },
     /// Stop training after the current epoch, keeping the best model so far.
     StopTraining,
@@ -227,6 +239,7 @@ impl Request {
             | Request::ShareTraining { .. } => WorkerRole::Data,
             Request::Handover(_)
             | Request::Train { .. }
+            | Request::TimeDevice { .. }
             | Request::StopTraining
             | Request::LoadModel { .. }
             | Request::UseModel { .. }
@@ -349,6 +362,12 @@ pub enum Response {
     },
     /// The compute device is initialised and its probe ran.
     DeviceReady(DeviceReport),
+    /// [`Request::TimeDevice`]'s answer: the timing (or why the device could not be timed), and
+    /// the whole run's milliseconds at that speed — the budget for timing the other device.
+    DeviceTimed {
+        timing: DeviceTiming,
+        run_ms: Option<f64>,
+    },
     /// The data worker's part of a handover of examples ([`Request::ShareTraining`]), for the
     /// page to pass on to the compute worker.
     Handover(HandoverMessage),

@@ -19,7 +19,9 @@ pub enum ComputeError {
     },
 }
 
-/// burn's CPU device. Always available.
+/// burn's CPU device. Always available where it is built (not in the page's WebGPU worker,
+/// which only trains on the GPU).
+#[cfg(feature = "cpu")]
 pub fn init_cpu() -> Device {
     Device::flex()
 }
@@ -60,21 +62,19 @@ pub async fn probe(device: &Device) -> Result<Vec<f32>, ComputeError> {
 }
 
 /// Prefers the GPU; falls back to the CPU when no adapter is found or the GPU's probe fails.
+#[cfg(feature = "cpu")]
 pub async fn init_preferred() -> (Device, DeviceReport) {
     let clock = Stopwatch::start();
-    let gpu_unavailable = match init_wgpu().await {
-        Ok(device) => match probe(&device).await {
-            Ok(probe) => {
-                let report = DeviceReport {
-                    accelerator: Accelerator::Gpu,
-                    gpu_unavailable: None,
-                    probe,
-                    millis: clock.elapsed_ms(),
-                };
-                return (device, report);
-            }
-            Err(error) => error.to_string(),
-        },
+    let gpu_unavailable = match init_gpu_probed().await {
+        Ok((device, probe)) => {
+            let report = DeviceReport {
+                accelerator: Accelerator::Gpu,
+                gpu_unavailable: None,
+                probe,
+                millis: clock.elapsed_ms(),
+            };
+            return (device, report);
+        }
         Err(error) => error.to_string(),
     };
     let device = init_cpu();
@@ -88,10 +88,43 @@ pub async fn init_preferred() -> (Device, DeviceReport) {
     (device, report)
 }
 
+/// The GPU or nothing (the page's WebGPU worker, built without the CPU device): the report
+/// says `Cpu` with why the GPU is unavailable when it is, since the CPU worker beside it then
+/// does the work.
+#[cfg(not(feature = "cpu"))]
+pub async fn init_gpu_only() -> (Option<Device>, DeviceReport) {
+    let clock = Stopwatch::start();
+    let (device, accelerator, probe, gpu_unavailable) = match init_gpu_probed().await {
+        Ok((device, probe)) => (Some(device), Accelerator::Gpu, probe, None),
+        Err(error) => (None, Accelerator::Cpu, Vec::new(), Some(error.to_string())),
+    };
+    let report = DeviceReport {
+        accelerator,
+        gpu_unavailable,
+        probe,
+        millis: clock.elapsed_ms(),
+    };
+    (device, report)
+}
+
+/// The wgpu device, and its probe read back.
+async fn init_gpu_probed() -> Result<(Device, Vec<f32>), ComputeError> {
+    let device = init_wgpu().await?;
+    let probe = probe(&device).await?;
+    Ok((device, probe))
+}
+
 fn device_name(device: &Device) -> &'static str {
-    if *device == Device::flex() {
-        "CPU"
-    } else {
-        "GPU"
-    }
+    if is_cpu(device) { "CPU" } else { "GPU" }
+}
+
+/// Whether `device` is burn's CPU device (false in a build without it).
+pub fn is_cpu(device: &Device) -> bool {
+    #[cfg(feature = "cpu")]
+    return *device == init_cpu();
+    #[cfg(not(feature = "cpu"))]
+    return {
+        let _ = device;
+        false
+    };
 }

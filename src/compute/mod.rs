@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "compute")]
 mod device;
+#[cfg(all(feature = "compute", not(feature = "cpu")))]
+pub use device::init_gpu_only;
 #[cfg(feature = "compute")]
-pub use device::{ComputeError, init_cpu, init_preferred, init_wgpu, probe};
+pub use device::{ComputeError, init_wgpu, is_cpu, probe};
+#[cfg(feature = "cpu")]
+pub use device::{init_cpu, init_preferred};
 
 /// Which kind of device burn runs on.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -41,7 +41,7 @@ mod space;
 mod study;
 mod trial;
 
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 pub mod runner;
 
 pub use ensemble::{EnsembleCandidate, EnsembleMember};

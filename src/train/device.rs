@@ -9,10 +9,14 @@ use burn::tensor::Device;
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::examples::Examples;
-use super::report::{DevicePreference, DeviceSelection, DeviceTiming};
+#[cfg(feature = "cpu")]
+use super::report::DevicePreference;
+use super::report::{DeviceSelection, DeviceTiming};
 use super::trainer::Trainer;
 use crate::clock::Stopwatch;
-use crate::compute::{self, Accelerator};
+use crate::compute::Accelerator;
+#[cfg(feature = "cpu")]
+use crate::compute::{self};
 use crate::prep::FittedPipeline;
 
 /// Steps timed per device (after [`WARMUP_STEPS`]). Few: every step on a slow device (WebGPU
@@ -75,11 +79,11 @@ fn steps_in_run(train: &Examples, config: &TrainConfig) -> f64 {
     (train.rows().div_ceil(batch) * config.epochs.max(1)) as f64
 }
 
-/// Times every candidate device and returns the fastest with the timings. The CPU is timed
-/// first (it compiles nothing); a device whose warm-up alone takes longer than the whole run
-/// would on the fastest device so far is not timed further, since it cannot catch up. A
-/// device whose timing fails is skipped (its error is reported); when all fail, the first
-/// candidate's error is returned.
+/// Times every candidate device and returns the fastest with the timings
+/// ([`DeviceSelection::fastest`]). The CPU is timed first (it compiles nothing); a device whose
+/// warm-up alone takes longer than the whole run would on the fastest device so far is not
+/// timed further, since it cannot catch up. A device whose timing fails is skipped (its error
+/// is reported); when all fail, the first candidate's error is returned.
 pub async fn pick_fastest(
     mut candidates: Vec<(Accelerator, Device)>,
     pipeline: &FittedPipeline,
@@ -87,87 +91,86 @@ pub async fn pick_fastest(
     config: &TrainConfig,
 ) -> Result<(Device, DeviceSelection), TrainError> {
     candidates.sort_by_key(|(accelerator, _)| *accelerator != Accelerator::Cpu);
-    let run_steps = steps_in_run(train, config);
     let mut timings = Vec::new();
-    let mut best: Option<(f64, Accelerator, Device)> = None;
+    let mut devices = Vec::new();
     let mut first_error: Option<TrainError> = None;
     for (accelerator, device) in candidates {
-        let budget = best
-            .as_ref()
-            .map_or(f64::INFINITY, |(ms, _, _)| ms * run_steps);
-        let timing = time_device_within(&device, pipeline, train, config, TIMED_STEPS, budget);
-        match timing.await {
-            Ok(DeviceTime::PerStep(ms)) => {
-                timings.push(DeviceTiming {
-                    accelerator,
-                    ms_per_step: Some(ms),
-                    error: None,
-                });
-                if best.as_ref().is_none_or(|(b, _, _)| ms < *b) {
-                    best = Some((ms, accelerator, device));
-                }
-            }
-            Ok(DeviceTime::OverBudget { warmup_ms }) => timings.push(DeviceTiming {
-                accelerator,
-                ms_per_step: None,
-                error: Some(format!(
-                    "its first step took {warmup_ms:.0} ms, longer than the whole run on the faster device"
-                )),
-            }),
-            Err(error) => {
-                timings.push(DeviceTiming {
-                    accelerator,
-                    ms_per_step: None,
-                    error: Some(error.to_string()),
-                });
+        let budget = fastest_run_ms(&timings, train, config);
+        match time_one(accelerator, &device, pipeline, train, config, budget).await {
+            Ok(timing) => timings.push(timing),
+            Err((timing, error)) => {
+                timings.push(timing);
                 first_error.get_or_insert(error);
             }
         }
+        devices.push((accelerator, device));
     }
-    match best {
-        Some((ms, accelerator, device)) => {
-            let others: Vec<String> = timings
-                .iter()
-                .filter(|t| t.accelerator != accelerator)
-                .map(|t| match (t.ms_per_step, &t.error) {
-                    (Some(other), _) => format!("{} {other:.2} ms", t.accelerator.label()),
-                    (None, Some(error)) if error.starts_with("its first step") => {
-                        format!("{}: {error}", t.accelerator.label())
-                    }
-                    (None, _) => format!("{} unavailable", t.accelerator.label()),
-                })
-                .collect();
-            let reason = if others.is_empty() {
-                format!(
-                    "{} is the only device ({ms:.2} ms per step)",
-                    accelerator.label()
-                )
-            } else {
-                format!(
-                    "{} was fastest at {ms:.2} ms per step (vs {})",
-                    accelerator.label(),
-                    others.join(", ")
-                )
-            };
-            Ok((
-                device,
-                DeviceSelection {
-                    accelerator,
-                    timings,
-                    reason,
-                },
-            ))
+    match DeviceSelection::fastest(timings) {
+        Some(selection) => {
+            let device = devices
+                .into_iter()
+                .find(|(accelerator, _)| *accelerator == selection.accelerator)
+                .map(|(_, device)| device);
+            match device {
+                Some(device) => Ok((device, selection)),
+                None => Err(no_device()),
+            }
         }
-        None => Err(first_error.unwrap_or_else(|| TrainError::Device {
-            device: "compute".to_string(),
-            during: "choosing a device".to_string(),
-            reason: "no device was offered".to_string(),
-        })),
+        None => Err(first_error.unwrap_or_else(no_device)),
+    }
+}
+
+fn no_device() -> TrainError {
+    TrainError::Device {
+        device: "compute".to_string(),
+        during: "choosing a device".to_string(),
+        reason: "no device was offered".to_string(),
+    }
+}
+
+/// The whole run's milliseconds on the fastest device timed so far: the budget a device's
+/// warm-up must beat to be worth timing further (unbounded before any timing).
+pub fn fastest_run_ms(timings: &[DeviceTiming], train: &Examples, config: &TrainConfig) -> f64 {
+    timings
+        .iter()
+        .filter_map(|timing| timing.ms_per_step)
+        .min_by(f64::total_cmp)
+        .map_or(f64::INFINITY, |ms| ms * steps_in_run(train, config))
+}
+
+/// Times one device within `budget_ms` ([`time_device_within`]), as a timing to report; a
+/// failure comes with its error as well.
+pub async fn time_one(
+    accelerator: Accelerator,
+    device: &Device,
+    pipeline: &FittedPipeline,
+    train: &Examples,
+    config: &TrainConfig,
+    budget_ms: f64,
+) -> Result<DeviceTiming, (DeviceTiming, TrainError)> {
+    match time_device_within(device, pipeline, train, config, TIMED_STEPS, budget_ms).await {
+        Ok(DeviceTime::PerStep(ms)) => Ok(DeviceTiming {
+            accelerator,
+            ms_per_step: Some(ms),
+            error: None,
+        }),
+        Ok(DeviceTime::OverBudget { warmup_ms }) => {
+            Ok(DeviceTiming::over_budget(accelerator, warmup_ms))
+        }
+        Err(error) => {
+            let timing = DeviceTiming {
+                accelerator,
+                ms_per_step: None,
+                error: Some(error.to_string()),
+            };
+            Err((timing, error))
+        }
     }
 }
 
 /// The GPU a front end can offer for training, found its own way (the CLI initialises wgpu
 /// when asked; the worker at start-up, and it asks the browser what the adapter is).
+#[cfg(feature = "cpu")]
 pub enum GpuOffer {
     /// A GPU device, ready to use.
     Ready(Device),
@@ -180,6 +183,7 @@ pub enum GpuOffer {
 }
 
 /// What a front end asks [`choose_device`] for.
+#[cfg(feature = "cpu")]
 pub struct DeviceRequest<'a> {
     pub preference: DevicePreference,
     pub gpu: GpuOffer,
@@ -192,6 +196,7 @@ pub struct DeviceRequest<'a> {
 }
 
 /// Why [`choose_device`] chose no device.
+#[cfg(feature = "cpu")]
 #[derive(Debug)]
 pub enum DeviceChoiceError {
     /// The GPU was asked for by name and there is none: the offer's reason.
@@ -203,6 +208,7 @@ pub enum DeviceChoiceError {
 /// Chooses the device to train on: the one the user named, or with "auto" the fastest by
 /// [`pick_fastest`]; always the CPU for gradient-boosted trees. `before_timing` runs just before devices are timed, so that a front end
 /// can say why nothing happens for a moment.
+#[cfg(feature = "cpu")]
 pub async fn choose_device(
     request: DeviceRequest<'_>,
     pipeline: &FittedPipeline,

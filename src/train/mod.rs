@@ -80,10 +80,12 @@ pub use error::TrainError;
 pub use metrics::{ClassificationMetrics, Metrics, Monitor, RegressionMetrics};
 pub use report::{DevicePreference, DeviceSelection, DeviceTiming, EpochReport, TrainingSummary};
 
+#[cfg(feature = "cpu")]
+pub use device::{DeviceChoiceError, DeviceRequest, GpuOffer, choose_device};
 #[cfg(feature = "compute")]
 pub use device::{
-    DeviceChoiceError, DeviceRequest, DeviceTime, GpuOffer, TIMED_STEPS, WARMUP_STEPS,
-    choose_device, pick_fastest, time_device, time_device_within,
+    DeviceTime, TIMED_STEPS, WARMUP_STEPS, fastest_run_ms, pick_fastest, time_device,
+    time_device_within, time_one,
 };
 #[cfg(feature = "compute")]
 pub use evaluate::{TestResult, answers_column, evaluate_outputs, infer, regression_points};

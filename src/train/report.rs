@@ -77,3 +77,65 @@ pub struct DeviceSelection {
     /// Why this device, in words.
     pub reason: String,
 }
+
+impl DeviceSelection {
+    /// The fastest of the timed devices, with every timing and the reason in words; `None`
+    /// when none was timed. Ties go to the earlier timing. The worker that timed every device
+    /// itself ([`super::pick_fastest`]) and the page that had each of its two workers time its
+    /// own (auto with a hardware GPU) choose with this.
+    pub fn fastest(timings: Vec<DeviceTiming>) -> Option<DeviceSelection> {
+        let mut best: Option<(f64, Accelerator)> = None;
+        for timing in &timings {
+            if let Some(ms) = timing.ms_per_step
+                && best.is_none_or(|(fastest, _)| ms < fastest)
+            {
+                best = Some((ms, timing.accelerator));
+            }
+        }
+        let (ms, accelerator) = best?;
+        let others: Vec<String> = timings
+            .iter()
+            .filter(|t| t.accelerator != accelerator)
+            .map(|t| match (t.ms_per_step, &t.error) {
+                (Some(other), _) => format!("{} {other:.2} ms", t.accelerator.label()),
+                (None, Some(error)) if error.starts_with(OVER_BUDGET) => {
+                    format!("{}: {error}", t.accelerator.label())
+                }
+                (None, _) => format!("{} unavailable", t.accelerator.label()),
+            })
+            .collect();
+        let reason = if others.is_empty() {
+            format!(
+                "{} is the only device ({ms:.2} ms per step)",
+                accelerator.label()
+            )
+        } else {
+            format!(
+                "{} was fastest at {ms:.2} ms per step (vs {})",
+                accelerator.label(),
+                others.join(", ")
+            )
+        };
+        Some(DeviceSelection {
+            accelerator,
+            timings,
+            reason,
+        })
+    }
+}
+
+/// How a timing that gave up after its warm-up begins ([`DeviceTiming::over_budget`]).
+const OVER_BUDGET: &str = "its first step took";
+
+impl DeviceTiming {
+    /// A device whose warm-up alone took longer than the whole run on a faster one.
+    pub fn over_budget(accelerator: Accelerator, warmup_ms: f64) -> DeviceTiming {
+        DeviceTiming {
+            accelerator,
+            ms_per_step: None,
+            error: Some(format!(
+                "{OVER_BUDGET} {warmup_ms:.0} ms, longer than the whole run on the faster device"
+            )),
+        }
+    }
+}

@@ -2,17 +2,18 @@
 //! knowing which worker answers it ([`Request::role`]).
 //!
 //! The data worker (`hearth-data-worker`, no burn: 0.31 MB gzip) starts with the page and
-//! answers loads, profiles and preparations. A compute worker is downloaded and started only
-//! when a step needs it: `hearth-worker` (burn on the CPU, 0.97 MB gzip) or, when training is
-//! to run on WebGPU, `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion too, 2.7 MB
-//! gzip), which then replaces the CPU one for good (it trains on the CPU as well).
+//! answers loads, profiles and preparations. The compute workers are downloaded and started
+//! only when a step needs them: `hearth-worker` (burn on the CPU, 0.98 MB gzip) for training,
+//! search, refits and export, and beside it, when training is to run on WebGPU,
+//! `hearth-gpu-worker` (burn's wgpu runtime with kernel fusion, without the CPU device: 2.2 MB
+//! gzip), which only trains on the GPU ([`Compute`]).
 //! A compute worker needs the prepared examples in its own memory, so it is brought up to
 //! date first: the data worker hands them over ([`Request::ShareTraining`]), the shape and
 //! then blocks of rows whose buffers this page passes on without copying
 //! ([`Request::Handover`]), and requests for the compute worker wait in a queue until it has
-//! put them together. The tab so holds one parsed copy of the table, in the data worker.
-//! When one kind of compute worker replaces the other, the current model follows (sent as
-//! `.hearth` text), so that the Export step still finds it.
+//! put them together. The tab so holds one parsed copy of the table in the data worker, and
+//! one in each compute worker that trains. A model trained on the GPU follows to the CPU
+//! worker (sent as `.hearth` text), so that the Export step finds it there.
 //! A worker of either kind that fails (a panic's trap, memory exhausted) is replaced by one
 //! brought up to date the same way; for the data worker that means the last load that profiled,
 //! not the file it failed on.
@@ -26,8 +27,9 @@ use yew::UseReducerDispatcher;
 
 use super::hooks::{WorkerHandle, spawn_worker_with};
 use super::state::{Action, State};
+use crate::compute::Accelerator;
 use crate::protocol::{DialectChoice, Envelope, HandoverMessage, Request, Response, WorkerRole};
-use crate::train::DevicePreference;
+use crate::train::{DevicePreference, DeviceSelection, DeviceTiming, TrainConfig};
 use crate::web_gpu::GpuAdapter;
 
 /// The CPU compute worker: Trunk's `hearth-worker` binary (also the search pool's workers).
@@ -53,8 +55,8 @@ impl ComputeKind {
     }
 
     /// The worker that training on `device` needs: WebGPU's when asked for, or when "auto"
-    /// has a hardware GPU to time (a software one loses to the CPU untimed); `None` while the
-    /// browser's adapter is not known yet.
+    /// has a hardware GPU to time (then the CPU worker times the CPU first; a software GPU
+    /// loses to the CPU untimed); `None` while the browser's adapter is not known yet.
     pub fn for_device(
         device: DevicePreference,
         adapter: Option<&GpuAdapter>,
@@ -74,7 +76,7 @@ impl ComputeKind {
 #[derive(Clone)]
 pub struct EngineHandle {
     data: Rc<DataLink>,
-    compute: Rc<ComputeLink>,
+    compute: Rc<Compute>,
 }
 
 impl PartialEq for EngineHandle {
@@ -118,7 +120,7 @@ enum Replay {
 }
 
 impl DataLink {
-    fn spawn(link: &Rc<DataLink>, compute: &Rc<ComputeLink>) -> Result<(), String> {
+    fn spawn(link: &Rc<DataLink>, compute: &Rc<Compute>) -> Result<(), String> {
         let (weak, failed, compute, handover) = (
             Rc::downgrade(link),
             Rc::downgrade(link),
@@ -128,7 +130,7 @@ impl DataLink {
         let worker = spawn_worker_with(
             DATA_WORKER,
             move |envelope: Envelope<Response>| match envelope.message {
-                // The examples for the compute worker: passed on, not the page's news.
+                // The examples for a compute worker: passed on, not the page's news.
                 Response::Handover(message) => {
                     if let Some(compute) = handover.upgrade() {
                         compute.pass_on(message, envelope.floats);
@@ -261,7 +263,7 @@ impl DataLink {
     /// started with the last dataset that loaded and its last preparation, the compute worker
     /// is brought back to them too, and the page says so where it waits (the Data or the
     /// Prepare step). Not restarted when it never ran or after [`MAX_RESTARTS`] restarts.
-    fn failed(link: &Rc<DataLink>, compute: &Rc<ComputeLink>, sentence: String) {
+    fn failed(link: &Rc<DataLink>, compute: &Rc<Compute>, sentence: String) {
         let restarts = link.restarts.get();
         let awaiting = link.awaiting.take();
         let message = if link.started.get() && restarts < MAX_RESTARTS {
@@ -349,7 +351,7 @@ fn failure_detail(sentence: &str) -> &str {
 }
 
 impl EngineHandle {
-    /// Starts the data worker; a compute worker waits until it is needed.
+    /// Starts the data worker; the compute workers wait until they are needed.
     pub fn start(dispatcher: UseReducerDispatcher<State>) -> Result<EngineHandle, String> {
         let data = Rc::new(DataLink {
             dispatcher: dispatcher.clone(),
@@ -365,22 +367,7 @@ impl EngineHandle {
             replaying: Cell::new(false),
             restarts: Cell::new(0),
         });
-        let compute = Rc::new(ComputeLink {
-            dispatcher,
-            worker: RefCell::new(None),
-            kind: Cell::new(None),
-            adapter: RefCell::new(None),
-            phase: Cell::new(Phase::Off),
-            data: RefCell::new(Weak::new()),
-            prepared: Cell::new(false),
-            current: Cell::new(false),
-            shares: Cell::new(0),
-            queue: RefCell::new(Vec::new()),
-            model: RefCell::new(None),
-            restoring: Cell::new(false),
-            restarts: Cell::new(0),
-        });
-        *compute.data.borrow_mut() = Rc::downgrade(&data);
+        let compute = Compute::new(dispatcher, &data);
         DataLink::spawn(&data, &compute)?;
         Ok(EngineHandle { data, compute })
     }
@@ -390,8 +377,8 @@ impl EngineHandle {
     pub fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
         match request.role() {
             WorkerRole::Data => {
-                // The data worker is sent the request before the compute worker's
-                // handover is asked of it, so that the handover is of the new data.
+                // The data worker is sent the request before the compute workers' handovers
+                // are asked of it, so that they are of the new data.
                 let changes = request.changes_data().then(|| request.clone());
                 self.data.send(request, file)?;
                 if let Some(request) = changes {
@@ -411,19 +398,14 @@ impl EngineHandle {
         *self.compute.adapter.borrow_mut() = Some(adapter);
     }
 
-    /// Starts the compute worker that training on `device` needs, if none runs; with
-    /// `replace` (the Train step is shown with this device), the WebGPU worker also replaces a
-    /// running CPU one. Never the other way: the WebGPU worker trains on the CPU too.
-    pub fn start_compute(&self, device: DevicePreference, replace: bool) {
-        let kind = ComputeKind::for_device(device, self.compute.adapter.borrow().as_ref());
-        let running = self.compute.kind.get();
-        let started = match (kind, running) {
-            (Some(ComputeKind::Gpu), Some(ComputeKind::Cpu)) if replace => {
-                ComputeLink::replace(&self.compute, ComputeKind::Gpu)
-            }
-            (Some(kind), None) => ComputeLink::start(&self.compute, kind),
-            _ => Ok(()),
-        };
+    /// Starts the CPU compute worker if it does not run; with `gpu_too` (the Train step is
+    /// shown and idle) also the WebGPU worker, when training on `device` needs it.
+    pub fn start_compute(&self, device: DevicePreference, gpu_too: bool) {
+        let mut started = ComputeLink::ensure_started(&self.compute.cpu);
+        let gpu = ComputeKind::for_device(device, self.compute.adapter.borrow().as_ref());
+        if gpu_too && gpu == Some(ComputeKind::Gpu) {
+            started = started.and(ComputeLink::ensure_started(&self.compute.gpu));
+        }
         if let Err(message) = started {
             self.compute
                 .dispatcher
@@ -432,7 +414,236 @@ impl EngineHandle {
     }
 }
 
-/// Where the compute worker is.
+/// The two compute workers, side by side: the CPU one answers every compute request but
+/// training on the GPU, which the WebGPU one (built without burn's CPU device) does. Both are
+/// handed the same examples; "auto" with a hardware GPU has each time its own device
+/// ([`Request::TimeDevice`]) and trains where it was faster; a model trained on the GPU is
+/// handed to the CPU worker, which exports and uses it.
+struct Compute {
+    dispatcher: UseReducerDispatcher<State>,
+    cpu: Rc<ComputeLink>,
+    gpu: Rc<ComputeLink>,
+    adapter: RefCell<Option<GpuAdapter>>,
+    /// "auto" with a hardware GPU, while the devices are timed: the settings to train with,
+    /// the CPU's timing once it is known, and whether a stop was asked meanwhile.
+    auto: RefCell<Option<AutoTiming>>,
+}
+
+struct AutoTiming {
+    config: TrainConfig,
+    cpu: Option<DeviceTiming>,
+    stopped: bool,
+}
+
+impl Compute {
+    fn new(dispatcher: UseReducerDispatcher<State>, data: &Rc<DataLink>) -> Rc<Compute> {
+        let shares = Rc::new(Cell::new(0));
+        Rc::new_cyclic(|compute: &Weak<Compute>| {
+            let link = |kind| {
+                Rc::new(ComputeLink {
+                    dispatcher: dispatcher.clone(),
+                    kind,
+                    compute: compute.clone(),
+                    worker: RefCell::new(None),
+                    phase: Cell::new(Phase::Off),
+                    data: Rc::downgrade(data),
+                    prepared: Cell::new(false),
+                    current: Cell::new(false),
+                    shares: shares.clone(),
+                    queue: RefCell::new(Vec::new()),
+                    model: RefCell::new(None),
+                    restoring: Cell::new(false),
+                    restarts: Cell::new(0),
+                })
+            };
+            Compute {
+                dispatcher: dispatcher.clone(),
+                cpu: link(ComputeKind::Cpu),
+                gpu: link(ComputeKind::Gpu),
+                adapter: RefCell::new(None),
+                auto: RefCell::new(None),
+            }
+        })
+    }
+
+    fn link(&self, kind: ComputeKind) -> &Rc<ComputeLink> {
+        match kind {
+            ComputeKind::Cpu => &self.cpu,
+            ComputeKind::Gpu => &self.gpu,
+        }
+    }
+
+    fn links(&self) -> [&Rc<ComputeLink>; 2] {
+        [&self.cpu, &self.gpu]
+    }
+
+    /// Routes a compute request: training to the worker with its device (both, one after the
+    /// other, to time them for "auto" with a hardware GPU), a stop to both, the rest to the
+    /// CPU worker.
+    fn send(&self, request: Request, file: Option<File>) -> Result<(), String> {
+        match request {
+            Request::Train {
+                config,
+                device,
+                chosen: None,
+            } => {
+                let kind = match config.host_training() {
+                    // Trees and Newton's method train on the host: the CPU worker.
+                    Some(_) => ComputeKind::Cpu,
+                    None => ComputeKind::for_device(device, self.adapter.borrow().as_ref())
+                        .unwrap_or(ComputeKind::Cpu),
+                };
+                if device == DevicePreference::Auto && kind == ComputeKind::Gpu {
+                    // The WebGPU worker downloads while the CPU is timed.
+                    ComputeLink::ensure_started(&self.gpu)?;
+                    let request = Request::TimeDevice {
+                        config: config.clone(),
+                        budget_ms: None,
+                    };
+                    *self.auto.borrow_mut() = Some(AutoTiming {
+                        config,
+                        cpu: None,
+                        stopped: false,
+                    });
+                    return ComputeLink::send(&self.cpu, request, None);
+                }
+                let request = Request::Train {
+                    config,
+                    device,
+                    chosen: None,
+                };
+                ComputeLink::send(self.link(kind), request, file)
+            }
+            Request::StopTraining => {
+                if let Some(auto) = self.auto.borrow_mut().as_mut() {
+                    auto.stopped = true;
+                }
+                self.links()
+                    .into_iter()
+                    .try_for_each(|link| ComputeLink::send(link, Request::StopTraining, None))
+            }
+            request => ComputeLink::send(&self.cpu, request, file),
+        }
+    }
+
+    /// A device's timing for "auto": the CPU's is followed by the GPU's (within the whole
+    /// run's time at the CPU's speed), and with both the faster device trains. Dropped when
+    /// no timing is awaited (a timing asked before the page reloaded its data, say).
+    fn timed(&self, kind: ComputeKind, timing: DeviceTiming, run_ms: Option<f64>) {
+        // The borrow ends before anything is sent: a send may dispatch to the page, whose
+        // next render may send again.
+        let next = {
+            let mut auto = self.auto.borrow_mut();
+            match (kind, auto.as_mut()) {
+                (ComputeKind::Cpu, Some(pending)) if pending.cpu.is_none() => {
+                    pending.cpu = Some(timing);
+                    Ok(Request::TimeDevice {
+                        config: pending.config.clone(),
+                        budget_ms: run_ms,
+                    })
+                }
+                (ComputeKind::Gpu, Some(pending)) if pending.cpu.is_some() => match auto.take() {
+                    Some(AutoTiming {
+                        config,
+                        cpu: Some(cpu),
+                        stopped,
+                    }) => Err((config, vec![cpu, timing], stopped)),
+                    _ => return,
+                },
+                _ => return,
+            }
+        };
+        let sent = match next {
+            Ok(time_gpu) => ComputeLink::send(&self.gpu, time_gpu, None),
+            Err((config, timings, stopped)) => self.train_fastest(config, timings, stopped),
+        };
+        if let Err(message) = sent {
+            self.auto.replace(None);
+            self.dispatcher
+                .dispatch(Action::Worker(Response::TrainFailed { message }));
+        }
+    }
+
+    /// Trains on the faster of the timed devices; says why neither when both failed.
+    fn train_fastest(
+        &self,
+        config: TrainConfig,
+        timings: Vec<DeviceTiming>,
+        stopped: bool,
+    ) -> Result<(), String> {
+        let failures: Vec<String> = timings
+            .iter()
+            .map(|timing| {
+                let error = timing.error.as_deref().unwrap_or("no timing");
+                format!("{}: {error}", timing.accelerator.label())
+            })
+            .collect();
+        let Some(selection) = DeviceSelection::fastest(timings) else {
+            return Err(format!(
+                "Neither device could be timed ({}).",
+                failures.join("; ")
+            ));
+        };
+        let link = self.link(match selection.accelerator {
+            Accelerator::Cpu => ComputeKind::Cpu,
+            Accelerator::Gpu => ComputeKind::Gpu,
+        });
+        let request = Request::Train {
+            config,
+            device: DevicePreference::Auto,
+            chosen: Some(selection),
+        };
+        ComputeLink::send(link, request, None)?;
+        if stopped {
+            // Stopped while the devices were timed: the first epoch runs, as it did when one
+            // worker timed both.
+            ComputeLink::send(link, Request::StopTraining, None)?;
+        }
+        Ok(())
+    }
+
+    /// A model trained on the GPU becomes the CPU worker's current model too (it exports
+    /// and refits it): sent now when that worker runs, or when it starts.
+    fn adopt_model(&self, model: String) {
+        let cpu = &self.cpu;
+        *cpu.model.borrow_mut() = Some(model.clone());
+        if cpu.phase.get() != Phase::Off {
+            let request = Request::UseModel {
+                name: "the current model".into(),
+                model,
+            };
+            cpu.queue.borrow_mut().push((request, None));
+            cpu.restoring.set(true);
+            cpu.step();
+        }
+    }
+
+    fn follow(&self, request: &Request) {
+        self.links()
+            .into_iter()
+            .for_each(|link| link.follow(request));
+    }
+
+    fn data_replaced(&self, changed: bool, prepared: bool) {
+        self.links()
+            .into_iter()
+            .for_each(|link| link.data_replaced(changed, prepared));
+    }
+
+    fn pass_on(&self, message: HandoverMessage, floats: Option<js_sys::Float32Array>) {
+        let link = self.links().into_iter().find(|link| {
+            link.phase.get()
+                == (Phase::Receiving {
+                    share: message.share(),
+                })
+        });
+        if let Some(link) = link {
+            link.pass_on(message, floats);
+        }
+    }
+}
+
+/// Where a compute worker is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Phase {
     /// Not started: nothing of burn downloaded.
@@ -448,26 +659,27 @@ enum Phase {
 
 struct ComputeLink {
     dispatcher: UseReducerDispatcher<State>,
+    kind: ComputeKind,
+    /// Both compute workers: the other one's state, "auto"'s timings, a GPU model's handover.
+    compute: Weak<Compute>,
     worker: RefCell<Option<WorkerHandle>>,
-    kind: Cell<Option<ComputeKind>>,
-    adapter: RefCell<Option<GpuAdapter>>,
     phase: Cell<Phase>,
     /// The data worker, asked for the handovers.
-    data: RefCell<Weak<DataLink>>,
+    data: Weak<DataLink>,
     /// Whether the data worker's current dataset has a preparation (the last request that
     /// changed its data was a preparation, not a load).
     prepared: Cell<bool>,
     /// Whether the compute worker holds, or is receiving, the data worker's current
     /// examples (or there are none to hold).
     current: Cell<bool>,
-    /// Handovers asked for so far: each one's number.
-    shares: Cell<u64>,
+    /// Handovers asked for so far by either compute worker: each one's number.
+    shares: Rc<Cell<u64>>,
     /// Requests for the compute worker that wait for it to start or catch up.
     queue: RefCell<Vec<(Request, Option<File>)>>,
-    /// The current model as `.hearth` text (the last one the worker described), carried to
-    /// a replacing worker.
+    /// The current model as `.hearth` text (the CPU worker's: the last one either worker
+    /// described), carried to a worker that replaces a failed one.
     model: RefCell<Option<String>>,
-    /// A replacing worker was sent the current model; its answer is dropped.
+    /// The worker was sent the current model; its answer is dropped.
     restoring: Cell<bool>,
     /// How many times a failed worker was replaced.
     restarts: Cell<u32>,
@@ -478,11 +690,20 @@ struct ComputeLink {
 const MAX_RESTARTS: u32 = 3;
 
 impl ComputeLink {
-    fn start(link: &Rc<ComputeLink>, kind: ComputeKind) -> Result<(), String> {
+    fn ensure_started(link: &Rc<ComputeLink>) -> Result<(), String> {
+        match link.phase.get() {
+            Phase::Off => ComputeLink::start(link),
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts this link's worker; the current model, if there is one, is the first thing it
+    /// is sent.
+    fn start(link: &Rc<ComputeLink>) -> Result<(), String> {
         let weak: Weak<ComputeLink> = Rc::downgrade(link);
         let failed = weak.clone();
         let worker = spawn_worker_with(
-            kind.script(),
+            link.kind.script(),
             move |envelope: Envelope<Response>| {
                 if let Some(link) = weak.upgrade() {
                     link.receive(envelope.message);
@@ -494,17 +715,7 @@ impl ComputeLink {
                 }
             },
         )?;
-        *link.worker.borrow_mut() = Some(worker);
-        link.kind.set(Some(kind));
-        link.phase.set(Phase::Starting);
-        link.dispatcher.dispatch(Action::ComputeStarting);
-        Ok(())
-    }
-
-    /// Stops the running compute worker and starts `kind` in its place, with the same data
-    /// and the same current model.
-    fn replace(link: &Rc<ComputeLink>, kind: ComputeKind) -> Result<(), String> {
-        if let Some(old) = link.worker.borrow_mut().take() {
+        if let Some(old) = link.worker.replace(Some(worker)) {
             old.terminate();
         }
         link.current.set(false);
@@ -516,7 +727,23 @@ impl ComputeLink {
             link.queue.borrow_mut().insert(0, (request, None));
             link.restoring.set(true);
         }
-        ComputeLink::start(link, kind)
+        link.phase.set(Phase::Starting);
+        // The badge shows the WebGPU worker's device while it runs.
+        if link.kind == ComputeKind::Gpu || !link.other_runs() {
+            link.dispatcher.dispatch(Action::ComputeStarting);
+        }
+        Ok(())
+    }
+
+    /// Whether the other compute worker has been started.
+    fn other_runs(&self) -> bool {
+        self.compute.upgrade().is_some_and(|compute| {
+            let other = match self.kind {
+                ComputeKind::Cpu => &compute.gpu,
+                ComputeKind::Gpu => &compute.cpu,
+            };
+            other.phase.get() != Phase::Off
+        })
     }
 
     /// The compute worker failed: an uncaught error (a panic, memory exhausted) leaves its
@@ -526,11 +753,16 @@ impl ComputeLink {
     /// (its files did not load) is not restarted, nor one that has failed
     /// [`MAX_RESTARTS`] times: the page only says what happened.
     fn failed(link: &Rc<ComputeLink>, sentence: String) {
-        let Some(kind) = link.kind.get() else {
-            return;
-        };
-        let ran = link.phase.get() != Phase::Starting;
+        let ran = !matches!(link.phase.get(), Phase::Starting | Phase::Off);
         let restarts = link.restarts.get();
+        let name = match link.kind {
+            ComputeKind::Cpu => "compute worker",
+            ComputeKind::Gpu => "WebGPU worker",
+        };
+        if let Some(compute) = link.compute.upgrade() {
+            // A timing it owed "auto" will not come.
+            compute.auto.replace(None);
+        }
         let message = if ran && restarts < MAX_RESTARTS {
             link.restarts.set(restarts + 1);
             // Requests waiting for the failed worker were the page's last; it is told they failed.
@@ -542,14 +774,14 @@ impl ComputeLink {
             } else {
                 ""
             };
-            match ComputeLink::replace(link, kind) {
+            match ComputeLink::start(link) {
                 Ok(()) => format!(
-                    "The compute worker stopped ({detail}); a new one was started with your data{model}. Start again to go on."
+                    "The {name} stopped ({detail}); a new one was started with your data{model}. Start again to go on."
                 ),
                 Err(error) => format!("{sentence} {error}"),
             }
         } else {
-            format!("The compute worker: {sentence}")
+            format!("The {name}: {sentence}")
         };
         link.dispatcher.dispatch(Action::ComputeFailed { message });
     }
@@ -583,17 +815,9 @@ impl ComputeLink {
         self.step();
     }
 
-    /// One message of the data worker's handover: passed on to the compute worker (a block's
-    /// buffer transferred) when it is the one awaited; dropped otherwise (it was meant for a
-    /// worker since replaced, or for data since changed).
+    /// One message of the data worker's handover, passed on to this worker (a block's buffer
+    /// transferred): [`Compute::pass_on`] found it is the handover this worker awaits.
     fn pass_on(&self, message: HandoverMessage, floats: Option<js_sys::Float32Array>) {
-        if self.phase.get()
-            != (Phase::Receiving {
-                share: message.share(),
-            })
-        {
-            return;
-        }
         if let HandoverMessage::Failed { message, .. } = message {
             self.phase.set(Phase::Idle);
             self.dispatcher
@@ -613,33 +837,21 @@ impl ComputeLink {
         }
     }
 
-    fn send(self: &Rc<Self>, request: Request, file: Option<File>) -> Result<(), String> {
-        let running = self.kind.get();
-        // With no compute worker there is no training to stop and no trial to decide.
-        if running.is_none()
-            && matches!(
+    /// Queues `request` for this worker, starting it first if it does not run (a stop or a
+    /// trial's decision for a worker that does not run is dropped: it has nothing to stop or
+    /// decide).
+    fn send(link: &Rc<ComputeLink>, request: Request, file: Option<File>) -> Result<(), String> {
+        if link.phase.get() == Phase::Off {
+            if matches!(
                 request,
                 Request::StopTraining | Request::TrialDecision { .. }
-            )
-        {
-            return Ok(());
-        }
-        let needed = match &request {
-            Request::Train { device, .. } => Some(
-                ComputeKind::for_device(*device, self.adapter.borrow().as_ref())
-                    .unwrap_or(ComputeKind::Cpu),
-            ),
-            _ => None,
-        };
-        self.queue.borrow_mut().push((request, file));
-        match (needed, running) {
-            (Some(ComputeKind::Gpu), Some(ComputeKind::Cpu)) => {
-                ComputeLink::replace(self, ComputeKind::Gpu)?
+            ) {
+                return Ok(());
             }
-            (needed, None) => ComputeLink::start(self, needed.unwrap_or(ComputeKind::Cpu))?,
-            _ => {}
+            ComputeLink::start(link)?;
         }
-        self.step();
+        link.queue.borrow_mut().push((request, file));
+        link.step();
         Ok(())
     }
 
@@ -652,7 +864,7 @@ impl ComputeLink {
         if !self.current.replace(true) && self.prepared.get() {
             let share = self.shares.get() + 1;
             self.shares.set(share);
-            let asked = match self.data.borrow().upgrade() {
+            let asked = match self.data.upgrade() {
                 Some(data) => data.send(Request::ShareTraining { share }, None),
                 None => Err("The data worker is not running.".into()),
             };
@@ -709,9 +921,27 @@ impl ComputeLink {
                 self.restoring.set(false);
                 return;
             }
+            (_, Response::DeviceTimed { timing, run_ms }) => {
+                if let Some(compute) = self.compute.upgrade() {
+                    compute.timed(self.kind, timing, run_ms);
+                }
+                return;
+            }
+            // The CPU worker's device is not what the badge shows while the WebGPU one runs.
+            (_, Response::DeviceReady(_)) if self.kind == ComputeKind::Cpu && self.other_runs() => {
+                return;
+            }
             (_, response) => {
                 if let Response::Trained(trained) = &response {
-                    *self.model.borrow_mut() = Some(trained.model.clone());
+                    match (self.kind, self.compute.upgrade()) {
+                        (ComputeKind::Cpu, _) => {
+                            *self.model.borrow_mut() = Some(trained.model.clone())
+                        }
+                        (ComputeKind::Gpu, Some(compute)) => {
+                            compute.adopt_model(trained.model.clone())
+                        }
+                        (ComputeKind::Gpu, None) => {}
+                    }
                 }
                 self.dispatcher.dispatch(Action::Worker(response));
                 return;

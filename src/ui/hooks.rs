@@ -160,9 +160,9 @@ pub fn use_gpu_adapter(dispatcher: UseReducerDispatcher<State>) {
     });
 }
 
-/// Starts a compute worker when a step that needs one is shown: the one the Train step's
-/// device setting needs (on the Train step, the WebGPU one replaces a running CPU one unless
-/// work runs in it), or whichever runs. Until then the page has downloaded none of burn.
+/// Starts the CPU compute worker when a step that needs one is shown, and on the Train step,
+/// unless work runs, the WebGPU one beside it when the device setting needs it. Until then the
+/// page has downloaded none of burn.
 #[hook]
 pub fn use_compute_worker(
     engine: Option<EngineHandle>,
@@ -171,21 +171,21 @@ pub fn use_compute_worker(
     adapter: Option<GpuAdapter>,
     busy: bool,
 ) {
-    let replace = match step {
+    let gpu_too = match step {
         Step::Train => Some(!busy),
         Step::Search | Step::Export => Some(false),
         _ => None,
     };
     let started = engine.is_some();
     use_effect_with(
-        (replace, device, adapter, started),
-        move |(replace, device, adapter, _)| {
+        (gpu_too, device, adapter, started),
+        move |(gpu_too, device, adapter, _)| {
             let Some(engine) = engine else { return };
             if let Some(adapter) = adapter {
                 engine.set_gpu_adapter(adapter.clone());
             }
-            if let Some(replace) = replace {
-                engine.start_compute(*device, *replace);
+            if let Some(gpu_too) = gpu_too {
+                engine.start_compute(*device, *gpu_too);
             }
         },
     );

@@ -464,6 +464,8 @@ impl Reducible for State {
                 next.teach.apply(TeachAction::ModelPlane(Err(message)))
             }
             Action::Worker(Response::DeviceReady(report)) => next.device = Some(report),
+            // Timings for "auto" with a hardware GPU: the engine chooses with them (ui::engine).
+            Action::Worker(Response::DeviceTimed { .. }) => {}
             Action::Worker(Response::Progress { task, done, total }) => {
                 next.progress = Some(Progress { task, done, total })
             }

@@ -6,36 +6,40 @@
 //! another way: folds for Auto) loads and prepares them itself with the data worker's code
 //! ([`crate::data_worker`]).
 
-use std::cell::{Cell, RefCell, RefMut};
+use std::cell::{Cell, RefCell};
+#[cfg(feature = "cpu")]
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{File, MessageEvent};
+use web_sys::MessageEvent;
 
 use crate::compute;
 use crate::compute::Accelerator;
-use crate::data_worker::{self, Data};
+use crate::data_worker::Data;
 use crate::prep::FittedPipeline;
 use crate::protocol::{
-    Envelope, HandoverMessage, MAX_RESIDUAL_POINTS, PAGE_MAX_BYTES, Request, Response,
-    SEARCH_WORKER_NAME, TrainedModel, WorkerRole,
+    Envelope, HandoverMessage, MAX_RESIDUAL_POINTS, Request, Response, SEARCH_WORKER_NAME,
+    TrainedModel,
 };
-use crate::search::runner::{TrialSetup, refit, refit_ensemble, run_trial, select_ensemble};
-use crate::search::{Decision, Outcome, Study, StudySettings, Trial, TrialTicket};
-use crate::teach::ModelPlaneQuery;
+#[cfg(feature = "cpu")]
+use crate::search::Decision;
 use crate::train::handover::Assembly;
 use crate::train::{
-    DeviceChoiceError, DevicePreference, DeviceRequest, GpuOffer, ModelFile, TestResult,
-    TrainConfig, TrainError, Trainer, TrainingData, choose_device, regression_points,
+    DevicePreference, DeviceSelection, DeviceTiming, ModelFile, TestResult, TrainConfig,
+    TrainError, Trainer, TrainingData, fastest_run_ms, regression_points, time_one,
 };
-use crate::web_gpu::{GpuAdapter, default_adapter};
-use crate::web_worker::{CHUNK_BYTES, post, scope};
-use crate::{format, web_file};
+use crate::web_worker::{post, scope};
 
+#[cfg(feature = "cpu")]
+mod cpu;
+#[cfg(feature = "cpu")]
 mod export;
+
+#[cfg(feature = "cpu")]
+use cpu::training_device;
 
 #[derive(Default)]
 struct Engine {
@@ -54,6 +58,7 @@ struct Engine {
     /// The model last trained or loaded: what the later steps compress and export.
     model: Option<ModelFile>,
     /// The study's answers to this worker's trial epochs, by trial number.
+    #[cfg(feature = "cpu")]
     decisions: Rc<RefCell<HashMap<usize, Decision>>>,
 }
 
@@ -79,10 +84,17 @@ pub fn start() {
     }
 
     spawn_local(async move {
-        let (device, report) = compute::init_preferred().await;
-        if report.accelerator == Accelerator::Gpu {
-            engine.borrow_mut().gpu = Some(device);
-        }
+        #[cfg(feature = "cpu")]
+        let (gpu, report) = {
+            let (device, report) = compute::init_preferred().await;
+            (
+                (report.accelerator == Accelerator::Gpu).then_some(device),
+                report,
+            )
+        };
+        #[cfg(not(feature = "cpu"))]
+        let (gpu, report) = compute::init_gpu_only().await;
+        engine.borrow_mut().gpu = gpu;
         post(Response::DeviceReady(report));
     });
 }
@@ -101,93 +113,33 @@ async fn handle(engine: &Rc<RefCell<Engine>>, value: JsValue) -> Option<Response
             Request::Handover(message) => {
                 return receive_handover(&mut engine.borrow_mut(), message, floats);
             }
-            Request::Train { config, device } => return Some(train(engine, &config, device).await),
-            Request::LoadModel { name } => return Some(load_model(engine, &name, file)),
-            Request::UseModel { name, model } => {
-                return Some(match ModelFile::from_json(&model) {
-                    Ok(file) => current_model(engine, file, Vec::new(), Some(name)),
-                    Err(error) => Response::TrainFailed {
-                        message: format!("{name}: {error}"),
-                    },
-                });
-            }
-            Request::RunTrial {
-                settings,
-                ticket,
-                outputs,
-            } => {
-                return Some(run_search_trial(engine, &settings, &ticket, outputs).await);
-            }
-            Request::SelectEnsemble {
-                settings,
-                candidates,
-            } => {
-                return Some(select_trials_ensemble(engine, &settings, &candidates));
-            }
-            Request::RefitEnsemble { study } => {
-                return Some(refit_study_ensemble(engine, &study).await);
-            }
-            Request::Refit { settings, trial } => {
-                return Some(refit_trial(engine, &settings, &trial).await);
-            }
-            Request::Export(settings) => return Some(export::export(engine, &settings).await),
-            Request::ModelPlane(query) => return Some(model_plane(engine, &query).await),
-            Request::TrialDecision { number, decision } => {
-                engine
-                    .borrow()
-                    .decisions
-                    .borrow_mut()
-                    .insert(number, decision);
-                return None;
+            Request::Train {
+                config,
+                device,
+                chosen,
+            } => return Some(train(engine, &config, device, chosen).await),
+            Request::TimeDevice { config, budget_ms } => {
+                return Some(time_own_device(engine, &config, budget_ms).await);
             }
             Request::StopTraining => {
                 // The training loop answers, with its last epoch and the model it kept.
                 engine.borrow().stop_training.set(true);
                 return None;
             }
-            // A search pool worker loads and prepares its rows with the data worker's code.
-            request if request.role() == WorkerRole::Data => {
-                let changes = request.changes_data();
-                let response = data_worker::handle(request, file, || {
-                    RefMut::map(engine.borrow_mut(), |engine| &mut engine.data)
-                })
-                .await;
-                if changes {
-                    engine.borrow_mut().training = None;
-                }
-                return Some(response);
+            // The WebGPU worker only trains on the GPU: the page sends it nothing else.
+            #[cfg(not(feature = "cpu"))]
+            _ => {
+                let _ = file;
+                Err(
+                    "The WebGPU worker only trains on the GPU; the CPU worker beside it does the rest."
+                        .into(),
+                )
             }
-            _ => Err(
-                "The compute worker trains; the Use and Teach steps have workers of their own."
-                    .into(),
-            ),
+            #[cfg(feature = "cpu")]
+            request => return cpu::handle(engine, request, file).await,
         },
     };
     Some(result.unwrap_or_else(|message| Response::Failed { message }))
-}
-
-/// The current model's answers over a Teach lesson's plane and on its points, on the CPU
-/// device (a few thousand rows: no reason to wake a GPU).
-async fn model_plane(engine: &Rc<RefCell<Engine>>, query: &ModelPlaneQuery) -> Response {
-    let failed = |message: String| Response::ModelPlaneFailed { message };
-    let Some(model) = engine.borrow().model.clone() else {
-        return failed(
-            "There is no model yet: train one in the Train step (or load a .hearth file there) to see it on this plane."
-                .into(),
-        );
-    };
-    let matrix = match query.matrix(&model.pipeline) {
-        Ok(matrix) => matrix,
-        Err(error) => return failed(error.to_string()),
-    };
-    let answered = match model.predict_matrix(&compute::init_cpu(), &matrix).await {
-        Ok(outputs) => query.answer(&outputs).map_err(|error| error.to_string()),
-        Err(error) => Err(error.to_string()),
-    };
-    match answered {
-        Ok(plane) => Response::ModelPlane(Box::new(plane)),
-        Err(message) => failed(message),
-    }
 }
 
 /// Trains on the prepared data, posting each epoch; the best epoch's model is kept.
@@ -195,6 +147,7 @@ async fn train(
     engine: &Rc<RefCell<Engine>>,
     config: &TrainConfig,
     preference: DevicePreference,
+    chosen: Option<DeviceSelection>,
 ) -> Response {
     let failed = |error: TrainError| Response::TrainFailed {
         message: error.to_string(),
@@ -213,43 +166,10 @@ async fn train(
         )
     };
     stop.set(false);
-    // Asked before timing: "auto" skips timing an emulated GPU, which takes seconds to lose.
-    // The CPU worker has no GPU device (the page starts the WebGPU one for a hardware GPU):
-    // the same answer says why. The adapter is asked only where it decides something.
-    let gpu = match (preference, gpu) {
-        (DevicePreference::Cpu | DevicePreference::Gpu, Some(device)) => GpuOffer::Ready(device),
-        (DevicePreference::Auto, Some(device)) => match software_renderer().await {
-            Some(reason) => GpuOffer::NotWorthTiming { device, reason },
-            None => GpuOffer::Ready(device),
-        },
-        (DevicePreference::Cpu, None) => GpuOffer::Missing(NO_WEBGPU.into()),
-        (DevicePreference::Auto | DevicePreference::Gpu, None) => GpuOffer::Missing(
-            software_renderer()
-                .await
-                .unwrap_or_else(|| NO_WEBGPU.into()),
-        ),
-    };
-    let request = DeviceRequest {
-        preference,
-        gpu,
-        chosen_reason: "chosen",
-        time_lone_cpu: false,
-    };
-    let timing = || {
-        post(Response::Progress {
-            task: "Timing the devices".into(),
-            done: 0.0,
-            total: 0.0,
-        });
-    };
-    let picked = choose_device(request, &pipeline, &data.train, config, timing).await;
+    let picked = training_device(gpu, preference, chosen, &pipeline, &data, config).await;
     let (device, selection) = match picked {
         Ok(picked) => picked,
-        Err(DeviceChoiceError::NoGpu(_)) => {
-            let message = "WebGPU is not available in this browser; train on the CPU.".into();
-            return Response::TrainFailed { message };
-        }
-        Err(DeviceChoiceError::Timing(error)) => return failed(error),
+        Err(response) => return response,
     };
     post(Response::TrainingStarted {
         selection: selection.clone(),
@@ -300,17 +220,92 @@ async fn train(
     current_model(engine, file, residuals, None)
 }
 
-const NO_WEBGPU: &str = "WebGPU is not available in this browser";
+/// The WebGPU worker trains on its GPU only: the page sends it training that needs the GPU
+/// (named, or chosen by timing), never trees or Newton's method, which train on the host.
+#[cfg(not(feature = "cpu"))]
+async fn training_device(
+    gpu: Option<burn::tensor::Device>,
+    _: DevicePreference,
+    chosen: Option<DeviceSelection>,
+    _: &FittedPipeline,
+    _: &TrainingData,
+    config: &TrainConfig,
+) -> Result<(burn::tensor::Device, DeviceSelection), Response> {
+    if let Some(reason) = config.host_training() {
+        let message = format!("The WebGPU worker does not train this model ({reason}).");
+        return Err(Response::TrainFailed { message });
+    }
+    let device = gpu.ok_or_else(no_webgpu)?;
+    let selection = chosen.unwrap_or_else(|| DeviceSelection {
+        accelerator: Accelerator::Gpu,
+        timings: Vec::new(),
+        reason: "chosen".into(),
+    });
+    Ok((device, selection))
+}
 
-/// Why the browser's WebGPU is not worth timing: it runs on a software renderer.
-async fn software_renderer() -> Option<String> {
-    match default_adapter().await {
-        GpuAdapter::Software(renderer) => Some(format!(
-            "WebGPU here runs on {renderer}, which emulates a GPU on the processor and is slower than the CPU"
-        )),
-        GpuAdapter::Missing | GpuAdapter::Hardware => None,
+/// Times a few training steps on this worker's own device: the CPU in the CPU worker, the GPU
+/// in the WebGPU one (`Request::TimeDevice`, "auto" with a hardware GPU).
+async fn time_own_device(
+    engine: &Rc<RefCell<Engine>>,
+    config: &TrainConfig,
+    budget_ms: Option<f64>,
+) -> Response {
+    let found = {
+        let mut engine = engine.borrow_mut();
+        training(&mut engine).map(|(pipeline, data)| (pipeline, data, engine.gpu.clone()))
+    };
+    let (pipeline, data, gpu) = match found {
+        Ok(found) => found,
+        Err(message) => return Response::TrainFailed { message },
+    };
+    #[cfg(feature = "cpu")]
+    let own = {
+        let _ = gpu;
+        Some((Accelerator::Cpu, compute::init_cpu()))
+    };
+    #[cfg(not(feature = "cpu"))]
+    let own = gpu.map(|device| (Accelerator::Gpu, device));
+    let Some((accelerator, device)) = own else {
+        let timing = DeviceTiming {
+            accelerator: Accelerator::Gpu,
+            ms_per_step: None,
+            error: Some(NO_WEBGPU.into()),
+        };
+        return Response::DeviceTimed {
+            timing,
+            run_ms: None,
+        };
+    };
+    post_timing();
+    let budget = budget_ms.unwrap_or(f64::INFINITY);
+    let timing = match time_one(accelerator, &device, &pipeline, &data.train, config, budget).await
+    {
+        Ok(timing) | Err((timing, _)) => timing,
+    };
+    let run_ms = fastest_run_ms(std::slice::from_ref(&timing), &data.train, config);
+    Response::DeviceTimed {
+        timing,
+        run_ms: run_ms.is_finite().then_some(run_ms),
     }
 }
+
+/// Tells the page why nothing happens for a moment: devices are being timed.
+fn post_timing() {
+    post(Response::Progress {
+        task: "Timing the devices".into(),
+        done: 0.0,
+        total: 0.0,
+    });
+}
+
+fn no_webgpu() -> Response {
+    Response::TrainFailed {
+        message: "WebGPU is not available in this browser; train on the CPU.".into(),
+    }
+}
+
+const NO_WEBGPU: &str = "WebGPU is not available in this browser";
 
 /// Makes `file` the current model (for export) and describes it for the page.
 fn current_model(
@@ -353,39 +348,6 @@ fn current_model(
     }));
     engine.borrow_mut().model = Some(file);
     response
-}
-
-/// Reads a `.hearth` file the user chose; a valid one becomes the current model.
-fn load_model(engine: &Rc<RefCell<Engine>>, name: &str, file: Option<File>) -> Response {
-    let failed = |message: String| Response::TrainFailed { message };
-    let Some(file) = file else {
-        return failed(format!("{name} did not reach the worker; choose it again."));
-    };
-    if file.size() > PAGE_MAX_BYTES as f64 {
-        return failed(format!(
-            "{name} is {}, more than the page reads ({}); is it a .hearth file?",
-            format::bytes(file.size()),
-            format::bytes(PAGE_MAX_BYTES as f64)
-        ));
-    }
-    let mut bytes = Vec::new();
-    if let Err(web_file::ChunkError::Read(error)) =
-        web_file::read_in_chunks(&file, CHUNK_BYTES, |chunk, _| {
-            bytes.extend_from_slice(chunk);
-            Ok::<(), std::convert::Infallible>(())
-        })
-    {
-        return failed(format!("{name} could not be read: {error}."));
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        return failed(format!(
-            "{name} is not a .hearth model file: it is not UTF-8 text."
-        ));
-    };
-    match ModelFile::from_json(&text) {
-        Ok(model) => current_model(engine, model, Vec::new(), Some(name.to_string())),
-        Err(error) => failed(format!("{name}: {error}")),
-    }
 }
 
 /// The preprocessing and examples this worker trains on: the ones handed over, or (a search
@@ -456,130 +418,6 @@ fn receive_handover(
             engine.incoming.take_if(|(current, _)| *current == share);
             received(Some(message))
         }
-    }
-}
-
-/// Refits a study's trial on the training and validation rows; it becomes the current model.
-async fn refit_trial(
-    engine: &Rc<RefCell<Engine>>,
-    settings: &StudySettings,
-    trial: &Trial,
-) -> Response {
-    let (pipeline, data) = match training(&mut engine.borrow_mut()) {
-        Ok(found) => found,
-        Err(message) => return Response::TrainFailed { message },
-    };
-    let setup = TrialSetup::cpu(&pipeline, &data, settings);
-    match refit(&setup, trial).await {
-        Ok(file) => current_model(
-            engine,
-            file,
-            Vec::new(),
-            Some(format!(
-                "trial {} of the search, refitted on the training and validation rows",
-                trial.number
-            )),
-        ),
-        Err(error) => Response::TrainFailed {
-            message: format!("Refitting trial {}: {error}", trial.number),
-        },
-    }
-}
-
-/// Selects an ensemble of the best trials from their validation outputs, on this search
-/// worker's data (the rows the trials were validated on).
-fn select_trials_ensemble(
-    engine: &Rc<RefCell<Engine>>,
-    settings: &StudySettings,
-    candidates: &[(usize, Vec<f32>)],
-) -> Response {
-    let ensemble = training(&mut engine.borrow_mut())
-        .ok()
-        .and_then(|(pipeline, data)| select_ensemble(settings, &pipeline, &data, candidates));
-    Response::Ensemble {
-        ensemble: ensemble.map(Box::new),
-    }
-}
-
-/// Refits a study's ensemble on the training and validation rows; it becomes the current model.
-async fn refit_study_ensemble(engine: &Rc<RefCell<Engine>>, study: &Study) -> Response {
-    let (pipeline, data) = match training(&mut engine.borrow_mut()) {
-        Ok(found) => found,
-        Err(message) => return Response::TrainFailed { message },
-    };
-    let setup = TrialSetup::cpu(&pipeline, &data, &study.settings);
-    match refit_ensemble(&setup, study, |_| {}).await {
-        Ok(file) => {
-            let members: Vec<String> = study
-                .ensemble
-                .iter()
-                .flat_map(|e| &e.members)
-                .map(|m| m.trial.to_string())
-                .collect();
-            current_model(
-                engine,
-                file,
-                Vec::new(),
-                Some(format!(
-                    "an ensemble of trials {} of the search, refitted on the training and validation rows",
-                    members.join(", ")
-                )),
-            )
-        }
-        Err(message) => Response::TrainFailed { message },
-    }
-}
-
-async fn run_search_trial(
-    engine: &Rc<RefCell<Engine>>,
-    settings: &StudySettings,
-    ticket: &TrialTicket,
-    outputs: bool,
-) -> Response {
-    let number = ticket.number;
-    let done = |outcome| Response::TrialDone {
-        number,
-        outcome,
-        model: None,
-        valid_outputs: None,
-    };
-    let failed = |error: String| {
-        done(Outcome::Failed {
-            epochs: 0,
-            error,
-            elapsed_ms: 0.0,
-        })
-    };
-    let (pipeline, data, decisions) = {
-        let mut engine = engine.borrow_mut();
-        match training(&mut engine) {
-            Ok((pipeline, data)) => (pipeline, data, engine.decisions.clone()),
-            Err(message) => return failed(message),
-        }
-    };
-    let setup = TrialSetup {
-        keep_outputs: outputs,
-        ..TrialSetup::cpu(&pipeline, &data, settings)
-    };
-    let run = run_trial(&setup, ticket, async |epoch, value| {
-        post(Response::TrialEpoch {
-            number,
-            epoch,
-            value,
-        });
-        loop {
-            yield_to_event_loop().await;
-            if let Some(decision) = decisions.borrow_mut().remove(&number) {
-                return decision;
-            }
-        }
-    })
-    .await;
-    Response::TrialDone {
-        number,
-        outcome: run.outcome,
-        model: run.model.and_then(|model| model.to_json().ok()),
-        valid_outputs: run.valid_outputs,
     }
 }
 

@@ -94,7 +94,7 @@ test('a file dropped while the data worker is still downloading is read once it 
   }
 });
 
-test('the Train step starts the CPU worker, and choosing WebGPU replaces it with the WebGPU one, whose probe reads back right', async () => {
+test('the Train step starts the CPU worker, and choosing WebGPU starts the WebGPU one beside it, whose probe reads back right', async () => {
   const badge = () => page.$eval('#device', (element) => ({ text: element.textContent.trim(), state: element.dataset.state, title: element.title }));
   // "auto" on SwiftShader (a software adapter) trains on the CPU: only burn's CPU worker loads.
   await page.click('#step-train');
@@ -105,13 +105,18 @@ test('the Train step starts the CPU worker, and choosing WebGPU replaces it with
   const fetched = (name) => requested.some((path) => new RegExp(`/${name}-[0-9a-f]+_bg\\.wasm$`).test(path));
   assert.ok(fetched('hearth-worker'), 'the CPU compute worker was not fetched');
   assert.ok(!fetched('hearth-gpu-worker'), 'the WebGPU worker was fetched for a CPU run');
-  // Asking for WebGPU starts the WebGPU worker in its place.
+  // Asking for WebGPU starts the WebGPU worker beside the CPU one, which goes on with
+  // everything but training on the GPU (export, refits, trials).
   await page.selectOption('#device-select', 'gpu');
   await page.waitForSelector('#device[data-state="ready"]:text("WebGPU")', { timeout: DEVICE });
   device = await badge();
   assert.deepEqual([device.state, device.text], ['ready', 'WebGPU'], `device badge: ${JSON.stringify(device)}`);
   assert.ok(fetched('hearth-gpu-worker'), 'the WebGPU worker was not fetched');
-  // It stays: it trains on the CPU too.
+  const running = page.workers().map((worker) => worker.url());
+  for (const name of ['hearth-worker', 'hearth-gpu-worker']) {
+    assert.ok(running.some((url) => new RegExp(`/${name}-[0-9a-f]+_loader\\.js$`).test(url)), `${name} is not running: ${running.join(', ')}`);
+  }
+  // The badge keeps showing the WebGPU worker's device.
   await page.selectOption('#device-select', 'auto');
   assert.equal((await badge()).text, 'WebGPU');
   await page.click('#step-data');

@@ -7,9 +7,9 @@ use hearth::compute::{self, Accelerator};
 use hearth::data::Task;
 use hearth::prep::{Matrix, Prediction, Targets};
 use hearth::train::{
-    Activation, EpochReport, Examples, Metrics, ModelFile, ModelKind, Monitor, OptimizerKind,
-    RegressionLoss, TrainConfig, TrainError, Trainer, initial_weights, loss_and_gradient,
-    pick_fastest,
+    Activation, DeviceSelection, DeviceTiming, EpochReport, Examples, Metrics, ModelFile,
+    ModelKind, Monitor, OptimizerKind, RegressionLoss, TrainConfig, TrainError, Trainer,
+    initial_weights, loss_and_gradient, pick_fastest,
 };
 
 use crate::support::{bundled, ok, prepared, prepared_from, train};
@@ -518,6 +518,63 @@ fn auto_device_choice_times_each_candidate() {
         "{}",
         selection.reason
     );
+}
+
+/// The page's choice for "auto" with a hardware GPU, from the timings its two compute workers
+/// sent (each its own device): the faster device, every timing kept, a device that failed or
+/// gave up after its warm-up named in the reason, and nothing when neither was timed.
+#[test]
+fn the_fastest_of_two_workers_timings_is_chosen_and_explained() {
+    let timed = |accelerator, ms| DeviceTiming {
+        accelerator,
+        ms_per_step: Some(ms),
+        error: None,
+    };
+    let failed = |accelerator, error: &str| DeviceTiming {
+        accelerator,
+        ms_per_step: None,
+        error: Some(error.into()),
+    };
+    let selection = DeviceSelection::fastest(vec![
+        timed(Accelerator::Cpu, 4.0),
+        timed(Accelerator::Gpu, 1.5),
+    ]);
+    let selection = selection.expect("two timings");
+    assert_eq!(selection.accelerator, Accelerator::Gpu);
+    assert_eq!(selection.timings.len(), 2);
+    assert_eq!(
+        selection.reason,
+        "GPU (wgpu) was fastest at 1.50 ms per step (vs CPU 4.00 ms)"
+    );
+
+    let slow_gpu = DeviceTiming::over_budget(Accelerator::Gpu, 900.0);
+    let selection = DeviceSelection::fastest(vec![timed(Accelerator::Cpu, 2.0), slow_gpu]);
+    let selection = selection.expect("the CPU was timed");
+    assert_eq!(selection.accelerator, Accelerator::Cpu);
+    assert_eq!(
+        selection.reason,
+        "CPU was fastest at 2.00 ms per step (vs GPU (wgpu): its first step took 900 ms, longer than the whole run on the faster device)"
+    );
+
+    let selection = DeviceSelection::fastest(vec![
+        timed(Accelerator::Cpu, 3.0),
+        failed(Accelerator::Gpu, "WebGPU is not available in this browser"),
+    ]);
+    assert_eq!(
+        selection.map(|s| s.reason),
+        Some("CPU was fastest at 3.00 ms per step (vs GPU (wgpu) unavailable)".into())
+    );
+    // A tie goes to the device timed first (the CPU, which compiles nothing).
+    let tie = DeviceSelection::fastest(vec![
+        timed(Accelerator::Cpu, 2.0),
+        timed(Accelerator::Gpu, 2.0),
+    ]);
+    assert_eq!(tie.map(|s| s.accelerator), Some(Accelerator::Cpu));
+    let neither = DeviceSelection::fastest(vec![
+        failed(Accelerator::Cpu, "no rows"),
+        failed(Accelerator::Gpu, "no adapter"),
+    ]);
+    assert_eq!(neither, None);
 }
 
 /// An MLP's file's weights, to edit.

@@ -227,7 +227,7 @@ impl Network {
 /// Which device a tensor lives on, in words.
 pub(crate) fn device_label(device: Option<&Device>) -> String {
     match device {
-        Some(device) if device.clone().without_autodiff() == Device::flex() => "CPU".into(),
+        Some(device) if crate::compute::is_cpu(&device.clone().without_autodiff()) => "CPU".into(),
         Some(_) => "GPU".into(),
         None => "compute".into(),
     }

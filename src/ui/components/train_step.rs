@@ -46,6 +46,7 @@ pub fn train_step(props: &Props) -> Html {
             send(Request::Train {
                 config: config.clone(),
                 device,
+                chosen: None,
             });
         })
     };
