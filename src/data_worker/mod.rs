@@ -1,7 +1,7 @@
 //! The data worker (`hearth-data-worker`, built without burn or tract): load a CSV, profile
 //! it, fit its preprocessing, and hand other steps rows of it. It starts with the page, so
 //! that a dropped file's profile shows after 0.3 MB of worker instead of the 1.0 MB (gzip)
-//! of the CPU compute worker (2.7 MB for WebGPU's), which carries burn and starts only when a
+//! of the CPU compute worker (2.2 MB for WebGPU's), which carries burn and starts only when a
 //! step needs it.
 //!
 //! Training needs the examples in the compute worker's own memory (a worker cannot share a

@@ -39,7 +39,7 @@ pub const GPU_WORKER: &str = "hearth-gpu-worker";
 /// The data worker: Trunk's `hearth-data-worker` binary.
 pub const DATA_WORKER: &str = "hearth-data-worker";
 
-/// Which compute worker runs.
+/// Which of the two compute workers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ComputeKind {
     Cpu,

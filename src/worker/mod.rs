@@ -1,8 +1,8 @@
-//! The compute worker (`hearth-worker` with burn's CPU device, `hearth-gpu-worker` with its
-//! WebGPU device too): training, a search pool's trials, refits, the current model and its
-//! export, off the page's thread. The page starts it when a step needs it and first has the
-//! data worker hand it the prepared examples, block by block (`train::handover`), so the tab
-//! holds one parsed copy of the table. A search pool's worker (which may prepare the rows
+//! The compute workers, off the page's thread: `hearth-worker` (burn's CPU device) trains,
+//! runs a search pool's trials, refits, and keeps the current model and exports it (`cpu`);
+//! `hearth-gpu-worker` (burn's WebGPU device, built without the CPU one) only trains on the GPU
+//! and times it, beside the CPU worker. The page starts each when a step needs it and first
+//! has the data worker hand it the prepared examples, block by block (`train::handover`). A search pool's worker (which may prepare the rows
 //! another way: folds for Auto) loads and prepares them itself with the data worker's code
 //! ([`crate::data_worker`]).
 
@@ -78,8 +78,8 @@ pub fn start() {
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    post(Response::WorkerStarted);
     if scope().name() == SEARCH_WORKER_NAME {
+        post(Response::WorkerStarted);
         return;
     }
 
@@ -96,6 +96,10 @@ pub fn start() {
         let (gpu, report) = compute::init_gpu_only().await;
         engine.borrow_mut().gpu = gpu;
         post(Response::DeviceReady(report));
+        // Only now: the page holds its requests until a worker has started, and training or
+        // timing that arrived before the device was ready would find no GPU (WebGPU's
+        // initialisation and probe take seconds on a software adapter).
+        post(Response::WorkerStarted);
     });
 }
 
