@@ -118,13 +118,14 @@ fn device_name(device: &Device) -> &'static str {
     if is_cpu(device) { "CPU" } else { "GPU" }
 }
 
-/// Whether `device` is burn's CPU device (false in a build without it).
+/// Whether `device` is burn's CPU device.
+#[cfg(feature = "cpu")]
 pub fn is_cpu(device: &Device) -> bool {
-    #[cfg(feature = "cpu")]
-    return *device == init_cpu();
-    #[cfg(not(feature = "cpu"))]
-    return {
-        let _ = device;
-        false
-    };
+    *device == init_cpu()
+}
+
+/// A build without burn's CPU device (the page's WebGPU worker) has only the GPU.
+#[cfg(not(feature = "cpu"))]
+pub fn is_cpu(_: &Device) -> bool {
+    false
 }

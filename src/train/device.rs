@@ -14,9 +14,9 @@ use super::report::DevicePreference;
 use super::report::{DeviceSelection, DeviceTiming};
 use super::trainer::Trainer;
 use crate::clock::Stopwatch;
-use crate::compute::Accelerator;
 #[cfg(feature = "cpu")]
-use crate::compute::{self};
+use crate::compute;
+use crate::compute::Accelerator;
 use crate::prep::FittedPipeline;
 
 /// Steps timed per device (after [`WARMUP_STEPS`]). Few: every step on a slow device (WebGPU

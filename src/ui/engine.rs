@@ -11,8 +11,8 @@
 //! date first: the data worker hands them over ([`Request::ShareTraining`]), the shape and
 //! then blocks of rows whose buffers this page passes on without copying
 //! ([`Request::Handover`]), and requests for the compute worker wait in a queue until it has
-//! put them together. The tab so holds one parsed copy of the table in the data worker, and
-//! one in each compute worker that trains. A model trained on the GPU follows to the CPU
+//! put them together. The tab so holds one parsed copy of the table, in the data worker, and
+//! the examples in each compute worker that runs. A model trained on the GPU follows to the CPU
 //! worker (sent as `.hearth` text), so that the Export step finds it there.
 //! A worker of either kind that fails (a panic's trap, memory exhausted) is replaced by one
 //! brought up to date the same way; for the data worker that means the last load that profiled,

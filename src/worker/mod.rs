@@ -2,9 +2,9 @@
 //! runs a search pool's trials, refits, and keeps the current model and exports it (`cpu`);
 //! `hearth-gpu-worker` (burn's WebGPU device, built without the CPU one) only trains on the GPU
 //! and times it, beside the CPU worker. The page starts each when a step needs it and first
-//! has the data worker hand it the prepared examples, block by block (`train::handover`). A search pool's worker (which may prepare the rows
-//! another way: folds for Auto) loads and prepares them itself with the data worker's code
-//! ([`crate::data_worker`]).
+//! has the data worker hand it the prepared examples, block by block (`train::handover`). A
+//! search pool's worker (which may prepare the rows another way: folds for Auto) loads and
+//! prepares them itself with the data worker's code ([`crate::data_worker`]).
 
 use std::cell::{Cell, RefCell};
 #[cfg(feature = "cpu")]
