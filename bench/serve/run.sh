@@ -19,7 +19,7 @@ fi
 requests="${1:-20000}"
 target="${CARGO_TARGET_DIR:-$root/target}"
 # No wgpu: serving runs on the CPU, and the release build is minutes shorter without it.
-(cd "$root" && cargo build --quiet --release --no-default-features --features compute,onnx \
+(cd "$root" && cargo build --quiet --release --no-default-features --features cpu,onnx \
   --bin hearth --example load_test)
 hearth="$target/release/hearth"
 load="$target/release/examples/load_test"

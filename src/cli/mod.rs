@@ -16,30 +16,30 @@ pub(crate) use crate::format::csv_field;
 use crate::prep::{Plan, PrepConfig, Prepared};
 
 mod app;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod automl;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod device;
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 mod explain;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod export;
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 mod monitor;
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 mod predict;
 mod prep;
 mod profile;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod search;
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 mod serve;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod study;
 mod teach;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod train;
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 mod trial;
 
 #[derive(Parser)]
@@ -61,44 +61,44 @@ enum Command {
     /// write the fitted pipeline as JSON.
     Prep(prep::PrepArgs),
     /// Initialise the compute device (GPU through wgpu, else CPU) and run a probe computation.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Device(device::DeviceArgs),
     /// Prepare the data and train a model: print one line per epoch, then the test metrics,
     /// and save the model (weights, pipeline, settings, metrics) as a .hearth file.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Train(train::TrainArgs),
     /// Predict every row of a CSV file with a .hearth model.
-    #[cfg(all(feature = "compute", feature = "onnx"))]
+    #[cfg(all(feature = "cpu", feature = "onnx"))]
     Predict(predict::PredictArgs),
     /// Explain one prediction of a .hearth model: each column's contribution (sampled Shapley
     /// values over background rows of the same file), from the base value to the answer.
-    #[cfg(all(feature = "compute", feature = "onnx"))]
+    #[cfg(all(feature = "cpu", feature = "onnx"))]
     Explain(explain::ExplainArgs),
     /// Compare a new CSV file with a .hearth model's training data: per-column drift, schema
     /// changes and a verdict (exit code 3 when the data drifted).
-    #[cfg(all(feature = "compute", feature = "onnx"))]
+    #[cfg(all(feature = "cpu", feature = "onnx"))]
     Monitor(monitor::MonitorArgs),
     /// Search model families and hyperparameters (random, grid or TPE sampling; median or ASHA
     /// pruning; trials in parallel threads) and write the study as JSON.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Search(search::SearchArgs),
     /// Train one trial with the given parameters for a study held elsewhere (the Optuna
     /// bridge): JSON lines out, one per epoch; "prune" or "continue" read back after each.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Trial(trial::TrialArgs),
     /// Profile, prepare and search with good defaults, and save the best model.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Automl(automl::AutomlArgs),
     /// Prune and quantize a .hearth model, compare the variants with it, and write one as an
     /// ONNX file (opset 13) that includes the preprocessing.
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     Export(export::ExportArgs),
     /// Teach with a toy data set: train a small network epoch by epoch, as the page's Teach
     /// step does, from flags or a classroom link; the same link gives the same losses.
     Teach(teach::TeachArgs),
     /// Serve an exported model over HTTP: Open Inference Protocol V2 and TF Serving's REST
     /// API, dynamic batching, and Prometheus metrics with live drift at /metrics.
-    #[cfg(all(feature = "compute", feature = "onnx"))]
+    #[cfg(all(feature = "cpu", feature = "onnx"))]
     Serve(serve::ServeArgs),
     /// Serve the built web app (`trunk build --release` writes dist/) on this machine:
     /// compressed, content-hashed files cached for a year, no live reload.
@@ -111,26 +111,26 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Profile(args) => profile::run(&args),
         Command::Prep(args) => prep::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Device(args) => device::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Train(args) => train::run(&args),
-        #[cfg(all(feature = "compute", feature = "onnx"))]
+        #[cfg(all(feature = "cpu", feature = "onnx"))]
         Command::Predict(args) => predict::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Search(args) => search::search_command(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Trial(args) => trial::run(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Automl(args) => automl::automl_command(&args),
-        #[cfg(feature = "compute")]
+        #[cfg(feature = "cpu")]
         Command::Export(args) => export::run(&args),
-        #[cfg(all(feature = "compute", feature = "onnx"))]
+        #[cfg(all(feature = "cpu", feature = "onnx"))]
         Command::Explain(args) => explain::run(&args),
-        #[cfg(all(feature = "compute", feature = "onnx"))]
+        #[cfg(all(feature = "cpu", feature = "onnx"))]
         Command::Monitor(args) => return exit_code(monitor::run(&args)),
         Command::Teach(args) => teach::run(&args),
-        #[cfg(all(feature = "compute", feature = "onnx"))]
+        #[cfg(all(feature = "cpu", feature = "onnx"))]
         Command::Serve(args) => serve::run(&args),
         Command::App(args) => app::run(&args),
     };
@@ -146,14 +146,14 @@ fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
 
 /// A model as `predict`, `explain` and `monitor` take it: a `.hearth` file (burn) or an
 /// exported ONNX file (tract), told apart by the first byte (a model file is JSON).
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 enum LoadedModel {
     File(Box<crate::train::ModelFile>),
     Onnx(Box<crate::infer::OnnxModel>),
 }
 
 /// Reads the model at `path`; the error names the file.
-#[cfg(all(feature = "compute", feature = "onnx"))]
+#[cfg(all(feature = "cpu", feature = "onnx"))]
 fn load_model(path: &Path) -> Result<LoadedModel, String> {
     let bytes = std::fs::read(path)
         .map_err(|error| format!("Could not read {}: {error}.", path.display()))?;
@@ -234,7 +234,7 @@ fn parse_task(text: &str) -> Result<Task, String> {
 }
 
 /// Where `device`, `train` and `predict` run.
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum DeviceChoice {
     Auto,
@@ -293,7 +293,7 @@ fn prepare_file(
 
 /// The data flags' file, read and prepared for their target (`--prep-config` over the defaults,
 /// or over automl's), with its training examples: where every command that trains starts.
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 fn training_data(
     data: &DataArgs,
     dialect: &DialectArgs,

@@ -76,7 +76,7 @@ pub(super) struct TeachArgs {
     /// A `.hearth` model made on the same --csv and target (`hearth train`): scored on the
     /// lesson's points and compared with the network over the lesson's plane (a lesson on
     /// every feature: PCA or a slice).
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     #[arg(long)]
     model: Option<PathBuf>,
     #[command(flatten)]
@@ -115,6 +115,7 @@ struct ModelOnPlane {
 }
 
 /// The plane's side, in cells, for comparing `--model` with the network (the page's own).
+#[cfg(feature = "cpu")]
 const MODEL_DENSITY: usize = 64;
 
 pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
@@ -130,12 +131,12 @@ pub(super) fn run(args: &TeachArgs) -> Result<(), String> {
     for _ in 0..args.epochs {
         lesson.step_epoch();
     }
-    #[cfg(feature = "compute")]
+    #[cfg(feature = "cpu")]
     let model = match &args.model {
         Some(path) => Some(model_on_plane(path, &mut lesson)?),
         None => None,
     };
-    #[cfg(not(feature = "compute"))]
+    #[cfg(not(feature = "cpu"))]
     let model: Option<ModelOnPlane> = None;
     let parameters = lesson.network().parameters();
     let last = lesson.history().last().copied();
@@ -408,7 +409,7 @@ fn classroom(args: &TeachArgs) -> Result<Classroom, String> {
 
 /// Scores the `.hearth` model at `path` on the lesson's points and over its plane, against the
 /// lesson's network (as the page's Teach step draws the Train step's model).
-#[cfg(feature = "compute")]
+#[cfg(feature = "cpu")]
 fn model_on_plane(path: &std::path::Path, lesson: &mut Lesson) -> Result<ModelOnPlane, String> {
     use crate::teach::agreement;
     let name = path.display();
