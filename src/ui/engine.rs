@@ -452,7 +452,7 @@ impl Compute {
                     shares: shares.clone(),
                     queue: RefCell::new(Vec::new()),
                     model: RefCell::new(None),
-                    restoring: Cell::new(false),
+                    restoring: Cell::new(0),
                     restarts: Cell::new(0),
                 })
             };
@@ -608,12 +608,7 @@ impl Compute {
         let cpu = &self.cpu;
         *cpu.model.borrow_mut() = Some(model.clone());
         if cpu.phase.get() != Phase::Off {
-            let request = Request::UseModel {
-                name: "the current model".into(),
-                model,
-            };
-            cpu.queue.borrow_mut().push((request, None));
-            cpu.restoring.set(true);
+            cpu.hand_model(model, false);
             cpu.step();
         }
     }
@@ -679,8 +674,9 @@ struct ComputeLink {
     /// The current model as `.hearth` text (the CPU worker's: the last one either worker
     /// described), carried to a worker that replaces a failed one.
     model: RefCell<Option<String>>,
-    /// The worker was sent the current model; its answer is dropped.
-    restoring: Cell<bool>,
+    /// How many times the worker was sent the current model ([`ComputeLink::hand_model`])
+    /// without answering yet: those answers are dropped.
+    restoring: Cell<u32>,
     /// How many times a failed worker was replaced.
     restarts: Cell<u32>,
 }
@@ -720,12 +716,7 @@ impl ComputeLink {
         }
         link.current.set(false);
         if let Some(model) = link.model.borrow().clone() {
-            let request = Request::UseModel {
-                name: "the current model".into(),
-                model,
-            };
-            link.queue.borrow_mut().insert(0, (request, None));
-            link.restoring.set(true);
+            link.hand_model(model, true);
         }
         link.phase.set(Phase::Starting);
         // The badge shows the WebGPU worker's device while it runs.
@@ -733,6 +724,23 @@ impl ComputeLink {
             link.dispatcher.dispatch(Action::ComputeStarting);
         }
         Ok(())
+    }
+
+    /// Queues the current model for the worker (`first`: before what waits, for a worker just
+    /// started; otherwise after it), whose answer the page does not need: it has the model.
+    /// Counted, so that a second model handed before the first is answered is dropped too.
+    fn hand_model(&self, model: String, first: bool) {
+        let request = Request::UseModel {
+            name: "the current model".into(),
+            model,
+        };
+        let mut queue = self.queue.borrow_mut();
+        if first {
+            queue.insert(0, (request, None));
+        } else {
+            queue.push((request, None));
+        }
+        self.restoring.set(self.restoring.get() + 1);
     }
 
     /// Whether the other compute worker has been started.
@@ -767,7 +775,7 @@ impl ComputeLink {
             link.restarts.set(restarts + 1);
             // Requests waiting for the failed worker were the page's last; it is told they failed.
             link.queue.borrow_mut().clear();
-            link.restoring.set(false);
+            link.restoring.set(0);
             let detail = failure_detail(&sentence);
             let model = if link.model.borrow().is_some() {
                 " and the current model"
@@ -916,9 +924,12 @@ impl ComputeLink {
             }
             // The end of a handover since replaced by a newer one.
             (_, Response::HandedOver { .. }) => return,
-            // The current model, handed to a replacing worker: the page has it already.
-            (_, Response::Trained(_) | Response::TrainFailed { .. }) if self.restoring.get() => {
-                self.restoring.set(false);
+            // The current model handed to the worker (a replacement, or the CPU worker after
+            // training on the GPU): the page has it already.
+            (_, Response::Trained(_) | Response::TrainFailed { .. })
+                if self.restoring.get() > 0 =>
+            {
+                self.restoring.set(self.restoring.get() - 1);
                 return;
             }
             (_, Response::DeviceTimed { timing, run_ms }) => {
