@@ -7,6 +7,7 @@
 //   TF.js: benchTfjs with 20 and with 40 steps (one readback at the end of each), / 20;
 //   Hearth: the real page trains 1 and 3 epochs on WebGPU, / (2 epochs × steps per epoch), each
 //   epoch's validation pass and one readback included (amortised over its steps).
+// Beside the totals, per step: dispatches by kernel (the pipeline's label) and writes by size.
 // Usage: node bench/webgpu-counts.mjs CSV DIST   (CSV: bench/gen-train-csv.mjs output, target "label")
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +28,41 @@ const PRELUDE = `(() => {
     if (typeof original !== 'function') return;
     proto[name] = function (...args) { counts[key] = (counts[key] ?? 0) + 1; return original.apply(this, args); };
   };
+  const count = (key) => { counts[key] = (counts[key] ?? 0) + 1; };
   wrap(GPUQueue.prototype, 'submit', 'submit');
-  wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
-  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatch');
-  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', 'dispatch');
+  // Writes by size ('bytes:N') and dispatches by the pipeline's label ('kernel:NAME', cubecl
+  // labels each kernel) say what the totals are made of.
+  const write = GPUQueue.prototype.writeBuffer;
+  GPUQueue.prototype.writeBuffer = function (buffer, offset, data, dataOffset = 0, size) {
+    count('writeBuffer');
+    count('bytes:' + (size ?? (data.byteLength ?? data.length) - dataOffset));
+    return write.apply(this, arguments);
+  };
+  const labels = new WeakMap();
+  let kernel = '?';
+  for (const name of ['createComputePipeline', 'createComputePipelineAsync']) {
+    const create = GPUDevice.prototype[name];
+    GPUDevice.prototype[name] = function (descriptor) {
+      const created = create.apply(this, arguments);
+      const label = String(descriptor?.label || 'unlabelled').slice(0, 48);
+      if (typeof created?.then === 'function') return created.then((p) => (labels.set(p, label), p));
+      labels.set(created, label);
+      return created;
+    };
+  }
+  const setPipeline = GPUComputePassEncoder.prototype.setPipeline;
+  GPUComputePassEncoder.prototype.setPipeline = function (pipeline) {
+    kernel = labels.get(pipeline) ?? '?';
+    return setPipeline.apply(this, arguments);
+  };
+  for (const name of ['dispatchWorkgroups', 'dispatchWorkgroupsIndirect']) {
+    const dispatch = GPUComputePassEncoder.prototype[name];
+    GPUComputePassEncoder.prototype[name] = function () {
+      count('dispatch');
+      count('kernel:' + kernel);
+      return dispatch.apply(this, arguments);
+    };
+  }
   wrap(GPUCommandEncoder.prototype, 'beginComputePass', 'computePass');
   wrap(GPUCommandEncoder.prototype, 'copyBufferToBuffer', 'copyBuffer');
   wrap(GPUDevice.prototype, 'createCommandEncoder', 'commandEncoder');
@@ -50,6 +82,16 @@ function perStep(low, high, steps) {
   for (const key of KEYS) out[key] = ((high.counts[key] ?? 0) - (low.counts[key] ?? 0)) / steps;
   out.ms = (high.ms - low.ms) / steps;
   return out;
+}
+
+// The per-step counts of the keys starting with `prefix` (kernels, write sizes), largest first.
+function breakdown(low, high, steps, prefix) {
+  const keys = new Set([...Object.keys(low.counts), ...Object.keys(high.counts)]);
+  const rows = [...keys].filter((key) => key.startsWith(prefix))
+    .map((key) => [key.slice(prefix.length), ((high.counts[key] ?? 0) - (low.counts[key] ?? 0)) / steps])
+    .filter(([, n]) => n !== 0)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(rows);
 }
 
 const tfjs = (path) => join(here, 'node_modules', '@tensorflow', path);
@@ -78,6 +120,8 @@ try {
     await page.close();
   }
   results.tfjs = perStep(tf[20], tf[40], 20);
+  results.tfjsKernels = breakdown(tf[20], tf[40], 20, 'kernel:');
+  results.tfjsWrites = breakdown(tf[20], tf[40], 20, 'bytes:');
 
   // Hearth: the page, as bench/browser-train.mjs drives it, with the WebGPU worker's loader wrapped.
   const rows = (await readFile(csv, 'utf8')).trim().split('\n').length - 1;
@@ -108,6 +152,8 @@ try {
     app.close();
   }
   results.hearth = perStep(hearth[1], hearth[3], 2 * stepsPerEpoch);
+  results.hearthKernels = breakdown(hearth[1], hearth[3], 2 * stepsPerEpoch, 'kernel:');
+  results.hearthWrites = breakdown(hearth[1], hearth[3], 2 * stepsPerEpoch, 'bytes:');
   results.hearthStepsPerEpoch = stepsPerEpoch;
   results.raw = { tfjs: tf, hearth };
 } finally {

@@ -1,4 +1,5 @@
-//! One optimisation step: a batch forward (with host-drawn dropout), the loss, the backward
+//! One optimisation step: a batch selected on the device, its forward (with dropout masks
+//! drawn on the host, a window of steps at a time), the loss, the backward
 //! pass, the optimiser's update and the pruning masks re-applied; and the same forward, loss
 //! and backward over every row for checking gradients ([`loss_and_gradient`]).
 //!
@@ -15,7 +16,7 @@ use burn::optim::{
 };
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 
-use super::batch::{HostSet, upload_batch};
+use super::batch::{ALIGN_ROWS, Batch, EpochPlan, HostSet, MaskWindow};
 use super::config::{MlpSettings, ModelKind, OptimizerKind, TrainConfig};
 use super::error::TrainError;
 use super::examples::Examples;
@@ -24,6 +25,11 @@ use super::model::{Architecture, Head, Network, Weights, class_weights, readback
 use crate::prep::{FittedPipeline, Targets};
 use crate::rng::SplitMix64;
 
+/// Most dropout-mask values drawn and uploaded at once (16 MiB of `f32`): a whole epoch's
+/// masks for the tables this app trains on (5,000 rows × 24 hidden units is 120,000), a few
+/// uploads an epoch for the largest, and a bound on memory either way.
+pub(super) const MASK_WINDOW_VALUES: usize = 1 << 22;
+
 /// The network being trained and everything a step changes.
 pub(super) struct Learner {
     /// The device with autodiff, where the network lives.
@@ -31,8 +37,7 @@ pub(super) struct Learner {
     /// `None` only once a step has failed (the optimiser takes the network by value).
     model: Option<Network>,
     optimizer: ModuleOptimizer,
-    dropout_rng: SplitMix64,
-    dropout: f64,
+    dropout: Dropout,
     /// Steps taken so far: the learning-rate schedule's clock.
     step: usize,
     /// Pruning masks re-applied after every step (see [`Learner::set_weight_masks`]).
@@ -51,8 +56,7 @@ impl Learner {
             device,
             model: Some(model),
             optimizer: optimizer(config),
-            dropout_rng: SplitMix64::new(config.seed ^ DROPOUT_STREAM),
-            dropout,
+            dropout: Dropout::new(dropout, config.seed ^ DROPOUT_STREAM, MASK_WINDOW_VALUES),
             step: 0,
             weight_masks: None,
         }
@@ -108,23 +112,30 @@ impl Learner {
             .unwrap_or_default()
     }
 
-    /// One optimisation step on the given rows of `set` at learning rate `lr`. Returns the
-    /// batch's loss sum and, with class weights, its weight sum (otherwise the weight is the
-    /// row count), detached, still on the device (nothing is read back).
+    /// One optimisation step at learning rate `lr` on step `step` of the epoch `plan`. Returns the batch's loss
+    /// sum and, with class weights, its weight sum (otherwise the weight is the row count),
+    /// detached, still on the device (nothing is read back, nothing is uploaded but a window
+    /// of dropout masks every [`MASK_WINDOW_VALUES`]).
     pub(super) fn step(
         &mut self,
         lr: f64,
-        set: &HostSet,
         head: &Head,
-        rows: &[usize],
+        plan: &mut EpochPlan,
+        step: usize,
     ) -> Result<(Tensor<1>, Option<Tensor<1>>), TrainError> {
         let Some(model) = self.model.take() else {
             return Err(TrainError::Finished {
                 reason: "an earlier step failed".to_string(),
             });
         };
-        let batch = upload_batch(set, rows, head, &self.device);
-        let masks = self.dropout_masks(rows.len(), model.architecture());
+        let rows = plan.range(step).len();
+        let Some(batch) = plan.batch(step) else {
+            self.model = Some(model);
+            return Err(TrainError::data("training", "the epoch has no such step"));
+        };
+        let masks = self
+            .dropout
+            .masks(plan, step, model.architecture(), &self.device);
         let outputs = model.forward(batch.features, masks.as_deref());
         let losses = head.row_losses(outputs, batch.float_targets, batch.class_targets);
         let (loss_sum, loss, weight_sum) = match batch.row_weights {
@@ -136,7 +147,7 @@ impl Learner {
             }
             None => {
                 let loss_sum = losses.sum();
-                let loss = loss_sum.clone().div_scalar(rows.len() as f64);
+                let loss = loss_sum.clone().div_scalar(rows as f64);
                 (loss_sum, loss, None)
             }
         };
@@ -149,32 +160,85 @@ impl Learner {
         self.step += 1;
         Ok((loss_sum.detach(), weight_sum))
     }
+}
 
-    /// Dropout masks for a batch, one per hidden layer, drawn on the host (see the module docs
-    /// of `model`); `None` without dropout.
-    fn dropout_masks(&mut self, rows: usize, arch: &Architecture) -> Option<Vec<Tensor<2>>> {
-        if self.dropout <= 0.0 {
+/// The dropout masks' seeded stream and rate.
+struct Dropout {
+    /// The probability of dropping a hidden unit; 0 draws no masks.
+    rate: f64,
+    rng: SplitMix64,
+    /// Most mask values drawn and uploaded at once ([`MASK_WINDOW_VALUES`] when training).
+    window_values: usize,
+}
+
+impl Dropout {
+    fn new(rate: f64, seed: u64, window_values: usize) -> Dropout {
+        Dropout {
+            rate,
+            rng: SplitMix64::new(seed),
+            window_values,
+        }
+    }
+
+    /// Dropout masks for step `step` of `plan`, one per hidden layer; `None` without dropout.
+    /// Drawn on the host from the seeded stream — so that every device trains on the same
+    /// masks — a window of whole steps at a time (up to `window_values` values, at least
+    /// one step) uploaded as one tensor per layer, each step taking its rows of it. The
+    /// values come in the order one step at a time would draw them (step by step, layer by
+    /// layer, row-major), so the window's size changes nothing but the uploads.
+    fn masks(
+        &mut self,
+        plan: &mut EpochPlan,
+        step: usize,
+        arch: &Architecture,
+        device: &Device,
+    ) -> Option<Vec<Tensor<2>>> {
+        if self.rate <= 0.0 {
             return None;
         }
-        let keep = 1.0 - self.dropout;
+        let range = plan.range(step);
+        if let Some(masks) = plan.masks.as_ref().and_then(|window| window.get(&range)) {
+            return Some(masks);
+        }
+        let keep = 1.0 - self.rate;
         let scale = (1.0 / keep) as f32;
-        Some(
-            arch.hidden
-                .iter()
-                .map(|&units| {
-                    let values: Vec<f32> = (0..rows * units)
-                        .map(|_| {
-                            if self.dropout_rng.next_f64() < keep {
-                                scale
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    Tensor::from_data(TensorData::new(values, [rows, units]), &self.device)
+        let units_per_row: usize = arch.hidden.iter().sum();
+        let mut layers: Vec<Vec<f32>> = arch.hidden.iter().map(|_| Vec::new()).collect();
+        let mut end = range.start;
+        let mut next = step;
+        while next < plan.steps() {
+            let rows = plan.range(next).len();
+            if next > step && (end - range.start + rows) * units_per_row > self.window_values {
+                break;
+            }
+            for (values, &units) in layers.iter_mut().zip(&arch.hidden) {
+                values.extend((0..rows * units).map(|_| {
+                    if self.rng.next_f64() < keep {
+                        scale
+                    } else {
+                        0.0
+                    }
+                }));
+            }
+            end += rows;
+            next += 1;
+        }
+        let rows = (end - range.start).next_multiple_of(ALIGN_ROWS);
+        let window = MaskWindow {
+            start: range.start,
+            end,
+            masks: layers
+                .into_iter()
+                .zip(&arch.hidden)
+                .map(|(mut values, &units)| {
+                    values.resize(rows * units, 0.0);
+                    Tensor::from_data(TensorData::new(values, [rows, units]), device)
                 })
                 .collect(),
-        )
+        };
+        let masks = window.get(&range);
+        plan.masks = Some(window);
+        masks
     }
 }
 
@@ -232,8 +296,7 @@ pub async fn loss_and_gradient(
         },
         examples: Arc::new(examples.clone()),
     };
-    let rows: Vec<usize> = (0..examples.rows()).collect();
-    let batch = upload_batch(&set, &rows, &head, &device);
+    let batch = Batch::upload(&set, &head, &device);
     let losses = head.row_losses(
         network.forward(batch.features, None),
         batch.float_targets,
@@ -274,4 +337,82 @@ pub async fn loss_and_gradient(
         ));
     }
     Ok((loss, gradient))
+}
+
+#[cfg(all(test, feature = "cpu"))]
+mod tests {
+    use super::*;
+    use crate::train::config::Activation;
+
+    const ROWS: usize = 23;
+    const BATCH: usize = 4;
+    const HIDDEN: [usize; 2] = [5, 3];
+
+    /// Every step's masks of one epoch of [`ROWS`] rows in batches of [`BATCH`], read back
+    /// and concatenated per layer, and how many windows were uploaded.
+    fn epoch_masks(window_values: usize) -> (Vec<Vec<f32>>, usize) {
+        let device = crate::compute::init_cpu();
+        let arch = Architecture {
+            inputs: 2,
+            outputs: 1,
+            hidden: HIDDEN.to_vec(),
+            activation: Activation::Relu,
+            layer_norm: false,
+        };
+        let set = Batch {
+            features: Tensor::zeros([ROWS, 2], &device),
+            float_targets: None,
+            class_targets: None,
+            row_weights: None,
+        };
+        let order: Vec<usize> = (0..ROWS).rev().collect();
+        let mut plan = EpochPlan::new(&set, &order, BATCH, &device);
+        let mut dropout = Dropout::new(0.5, 7, window_values);
+        let mut layers = vec![Vec::new(); HIDDEN.len()];
+        let mut windows = Vec::new();
+        for step in 0..plan.steps() {
+            let masks = dropout
+                .masks(&mut plan, step, &arch, &device)
+                .unwrap_or_default();
+            assert_eq!(masks.len(), HIDDEN.len());
+            for ((values, mask), units) in layers.iter_mut().zip(masks).zip(HIDDEN) {
+                assert_eq!(mask.dims(), [plan.range(step).len(), units]);
+                values.extend(mask.into_data().try_to_vec::<f32>().unwrap_or_default());
+            }
+            let window = plan.masks.as_ref().map(|w| (w.start, w.end));
+            if windows.last() != Some(&window) {
+                windows.push(window);
+            }
+        }
+        (layers, windows.len())
+    }
+
+    #[test]
+    fn dropout_masks_are_the_stream_one_step_at_a_time_whatever_the_window() {
+        // The stream as a step at a time draws it: step by step, layer by layer, row-major.
+        let mut rng = SplitMix64::new(7);
+        let mut expected = vec![Vec::new(); HIDDEN.len()];
+        for start in (0..ROWS).step_by(BATCH) {
+            let rows = BATCH.min(ROWS - start);
+            for (values, units) in expected.iter_mut().zip(HIDDEN) {
+                values.extend((0..rows * units).map(
+                    |_| {
+                        if rng.next_f64() < 0.5 { 2.0 } else { 0.0 }
+                    },
+                ));
+            }
+        }
+        let units: usize = HIDDEN.iter().sum();
+        // The whole epoch at once, a step at a time (a window smaller than a step still
+        // holds one), and two steps at a time (the last, shorter step joins its neighbour).
+        for (window_values, windows) in [
+            (usize::MAX, 1),
+            (1, ROWS.div_ceil(BATCH)),
+            (2 * BATCH * units, 3),
+        ] {
+            let (masks, uploaded) = epoch_masks(window_values);
+            assert_eq!(masks, expected, "window of {window_values} values");
+            assert_eq!(uploaded, windows, "window of {window_values} values");
+        }
+    }
 }

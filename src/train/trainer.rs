@@ -11,7 +11,7 @@ use std::sync::Arc;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 
-use super::batch::HostSet;
+use super::batch::{Batch, EpochPlan, HostSet};
 use super::config::{ModelKind, OptimizerKind, ROUNDS_PER_EPOCH, TrainConfig};
 use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
@@ -75,11 +75,17 @@ enum Engine {
     Trees(TreeRun),
 }
 
-/// A network's training state: the optimiser and the training rows it draws batches from.
+/// A network's training state: the optimiser, and the training rows it draws batches from
+/// and the validation rows it scores, both uploaded once for the whole run.
 struct NetworkRun {
     /// The network, the optimiser and what else a step changes.
     learner: Learner,
-    train: HostSet,
+    /// Every training row, in the examples' order, on the device (with autodiff).
+    train: Batch,
+    train_rows: usize,
+    /// The validation features in chunks of `evaluate::EVAL_CHUNK` rows, on the device
+    /// without autodiff; empty without validation rows.
+    valid: Vec<Tensor<2>>,
     shuffle_rng: SplitMix64,
 }
 
@@ -197,9 +203,16 @@ impl Trainer {
         let device = device.autodiff();
         let model = Network::from_weights(weights, &device)?;
         let rows = train.examples.rows();
+        let plain = device.clone().without_autodiff();
         let network = NetworkRun {
             learner: Learner::new(device.clone(), model, config),
-            train,
+            train: Batch::upload(&train, &head, &device),
+            train_rows: rows,
+            valid: valid.as_ref().map_or_else(Vec::new, |valid| {
+                eval_chunks(&valid.examples.features, &plain)
+                    .map(|(x, _)| x)
+                    .collect()
+            }),
             shuffle_rng: SplitMix64::new(config.seed ^ SHUFFLE_STREAM),
         };
         Ok(Trainer::assemble(
@@ -327,11 +340,7 @@ impl Trainer {
         let clock = Stopwatch::start();
         let epoch = self.epoch + 1;
         let run = match &mut self.engine {
-            Engine::Network(network) => {
-                network
-                    .epoch(&self.config, &self.head, &self.device, self.valid.as_ref())
-                    .await
-            }
+            Engine::Network(network) => network.epoch(&self.config, &self.head, &self.device).await,
             Engine::Newton(newton) => newton.epoch(&self.head).and_then(|step| {
                 let weights = newton.weights();
                 let outputs = match &self.valid {
@@ -573,18 +582,12 @@ impl Trainer {
                 "timing a device applies to networks trained by a gradient optimiser; this model trains on the host",
             ));
         };
-        let rows = network.train.examples.rows();
+        let rows = network.train_rows;
         let (batch, _) = network.batching(&self.config);
         let clock = Stopwatch::start();
-        let mut total: Option<Tensor<1>> = None;
-        for s in 0..steps {
-            let chunk: Vec<usize> = (0..batch).map(|i| (s * batch + i) % rows.max(1)).collect();
-            let (loss, _) = network.train_step(&self.config, &self.head, &chunk)?;
-            total = Some(match total {
-                Some(t) => t + loss,
-                None => loss,
-            });
-        }
+        let order: Vec<usize> = (0..steps * batch).map(|i| i % rows.max(1)).collect();
+        let mut plan = EpochPlan::new(&network.train, &order, batch, &self.device);
+        let (total, _) = network.run_steps(&self.config, &self.head, &mut plan)?;
         if let Some(total) = total {
             total.inner().into_data_async().await.map_err(|error| {
                 readback_error(Some(&self.device), "timing training steps", error)
@@ -601,40 +604,26 @@ impl Trainer {
 impl NetworkRun {
     /// Rows per step and steps per epoch.
     fn batching(&self, config: &TrainConfig) -> (usize, usize) {
-        let rows = self.train.examples.rows();
+        let rows = self.train_rows;
         let batch = config.batch_size.clamp(1, rows.max(1));
         (batch, rows.div_ceil(batch))
     }
 
-    /// One optimisation step on the given training rows at the schedule's learning rate (see
-    /// [`Learner::step`]; nothing is read back).
-    fn train_step(
+    /// Every step of `plan` at the schedule's learning rates (see [`Learner::step`]; nothing
+    /// is read back): the sum of the batches' losses and, with class weights, of their
+    /// weights, on the device.
+    fn run_steps(
         &mut self,
         config: &TrainConfig,
         head: &Head,
-        rows: &[usize],
-    ) -> Result<(Tensor<1>, Option<Tensor<1>>), TrainError> {
+        plan: &mut EpochPlan,
+    ) -> Result<(Option<Tensor<1>>, Option<Tensor<1>>), TrainError> {
         let (_, steps_per_epoch) = self.batching(config);
-        let lr = config.learning_rate_at(self.learner.steps(), steps_per_epoch);
-        self.learner.step(lr, &self.train, head, rows)
-    }
-
-    /// The shuffled mini-batches, then the validation pass, read back in one transaction.
-    async fn epoch(
-        &mut self,
-        config: &TrainConfig,
-        head: &Head,
-        device: &Device,
-        valid: Option<&HostSet>,
-    ) -> Result<EpochRun, TrainError> {
-        let rows = self.train.examples.rows();
-        let (batch, steps) = self.batching(config);
-        let mut order: Vec<usize> = (0..rows).collect();
-        self.shuffle_rng.shuffle(&mut order);
         let mut loss_total: Option<Tensor<1>> = None;
         let mut weight_total: Option<Tensor<1>> = None;
-        for chunk in order.chunks(batch) {
-            let (loss, weight) = self.train_step(config, head, chunk)?;
+        for step in 0..plan.steps() {
+            let lr = config.learning_rate_at(self.learner.steps(), steps_per_epoch);
+            let (loss, weight) = self.learner.step(lr, head, plan, step)?;
             loss_total = Some(match loss_total {
                 Some(total) => total + loss,
                 None => loss,
@@ -646,6 +635,22 @@ impl NetworkRun {
                 });
             }
         }
+        Ok((loss_total, weight_total))
+    }
+
+    /// The shuffled mini-batches, then the validation pass, read back in one transaction.
+    async fn epoch(
+        &mut self,
+        config: &TrainConfig,
+        head: &Head,
+        device: &Device,
+    ) -> Result<EpochRun, TrainError> {
+        let rows = self.train_rows;
+        let (batch, steps) = self.batching(config);
+        let mut order: Vec<usize> = (0..rows).collect();
+        self.shuffle_rng.shuffle(&mut order);
+        let mut plan = EpochPlan::new(&self.train, &order, batch, device);
+        let (loss_total, weight_total) = self.run_steps(config, head, &mut plan)?;
         let weighted = weight_total.is_some();
         let learning_rate = config.learning_rate_at(self.learner.steps().saturating_sub(1), steps);
         let Some(model) = self.learner.model() else {
@@ -662,14 +667,10 @@ impl NetworkRun {
         if let Some(weight) = weight_total {
             transaction = transaction.register(weight.inner());
         }
-        let plain = device.clone().without_autodiff();
-        let mut chunks = 0usize;
-        if let Some(valid) = valid {
-            for (x, _) in eval_chunks(&valid.examples.features, &plain) {
-                transaction = transaction.register(head.activate(snapshot.forward(x, None)));
-                chunks += 1;
-            }
+        for x in &self.valid {
+            transaction = transaction.register(head.activate(snapshot.forward(x.clone(), None)));
         }
+        let chunks = self.valid.len();
         let data = transaction
             .execute_async()
             .await
