@@ -16,7 +16,7 @@ use burn::optim::{
 };
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 
-use super::batch::{ALIGN_ROWS, Batch, EpochPlan, HostSet, MaskWindow};
+use super::batch::{ALIGN_ROWS, Batch, EpochPlan, HostSet, MaskWindow, WINDOW_VALUES};
 use super::config::{MlpSettings, ModelKind, OptimizerKind, TrainConfig};
 use super::error::TrainError;
 use super::examples::Examples;
@@ -24,11 +24,6 @@ use super::init::{DROPOUT_STREAM, head_of};
 use super::model::{Architecture, Head, Network, Weights, class_weights, readback_error};
 use crate::prep::{FittedPipeline, Targets};
 use crate::rng::SplitMix64;
-
-/// Most dropout-mask values drawn and uploaded at once (16 MiB of `f32`): a whole epoch's
-/// masks for the tables this app trains on (5,000 rows × 24 hidden units is 120,000), a few
-/// uploads an epoch for the largest, and a bound on memory either way.
-pub(super) const MASK_WINDOW_VALUES: usize = 1 << 22;
 
 /// The network being trained and everything a step changes.
 pub(super) struct Learner {
@@ -56,7 +51,7 @@ impl Learner {
             device,
             model: Some(model),
             optimizer: optimizer(config),
-            dropout: Dropout::new(dropout, config.seed ^ DROPOUT_STREAM, MASK_WINDOW_VALUES),
+            dropout: Dropout::new(dropout, config.seed ^ DROPOUT_STREAM, WINDOW_VALUES),
             step: 0,
             weight_masks: None,
         }
@@ -115,7 +110,7 @@ impl Learner {
     /// One optimisation step at learning rate `lr` on step `step` of the epoch `plan`. Returns the batch's loss
     /// sum and, with class weights, its weight sum (otherwise the weight is the row count),
     /// detached, still on the device (nothing is read back, nothing is uploaded but a window
-    /// of dropout masks every [`MASK_WINDOW_VALUES`]).
+    /// of dropout masks every [`WINDOW_VALUES`]).
     pub(super) fn step(
         &mut self,
         lr: f64,
@@ -167,7 +162,7 @@ struct Dropout {
     /// The probability of dropping a hidden unit; 0 draws no masks.
     rate: f64,
     rng: SplitMix64,
-    /// Most mask values drawn and uploaded at once ([`MASK_WINDOW_VALUES`] when training).
+    /// Most mask values drawn and uploaded at once ([`WINDOW_VALUES`] when training).
     window_values: usize,
 }
 
@@ -203,14 +198,11 @@ impl Dropout {
         let keep = 1.0 - self.rate;
         let scale = (1.0 / keep) as f32;
         let units_per_row: usize = arch.hidden.iter().sum();
+        let end = plan.window_end(step, units_per_row, self.window_values);
         let mut layers: Vec<Vec<f32>> = arch.hidden.iter().map(|_| Vec::new()).collect();
-        let mut end = range.start;
         let mut next = step;
-        while next < plan.steps() {
+        while next < plan.steps() && plan.range(next).end <= end {
             let rows = plan.range(next).len();
-            if next > step && (end - range.start + rows) * units_per_row > self.window_values {
-                break;
-            }
             for (values, &units) in layers.iter_mut().zip(&arch.hidden) {
                 values.extend((0..rows * units).map(|_| {
                     if self.rng.next_f64() < keep {
@@ -220,7 +212,6 @@ impl Dropout {
                     }
                 }));
             }
-            end += rows;
             next += 1;
         }
         let rows = (end - range.start).next_multiple_of(ALIGN_ROWS);
@@ -342,6 +333,7 @@ pub async fn loss_and_gradient(
 #[cfg(all(test, feature = "cpu"))]
 mod tests {
     use super::*;
+    use crate::train::batch::TrainRows;
     use crate::train::config::Activation;
 
     const ROWS: usize = 23;
@@ -365,8 +357,12 @@ mod tests {
             class_targets: None,
             row_weights: None,
         };
+        let set = TrainRows::Device {
+            rows: Box::new(set),
+            count: ROWS,
+        };
         let order: Vec<usize> = (0..ROWS).rev().collect();
-        let mut plan = EpochPlan::new(&set, &order, BATCH, &device);
+        let mut plan = EpochPlan::new(&set, order, BATCH, &Head::Binary, &device);
         let mut dropout = Dropout::new(0.5, 7, window_values);
         let mut layers = vec![Vec::new(); HIDDEN.len()];
         let mut windows = Vec::new();

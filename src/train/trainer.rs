@@ -11,7 +11,7 @@ use std::sync::Arc;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 
-use super::batch::{Batch, EpochPlan, HostSet};
+use super::batch::{EpochPlan, HostSet, TrainRows};
 use super::config::{ModelKind, OptimizerKind, ROUNDS_PER_EPOCH, TrainConfig};
 use super::early_stopping::{self, EarlyStopping};
 use super::error::TrainError;
@@ -80,12 +80,12 @@ enum Engine {
 struct NetworkRun {
     /// The network, the optimiser and what else a step changes.
     learner: Learner,
-    /// Every training row, in the examples' order, on the device (with autodiff).
-    train: Batch,
-    train_rows: usize,
+    /// The training rows, on the device (with autodiff) when they fit there.
+    train: TrainRows,
     /// The validation features in chunks of `evaluate::EVAL_CHUNK` rows, on the device
-    /// without autodiff; empty without validation rows.
-    valid: Vec<Tensor<2>>,
+    /// without autodiff, when they fit there ([`HostSet::fits_the_device`]; otherwise each
+    /// epoch uploads them); empty without validation rows.
+    valid: Option<Vec<Tensor<2>>>,
     shuffle_rng: SplitMix64,
 }
 
@@ -206,13 +206,16 @@ impl Trainer {
         let plain = device.clone().without_autodiff();
         let network = NetworkRun {
             learner: Learner::new(device.clone(), model, config),
-            train: Batch::upload(&train, &head, &device),
-            train_rows: rows,
-            valid: valid.as_ref().map_or_else(Vec::new, |valid| {
-                eval_chunks(&valid.examples.features, &plain)
-                    .map(|(x, _)| x)
-                    .collect()
-            }),
+            train: TrainRows::new(train, &head, &device),
+            valid: match &valid {
+                Some(valid) if !valid.fits_the_device() => None,
+                Some(valid) => Some(
+                    eval_chunks(&valid.examples.features, &plain)
+                        .map(|(x, _)| x)
+                        .collect(),
+                ),
+                None => Some(Vec::new()),
+            },
             shuffle_rng: SplitMix64::new(config.seed ^ SHUFFLE_STREAM),
         };
         Ok(Trainer::assemble(
@@ -340,7 +343,11 @@ impl Trainer {
         let clock = Stopwatch::start();
         let epoch = self.epoch + 1;
         let run = match &mut self.engine {
-            Engine::Network(network) => network.epoch(&self.config, &self.head, &self.device).await,
+            Engine::Network(network) => {
+                network
+                    .epoch(&self.config, &self.head, &self.device, self.valid.as_ref())
+                    .await
+            }
             Engine::Newton(newton) => newton.epoch(&self.head).and_then(|step| {
                 let weights = newton.weights();
                 let outputs = match &self.valid {
@@ -582,12 +589,11 @@ impl Trainer {
                 "timing a device applies to networks trained by a gradient optimiser; this model trains on the host",
             ));
         };
-        let rows = network.train_rows;
+        let rows = network.train.count();
         let (batch, _) = network.batching(&self.config);
         let clock = Stopwatch::start();
         let order: Vec<usize> = (0..steps * batch).map(|i| i % rows.max(1)).collect();
-        let mut plan = EpochPlan::new(&network.train, &order, batch, &self.device);
-        let (total, _) = network.run_steps(&self.config, &self.head, &mut plan)?;
+        let (total, _) = network.run_steps(&self.config, &self.head, order, &self.device)?;
         if let Some(total) = total {
             total.inner().into_data_async().await.map_err(|error| {
                 readback_error(Some(&self.device), "timing training steps", error)
@@ -604,21 +610,24 @@ impl Trainer {
 impl NetworkRun {
     /// Rows per step and steps per epoch.
     fn batching(&self, config: &TrainConfig) -> (usize, usize) {
-        let rows = self.train_rows;
+        let rows = self.train.count();
         let batch = config.batch_size.clamp(1, rows.max(1));
         (batch, rows.div_ceil(batch))
     }
 
-    /// Every step of `plan` at the schedule's learning rates (see [`Learner::step`]; nothing
-    /// is read back): the sum of the batches' losses and, with class weights, of their
-    /// weights, on the device.
+    /// A step for every batch of the training rows in `order` at the schedule's learning
+    /// rates (see [`Learner::step`]; nothing is read back): the sum of the batches' losses
+    /// and, with class weights, of their weights, on the device.
     fn run_steps(
         &mut self,
         config: &TrainConfig,
         head: &Head,
-        plan: &mut EpochPlan,
+        order: Vec<usize>,
+        device: &Device,
     ) -> Result<(Option<Tensor<1>>, Option<Tensor<1>>), TrainError> {
-        let (_, steps_per_epoch) = self.batching(config);
+        let (batch, steps_per_epoch) = self.batching(config);
+        let mut plan = EpochPlan::new(&self.train, order, batch, head, device);
+        let plan = &mut plan;
         let mut loss_total: Option<Tensor<1>> = None;
         let mut weight_total: Option<Tensor<1>> = None;
         for step in 0..plan.steps() {
@@ -644,13 +653,13 @@ impl NetworkRun {
         config: &TrainConfig,
         head: &Head,
         device: &Device,
+        valid: Option<&HostSet>,
     ) -> Result<EpochRun, TrainError> {
-        let rows = self.train_rows;
-        let (batch, steps) = self.batching(config);
+        let rows = self.train.count();
+        let (_, steps) = self.batching(config);
         let mut order: Vec<usize> = (0..rows).collect();
         self.shuffle_rng.shuffle(&mut order);
-        let mut plan = EpochPlan::new(&self.train, &order, batch, device);
-        let (loss_total, weight_total) = self.run_steps(config, head, &mut plan)?;
+        let (loss_total, weight_total) = self.run_steps(config, head, order, device)?;
         let weighted = weight_total.is_some();
         let learning_rate = config.learning_rate_at(self.learner.steps().saturating_sub(1), steps);
         let Some(model) = self.learner.model() else {
@@ -667,10 +676,22 @@ impl NetworkRun {
         if let Some(weight) = weight_total {
             transaction = transaction.register(weight.inner());
         }
-        for x in &self.valid {
+        let uploaded: Vec<Tensor<2>>;
+        let chunks = match (&self.valid, valid) {
+            (Some(on_device), _) => on_device,
+            (None, Some(valid)) => {
+                let plain = device.clone().without_autodiff();
+                uploaded = eval_chunks(&valid.examples.features, &plain)
+                    .map(|(x, _)| x)
+                    .collect();
+                &uploaded
+            }
+            (None, None) => &Vec::new(),
+        };
+        for x in chunks {
             transaction = transaction.register(head.activate(snapshot.forward(x.clone(), None)));
         }
-        let chunks = self.valid.len();
+        let chunks = chunks.len();
         let data = transaction
             .execute_async()
             .await
