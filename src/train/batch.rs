@@ -125,29 +125,29 @@ impl Batch {
 
     /// The rows at `index` (in that order), gathered on the device.
     fn select(&self, index: Tensor<1, Int>) -> Batch {
-        let rows = |t: &Tensor<2>| t.clone().select(0, index.clone());
-        Batch {
-            features: rows(&self.features),
-            float_targets: self.float_targets.as_ref().map(rows),
-            class_targets: self
-                .class_targets
-                .as_ref()
-                .map(|t| t.clone().select(0, index.clone())),
-            row_weights: self.row_weights.as_ref().map(rows),
-        }
+        self.each(
+            |t| t.select(0, index.clone()),
+            |t| t.select(0, index.clone()),
+        )
     }
 
     /// `len` rows from row `start`, as slices.
     fn narrow(&self, start: usize, len: usize) -> Batch {
-        let rows = |t: &Tensor<2>| t.clone().narrow(0, start, len);
+        self.each(|t| t.narrow(0, start, len), |t| t.narrow(0, start, len))
+    }
+
+    /// The same rows of every tensor: `float` takes them from the float ones, `int` from the
+    /// class targets (one closure cannot take both element kinds).
+    fn each(
+        &self,
+        float: impl Fn(Tensor<2>) -> Tensor<2>,
+        int: impl Fn(Tensor<2, Int>) -> Tensor<2, Int>,
+    ) -> Batch {
         Batch {
-            features: rows(&self.features),
-            float_targets: self.float_targets.as_ref().map(rows),
-            class_targets: self
-                .class_targets
-                .as_ref()
-                .map(|t| t.clone().narrow(0, start, len)),
-            row_weights: self.row_weights.as_ref().map(rows),
+            features: float(self.features.clone()),
+            float_targets: self.float_targets.clone().map(&float),
+            class_targets: self.class_targets.clone().map(int),
+            row_weights: self.row_weights.clone().map(&float),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! One optimisation step: a batch selected on the device, its forward (with dropout masks
-//! drawn on the host, a window of steps at a time), the loss, the backward
-//! pass, the optimiser's update and the pruning masks re-applied; and the same forward, loss
-//! and backward over every row for checking gradients ([`loss_and_gradient`]).
+//! One optimisation step: the step's batch of the epoch's rows (already on the device), its
+//! forward (with dropout masks drawn on the host, a window of steps at a time), the loss, the
+//! backward pass, the optimiser's update and the pruning masks re-applied; and the same
+//! forward, loss and backward over every row for checking gradients ([`loss_and_gradient`]).
 //!
 //! [`Learner`] owns what a step changes (the network, the optimiser's state, the step count,
 //! the dropout stream), as burn-train's learner does, so that the epoch loop above it only
@@ -107,10 +107,10 @@ impl Learner {
             .unwrap_or_default()
     }
 
-    /// One optimisation step at learning rate `lr` on step `step` of the epoch `plan`. Returns the batch's loss
-    /// sum and, with class weights, its weight sum (otherwise the weight is the row count),
-    /// detached, still on the device (nothing is read back, nothing is uploaded but a window
-    /// of dropout masks every [`WINDOW_VALUES`]).
+    /// One optimisation step at learning rate `lr` on step `step` of the epoch `plan`.
+    /// Returns the batch's loss sum and, with class weights, its weight sum (otherwise the
+    /// weight is the row count), detached, still on the device (nothing is read back; nothing
+    /// is uploaded but what `plan` uploads a window of steps at a time).
     pub(super) fn step(
         &mut self,
         lr: f64,
