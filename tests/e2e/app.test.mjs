@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { checkWithOnnxruntime, launch, recordErrors, serve, startStudy } from './harness.mjs';
+import { checkExportedOnnx, launch, recordErrors, serve, startStudy } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -485,10 +485,8 @@ test('the Export step compares every form and its ONNX file runs in onnxruntime'
   assert.ok(forms['dynamic-int8'] < 0.6 && forms.fp16 < 0.8, JSON.stringify(forms));
   assert.ok(await page.$eval('#sparsity-chart', (figure) => Number(figure.dataset.points)) >= 5);
   assert.match(await page.$eval('#python-snippet', (pre) => pre.textContent), /"petal_length_cm"/);
-  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const csv = join(here, '..', '..', 'static', 'iris.csv');
-  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'dynamic');
-  assert.ok(checked.ok, checked.output);
+  const onnxDownload = await checkExportedOnnx(page, modelPath, csv, 'dynamic');
   // The serve snippet works as written on the downloaded file: `hearth serve` answers its request.
   const snippet = await page.$eval('#serve-snippet', (pre) => pre.textContent);
   const file = onnxDownload.suggestedFilename();
@@ -584,10 +582,8 @@ test('gradient-boosted trees train in the page, export as float32 only, and onnx
   const forms = await page.$$eval('#export-report tr[data-form]', (rows) => rows.map((row) => row.dataset.form));
   assert.deepEqual(forms, ['fp32']);
   assert.match(await page.$eval('#export-report caption', (c) => c.textContent), /gradient-boosted trees: \d+ nodes/);
-  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const csv = join(here, '..', '..', 'static', 'iris.csv');
-  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');
-  assert.ok(checked.ok, checked.output);
+  await checkExportedOnnx(page, modelPath, csv, 'none');
 });
 
 test('a linear model fitted by Newton\'s method trains on the CPU in a few epochs and onnxruntime agrees', async () => {
@@ -612,10 +608,8 @@ test('a linear model fitted by Newton\'s method trains on the CPU in a few epoch
   await page.uncheck('#prune-input');
   await page.click('#export-button');
   await page.waitForSelector('#exported[data-form="fp32"]', { timeout: LONG });
-  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const csv = join(here, '..', '..', 'static', 'iris.csv');
-  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');
-  assert.ok(checked.ok, checked.output);
+  await checkExportedOnnx(page, modelPath, csv, 'none');
 });
 
 test('nothing panicked or threw in the page or the worker', () => {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { checkWithOnnxruntime, launch, recordErrors, serve } from './harness.mjs';
+import { checkExportedOnnx, launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -144,9 +144,7 @@ test('an ensemble .hearth file loads, exports as one ONNX graph, and onnxruntime
   const forms = await page.$$eval('#export-report tr[data-form]', (rows) => rows.map((r) => r.dataset.form));
   for (const form of ['fp32', 'fp16', 'dynamic-int8']) assert.ok(forms.includes(form), JSON.stringify(forms));
   assert.match(await page.$eval('#export-report caption', (c) => c.textContent), /ensemble of 2 models/);
-  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
-  const checked = await checkWithOnnxruntime(file, await onnxDownload.path(), csv, 'dynamic');
-  assert.ok(checked.ok, checked.output);
+  await checkExportedOnnx(page, file, csv, 'dynamic');
   assert.deepEqual(pageErrors, []);
 });
 

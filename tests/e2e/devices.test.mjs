@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { checkWithOnnxruntime, launch, recordErrors, serve } from './harness.mjs';
+import { checkExportedOnnx, launch, recordErrors, serve } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.HEARTH_DIST ?? join(here, '..', '..', 'dist');
@@ -80,10 +80,8 @@ test('a model trained by the WebGPU worker is exported by the CPU worker, and on
   await page.click('#step-export');
   await page.click('#export-button');
   await page.waitForSelector('#exported[data-form="fp32"]', { timeout: LONG });
-  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const csv = join(here, '..', '..', 'static', 'penguins.csv');
-  const checked = await checkWithOnnxruntime(modelPath, await onnxDownload.path(), csv, 'none');
-  assert.ok(checked.ok, checked.output);
+  await checkExportedOnnx(page, modelPath, csv, 'none');
   // The badge shows the device that trains on the GPU, not the CPU worker's.
   assert.equal(await page.$eval('#device', (badge) => badge.textContent.trim()), 'WebGPU');
   assert.deepEqual(pageErrors, []);

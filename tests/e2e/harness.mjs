@@ -1,5 +1,6 @@
 // Serves the built app (dist/) on loopback and launches Debian's Chromium with WebGPU on
 // SwiftShader. Shared by the end-to-end tests and the browser benchmark.
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize } from 'node:path';
@@ -120,10 +121,20 @@ export async function startStudy(page, { trials, workers, space, sampler = 'rand
   await page.click('#search-button');
 }
 
+/** Downloads the Export step's ONNX file and has tests/onnx/check.py check it against the
+ * page's own .hearth file at `model` on every row of `csv` (`kind`: the quantization), failing
+ * the test with the checker's output when they disagree. Resolves to the download. */
+export async function checkExportedOnnx(page, model, csv, kind) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+  const checked = await checkWithOnnxruntime(model, await download.path(), csv, kind);
+  assert.ok(checked.ok, checked.output);
+  return download;
+}
+
 /** Runs tests/onnx/check.py on a file the page made: onnx.checker, then onnxruntime on every
  * row of the CSV against `hearth predict` of the page's own .hearth file. Resolves to
  * `{ ok, output }`. */
-export async function checkWithOnnxruntime(model, onnxPath, csv, kind) {
+async function checkWithOnnxruntime(model, onnxPath, csv, kind) {
   const python = process.env.HEARTH_ONNX_PYTHON;
   const hearth = process.env.HEARTH_BIN;
   if (!python || !hearth) {
